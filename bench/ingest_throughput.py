@@ -1,0 +1,141 @@
+"""Ingestion throughput on PostgreSQL: 10,000 synthetic articles through `import_articles`.
+
+Run:  ./scripts/bench-ingest            (or: .venv/bin/python bench/ingest_throughput.py)
+Options: --articles N (default 10000), --jobs N (parsing processes, default 2),
+         --naive-sample N (articles stored the naive way, one save() per claim; default 200).
+Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/workbench_bench), which it
+drops and recreates. Prints articles/s, claims/s, MB/s, and the ratio to the naive path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._setup import SEEDS_DIR, django_setup, rss_mb
+
+
+def naive_store(folder: Path, sample: int) -> tuple[int, float]:
+    """Store `sample` articles with one `save()` per claim (history via signals); time it."""
+    from django.db import transaction
+
+    from claims.models import Claim
+    from sources.ingest.pipeline import process_bytes
+    from sources.models import Article
+
+    paths = sorted(folder.glob("*.txt"))[:sample]
+    processed = [process_bytes(p.read_bytes(), source_name=p.name) for p in paths]
+    Article.objects.filter(sha256__in=[p.sha256 for p in processed]).delete()
+    claims = 0
+    started = time.perf_counter()
+    for item in processed:
+        with transaction.atomic():
+            article = Article.objects.create(
+                title=item.meta.title,
+                text=item.text,
+                received_text=item.received,
+                sha256=item.sha256,
+                source_name=item.source_name,
+            )
+            for seg in item.segments:
+                Claim(
+                    article=article,
+                    start=seg.start,
+                    end=seg.end,
+                    text=item.text[seg.start : seg.end],
+                    kind=seg.kind,
+                    score=seg.score,
+                ).save()
+                claims += 1
+    return claims, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--naive-sample", type=int, default=200)
+    args = parser.parse_args()
+
+    url = django_setup(fresh=True)
+    from django.core.management import call_command
+
+    from bench.corpus import sentence_pool, write_corpus
+    from claims.models import Claim
+    from sources.models import Article
+
+    with tempfile.TemporaryDirectory(prefix="wb-corpus-") as tmp:
+        folder = Path(tmp)
+        pool = sentence_pool(SEEDS_DIR)
+        size = write_corpus(pool, folder, args.articles)
+        print(f"database        : {url}")
+        print(
+            f"corpus          : {args.articles:,} articles, {size / 1e6:.1f} MB "
+            f"({len(pool.sentences)} sample sentences recombined)"
+        )
+
+        started = time.perf_counter()
+        out = io.StringIO()
+        try:
+            call_command(
+                "import_articles", str(folder), "--jobs", str(args.jobs), stdout=out, verbosity=0
+            )
+        except SystemExit as exc:
+            print(out.getvalue()[-2000:])
+            raise SystemExit(f"import failed with exit code {exc.code}") from exc
+        elapsed = time.perf_counter() - started
+        articles = Article.objects.count()
+        claims = Claim.objects.count()
+        history = Claim.history.count()
+        rate = claims / elapsed
+        print(
+            f"imported        : {articles:,} articles, {claims:,} claims, {history:,} history rows"
+        )
+        print(f"time            : {elapsed:.1f} s with --jobs {args.jobs}")
+        print(
+            f"throughput      : {articles / elapsed:,.0f} articles/s, {rate:,.0f} claims/s, "
+            f"{size / 1e6 / elapsed:.2f} MB/s"
+        )
+        print(f"peak RSS (main) : {rss_mb():.0f} MB")
+
+        if args.naive_sample:
+            naive_claims, naive_time = naive_store(folder, args.naive_sample)
+            naive_rate = naive_claims / naive_time
+            print(
+                f"naive save()    : {naive_claims:,} claims in {naive_time:.1f} s = "
+                f"{naive_rate:,.0f} claims/s (storage only, parsing excluded)"
+            )
+            store_only = _store_only_rate(folder, args.naive_sample)
+            print(f"bulk path       : {store_only:,.0f} claims/s (storage only, same sample)")
+            print(
+                f"speed-up        : {store_only / naive_rate:.1f}x storage, "
+                f"{rate / naive_rate:.1f}x end to end (incl. parsing) vs naive storage"
+            )
+
+
+def _store_only_rate(folder: Path, sample: int) -> float:
+    """Time the service's bulk storage alone on the same sample (parsing done beforehand)."""
+    from sources.ingest.pipeline import process_bytes
+    from sources.models import Article
+    from sources.services import PublisherIndex, article_store
+
+    paths = sorted(folder.glob("*.txt"))[:sample]
+    processed = [process_bytes(p.read_bytes(), source_name=p.name) for p in paths]
+    Article.objects.filter(sha256__in=[p.sha256 for p in processed]).delete()
+    publishers = PublisherIndex()
+    started = time.perf_counter()
+    claims = sum(
+        article_store(processed=item, by=None, publishers=publishers).claims_created
+        for item in processed
+    )
+    return claims / (time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()

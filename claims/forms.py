@@ -1,0 +1,94 @@
+"""Forms of the claim page; each maps onto one service call."""
+
+from django import forms
+
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    Confidence,
+    Credibility,
+    Independence,
+    Stance,
+)
+from sources.models import Publisher
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ClaimStatus.choices)
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Required for verified, refuted and disputed.",
+        widget=forms.TextInput(),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CredibilityForm(forms.Form):
+    credibility = forms.TypedChoiceField(choices=Credibility.choices, coerce=int)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="— nobody —")
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers
+
+
+class CorroborationForm(forms.Form):
+    stance = forms.ChoiceField(choices=Stance.choices)
+    url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    outlet = forms.CharField(required=False, max_length=200)
+    publisher = forms.ModelChoiceField(
+        queryset=Publisher.objects.order_by("name"),
+        required=False,
+        empty_label="— find by outlet/URL —",
+    )
+    published_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence_claim = forms.IntegerField(
+        required=False, min_value=1, help_text="Id of a claim of another imported article."
+    )
+    independence = forms.ChoiceField(
+        required=False,
+        choices=[("", "Compute it"), *list(Independence.choices)],
+        help_text="Leave on “Compute it” unless you know better; then give a reason.",
+    )
+    independence_reason = forms.CharField(required=False, max_length=500)
+
+    def clean_evidence_claim(self):
+        pk = self.cleaned_data.get("evidence_claim")
+        if pk is None:
+            return None
+        claim = Claim.objects.select_related("article__publisher").filter(pk=pk).first()
+        if claim is None:
+            raise forms.ValidationError(f"There is no claim #{pk}.")
+        return claim
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("url", "outlet", "excerpt", "evidence_claim")):
+            raise forms.ValidationError(
+                "Say where the evidence is: a URL, an outlet, an excerpt or another claim."
+            )
+        if data.get("independence") and not data.get("independence_reason", "").strip():
+            self.add_error(
+                "independence_reason", "Give a reason when you set independence by hand."
+            )
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["independence"] = data.get("independence") or None
+        return data
+
+
+class RatingForm(forms.Form):
+    confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))

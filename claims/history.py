@@ -1,0 +1,194 @@
+"""Read the recorded history of a claim and what is attached to it, as field-level diffs."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+
+from claims.models import Claim, Corroboration, Note, Rating
+
+# Fields that change on every save and say nothing a reader needs.
+NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
+# Fields shown in neither creations nor diffs of attached objects (the claim is the page).
+HIDDEN_FIELDS = {
+    "claim": frozenset(),
+    "corroboration": frozenset({"claim", "created_by"}),
+    "rating": frozenset({"claim"}),
+    "note": frozenset({"claim"}),
+}
+MODELS: dict[str, type[models.Model]] = {
+    "claim": Claim,
+    "corroboration": Corroboration,
+    "rating": Rating,
+    "note": Note,
+}
+# Foreign keys joined in the one query per historical table, so labels need no queries.
+RELATED = {
+    "claim": ["history_user", "assignee", "reviewed_by"],
+    "corroboration": ["history_user", "publisher", "evidence_claim"],
+    "rating": ["history_user", "reviewer"],
+    "note": ["history_user", "author"],
+}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    verbose_name: str
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    history_id: int
+    kind: str  # "claim", "corroboration", "rating" or "note"
+    object_id: int
+    object_label: str
+    history_type: str  # "+" created, "~" changed, "-" deleted
+    user: object | None
+    date: datetime.datetime
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        return {"+": "created", "~": "changed", "-": "deleted"}[self.history_type]
+
+
+def history_model(kind: str) -> type[models.Model]:
+    """Return the historical model for a kind of object ("claim", "corroboration", …)."""
+    try:
+        return MODELS[kind].history.model
+    except KeyError:
+        raise ValueError(f"Unknown kind of history: {kind!r}") from None
+
+
+def tracked_fields(record: models.Model, kind: str) -> list[models.Field]:
+    """The fields of a historical record worth comparing, in model order."""
+    hidden = NOISE_FIELDS | HIDDEN_FIELDS[kind]
+    return [f for f in type(record).tracked_fields if f.name not in hidden]
+
+
+def changed_fields(new: models.Model, old: models.Model | None, kind: str) -> list[models.Field]:
+    """Return the tracked fields whose values differ between two records of one object.
+
+    Without an `old` record every non-empty field counts as changed (a creation).
+    """
+    fields = tracked_fields(new, kind)
+    if old is None:
+        return [f for f in fields if getattr(new, f.attname) not in (None, "", [], {})]
+    return [f for f in fields if getattr(new, f.attname) != getattr(old, f.attname)]
+
+
+def display_value(record: models.Model, model_field: models.Field) -> str:
+    """Show a recorded value as a reader knows it: choice labels, names, local times."""
+    value = getattr(record, model_field.attname)
+    if value is None or value == "":
+        return EMPTY
+    if model_field.is_relation:
+        # Only use what the query joined: never a query per value.
+        if model_field.is_cached(record):
+            related = getattr(record, model_field.name)
+            return str(related) if related is not None else f"deleted #{value}"
+        return f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return format_date(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def format_date(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def field_changes(new: models.Model, old: models.Model | None, kind: str) -> list[FieldChange]:
+    """Field-level diff of two consecutive records of one object, for display."""
+    return [
+        FieldChange(
+            field=f.name,
+            verbose_name=str(f.verbose_name),
+            old=display_value(old, f) if old is not None else EMPTY,
+            new=display_value(new, f),
+        )
+        for f in changed_fields(new, old, kind)
+    ]
+
+
+def object_label(kind: str, record: models.Model) -> str:
+    """Name the object a record is about, from the record itself (it may be deleted)."""
+    if kind == "claim":
+        return f"Claim #{record.id}"
+    if kind == "corroboration":
+        stance = display_value(record, type(record)._meta.get_field("stance"))
+        where = record.outlet or record.url or "evidence"
+        return f"Corroboration #{record.id}: {stance} ({where})"
+    if kind == "rating":
+        reviewer = display_value(record, type(record)._meta.get_field("reviewer"))
+        return f"Rating by {reviewer}"
+    author = display_value(record, type(record)._meta.get_field("author"))
+    return f"Note by {author}"
+
+
+def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntry]:
+    """Turn the records of one historical table into entries, each diffed to its previous."""
+    by_object: dict[int, list[models.Model]] = defaultdict(list)
+    for record in records:
+        by_object[record.id].append(record)
+    entries = []
+    for object_records in by_object.values():
+        object_records.sort(key=lambda r: r.history_id)
+        previous = None
+        for record in object_records:
+            if record.history_type == "-":
+                changes = []
+            elif record.history_type == "+":
+                changes = field_changes(record, None, kind)
+            else:
+                changes = field_changes(record, previous, kind)
+            entries.append(
+                TimelineEntry(
+                    history_id=record.history_id,
+                    kind=kind,
+                    object_id=record.id,
+                    object_label=object_label(kind, record),
+                    history_type=record.history_type,
+                    user=record.history_user,
+                    date=record.history_date,
+                    reason=record.history_change_reason or "",
+                    changes=changes,
+                )
+            )
+            previous = record
+    return entries
+
+
+def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
+    """Return the history of a claim and its corroborations, ratings and notes, newest first.
+
+    One query per historical table, whatever the number of entries. Attached objects are
+    found by `claim_id` in their historical tables, so deleted ones are included. All
+    records of the claim are read (diffs need each record's predecessor); `limit` cuts the
+    merged list.
+    """
+    entries: list[TimelineEntry] = []
+    for kind, model in MODELS.items():
+        records = model.history.select_related(*RELATED[kind])
+        if kind == "claim":
+            records = records.filter(id=claim.pk)
+        else:
+            records = records.filter(claim_id=claim.pk)
+        entries.extend(entries_for(kind, records))
+    entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
+    return entries[:limit]

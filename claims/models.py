@@ -1,0 +1,230 @@
+"""Claims and what reviewers attach to them: corroborations, ratings, notes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from claims.querysets import ClaimQuerySet
+from sources.ingest.kinds import SegmentKind
+
+
+class ClaimKind(models.TextChoices):
+    HEADLINE = SegmentKind.HEADLINE, "Headline"
+    STATEMENT = SegmentKind.STATEMENT, "Statement"
+    QUOTE = SegmentKind.QUOTE, "Quote"
+    DISCLAIMER = SegmentKind.DISCLAIMER, "Disclaimer"
+    CAPTION = SegmentKind.CAPTION, "Caption"
+    SUBHEADING = SegmentKind.SUBHEADING, "Subheading"
+    CHROME = SegmentKind.CHROME, "Page chrome"
+
+
+class ClaimStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    IN_REVIEW = "in_review", "In review"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    REFUTED = "refuted", "Refuted"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+    NOT_A_CLAIM = "not_a_claim", "Not a claim"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty information-credibility scale."""
+
+    CONFIRMED = 1, "1 — Confirmed by other independent sources"
+    PROBABLY_TRUE = 2, "2 — Probably true"
+    POSSIBLY_TRUE = 3, "3 — Possibly true"
+    DOUBTFUL = 4, "4 — Doubtful"
+    IMPROBABLE = 5, "5 — Improbable"
+    CANNOT_BE_JUDGED = 6, "6 — Truth cannot be judged"
+
+
+class Claim(models.Model):
+    """One statement of an article, anchored by its character span."""
+
+    article = models.ForeignKey("sources.Article", on_delete=models.CASCADE, related_name="claims")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    kind = models.CharField(max_length=12, choices=ClaimKind.choices)
+    status = models.CharField(
+        max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED
+    )
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED
+    )
+    score = models.PositiveSmallIntegerField(default=0, help_text="Check-worthiness, 0–100.")
+    speaker = models.CharField(
+        max_length=300, blank=True, help_text="Who the claim is attributed to."
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who set the current verdict.",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every edit (optimistic locking)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["text"])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start"]
+        permissions = [
+            ("assign_claim", "Can assign claims to reviewers"),
+            ("revert_history", "Can revert a recorded change"),
+            ("export_claim", "Can export claims and reports"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gt=F("start")), name="claim_span_valid"
+            ),
+            models.UniqueConstraint(fields=["article", "start", "end"], name="claim_span_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "-score", "id"], name="claim_triage_idx"),
+            # The default queue (open claims, no chrome) by score: keyset pages walk this index.
+            models.Index(
+                fields=["-score", "-id"],
+                condition=Q(status__in=["unreviewed", "in_review"]) & ~Q(kind="chrome"),
+                name="claim_queue_idx",
+            ),
+            models.Index(fields=["-score", "id"], name="claim_score_idx"),
+            models.Index(fields=["-updated_at"], name="claim_updated_idx"),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:detail", args=[self.pk])
+
+    @property
+    def in_triage(self) -> bool:
+        return self.kind != ClaimKind.CHROME
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"
+    CONTEXT = "context", "Context"
+
+
+class Independence(models.TextChoices):
+    INDEPENDENT = "independent", "Independent"
+    NOT_INDEPENDENT = "not_independent", "Not independent"
+    UNKNOWN = "unknown", "Not yet judged"
+
+
+class Corroboration(models.Model):
+    """A piece of evidence for or against a claim, and whether it is independent of it."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corroborations")
+    url = models.URLField(max_length=2000, blank=True)
+    outlet = models.CharField(
+        max_length=200, blank=True, help_text="Outlet as named by the reviewer."
+    )
+    publisher = models.ForeignKey(
+        "sources.Publisher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    evidence_claim = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cited_as_evidence",
+        help_text="A claim of another imported article used as evidence.",
+    )
+    excerpt = models.TextField(blank=True)
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    independence = models.CharField(
+        max_length=16, choices=Independence.choices, default=Independence.UNKNOWN
+    )
+    independence_reason = models.TextField(blank=True)
+    independence_overridden = models.BooleanField(
+        default=False, help_text="Set by a reviewer by hand rather than computed."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "created_at"]
+        indexes = [models.Index(fields=["claim", "stance", "independence"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()} ({self.outlet or self.url or 'evidence'})"
+
+
+class Confidence(models.TextChoices):
+    """ICD 203-style analytic confidence; never mixed with likelihood."""
+
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+class Rating(models.Model):
+    """One reviewer's current confidence in a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="ratings")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    confidence = models.CharField(max_length=10, choices=Confidence.choices)
+    rationale = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "reviewer"], name="rating_one_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.get_confidence_display()}"
+
+
+class Note(models.Model):
+    """Free text a reviewer attaches to a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,50 @@
+"""Reads of claims: one queryset method per screen, each with its joins."""
+
+from django.db import models
+
+from sources.ingest.kinds import SegmentKind
+
+
+class ClaimQuerySet(models.QuerySet):
+    def triageable(self):
+        """Claims that belong in triage: everything but page chrome."""
+        return self.exclude(kind=SegmentKind.CHROME)
+
+    def for_export(self):
+        """Triageable claims in article order, with the article and its publisher."""
+        return (
+            self.triageable().select_related("article__publisher").order_by("article_id", "start")
+        )
+
+    def for_detail(self):
+        """Claims with everything the claim page shows, in a fixed number of queries."""
+        from claims.models import Corroboration, Note, Rating  # models import this module
+
+        return self.select_related(
+            "article__publisher__parent", "assignee", "reviewed_by"
+        ).prefetch_related(
+            models.Prefetch(
+                "corroborations",
+                queryset=Corroboration.objects.select_related(
+                    "publisher", "evidence_claim__article__publisher"
+                ),
+            ),
+            models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
+            models.Prefetch("notes", queryset=Note.objects.select_related("author")),
+        )
+
+    def with_evidence_counts(self):
+        """Annotate `evidence_count` and `supporting_independent` (corroboration counts)."""
+        from claims.models import Independence, Stance
+
+        return self.annotate(
+            evidence_count=models.Count("corroborations", distinct=True),
+            supporting_independent=models.Count(
+                "corroborations",
+                filter=models.Q(
+                    corroborations__stance=Stance.SUPPORTS,
+                    corroborations__independence=Independence.INDEPENDENT,
+                ),
+                distinct=True,
+            ),
+        )

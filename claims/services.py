@@ -1,0 +1,705 @@
+"""Writes for claims and what reviewers attach to them; every change is recorded in history.
+
+Each service sets the history user and change reason on the object before saving, so the
+history says who changed what and why. Claims use optimistic locking: a reviewer's edit
+carries the `version` they saw, and an edit made on a stale page is refused with the list
+of what changed in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from claims import independence
+from claims.history import changed_fields, display_value, format_date, history_model
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    Confidence,
+    Corroboration,
+    Credibility,
+    Independence,
+    Note,
+    Rating,
+    Stance,
+)
+from workbench.models import User
+
+VERDICT_STATUSES = frozenset(
+    {
+        ClaimStatus.VERIFIED,
+        ClaimStatus.REFUTED,
+        ClaimStatus.DISPUTED,
+        ClaimStatus.UNVERIFIABLE,
+        ClaimStatus.NOT_A_CLAIM,
+    }
+)
+REASON_REQUIRED_STATUSES = frozenset(
+    {ClaimStatus.VERIFIED, ClaimStatus.REFUTED, ClaimStatus.DISPUTED}
+)
+# Independent supporting sources needed for credibility 1 ("confirmed by other sources").
+CONFIRMED_MIN_SOURCES = 2
+# The historical tables store the change reason in a varchar(100).
+REASON_MAX_LENGTH = 100
+CORROBORATION_FIELDS = frozenset(
+    {
+        "url",
+        "outlet",
+        "publisher",
+        "published_on",
+        "excerpt",
+        "stance",
+        "evidence_claim",
+        "independence",
+        "independence_reason",
+    }
+)
+# Fields that feed the independence judgement; changing one re-judges it.
+JUDGED_FIELDS = ("publisher", "url", "outlet", "excerpt", "evidence_claim")
+
+
+class EvidenceRequired(Exception):
+    """A status or credibility needs evidence the claim does not have; says what is missing."""
+
+
+class ReasonRequired(ValueError):
+    """A change that must be justified was made without a reason."""
+
+
+class StaleEdit(Exception):
+    """The claim changed since the version the reviewer saw; `changes` says how."""
+
+    def __init__(self, message: str, changes: list[str]) -> None:
+        super().__init__(message)
+        self.changes = changes
+
+    def __str__(self) -> str:
+        return "\n".join([self.args[0], *self.changes])
+
+
+class RevertRefused(Exception):
+    """A recorded change cannot be reverted (object gone, changed again since, …)."""
+
+
+@dataclass
+class BulkResult:
+    claim_id: int
+    ok: bool
+    message: str
+
+
+# -- Helpers ---------------------------------------------------------------------------------
+
+
+def _reason(text: str) -> str:
+    """Fit a change reason into the history column."""
+    text = " ".join(text.split())
+    if len(text) <= REASON_MAX_LENGTH:
+        return text
+    return text[: REASON_MAX_LENGTH - 1] + "…"
+
+
+def _record(obj: models.Model, *, by: User | None, reason: str) -> None:
+    obj._history_user = by
+    obj._change_reason = _reason(reason)
+
+
+def _user_label(user: User | None) -> str:
+    return str(user) if user is not None else "nobody"
+
+
+def _locked_claim(claim: Claim | int) -> Claim:
+    pk = claim if isinstance(claim, int) else claim.pk
+    return Claim.objects.select_for_update().get(pk=pk)
+
+
+def _check_version(claim: Claim, version: int | None) -> None:
+    """Refuse an edit made on a page older than the claim (optimistic locking)."""
+    if version is None or version == claim.version:
+        return
+    raise StaleEdit(
+        f"This claim was changed by someone else since you opened it "
+        f"(you saw version {version}, it is now at version {claim.version}).",
+        changes_since(claim, version),
+    )
+
+
+def changes_since(claim: Claim, version: int) -> list[str]:
+    """Describe, one line per changed field, what was recorded after `version` of a claim.
+
+    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
+    """
+    records = list(
+        claim.history.filter(version__gte=version)
+        .select_related("history_user", "assignee", "reviewed_by")
+        .order_by("history_id")
+    )
+    lines: list[str] = []
+    previous = None
+    for record in records:
+        if previous is not None and record.version > version:
+            who = f"{_user_label(record.history_user)}, {format_date(record.history_date)}"
+            for f in changed_fields(record, previous, "claim"):
+                old = _raw_display(previous, f)
+                new = _raw_display(record, f)
+                lines.append(f"{f.name}: {old} → {new} ({who})")
+        previous = record
+    return lines
+
+
+def _raw_display(record: models.Model, f: models.Field) -> str:
+    # Codes rather than labels for choices: short, and what the status badges show.
+    if f.choices and not f.is_relation:
+        value = getattr(record, f.attname)
+        return "—" if value in (None, "") else str(value)
+    return display_value(record, f)
+
+
+@dataclass(frozen=True)
+class EvidenceCounts:
+    supporting: int = 0
+    supporting_independent: int = 0
+    contradicting: int = 0
+
+
+def _evidence_counts(claim: Claim) -> EvidenceCounts:
+    supports = Q(stance=Stance.SUPPORTS)
+    counts = Corroboration.objects.filter(claim=claim).aggregate(
+        supporting=Count("pk", filter=supports),
+        supporting_independent=Count(
+            "pk", filter=supports & Q(independence=Independence.INDEPENDENT)
+        ),
+        contradicting=Count("pk", filter=Q(stance=Stance.CONTRADICTS)),
+    )
+    return EvidenceCounts(**counts)
+
+
+def _evidence_counts_in_memory(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
+    supporting = independent = contradicting = 0
+    for c in corroborations:
+        if c.stance == Stance.SUPPORTS:
+            supporting += 1
+            independent += c.independence == Independence.INDEPENDENT
+        elif c.stance == Stance.CONTRADICTS:
+            contradicting += 1
+    return EvidenceCounts(supporting, independent, contradicting)
+
+
+def evidence_problem(status: str, counts: EvidenceCounts) -> str | None:
+    """Say what evidence is missing for `status`, or None if the claim has enough."""
+    if status == ClaimStatus.VERIFIED and counts.supporting_independent < 1:
+        if counts.supporting == 0:
+            has = "this claim has none"
+        else:
+            has = (
+                f"this claim has {counts.supporting} supporting, "
+                f"{counts.supporting_independent} of them independent"
+            )
+        return (
+            "Cannot mark as verified: it needs at least one supporting corroboration "
+            f"judged independent ({has})."
+        )
+    if status == ClaimStatus.REFUTED and counts.contradicting < 1:
+        return (
+            "Cannot mark as refuted: it needs at least one contradicting corroboration "
+            "(this claim has none)."
+        )
+    return None
+
+
+def _validate_status(status: str) -> None:
+    if status not in ClaimStatus.values:
+        raise ValueError(f"Unknown claim status: {status!r}")
+
+
+def _require_status_reason(status: str, reason: str) -> None:
+    if status in REASON_REQUIRED_STATUSES and not reason.strip():
+        label = ClaimStatus(status).label.lower()
+        raise ReasonRequired(f"A reason is required to mark a claim as {label}.")
+
+
+def _apply_status(claim: Claim, status: str, *, by: User | None, now) -> None:
+    claim.status = status
+    if status in VERDICT_STATUSES:
+        claim.reviewed_by = by
+        claim.reviewed_at = now
+    else:
+        claim.reviewed_by = None
+        claim.reviewed_at = None
+
+
+def _status_reason(status: str, reason: str) -> str:
+    return reason.strip() or f"status → {status}"
+
+
+def _source_key(c: Corroboration, directory: independence.PublisherDirectory) -> object | None:
+    """Who a piece of evidence comes from, so two reprints of one outlet count once."""
+    publisher = independence.find_publisher(
+        directory,
+        publisher=c.publisher,
+        url=c.url,
+        outlet=c.outlet,
+        evidence_claim=c.evidence_claim,
+    )
+    if publisher is not None:
+        return ("publisher", publisher.pk)
+    if c.outlet.strip():
+        return ("outlet", independence.name_key(c.outlet))
+    if host := independence.url_host(c.url):
+        return ("site", host)
+    return None
+
+
+def confirmation_problem(claim: Claim) -> str | None:
+    """Say why credibility 1 cannot be given, or None if enough independent sources agree."""
+    supporting = Corroboration.objects.filter(
+        claim=claim, stance=Stance.SUPPORTS, independence=Independence.INDEPENDENT
+    ).select_related("evidence_claim__article")
+    directory = independence.PublisherDirectory()
+    sources = {key for c in supporting if (key := _source_key(c, directory)) is not None}
+    if len(sources) >= CONFIRMED_MIN_SOURCES:
+        return None
+    return (
+        "Cannot set credibility to 1 (confirmed by other independent sources): it needs "
+        f"independent supporting corroborations from at least {CONFIRMED_MIN_SOURCES} "
+        f"different publishers or outlets (this claim has {len(sources)})."
+    )
+
+
+# -- Claims ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_set_status(
+    *, claim: Claim, status: str, reason: str, by: User | None, version: int | None
+) -> Claim:
+    """Set a claim's workflow status, enforcing the evidence rule; return the saved claim.
+
+    Verified needs an independent supporting corroboration, refuted a contradicting one;
+    verified, refuted and disputed need a reason. Verdicts record who gave them and when;
+    going back to unreviewed or in review clears that.
+    """
+    _validate_status(status)
+    claim = _locked_claim(claim)
+    _check_version(claim, version)
+    _require_status_reason(status, reason)
+    if problem := evidence_problem(status, _evidence_counts(claim)):
+        raise EvidenceRequired(problem)
+    _apply_status(claim, status, by=by, now=timezone.now())
+    claim.version += 1
+    _record(claim, by=by, reason=_status_reason(status, reason))
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_set_credibility(
+    *, claim: Claim, credibility: int, by: User | None, version: int | None, reason: str = ""
+) -> Claim:
+    """Set a claim's Admiralty information credibility; return the saved claim.
+
+    1 ("confirmed by other independent sources") is refused unless independent supporting
+    evidence from at least two different publishers or outlets is attached.
+    """
+    if credibility not in Credibility.values:
+        raise ValueError(f"Unknown credibility: {credibility!r}")
+    claim = _locked_claim(claim)
+    _check_version(claim, version)
+    if credibility == Credibility.CONFIRMED and (problem := confirmation_problem(claim)):
+        raise EvidenceRequired(problem)
+    claim.credibility = credibility
+    claim.version += 1
+    _record(claim, by=by, reason=reason.strip() or f"credibility → {credibility}")
+    claim.save()
+    return claim
+
+
+def _assign_reason(assignee: User | None) -> str:
+    return f"assigned to {assignee}" if assignee is not None else "unassigned"
+
+
+@transaction.atomic
+def claim_assign(
+    *, claim: Claim, assignee: User | None, by: User | None, version: int | None = None
+) -> Claim:
+    """Assign a claim to a reviewer (or to nobody); return the claim.
+
+    Assigning to the current assignee changes nothing and records nothing.
+    """
+    claim = _locked_claim(claim)
+    _check_version(claim, version)
+    new_id = assignee.pk if assignee is not None else None
+    if claim.assignee_id == new_id:
+        return claim
+    claim.assignee = assignee
+    claim.version += 1
+    _record(claim, by=by, reason=_assign_reason(assignee))
+    claim.save()
+    return claim
+
+
+def _bulk_save(claims: list[Claim], fields: list[str]) -> None:
+    """Save changed claims in one UPDATE batch, with one history row each."""
+    if not claims:
+        return
+    now = timezone.now()
+    for claim in claims:
+        claim.updated_at = now  # bulk_update skips auto_now
+    bulk_update_with_history(claims, Claim, [*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def claims_bulk_assign(
+    *, claim_ids: list[int], assignee: User | None, by: User | None
+) -> list[BulkResult]:
+    """Assign many claims to one reviewer; return one result per requested id, in order."""
+    claims = Claim.objects.select_for_update().in_bulk(claim_ids)
+    results, changed = [], []
+    new_id = assignee.pk if assignee is not None else None
+    for claim_id in dict.fromkeys(claim_ids):
+        claim = claims.get(claim_id)
+        if claim is None:
+            results.append(BulkResult(claim_id, False, "Claim not found."))
+        elif claim.assignee_id == new_id:
+            results.append(BulkResult(claim_id, True, f"Already {_assign_reason(assignee)}."))
+        else:
+            claim.assignee = assignee
+            claim.version += 1
+            _record(claim, by=by, reason=_assign_reason(assignee))
+            changed.append(claim)
+            results.append(BulkResult(claim_id, True, f"{_assign_reason(assignee).capitalize()}."))
+    _bulk_save(changed, ["assignee"])
+    return results
+
+
+@transaction.atomic
+def claims_bulk_set_status(
+    *, claim_ids: list[int], status: str, reason: str, by: User | None
+) -> list[BulkResult]:
+    """Set the status of many claims, each checked on its own; return one result per id.
+
+    A claim without the evidence its new status needs is refused and left as it was; the
+    others are changed. Reads are one query for the claims and one for their evidence.
+    """
+    _validate_status(status)
+    try:
+        _require_status_reason(status, reason)
+    except ReasonRequired as exc:
+        # Refused claim by claim like any other refusal, so callers get one kind of answer.
+        return [BulkResult(claim_id, False, str(exc)) for claim_id in dict.fromkeys(claim_ids)]
+    claims = Claim.objects.select_for_update().prefetch_related("corroborations").in_bulk(claim_ids)
+    now = timezone.now()
+    label = ClaimStatus(status).label.lower()
+    results, changed = [], []
+    for claim_id in dict.fromkeys(claim_ids):
+        claim = claims.get(claim_id)
+        if claim is None:
+            results.append(BulkResult(claim_id, False, "Claim not found."))
+            continue
+        counts = _evidence_counts_in_memory(claim.corroborations.all())
+        if problem := evidence_problem(status, counts):
+            results.append(BulkResult(claim_id, False, problem))
+            continue
+        _apply_status(claim, status, by=by, now=now)
+        claim.version += 1
+        _record(claim, by=by, reason=_status_reason(status, reason))
+        changed.append(claim)
+        results.append(BulkResult(claim_id, True, f"Marked as {label}."))
+    _bulk_save(changed, ["status", "reviewed_by", "reviewed_at"])
+    return results
+
+
+# -- Corroborations --------------------------------------------------------------------------
+
+
+def _validate_corroboration(c: Corroboration) -> None:
+    # A publisher picked from the registry names the outlet as well as typing it does.
+    where = (c.url, c.outlet, c.excerpt)
+    if not (any(w.strip() for w in where) or c.evidence_claim_id or c.publisher_id):
+        raise ValidationError(
+            "Say where the evidence is: give a URL, an outlet, an excerpt or an imported claim."
+        )
+    if c.stance not in Stance.values:
+        raise ValidationError(f"Unknown stance: {c.stance!r}")
+    if c.independence not in Independence.values:
+        raise ValidationError(f"Unknown independence: {c.independence!r}")
+    if c.evidence_claim_id is not None:
+        if c.evidence_claim_id == c.claim_id:
+            raise ValidationError("A claim cannot be evidence for itself.")
+        if c.evidence_claim.article_id == c.claim.article_id:
+            raise ValidationError(
+                "Evidence must come from another article: this claim is from the same one."
+            )
+
+
+def _judge_into(c: Corroboration) -> None:
+    value, why = independence.judge(
+        claim=c.claim,
+        publisher=c.publisher,
+        url=c.url,
+        outlet=c.outlet,
+        excerpt=c.excerpt,
+        evidence_claim=c.evidence_claim,
+    )
+    c.independence, c.independence_reason, c.independence_overridden = value, why, False
+
+
+def _override_independence(c: Corroboration, value: str, reason: str) -> None:
+    if not reason.strip():
+        raise ReasonRequired("A reason is required when independence is set by hand.")
+    c.independence, c.independence_reason, c.independence_overridden = value, reason, True
+
+
+@transaction.atomic
+def corroboration_create(
+    *,
+    claim: Claim,
+    by: User | None,
+    stance: str,
+    url: str = "",
+    outlet: str = "",
+    publisher=None,
+    published_on=None,
+    excerpt: str = "",
+    evidence_claim: Claim | None = None,
+    independence: str | None = None,
+    independence_reason: str = "",
+) -> Corroboration:
+    """Attach a piece of evidence to a claim, judging its independence unless given by hand.
+
+    Independence set by hand needs a reason and is marked as overridden, so later edits do
+    not re-judge it. The claim's version is not bumped: corroborations have their own history.
+    """
+    corroboration = Corroboration(
+        claim=claim,
+        stance=stance,
+        url=url.strip(),
+        outlet=outlet.strip(),
+        publisher=publisher,
+        published_on=published_on,
+        excerpt=excerpt.strip(),
+        evidence_claim=evidence_claim,
+        created_by=by,
+    )
+    if independence is None:
+        _judge_into(corroboration)
+    else:
+        _override_independence(corroboration, independence, independence_reason)
+    _validate_corroboration(corroboration)
+    _record(corroboration, by=by, reason=f"evidence added ({stance})")
+    corroboration.save()
+    return corroboration
+
+
+@transaction.atomic
+def corroboration_update(
+    *, corroboration: Corroboration, by: User | None, reason: str = "", **fields: Any
+) -> Corroboration:
+    """Change a corroboration's fields and re-judge its independence; return it.
+
+    Passing `independence` sets it by hand (with `independence_reason`); passing
+    `independence=None` drops an earlier override and re-judges. Otherwise independence
+    set by hand earlier is kept, and a computed one is judged again.
+    """
+    unknown = set(fields) - CORROBORATION_FIELDS
+    if unknown:
+        raise TypeError(f"Cannot update corroboration fields: {', '.join(sorted(unknown))}")
+    c = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    fields_given = set(fields)
+    manual = "independence" in fields
+    value = fields.pop("independence", None)
+    why = fields.pop("independence_reason", "")
+    for name, new in fields.items():
+        setattr(c, name, new.strip() if isinstance(new, str) else new)
+    if manual and value is not None:
+        _override_independence(c, value, why)
+    elif manual or not c.independence_overridden:
+        _judge_into(c)
+    elif "independence_reason" in fields_given:
+        # Rewording why an earlier hand-set judgement holds.
+        _override_independence(c, c.independence, why)
+    _validate_corroboration(c)
+    _record(c, by=by, reason=reason.strip() or "evidence edited")
+    c.save()
+    return c
+
+
+@transaction.atomic
+def corroboration_delete(
+    *, corroboration: Corroboration, by: User | None, reason: str = ""
+) -> None:
+    """Remove a piece of evidence; history keeps it, with who removed it and why."""
+    corroboration = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    _record(corroboration, by=by, reason=reason.strip() or "evidence removed")
+    corroboration.delete()
+
+
+# -- Ratings and notes -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def rating_set(*, claim: Claim, by: User, confidence: str, rationale: str) -> Rating:
+    """Record the reviewer's current confidence in a claim: one rating per reviewer."""
+    if confidence not in Confidence.values:
+        raise ValidationError(f"Unknown confidence: {confidence!r}")
+    rating = Rating.objects.select_for_update().filter(claim=claim, reviewer=by).first()
+    if rating is None:
+        rating = Rating(claim=claim, reviewer=by)
+    elif rating.confidence == confidence and rating.rationale == rationale.strip():
+        return rating
+    rating.confidence = confidence
+    rating.rationale = rationale.strip()
+    _record(rating, by=by, reason=f"confidence: {confidence}")
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def note_create(*, claim: Claim, by: User, text: str) -> Note:
+    """Attach a reviewer's note to a claim."""
+    if not text.strip():
+        raise ValidationError("A note cannot be empty.")
+    note = Note(claim=claim, author=by, text=text.strip())
+    _record(note, by=by, reason="note added")
+    note.save()
+    return note
+
+
+@transaction.atomic
+def note_update(*, note: Note, by: User, text: str) -> Note:
+    """Change the text of a note; only its author may."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.author_id is None or note.author_id != by.pk:
+        raise PermissionDenied("Only the author of a note can edit it.")
+    if not text.strip():
+        raise ValidationError("A note cannot be empty.")
+    note.text = text.strip()
+    _record(note, by=by, reason="note edited")
+    note.save()
+    return note
+
+
+# -- Reverting history -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def history_revert(*, kind: str, history_id: int, by: User | None, reason: str = "") -> object:
+    """Undo one recorded change; return the object as it is now (deleted ones unsaved).
+
+    A change ("~") is reverted field by field: only the fields it changed go back to their
+    earlier values, so later changes to other fields are kept; if a later change touched
+    one of the same fields, the revert is refused rather than overwrite it. A creation
+    ("+") of a corroboration, rating or note is reverted by deleting the object, a deletion
+    ("-") by recreating it. Claims are never created or deleted by a revert.
+
+    A revert gets no exemption from the rules: putting a claim back to verified, refuted
+    or credibility 1 needs the evidence those need now (EvidenceRequired otherwise).
+    """
+    model = history_model(kind)
+    try:
+        record = model.objects.select_related("history_user").get(history_id=history_id)
+    except model.DoesNotExist:
+        raise RevertRefused(f"No recorded {kind} change #{history_id}.") from None
+    why = (
+        f"Reverted change #{history_id}: {reason.strip()}"
+        if reason.strip()
+        else (f"Reverted change #{history_id}")
+    )
+    live_model = model.instance_type
+    live = live_model.objects.select_for_update().filter(pk=record.id).first()
+
+    if record.history_type == "~":
+        if live is None:
+            raise RevertRefused(f"The {kind} this change was made to no longer exists.")
+        return _revert_change(kind, record, live, by=by, why=why)
+    if kind == "claim":
+        raise RevertRefused("Claims are created by imports; a revert cannot create or delete one.")
+    if record.history_type == "+":
+        if live is None:
+            raise RevertRefused(f"The {kind} created by this change has already been deleted.")
+        _record(live, by=by, reason=why)
+        live.delete()
+        return live
+    if live is not None:
+        raise RevertRefused(f"The {kind} deleted by this change exists again.")
+    return _recreate(kind, record, by=by, why=why)
+
+
+def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
+    previous = (
+        type(record)
+        .objects.filter(id=record.id, history_id__lt=record.history_id)
+        .order_by("-history_id")
+        .first()
+    )
+    if previous is None:
+        raise RevertRefused("There is no earlier record to go back to.")
+    fields = changed_fields(record, previous, kind)
+    if not fields:
+        raise RevertRefused("This change changed nothing that can be reverted.")
+    changed_again = [
+        f.name for f in fields if getattr(live, f.attname) != getattr(record, f.attname)
+    ]
+    if changed_again:
+        raise RevertRefused(
+            f"Changed again since ({', '.join(changed_again)}): revert the later change first."
+        )
+    for f in fields:
+        setattr(live, f.attname, getattr(previous, f.attname))
+    if kind == "claim":
+        _check_claim_rules(live, fields)
+        live.version += 1
+    elif kind == "corroboration" and not live.independence_overridden:
+        # Judge the restored evidence against the registry as it is now.
+        _judge_into(live)
+    _record(live, by=by, reason=why)
+    live.save()
+    return live
+
+
+def _check_claim_rules(claim: Claim, fields: list[models.Field]) -> None:
+    names = {f.name for f in fields}
+    if "status" in names and (problem := evidence_problem(claim.status, _evidence_counts(claim))):
+        raise EvidenceRequired(problem)
+    if (
+        "credibility" in names
+        and claim.credibility == Credibility.CONFIRMED
+        and (problem := confirmation_problem(claim))
+    ):
+        raise EvidenceRequired(problem)
+
+
+def _recreate(kind: str, record, *, by: User | None, why: str) -> models.Model:
+    obj = record.instance
+    if not Claim.objects.filter(pk=obj.claim_id).exists():
+        raise RevertRefused("The claim this belonged to no longer exists.")
+    _drop_dangling_links(obj)
+    if (
+        kind == "rating"
+        and Rating.objects.filter(claim_id=obj.claim_id, reviewer_id=obj.reviewer_id).exists()
+    ):
+        raise RevertRefused("This reviewer has rated the claim again since; edit that rating.")
+    _record(obj, by=by, reason=why)
+    obj.save(force_insert=True)
+    return obj
+
+
+def _drop_dangling_links(obj: models.Model) -> None:
+    """Clear optional links to objects deleted since (as SET_NULL would have); refuse others."""
+    for f in obj._meta.concrete_fields:
+        if not f.is_relation or f.name == "claim":
+            continue
+        pk = getattr(obj, f.attname)
+        if pk is None or f.related_model._default_manager.filter(pk=pk).exists():
+            continue
+        if not f.null:
+            raise RevertRefused(f"Cannot restore it: its {f.verbose_name} no longer exists.")
+        setattr(obj, f.attname, None)

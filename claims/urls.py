@@ -1,0 +1,31 @@
+from django.urls import path
+
+from claims import views
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", views.claim_list, name="list"),
+    path("bulk/", views.claim_bulk, name="bulk"),
+    path("<int:pk>/", views.claim_detail, name="detail"),
+    path("<int:pk>/take/", views.claim_take, name="take"),
+    path("<int:pk>/quick-status/", views.claim_quick_status, name="quick_status"),
+    path("<int:pk>/status/", views.claim_status, name="status"),
+    path("<int:pk>/credibility/", views.claim_credibility, name="credibility"),
+    path("<int:pk>/assign/", views.claim_assign, name="assign"),
+    path("<int:pk>/corroborations/", views.corroboration_add, name="corroboration_add"),
+    path(
+        "<int:pk>/corroborations/<int:cid>/edit/",
+        views.corroboration_edit,
+        name="corroboration_edit",
+    ),
+    path(
+        "<int:pk>/corroborations/<int:cid>/remove/",
+        views.corroboration_remove,
+        name="corroboration_remove",
+    ),
+    path("<int:pk>/rating/", views.rating_save, name="rating"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/notes/<int:nid>/edit/", views.note_edit, name="note_edit"),
+    path("<int:pk>/history/revert/", views.history_revert, name="revert"),
+]

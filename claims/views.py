@@ -1,0 +1,459 @@
+"""Reviewer views: the triage queue and the claim page, htmx-first, every view a plain URL."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from claims import services
+from claims.forms import (
+    AssignForm,
+    CorroborationForm,
+    CredibilityForm,
+    NoteForm,
+    RatingForm,
+    StatusForm,
+)
+from claims.history import claim_timeline
+from claims.models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Confidence,
+    Corroboration,
+    Credibility,
+    Note,
+)
+from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
+from sources.highlight import highlight, paragraph_bounds
+from sources.models import Publisher
+from workbench.http import safe_next
+from workbench.permissions import require_perm
+from workbench.roles import LEAD, REVIEWER
+
+
+def _reviewers():
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[REVIEWER, LEAD], is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@require_GET
+@require_perm("claims.view_claim")
+@vary_on_headers("HX-Request")
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The triage queue; an htmx request gets only the table fragment."""
+    filters = parse_filters(request.GET)
+    page = triage_page(filters, request.user)
+    label = "Best match first" if filters.o == RELEVANCE else ORDERINGS[filters.o][0]
+    context = {
+        "nav": "claims",
+        "filters": filters,
+        "page": page,
+        "ordering_label": label,
+        "reviewers": _reviewers(),
+        "statuses": ClaimStatus.choices,
+        "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
+        "credibilities": Credibility.choices,
+        "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
+        "publishers": Publisher.objects.only("id", "name").order_by("name"),
+    }
+    template = "claims/claim_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#queue"
+    return render(request, template, context)
+
+
+@require_POST
+@require_perm("claims.change_claim")
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    """Assign or set the status of the selected claims; report each claim's outcome."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action")
+    if not ids:
+        results, error = [], "Select at least one claim first."
+    elif action == "assign":
+        if not request.user.has_perm("claims.assign_claim"):
+            raise PermissionDenied("Only leads can assign claims to others.")
+        assignee_id = request.POST.get("assignee", "")
+        assignee = (
+            get_object_or_404(get_user_model(), pk=assignee_id) if assignee_id.isdigit() else None
+        )
+        results = services.claims_bulk_assign(claim_ids=ids, assignee=assignee, by=request.user)
+        error = ""
+    elif action == "status":
+        status = request.POST.get("status", "")
+        if status not in ClaimStatus.values:
+            results, error = [], f"Unknown status {status!r}."
+        else:
+            results = services.claims_bulk_set_status(
+                claim_ids=ids, status=status, reason=request.POST.get("reason", ""), by=request.user
+            )
+            error = ""
+    else:
+        results, error = [], "Choose an action."
+    context = {"results": results, "error": error, "next": safe_next(request, "/claims/")}
+    if request.htmx:
+        return render(request, "claims/bulk_results.html", context)
+    return render(request, "claims/bulk_results_page.html", context)
+
+
+@require_POST
+@require_perm("claims.change_claim")
+def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign a claim to the requesting reviewer (the queue's `a` key)."""
+    claim = get_object_or_404(Claim, pk=pk)
+    services.claim_assign(claim=claim, assignee=request.user, by=request.user)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Trigger": "claims-changed"})
+    return redirect(safe_next(request, reverse("claims:list")))
+
+
+@require_POST
+@require_perm("claims.change_claim")
+def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a status that needs no evidence or reason from the queue's keyboard shortcuts."""
+    claim = get_object_or_404(Claim, pk=pk)
+    status = request.POST.get("status", "")
+    if status not in (
+        ClaimStatus.IN_REVIEW,
+        ClaimStatus.UNVERIFIABLE,
+        ClaimStatus.NOT_A_CLAIM,
+        ClaimStatus.UNREVIEWED,
+    ):
+        return HttpResponse("This status needs the claim page (evidence and a reason).", status=400)
+    try:
+        services.claim_set_status(
+            claim=claim,
+            status=status,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            version=None,
+        )
+    except (services.EvidenceRequired, services.ReasonRequired) as exc:
+        return HttpResponse(str(exc), status=409)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Trigger": "claims-changed"})
+    return redirect(safe_next(request, reverse("claims:list")))
+
+
+# --- The claim page -------------------------------------------------------------------------
+
+
+def _rating_summary(ratings: list) -> dict:
+    """Count each confidence level and say how far the reviewers agree."""
+    counts = {value: 0 for value in Confidence.values}
+    for rating in ratings:
+        counts[rating.confidence] += 1
+    total = len(ratings)
+    top = max(counts.values()) if total else 0
+    modal = [k for k, v in counts.items() if v == top and top]
+    return {
+        "total": total,
+        "counts": [(Confidence(k).label, v) for k, v in counts.items()],
+        "agreement": f"{top} of {total} agree" if total > 1 else "",
+        "modal": Confidence(modal[0]).label if len(modal) == 1 else "",
+        "unanimous": total > 1 and top == total,
+    }
+
+
+def _context_window(claim: Claim, spans: list) -> tuple[int, int]:
+    """Bounds of the claim's paragraph widened to the sentence before and after it."""
+    text = claim.article.text
+    index = next(i for i, s in enumerate(spans) if s.pk == claim.pk)
+    before = spans[index - 1].start if index > 0 else claim.start
+    after = spans[index + 1].end if index + 1 < len(spans) else claim.end
+    start, end = paragraph_bounds(text, min(before, claim.start), max(after, claim.end))
+    return start, end
+
+
+def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
+    """Everything the claim page shows; one fixed set of queries (see test_claim_page)."""
+    user = request.user
+    ratings = list(claim.ratings.all())
+    spans = list(
+        Claim.objects.filter(article_id=claim.article_id)
+        .only("id", "start", "end", "kind", "status")
+        .order_by("start")
+    )
+    win_start, win_end = _context_window(claim, spans)
+    my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
+    can_assign = user.has_perm("claims.assign_claim")
+    context = {
+        "nav": "claims",
+        "claim": claim,
+        "article": claim.article,
+        "context_html": highlight(
+            claim.article.text, spans, current_id=claim.pk, start=win_start, end=win_end
+        ),
+        "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
+        "corroborations": list(claim.corroborations.all()),
+        "ratings": ratings,
+        "rating_summary": _rating_summary(ratings),
+        "notes": list(claim.notes.all()),
+        "timeline": claim_timeline(claim),
+        "status_form": StatusForm(initial={"status": claim.status, "version": claim.version}),
+        "credibility_form": CredibilityForm(
+            initial={"credibility": claim.credibility, "version": claim.version}
+        ),
+        "assign_form": AssignForm(initial={"assignee": claim.assignee_id}, reviewers=_reviewers())
+        if can_assign
+        else None,
+        "corroboration_form": CorroborationForm(),
+        "rating_form": RatingForm(
+            initial={"confidence": my_rating.confidence, "rationale": my_rating.rationale}
+            if my_rating
+            else None
+        ),
+        "note_form": NoteForm(),
+        "can_revert": user.has_perm("claims.revert_history"),
+        "errors": {},
+    }
+    context.update(extra)
+    return context
+
+
+def _claim_for_page(pk: int) -> Claim:
+    return get_object_or_404(Claim.objects.triageable().for_detail(), pk=pk)
+
+
+def _render_workspace(request: HttpRequest, pk: int, *, status: int = 200, **extra):
+    """Render the page (or, for htmx, its workspace fragment) after an action."""
+    claim = _claim_for_page(pk)
+    template = "claims/claim_detail.html"
+    if request.htmx:
+        template += "#workspace"
+    return render(request, template, _workspace(request, claim, **extra), status=status)
+
+
+def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
+    """After a successful action: the fresh fragment for htmx, a redirect otherwise."""
+    if request.htmx:
+        return _render_workspace(request, pk, flash=message)
+    messages.success(request, message)
+    return redirect("claims:detail", pk=pk)
+
+
+def _refused(request: HttpRequest, pk: int, panel: str, message: str, **extra) -> HttpResponse:
+    """Show why an action was refused, in the panel it came from (409 for conflicts)."""
+    if not request.htmx:
+        messages.error(request, message)
+    return _render_workspace(request, pk, status=409, errors={panel: message}, **extra)
+
+
+@require_GET
+@require_perm("claims.view_claim")
+@vary_on_headers("HX-Request")
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim in its article with its evidence, ratings, notes and history."""
+    claim = _claim_for_page(pk)
+    template = "claims/claim_detail.html"
+    if request.htmx and request.GET.get("fragment") == "workspace":
+        template += "#workspace"
+    return render(request, template, _workspace(request, claim))
+
+
+@require_POST
+@require_perm("claims.change_claim")
+def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "status", _form_errors(form))
+    data = form.cleaned_data
+    try:
+        services.claim_set_status(
+            claim=claim,
+            status=data["status"],
+            reason=data["reason"],
+            by=request.user,
+            version=data["version"],
+        )
+    except services.StaleEdit as exc:
+        return _refused(request, pk, "status", _stale_message(exc))
+    except (services.EvidenceRequired, services.ReasonRequired) as exc:
+        return _refused(request, pk, "status", str(exc))
+    return _done(request, pk, f"Status set to {ClaimStatus(data['status']).label}.")
+
+
+@require_POST
+@require_perm("claims.change_claim")
+def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = CredibilityForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "credibility", _form_errors(form))
+    try:
+        services.claim_set_credibility(
+            claim=claim,
+            credibility=form.cleaned_data["credibility"],
+            by=request.user,
+            version=form.cleaned_data["version"],
+        )
+    except services.StaleEdit as exc:
+        return _refused(request, pk, "credibility", _stale_message(exc))
+    except services.EvidenceRequired as exc:
+        return _refused(request, pk, "credibility", str(exc))
+    return _done(request, pk, "Credibility saved.")
+
+
+@require_POST
+@require_perm("claims.assign_claim")
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = AssignForm(request.POST, reviewers=_reviewers())
+    if not form.is_valid():
+        return _refused(request, pk, "assign", _form_errors(form))
+    services.claim_assign(claim=claim, assignee=form.cleaned_data["assignee"], by=request.user)
+    return _done(request, pk, "Assignment saved.")
+
+
+@require_POST
+@require_perm("claims.add_corroboration")
+def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = CorroborationForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "corroboration", _form_errors(form), corroboration_form=form)
+    try:
+        services.corroboration_create(claim=claim, by=request.user, **form.service_kwargs())
+    except (services.ReasonRequired, ValueError, ValidationError) as exc:
+        return _refused(request, pk, "corroboration", _exc_text(exc), corroboration_form=form)
+    return _done(request, pk, "Evidence added.")
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("claims.change_corroboration")
+def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
+    if request.method == "POST":
+        form = CorroborationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.corroboration_update(
+                    corroboration=corroboration, by=request.user, **form.service_kwargs()
+                )
+            except (services.ReasonRequired, ValueError, ValidationError) as exc:
+                form.add_error(None, _exc_text(exc))
+            else:
+                return _done(request, pk, "Evidence updated.")
+    else:
+        form = CorroborationForm(
+            initial={
+                "stance": corroboration.stance,
+                "url": corroboration.url,
+                "outlet": corroboration.outlet,
+                "publisher": corroboration.publisher_id,
+                "published_on": corroboration.published_on,
+                "excerpt": corroboration.excerpt,
+                "evidence_claim": corroboration.evidence_claim_id,
+                "independence": corroboration.independence
+                if corroboration.independence_overridden
+                else "",
+                "independence_reason": corroboration.independence_reason
+                if corroboration.independence_overridden
+                else "",
+            }
+        )
+    context = {
+        "nav": "claims",
+        "claim": corroboration.claim,
+        "corroboration": corroboration,
+        "form": form,
+    }
+    return render(request, "claims/corroboration_edit.html", context)
+
+
+@require_POST
+@require_perm("claims.delete_corroboration")
+def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
+    services.corroboration_delete(
+        corroboration=corroboration, by=request.user, reason=request.POST.get("reason", "")
+    )
+    return _done(request, pk, "Evidence removed.")
+
+
+@require_POST
+@require_perm("claims.add_rating", "claims.change_rating")
+def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "rating", _form_errors(form), rating_form=form)
+    services.rating_set(claim=claim, by=request.user, **form.cleaned_data)
+    return _done(request, pk, "Your rating is saved.")
+
+
+@require_POST
+@require_perm("claims.add_note")
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "notes", _form_errors(form))
+    services.note_create(claim=claim, by=request.user, text=form.cleaned_data["text"])
+    return _done(request, pk, "Note added.")
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("claims.change_note")
+def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
+    note = get_object_or_404(Note, pk=nid, claim_id=pk)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only the author can edit a note.")
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        services.note_update(note=note, by=request.user, text=form.cleaned_data["text"])
+        return _done(request, pk, "Note updated.")
+    context = {"nav": "claims", "claim": note.claim, "note": note, "form": form}
+    return render(request, "claims/note_edit.html", context)
+
+
+@require_POST
+@require_perm("claims.revert_history")
+def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    history_id = request.POST.get("history_id", "")
+    if kind not in {"claim", "corroboration", "rating", "note"} or not history_id.isdigit():
+        return _refused(request, pk, "history", "Choose a recorded change to revert.")
+    try:
+        services.history_revert(
+            kind=kind,
+            history_id=int(history_id),
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except (services.EvidenceRequired, ValueError, ObjectDoesNotExist) as exc:
+        return _refused(request, pk, "history", _exc_text(exc))
+    return _done(request, pk, f"Change #{history_id} reverted.")
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
+        for field, errors in form.errors.items()
+    )
+
+
+def _exc_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _stale_message(exc) -> str:
+    changes = "; ".join(exc.changes) or "another edit"
+    return (
+        "Not saved: someone changed this claim since you opened it "
+        f"({changes}). Review the current state below and try again."
+    )

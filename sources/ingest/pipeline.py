@@ -1,0 +1,73 @@
+"""Run the ingestion stages on one document: bytes in, canonical text and segments out."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sources.ingest.decode import decode_bytes
+from sources.ingest.kinds import CLAIM_KINDS
+from sources.ingest.page import parse_page
+from sources.ingest.repair import repair_text
+from sources.ingest.segment import segment_page
+from sources.ingest.types import IngestError, ProcessedArticle
+
+
+def text_sha256(text: str) -> str:
+    """Return the hex SHA-256 of the canonical text: the article's identity for de-duplication."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def process_text(received: str, *, source_name: str, encoding: str = "utf-8") -> ProcessedArticle:
+    """Repair, parse and segment already-decoded text."""
+    repaired = repair_text(received)
+    text = repaired.text
+    if not text.strip():
+        raise IngestError(f"{source_name}: empty file (nothing but white space)")
+    page = parse_page(text)
+    segments = segment_page(page, text)
+    if not any(seg.kind in CLAIM_KINDS for seg in segments):
+        raise IngestError(f"{source_name}: no statements found (only page chrome)")
+    return ProcessedArticle(
+        source_name=source_name,
+        received=received,
+        text=text,
+        encoding=encoding,
+        repairs=repaired.repairs,
+        meta=page.meta,
+        segments=segments,
+        sha256=text_sha256(text),
+    )
+
+
+def process_bytes(
+    data: bytes, *, source_name: str, max_bytes: int | None = None
+) -> ProcessedArticle:
+    """Decode, repair, parse and segment one plain-text page dump.
+
+    Raises IngestError with a reason that names the file when the input cannot be an article.
+    """
+    if max_bytes is not None and len(data) > max_bytes:
+        raise IngestError(
+            f"{source_name}: file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
+        )
+    received, encoding = decode_bytes(data, name=source_name)
+    return process_text(received, source_name=source_name, encoding=encoding)
+
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ""})
+
+
+def process_path(
+    path: str, max_bytes: int | None = None
+) -> tuple[str, int, ProcessedArticle | IngestError]:
+    """Read and process one file; return the error instead of raising (for process pools)."""
+    name = path
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
+    except OSError as exc:
+        return name, 0, IngestError(f"{name}: cannot read file ({exc.strerror or exc})")
+    try:
+        return name, len(data), process_bytes(data, source_name=name, max_bytes=max_bytes)
+    except IngestError as exc:
+        return name, len(data), exc

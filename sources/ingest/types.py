@@ -1,0 +1,116 @@
+"""Plain data passed between the ingestion stages (decode, repair, parse, segment, score).
+
+Nothing here imports Django: the whole pipeline is testable without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class IngestError(ValueError):
+    """Input that cannot become an article; `reason` is shown to the user as is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """One change made to the received text to get the canonical text.
+
+    `start`/`end` index the *received* text, `canonical_start`/`canonical_end` the canonical
+    text, so a repair can be shown where it happened in both.
+    """
+
+    kind: str  # e.g. "mojibake-cp874", "mojibake-cp1252", "mojibake-macroman", "space"
+    start: int
+    end: int
+    original: str
+    replacement: str
+    canonical_start: int
+    canonical_end: int
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "replacement": self.replacement,
+            "canonical_start": self.canonical_start,
+            "canonical_end": self.canonical_end,
+        }
+
+
+@dataclass(slots=True)
+class Repaired:
+    """The canonical text plus how it was made from the received text."""
+
+    received: str
+    text: str
+    repairs: list[Repair] = field(default_factory=list)
+
+    def to_received(self, pos: int) -> int:
+        """Map an offset of the canonical text back to the received text."""
+        delta = 0
+        for r in self.repairs:
+            if r.canonical_end <= pos:
+                delta = r.end - r.canonical_end
+            elif r.canonical_start < pos:
+                return r.start  # inside a replacement: point at the start of what it replaced
+            else:
+                break
+        return pos + delta
+
+    def to_canonical(self, pos: int) -> int:
+        """Map an offset of the received text to the canonical text."""
+        delta = 0
+        for r in self.repairs:
+            if r.end <= pos:
+                delta = r.canonical_end - r.end
+            elif r.start < pos:
+                return r.canonical_start
+            else:
+                break
+        return pos + delta
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A span of the canonical text with its kind: a claim, or chrome kept out of triage."""
+
+    start: int
+    end: int
+    kind: str  # one of sources.ingest.kinds.SegmentKind values
+    speaker: str = ""
+    score: int = 0
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """Metadata found on the page itself; any of it may be missing."""
+
+    title: str = ""
+    published: datetime | None = None
+    published_raw: str = ""
+    byline: str = ""
+    publisher_name: str = ""
+    language: str = ""
+    url: str = ""
+
+
+@dataclass(slots=True)
+class ProcessedArticle:
+    """Everything the pipeline knows about one document, ready to store."""
+
+    source_name: str
+    received: str
+    text: str
+    encoding: str
+    repairs: list[Repair]
+    meta: PageMeta
+    segments: list[Segment]
+    sha256: str

@@ -1,0 +1,186 @@
+"""Publishers, articles and the imports that bring articles in."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Ownership(models.TextChoices):
+    STATE_OWNED = "state_owned", "State-owned"
+    STATE_AFFILIATED = "state_affiliated", "State-affiliated"
+    PRIVATE = "private", "Private"
+    PUBLIC_BROADCASTER = "public_broadcaster", "Public broadcaster"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Reliability(models.TextChoices):
+    """Admiralty source-reliability grades."""
+
+    A = "A", "A — Completely reliable"
+    B = "B", "B — Usually reliable"
+    C = "C", "C — Fairly reliable"
+    D = "D", "D — Not usually reliable"
+    E = "E", "E — Unreliable"
+    F = "F", "F — Reliability cannot be judged"
+
+
+class PublisherQuerySet(models.QuerySet):
+    def for_registry(self):
+        """Publishers with their parent, for the registry list."""
+        return self.select_related("parent").order_by("name")
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names the outlet goes by (list of strings)."
+    )
+    domains = models.JSONField(
+        default=list, blank=True, help_text="Web domains of the outlet, e.g. globaltimes.cn."
+    )
+    country = models.CharField(max_length=100, blank=True)
+    ownership = models.CharField(
+        max_length=20, choices=Ownership.choices, default=Ownership.UNKNOWN
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The organisation that owns or publishes this outlet.",
+    )
+    reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PublisherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:publisher_detail", args=[self.pk])
+
+    def owner_chain(self) -> list["Publisher"]:
+        """Return this publisher and its owners up to the ultimate owner (cycle-safe)."""
+        chain: list[Publisher] = []
+        seen: set[int] = set()
+        node: Publisher | None = self
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(models.Model):
+    """One import run: files from the command line or an upload."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    origin = models.CharField(max_length=20, default="cli")  # "cli", "upload", "demo"
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    default_publisher = models.ForeignKey(
+        Publisher, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_published = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+        permissions = [("import_articles", "Can import articles")]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IMPORTED = "imported", "Imported"
+    DUPLICATE = "duplicate", "Duplicate"
+    REJECTED = "rejected", "Rejected"
+
+
+class ImportFile(models.Model):
+    """What happened to one file of a batch."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=500)
+    size = models.PositiveBigIntegerField(default=0)
+    outcome = models.CharField(
+        max_length=10, choices=ImportOutcome.choices, default=ImportOutcome.PENDING
+    )
+    reason = models.TextField(blank=True)
+    article = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_files"
+    )
+    claims_created = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        indexes = [models.Index(fields=["batch", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"
+
+
+class Article(models.Model):
+    """One imported document. `text` never changes: every claim points into it."""
+
+    publisher = models.ForeignKey(
+        Publisher, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    title = models.CharField(max_length=1000, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_raw = models.CharField(
+        max_length=200, blank=True, help_text="The date exactly as the page printed it."
+    )
+    byline = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    text = models.TextField(help_text="Canonical text (after repairs); claims index into it.")
+    received_text = models.TextField(help_text="The text as received, before repairs.")
+    encoding = models.CharField(max_length=40, blank=True)
+    repairs = models.JSONField(
+        default=list, blank=True, help_text="Repairs applied, with positions in both texts."
+    )
+    source_name = models.CharField(max_length=500, blank=True, help_text="File it came from.")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the text.")
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The texts never change, so history keeps only the metadata (and stays small).
+    history = HistoricalRecords(excluded_fields=["text", "received_text", "repairs"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["publisher", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title or self.source_name or f"Article {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:article_detail", args=[self.pk])

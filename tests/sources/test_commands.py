@@ -1,0 +1,120 @@
+"""The management commands users and hidden checks run: import_articles, export_*."""
+
+import json
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from claims.models import Claim
+from sources.models import Article
+from tests.conftest import seed_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(*args) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=out)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_import_folder_prints_a_line_per_file_and_a_summary(tmp_path, seed_paths):
+    for p in seed_paths:
+        shutil.copy(p, tmp_path / p.name)
+    code, out = run("import_articles", str(tmp_path), "--jobs", "1")
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert len(lines) == len(seed_paths) + 1
+    assert all("imported with" in line for line in lines[:-1])
+    assert lines[-1].startswith(f"{len(seed_paths)} files: {len(seed_paths)} imported")
+    assert Article.objects.count() == len(seed_paths)
+
+
+def test_import_twice_creates_nothing_new(tmp_path):
+    path = tmp_path / "herald.txt"
+    shutil.copy(seed_path("004"), path)
+    run("import_articles", str(path))
+    counts = (Article.objects.count(), Claim.objects.count())
+    code, out = run("import_articles", str(path))
+    assert code == 0
+    assert "duplicate of article" in out
+    assert (Article.objects.count(), Claim.objects.count()) == counts
+
+
+def test_import_in_parallel_processes_gives_the_same_result(tmp_path, seed_paths):
+    for p in seed_paths:
+        shutil.copy(p, tmp_path / p.name)
+    code, out = run("import_articles", str(tmp_path), "--jobs", "2")
+    assert code == 0, out
+    assert Article.objects.count() == len(seed_paths)
+    for claim in Claim.objects.select_related("article"):
+        assert claim.article.text[claim.start : claim.end] == claim.text
+
+
+def test_rejected_file_gives_reason_and_non_zero_exit(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "ok.txt").write_bytes(seed_path("004").read_bytes())
+    (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.4")
+    code, out = run(
+        "import_articles",
+        str(tmp_path / "empty.txt"),
+        str(tmp_path / "ok.txt"),
+        str(tmp_path / "slides.pdf"),
+        str(tmp_path / "missing.txt"),
+    )
+    assert code == 1
+    assert "empty.txt: rejected:" in out and "empty" in out
+    assert "slides.pdf: rejected:" in out and "unsupported file type" in out
+    assert "missing.txt: rejected:" in out and "no such file" in out
+    assert "1 imported" in out and "3 rejected" in out
+    assert Article.objects.count() == 1
+
+
+def test_export_articles_jsonl(tmp_path):
+    run("import_articles", str(seed_path("003")))
+    code, out = run("export_articles", "--format", "jsonl")
+    [record] = [json.loads(line) for line in out.splitlines()]
+    article = Article.objects.get()
+    assert record["id"] == article.pk
+    assert record["title"] == article.title
+    assert record["publisher"] == "Global Times"
+    assert record["published"].startswith("2019-07-09T19:48:40")
+    assert record["byline"] == "Wang Cong and Yang Kunyi"
+    assert record["source_name"].endswith(seed_path("003").name)
+    assert record["sha256"] == article.sha256
+    assert record["text"] == article.text
+
+
+def test_export_claims_jsonl_excludes_chrome():
+    run("import_articles", str(seed_path("004")))
+    code, out = run("export_claims", "--format", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    article = Article.objects.get()
+    assert len(records) == Claim.objects.triageable().count()
+    assert len(records) < Claim.objects.count()
+    assert {r["kind"] for r in records}.isdisjoint({"chrome"})
+    for r in records:
+        assert article.text[r["start"] : r["end"]] == r["text"]
+        assert set(r) >= {
+            "id",
+            "article_id",
+            "start",
+            "end",
+            "text",
+            "kind",
+            "status",
+            "credibility",
+            "score",
+            "speaker",
+        }
+
+
+def test_export_json_is_one_valid_document():
+    run("import_articles", str(seed_path("004")))
+    code, out = run("export_claims", "--format", "json")
+    assert isinstance(json.loads(out), list)

@@ -1,0 +1,184 @@
+"""Importing articles: every statement becomes a claim with an exact span, nothing half-written."""
+
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from claims.models import Claim, ClaimKind
+from sources.models import Article, ImportFile, ImportOutcome, Ownership, Publisher
+from sources.services import articles_import
+from tests.conftest import seed_path
+
+pytestmark = pytest.mark.django_db
+
+
+def _aware(*args):
+    return timezone.make_aware(datetime(*args), timezone.get_default_timezone())
+
+
+def test_every_claim_span_round_trips(imported_seeds):
+    claims = list(Claim.objects.select_related("article"))
+    assert len(claims) > 80
+    for claim in claims:
+        assert claim.article.text[claim.start : claim.end] == claim.text
+        assert claim.text == claim.text.strip()
+
+
+def test_seed_metadata(imported_seeds):
+    gt = imported_seeds["000"]
+    assert (
+        gt.title == "China's state-owned industrial giants set up joint rare-earth innovation hub"
+    )
+    assert gt.published_at == _aware(2022, 7, 20, 23, 43)
+    assert gt.published_raw == "Jul 20, 2022 11:43 PM"
+    assert gt.publisher.name == "Global Times"
+
+    ree = imported_seeds["001"]
+    assert ree.publisher.name == "Rare Earth Exchanges"
+    assert ree.published_at is None
+    assert ree.title
+
+    xiongan = imported_seeds["002"]
+    assert xiongan.title == "Nation plans world-class rare-earth cluster in Xiongan New Area"
+    assert xiongan.publisher.name == "Global Times"
+
+    jiangxi = imported_seeds["003"]
+    assert jiangxi.title.startswith("China’s Jiangxi Province to boost rare earths")
+    assert jiangxi.published_at == _aware(2019, 7, 9, 19, 48, 40)
+    assert jiangxi.published_raw == "2019/7/9 19:48:40"
+    assert jiangxi.byline == "Wang Cong and Yang Kunyi"
+    assert jiangxi.publisher.name == "Global Times"
+
+    herald = imported_seeds["004"]
+    assert herald.title == "Korea, China to collaborate on rare earths processing"
+    assert herald.published_at == _aware(2011, 4, 21, 18, 53)
+    assert herald.published_raw == "April 21, 2011 - 18:53"
+    assert herald.byline == "고영아"
+    assert herald.publisher.name == "The Korea Herald"
+    assert herald.language == "en"
+
+
+def test_mojibake_is_repaired_and_recorded(imported_seeds):
+    ree = imported_seeds["001"]
+    assert "โ" in ree.received_text
+    assert not Claim.objects.filter(article=ree, text__contains="โ").exists()
+    assert "โ" not in ree.text
+    assert "group’s headquarters" in ree.text
+    kinds = {r["kind"] for r in ree.repairs}
+    assert "mojibake-cp874" in kinds
+    for repair in ree.repairs:
+        assert ree.received_text[repair["start"] : repair["end"]] == repair["original"]
+        assert (
+            ree.text[repair["canonical_start"] : repair["canonical_end"]] == repair["replacement"]
+        )
+
+
+def test_disclaimer_sentences_are_disclaimer_claims(imported_seeds):
+    disclaimers = list(
+        Claim.objects.filter(article=imported_seeds["001"], kind=ClaimKind.DISCLAIMER)
+    )
+    assert len(disclaimers) == 2
+    assert "state-affiliated Chinese media" in disclaimers[0].text
+    assert "verified with independent sources" in disclaimers[1].text
+    assert all(c in Claim.objects.triageable() for c in disclaimers)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "chrome"),
+    [
+        ("001", "0 Comments"),
+        ("001", "Loading new replies..."),
+        ("003", "blog comments powered by Disqus"),
+        ("004", "Link copied"),
+    ],
+)
+def test_page_chrome_is_kept_but_not_triaged(imported_seeds, prefix, chrome):
+    article = imported_seeds[prefix]
+    span = Claim.objects.get(article=article, text__contains=chrome)
+    assert span.kind == ClaimKind.CHROME
+    assert not Claim.objects.triageable().filter(pk=span.pk).exists()
+
+
+def test_every_body_sentence_is_a_claim(imported_seeds):
+    herald = imported_seeds["004"]
+    texts = list(Claim.objects.triageable().filter(article=herald).values_list("text", flat=True))
+    assert any(t.startswith("State-run Korea Resources Corp. said Thursday") for t in texts)
+    assert any(t.startswith("The Korean government pledged last month") for t in texts)
+    assert any(t.startswith("China has been curbing its annual rare earth export") for t in texts)
+
+
+def test_reimport_creates_nothing(imported_seeds, seed_paths):
+    before = (Article.objects.count(), Claim.objects.count(), Claim.history.count())
+    _, results = articles_import([(p.name, p.read_bytes()) for p in seed_paths], by=None)
+    assert {r.outcome for r in results} == {ImportOutcome.DUPLICATE}
+    assert (Article.objects.count(), Claim.objects.count(), Claim.history.count()) == before
+
+
+def test_same_text_under_another_name_is_a_duplicate(db):
+    data = seed_path("004").read_bytes()
+    articles_import([("herald.txt", data)], by=None)
+    _, [result] = articles_import([("copy-of-herald.txt", data)], by=None)
+    assert result.outcome == ImportOutcome.DUPLICATE
+    assert result.article.source_name == "herald.txt"
+    assert "duplicate of article" in result.describe()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"   \n\n  ", "empty"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary"),
+        ("nul.txt", b"Some text\x00\x00\x00 with NULs\x00" * 20, "binary"),
+    ],
+)
+def test_bad_input_is_rejected_with_reason_and_nothing_written(db, name, data, reason):
+    _, [result] = articles_import([(name, data)], by=None)
+    assert result.outcome == ImportOutcome.REJECTED
+    assert name in result.reason and reason in result.reason
+    assert Article.objects.count() == 0
+    assert Claim.objects.count() == 0
+    assert ImportFile.objects.get(name=name).outcome == ImportOutcome.REJECTED
+
+
+def test_file_over_the_size_limit_is_rejected(db):
+    _, [result] = articles_import([("big.txt", b"word " * 1000)], by=None, max_bytes=1000)
+    assert result.outcome == ImportOutcome.REJECTED
+    assert "too large" in result.reason
+
+
+def test_failure_while_storing_claims_leaves_no_article(db, monkeypatch):
+    import sources.services
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sources.services, "bulk_create_with_history", explode)
+    with pytest.raises(RuntimeError):
+        articles_import([("herald.txt", seed_path("004").read_bytes())], by=None)
+    assert Article.objects.count() == 0
+    assert Claim.objects.count() == 0
+    assert Article.history.count() == 0
+
+
+def test_import_records_history_for_article_and_every_claim(imported_seeds):
+    herald = imported_seeds["004"]
+    claims = Claim.objects.filter(article=herald)
+    history = Claim.history.filter(article_id=herald.pk)
+    assert history.count() == claims.count()
+    assert {h.history_type for h in history} == {"+"}
+    assert all(h.history_change_reason.startswith("Imported from") for h in history)
+    assert herald.history.count() == 1
+
+
+def test_unknown_outlet_is_created_ungraded_and_known_alias_is_reused(db):
+    known = Publisher.objects.create(
+        name="The Korea Herald", aliases=["Korea Herald"], ownership=Ownership.PRIVATE
+    )
+    _, [result] = articles_import([("h.txt", seed_path("004").read_bytes())], by=None)
+    assert result.article.publisher == known
+    _, [gt] = articles_import([("gt.txt", seed_path("003").read_bytes())], by=None)
+    assert gt.article.publisher.ownership == Ownership.UNKNOWN
+    assert gt.article.publisher.reliability == "F"
+    assert gt.article.publisher.history.count() == 1

@@ -1,0 +1,31 @@
+"""Create the reviewer, lead and admin groups with their permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+from workbench.roles import sync_roles
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=["reviewer", "lead", "admin"]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("workbench", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("claims", "0004_permissions"),
+        ("sources", "0003_permissions"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("claims/", include("claims.urls")),
+    path("sources/", include("sources.urls")),
+    path("admin/", admin.site.urls),
+]
