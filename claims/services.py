@@ -608,11 +608,9 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
         record = model.objects.select_related("history_user").get(history_id=history_id)
     except model.DoesNotExist:
         raise RevertRefused(f"No recorded {kind} change #{history_id}.") from None
-    why = (
-        f"Reverted change #{history_id}: {reason.strip()}"
-        if reason.strip()
-        else (f"Reverted change #{history_id}")
-    )
+    why = f"Reverted change #{history_id}"
+    if reason.strip():
+        why = f"{why}: {reason.strip()}"
     live_model = model.instance_type
     live = live_model.objects.select_for_update().filter(pk=record.id).first()
 

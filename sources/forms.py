@@ -12,7 +12,9 @@ class PublisherForm(forms.ModelForm):
         help_text="One per line, e.g. globaltimes.cn.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    reason = forms.CharField(max_length=300, help_text="Why you are changing this (kept in history).")
+    reason = forms.CharField(
+        max_length=300, help_text="Why you are changing this (kept in history)."
+    )
 
     class Meta:
         model = Publisher
@@ -37,9 +39,12 @@ class PublisherForm(forms.ModelForm):
 
     def clean_parent(self):
         parent = self.cleaned_data["parent"]
-        if parent is not None and self.instance.pk:
-            if any(p.pk == self.instance.pk for p in parent.owner_chain()):
-                raise forms.ValidationError("That would make the publisher its own owner.")
+        if (
+            parent is not None
+            and self.instance.pk
+            and any(p.pk == self.instance.pk for p in parent.owner_chain())
+        ):
+            raise forms.ValidationError("That would make the publisher its own owner.")
         return parent
 
 

@@ -78,6 +78,7 @@ def test_rejected_file_gives_reason_and_non_zero_exit(tmp_path):
 def test_export_articles_jsonl(tmp_path):
     run("import_articles", str(seed_path("003")))
     code, out = run("export_articles", "--format", "jsonl")
+    assert code == 0, out
     [record] = [json.loads(line) for line in out.splitlines()]
     article = Article.objects.get()
     assert record["id"] == article.pk
@@ -93,6 +94,7 @@ def test_export_articles_jsonl(tmp_path):
 def test_export_claims_jsonl_excludes_chrome():
     run("import_articles", str(seed_path("004")))
     code, out = run("export_claims", "--format", "jsonl")
+    assert code == 0, out
     records = [json.loads(line) for line in out.splitlines()]
     article = Article.objects.get()
     assert len(records) == Claim.objects.triageable().count()
@@ -117,4 +119,5 @@ def test_export_claims_jsonl_excludes_chrome():
 def test_export_json_is_one_valid_document():
     run("import_articles", str(seed_path("004")))
     code, out = run("export_claims", "--format", "json")
+    assert code == 0, out
     assert isinstance(json.loads(out), list)
