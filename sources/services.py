@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from claims.models import Claim
 from sources.ingest.pipeline import process_bytes
@@ -22,9 +22,8 @@ from sources.models import (
     Ownership,
     Publisher,
 )
+from workbench.bulk import bulk_insert_with_history
 from workbench.models import User
-
-IMPORT_REASON = "Imported from {name}"
 
 
 @dataclass(slots=True)
@@ -104,10 +103,12 @@ def import_batch_finish(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def _claims_for(article: Article, processed: ProcessedArticle) -> list[Claim]:
+def _claims_for(article: Article, processed: ProcessedArticle, by: User | None) -> list[Claim]:
     text = processed.text
-    return [
-        Claim(
+    reason = _import_reason(processed.source_name)
+    claims = []
+    for seg in processed.segments:
+        claim = Claim(
             article=article,
             start=seg.start,
             end=seg.end,
@@ -116,24 +117,165 @@ def _claims_for(article: Article, processed: ProcessedArticle) -> list[Claim]:
             score=seg.score,
             speaker=seg.speaker[:300],
         )
-        for seg in processed.segments
-    ]
+        claim._history_user = by
+        claim._change_reason = reason
+        claims.append(claim)
+    return claims
+
+
+def _import_reason(name: str) -> str:
+    # Historical change reasons are 100 characters at most: keep the file's own name.
+    return f"Imported from {PurePath(name).name}"[:100]
 
 
 def import_file_record(batch: ImportBatch | None, result: FileResult, size: int) -> FileResult:
     """Keep the outcome of one file on its batch (nothing to keep without a batch)."""
     if batch is not None:
-        ImportFile.objects.create(
-            batch=batch,
-            name=result.name[:500],
-            size=size,
-            outcome=result.outcome,
-            reason=result.reason,
-            article=result.article,
-            claims_created=result.claims_created,
-            processed_at=timezone.now(),
-        )
+        _import_file(batch, result, size).save()
     return result
+
+
+def _import_file(batch: ImportBatch, result: FileResult, size: int) -> ImportFile:
+    return ImportFile(
+        batch=batch,
+        name=result.name[:500],
+        size=size,
+        outcome=result.outcome,
+        reason=result.reason,
+        article=result.article,
+        claims_created=result.claims_created,
+        processed_at=timezone.now(),
+    )
+
+
+@dataclass(slots=True)
+class StoreDefaults:
+    """What applies where a page says nothing itself (the upload form's defaults)."""
+
+    publisher: Publisher | None = None
+    published: datetime | None = None
+
+
+def _new_article(
+    processed: ProcessedArticle,
+    *,
+    by: User | None,
+    batch: ImportBatch | None,
+    publishers: PublisherIndex,
+    defaults: StoreDefaults,
+    url: str = "",
+) -> Article:
+    meta = processed.meta
+    published = meta.published
+    if published is not None and timezone.is_naive(published):
+        published = timezone.make_aware(published, timezone.get_default_timezone())
+    article = Article(
+        publisher=publishers.find_or_create(meta.publisher_name, by=by) or defaults.publisher,
+        title=meta.title[:1000],
+        url=url or meta.url,
+        published_at=published or defaults.published,
+        published_raw=meta.published_raw[:200],
+        byline=meta.byline[:500],
+        language=meta.language[:16],
+        text=processed.text,
+        received_text=processed.received,
+        encoding=processed.encoding,
+        repairs=[r.as_dict() for r in processed.repairs],
+        source_name=processed.source_name[:500],
+        sha256=processed.sha256,
+        import_batch=batch,
+    )
+    article._history_user = by
+    article._change_reason = _import_reason(processed.source_name)
+    return article
+
+
+def articles_store(
+    items: list[tuple[ProcessedArticle, int]],
+    *,
+    by: User | None,
+    batch: ImportBatch | None = None,
+    publishers: PublisherIndex | None = None,
+    defaults: StoreDefaults | None = None,
+) -> list[FileResult]:
+    """Store processed articles (with their file sizes) and all their claims, with history.
+
+    Every article is atomic: it is stored with all its claims or not at all. The group is
+    written in one transaction with a handful of multi-row INSERTs — that is what makes bulk
+    imports fast; if the group meets a conflict (another import stored one of its articles in
+    the meantime) it is stored again one article at a time, each in its own transaction.
+    Duplicates (same canonical text, already stored or earlier in the group) are reported.
+    """
+    publishers = publishers or PublisherIndex()
+    defaults = defaults or StoreDefaults()
+    try:
+        with transaction.atomic():
+            return _store_group(items, by=by, batch=batch, publishers=publishers, defaults=defaults)
+    except IntegrityError:
+        # Publishers created in the rolled-back transaction are gone: forget them.
+        publishers = PublisherIndex()
+        if len(items) == 1:
+            processed, size = items[0]
+            existing = Article.objects.filter(sha256=processed.sha256).only("id", "title").first()
+            if existing is None:
+                raise
+            result = FileResult(processed.source_name, ImportOutcome.DUPLICATE, article=existing)
+            return [import_file_record(batch, result, size)]
+        return [
+            result
+            for item in items
+            for result in articles_store(
+                [item], by=by, batch=batch, publishers=publishers, defaults=defaults
+            )
+        ]
+
+
+def _stored_articles(shas: list[str]) -> dict[str, Article]:
+    """Return the already stored articles among these text hashes."""
+    return {
+        a.sha256: a for a in Article.objects.filter(sha256__in=shas).only("id", "title", "sha256")
+    }
+
+
+def _store_group(
+    items: list[tuple[ProcessedArticle, int]],
+    *,
+    by: User | None,
+    batch: ImportBatch | None,
+    publishers: PublisherIndex,
+    defaults: StoreDefaults,
+) -> list[FileResult]:
+    known = _stored_articles([p.sha256 for p, _ in items])
+    results: list[FileResult] = []
+    fresh: list[tuple[ProcessedArticle, Article, FileResult]] = []
+    for processed, _size in items:
+        if processed.sha256 in known:
+            results.append(
+                FileResult(
+                    processed.source_name, ImportOutcome.DUPLICATE, article=known[processed.sha256]
+                )
+            )
+            continue
+        article = _new_article(
+            processed, by=by, batch=batch, publishers=publishers, defaults=defaults
+        )
+        known[processed.sha256] = article
+        result = FileResult(processed.source_name, ImportOutcome.IMPORTED, article=article)
+        results.append(result)
+        fresh.append((processed, article, result))
+    if fresh:
+        bulk_insert_with_history([a for _, a, _ in fresh], Article)
+        claims: list[Claim] = []
+        for processed, article, result in fresh:
+            article_claims = _claims_for(article, processed, by)
+            result.claims_created = len(article_claims)
+            claims.extend(article_claims)
+        bulk_insert_with_history(claims, Claim)
+    if batch is not None:
+        ImportFile.objects.bulk_create(
+            [_import_file(batch, r, size) for r, (_, size) in zip(results, items, strict=True)]
+        )
+    return results
 
 
 def article_store(
@@ -142,67 +284,10 @@ def article_store(
     by: User | None,
     batch: ImportBatch | None = None,
     publishers: PublisherIndex | None = None,
-    default_publisher: Publisher | None = None,
-    default_published: datetime | None = None,
-    url: str = "",
     size: int = 0,
 ) -> FileResult:
-    """Store one processed article and all its claims atomically, or report it as a duplicate.
-
-    Re-running is safe: the SHA-256 of the canonical text is unique, so the same article under
-    any file name is found, not stored twice (a concurrent import of it loses the race cleanly).
-    """
-    name = processed.source_name
-    existing = Article.objects.filter(sha256=processed.sha256).only("id", "title").first()
-    if existing is not None:
-        return import_file_record(
-            batch, FileResult(name, ImportOutcome.DUPLICATE, article=existing), size
-        )
-    publishers = publishers or PublisherIndex()
-    meta = processed.meta
-    try:
-        with transaction.atomic():
-            publisher = publishers.find_or_create(meta.publisher_name, by=by) or default_publisher
-            published = meta.published
-            if published is not None and timezone.is_naive(published):
-                published = timezone.make_aware(published, timezone.get_default_timezone())
-            article = Article(
-                publisher=publisher,
-                title=meta.title[:1000],
-                url=url or meta.url,
-                published_at=published or default_published,
-                published_raw=meta.published_raw[:200],
-                byline=meta.byline[:500],
-                language=meta.language[:16],
-                text=processed.text,
-                received_text=processed.received,
-                encoding=processed.encoding,
-                repairs=[r.as_dict() for r in processed.repairs],
-                source_name=name[:500],
-                sha256=processed.sha256,
-                import_batch=batch,
-            )
-            article._history_user = by
-            article._change_reason = IMPORT_REASON.format(name=name)
-            article.save()
-            claims = bulk_create_with_history(
-                _claims_for(article, processed),
-                Claim,
-                batch_size=500,
-                default_user=by,
-                default_change_reason=IMPORT_REASON.format(name=name),
-            )
-            result = FileResult(
-                name, ImportOutcome.IMPORTED, article=article, claims_created=len(claims)
-            )
-            return import_file_record(batch, result, size)
-    except IntegrityError:
-        existing = Article.objects.filter(sha256=processed.sha256).only("id", "title").first()
-        if existing is None:
-            raise
-        return import_file_record(
-            batch, FileResult(name, ImportOutcome.DUPLICATE, article=existing), size
-        )
+    """Store one processed article atomically, or report it as a duplicate (see articles_store)."""
+    return articles_store([(processed, size)], by=by, batch=batch, publishers=publishers)[0]
 
 
 def article_import(

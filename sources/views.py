@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim, ClaimStatus
+from claims.triage import parse_id
 from sources import services
 from sources.forms import ImportForm, PublisherForm
 from sources.highlight import highlight
@@ -22,15 +23,15 @@ from workbench.permissions import require_perm
 @require_perm("sources.view_article")
 def article_list(request: HttpRequest) -> HttpResponse:
     """Recent articles, newest first (keyset on id: `?before=<id>`)."""
-    qs = Article.objects.select_related("publisher").order_by("-id").defer(
-        "text", "received_text", "repairs"
+    qs = (
+        Article.objects.select_related("publisher")
+        .order_by("-id")
+        .defer("text", "received_text", "repairs")
     )
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        qs = qs.filter(id__lt=int(before))
-    publisher = request.GET.get("publisher", "")
-    if publisher.isdigit():
-        qs = qs.filter(publisher_id=int(publisher))
+    if before := parse_id(request.GET.get("before", "")):
+        qs = qs.filter(id__lt=before)
+    if publisher := parse_id(request.GET.get("publisher", "")):
+        qs = qs.filter(publisher_id=publisher)
     rows = list(qs[:51])
     more = len(rows) > 50
     rows = rows[:50]

@@ -18,7 +18,7 @@ from sources.models import ImportOutcome
 from sources.services import (
     FileResult,
     PublisherIndex,
-    article_store,
+    articles_store,
     import_batch_finish,
     import_batch_start,
     import_file_record,
@@ -57,6 +57,10 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[FileResult]]:
     return files, problems
 
 
+# Articles written per transaction: each is still atomic on its own (see articles_store).
+STORE_GROUP = 50
+
+
 class Command(BaseCommand):
     help = "Import article page dumps (.txt files or folders of them) as articles and claims."
 
@@ -85,16 +89,25 @@ class Command(BaseCommand):
         for result in results:
             self._report(result, verbosity)
         publishers = PublisherIndex()
+        pending: list[tuple[ProcessedArticle, int]] = []
+
+        def flush() -> None:
+            for result in articles_store(pending, by=None, batch=batch, publishers=publishers):
+                results.append(result)
+                self._report(result, verbosity)
+            pending.clear()
+
         for name, size, outcome in self._processed(files, jobs, max_bytes):
             if isinstance(outcome, IngestError):
+                flush()
                 result = FileResult(name, ImportOutcome.REJECTED, reason=outcome.reason)
-                import_file_record(batch, result, size)
-            else:
-                result = article_store(
-                    processed=outcome, by=None, batch=batch, publishers=publishers, size=size
-                )
-            results.append(result)
-            self._report(result, verbosity)
+                results.append(import_file_record(batch, result, size))
+                self._report(result, verbosity)
+                continue
+            pending.append((outcome, size))
+            if len(pending) >= STORE_GROUP:
+                flush()
+        flush()
         import_batch_finish(batch=batch)
         self._summary(results)
         if any(r.outcome == ImportOutcome.REJECTED for r in results):
