@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 
 from sources.ingest.kinds import SegmentKind
+from sources.ingest.page import story_dateline
 
 
 def _words(text: str) -> frozenset[str]:
@@ -52,7 +53,7 @@ _VERBS = (
 )
 _ADVERBS = (
     r"(?:(?:has|have|had|also|previously|further|then|later|recently|reportedly|repeatedly"
-    r"|once|earlier|publicly|separately|again|often)\s+)*"
+    r"|once|earlier|publicly|separately|again|often|today|yesterday|tonight)\s+)*"
 )
 _NAME_WORD = r"[A-Z\u00c0-\u024f\uac00-\ud7af\u4e00-\u9fff][\w'’.-]*"
 _OPEN_Q = '“"«„「'
@@ -72,7 +73,11 @@ _END_RE = re.compile(
     rf"|noted|added|wrote|believe|believes|warned|was quoted as saying|were quoted as saying)"
     rf"\b[^,“”\"]{{0,80}}$"
 )
-_ACCORDING_RE = re.compile(r"\baccording to\s+(?P<subj>[^,.;:“”\"()]{1,120})", re.IGNORECASE)
+# The subject may hold initials ("the U.S. Geological Survey"): a full stop after a lone
+# capital does not end it.
+_ACCORDING_RE = re.compile(
+    r"\baccording to\s+(?P<subj>(?:[^,.;:“”\"()]|(?<=\b[A-Z])\.){1,120})", re.IGNORECASE
+)
 _COORD_RE = re.compile(
     rf"^(?P<subj>He|She|They|{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})\s+[a-z][^.;“”\"]{{0,200}}?"
     rf"\band\s+{_ADVERBS}(?P<verb>said|told|noted|added|stressed|urged|vowed|warned)\b"
@@ -159,6 +164,9 @@ def find_speaker(sentence: str) -> str:
     reported speech with a quoted fragment the subject of the sentence is the speaker.
     """
     flat = " ".join(sentence.split())
+    dateline = story_dateline(flat)
+    if dateline is not None:
+        flat = flat[dateline.end() :]  # "SEOUL, March 5 (Yonhap) --" names no speaker
     opens_with_quote = flat[:1] in _OPEN_Q
     rules = (_after_quote, _colon, _start, _after_quote, _end, _according, _coordinated)
     for rule in rules[0 if opens_with_quote else 1 :]:
@@ -247,6 +255,7 @@ def _speaker_from_subject(subject: str) -> str:
     """Pick the speaker out of a subject: a person's name if there is one, else its head."""
     subject = re.sub(r"^(?:and|but|while|as|so)\s+", "", subject.strip(" ,;:"), flags=re.I)
     subject = re.sub(r"\s+(?:previously|also|later|reportedly|further|once)$", "", subject)
+    subject = re.sub(r"\s*\([^()]*\)", "", subject)  # "Acme Inc. (NASDAQ: ACMG)" → "Acme Inc."
     parts = [p.strip() for p in subject.split(",") if p.strip()]
     if not parts:
         return ""

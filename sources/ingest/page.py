@@ -134,6 +134,12 @@ KNOWN_OUTLETS: dict[str, tuple[str, ...]] = {
     "The Straits Times": ("The Straits Times", "Straits Times"),
     "Mining.com": ("MINING.COM", "Mining.com"),
     "Mining Weekly": ("Mining Weekly",),
+    "United Press International": ("United Press International", "UPI"),
+    "dpa": ("Deutsche Presse-Agentur", "dpa"),
+    "PR Newswire": ("PR Newswire", "PRNewswire", "PRNewswire-Asia"),
+    "Business Wire": ("Business Wire", "BUSINESS WIRE"),
+    "GlobeNewswire": ("GlobeNewswire", "GLOBE NEWSWIRE", "Globe Newswire"),
+    "Accesswire": ("ACCESSWIRE", "Accesswire"),
 }
 
 _ALIAS_TO_OUTLET: dict[str, str] = {
@@ -149,11 +155,27 @@ _TOLD_OUTLET_RE = re.compile(
     + "|".join(re.escape(a.removeprefix("The ")) for a in _ALIASES_LONGEST_FIRST)
     + r")(?![\w])"
 )
-# Wire dateline at the start of a story: "SEOUL, March 5 (Yonhap) --".
-_WIRE_DATELINE_RE = re.compile(
-    r"^[A-Z][A-Za-z .'’-]{1,40}(?:,\s*[A-Za-z .]{1,30})?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*"
-    r"\((Reuters|AP|AFP|Xinhua|Yonhap|Kyodo|Bloomberg|UPI|dpa|TASS)\)\s*[-–—]"
+# Dateline opening a story: "SEOUL, March 5 (Yonhap) --", "BEIJING -- ",
+# "DENVER, Colo., Oct. 12, 2024 /PRNewswire/ --". The place is in capitals or the line names
+# an agency or newswire, so an ordinary sentence with a dash never matches.
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_STORY_DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}?)(?:,\s*[A-Z][A-Za-z .]{1,30}?)?"
+    rf"(?:,?\s+(?P<date>{_MONTH_ABBR}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH_ABBR}(?:\s+\d{{4}})?))?"
+    r"\s*(?:\((?P<agency>[A-Z][\w .&-]{1,30})\)|/(?P<wire>[A-Z][\w .&-]{1,30})/)?"
+    r"\s*(?:--|[-–—])\s+"
 )
+
+
+def story_dateline(paragraph: str) -> re.Match[str] | None:
+    """Match the dateline that opens a news story or press release, if there is one."""
+    m = _STORY_DATELINE_RE.match(paragraph)
+    if m is None:
+        return None
+    place = m.group("place").strip()
+    if m.group("agency") or m.group("wire") or (place.isupper() and len(place) > 2):
+        return m
+    return None
 
 
 def canonical_outlet(name: str) -> str:
@@ -916,7 +938,7 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
     """
     datelines = [b for b in blocks if b.role == BlockRole.DATELINE]
     if not datelines:
-        return None, ""
+        return _story_dateline_date(text, blocks)
     datelines.sort(key=lambda b: not text[b.start : b.end].lower().startswith("published"))
     day_first = _page_day_first(text)
     for block in datelines:
@@ -927,6 +949,19 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
             return when, value[start:end].strip()
     value = datelines[0].text_of(text)
     return None, _DATELINE_LABEL_RE.sub("", value).strip()
+
+
+def _story_dateline_date(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
+    """A full date (with its year) in the dateline that opens the story, if any."""
+    body = _first(blocks, BlockRole.BODY)
+    m = story_dateline(body.text_of(text)) if body is not None else None
+    if m is None or not m.group("date"):
+        return None, ""
+    found = find_date(m.group("date"))
+    if found is None:
+        return None, ""
+    when, start, end = found
+    return when, m.group("date")[start:end].strip()
 
 
 def _page_day_first(text: str) -> bool | None:
@@ -960,10 +995,9 @@ def _publisher(text: str, blocks: list[Block]) -> str:
         if value.strip():
             return canonical_outlet(value)
     body = _first(blocks, BlockRole.BODY)
-    if body is not None:
-        m = _WIRE_DATELINE_RE.match(body.text_of(text))
-        if m:
-            return canonical_outlet(m.group(1))
+    m = story_dateline(body.text_of(text)) if body is not None else None
+    if m and (m.group("agency") or m.group("wire")):
+        return canonical_outlet((m.group("agency") or m.group("wire")).strip())
     for block in blocks:
         if block.role == BlockRole.CHROME:
             m = _OUTLET_RE.search(block.text_of(text))
