@@ -78,9 +78,32 @@ def test_clean_fast_path_agrees_with_pysbd(monkeypatch):
         "“It is a record,” the chief said. Shares gained."
     )
     fast = split_sentences(text)
-    monkeypatch.setattr(segment_module, "_clean_boundaries", lambda chunk: None)
+    monkeypatch.setattr(segment_module, "_is_clean_boundary", lambda chunk, m: False)
     assert split_sentences(text) == fast
     assert len(fast) == 6
+
+
+def test_pysbd_sees_only_the_stretch_with_an_ambiguous_boundary(monkeypatch):
+    text = (
+        "Output rose in 2024. The plant of Example Co. opened last year. Prices fell. "
+        "Analysts said so."
+    )
+    seen = []
+    real = segment_module._pysbd_boundaries
+
+    def spy(chunk):
+        seen.append(chunk)
+        return real(chunk)
+
+    monkeypatch.setattr(segment_module, "_pysbd_boundaries", spy)
+    assert _sentences(text) == [
+        "Output rose in 2024.",
+        "The plant of Example Co. opened last year.",
+        "Prices fell.",
+        "Analysts said so.",
+    ]
+    [stretch] = seen
+    assert stretch.strip() == "The plant of Example Co. opened last year."
 
 
 def test_empty_and_whitespace_give_no_sentences():
