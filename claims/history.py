@@ -61,6 +61,11 @@ class TimelineEntry:
     def action(self) -> str:
         return {"+": "created", "~": "changed", "-": "deleted"}[self.history_type]
 
+    @property
+    def revertible(self) -> bool:
+        """Claims are never created or deleted by hand, so only their changes can be undone."""
+        return not (self.kind == "claim" and self.history_type != "~")
+
 
 def history_model(kind: str) -> type[models.Model]:
     """Return the historical model for a kind of object ("claim", "corroboration", …)."""

@@ -17,6 +17,7 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -24,6 +25,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
@@ -85,18 +87,31 @@ class TriageFilters:
 
     @property
     def default_ordering(self) -> str:
-        return RELEVANCE if self.q else DEFAULT_ORDERING
+        return DEFAULT_ORDERING
+
+
+# Ids are 64-bit: a longer number would crash the query (SQLite raises OverflowError).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw: str) -> int | None:
+    """Return `raw` as a database id (ASCII digits, 1 to 2**63 - 1), or None."""
+    raw = raw.strip()
+    # str.isdigit() also accepts "²" and other digits int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 def _int(params: QueryDict, name: str, errors: list[str]) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
+    value = parse_id(raw)
+    if value is None:
         errors.append(f"{name}: {raw!r} is not a number; ignored.")
-        return None
+    return value
 
 
 def parse_filters(params: QueryDict) -> TriageFilters:
@@ -119,18 +134,25 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         errors.append("credibility: must be 1–6; ignored.")
         credibility = None
     assignee = params.get("assignee", "").strip()
-    if assignee not in ("", "mine", "none") and not assignee.isdigit():
+    if assignee not in ("", "mine", "none") and parse_id(assignee) is None:
         errors.append(f"assignee: {assignee!r} is not a user; ignored.")
         assignee = ""
     evidence = params.get("evidence", "").strip()
     if evidence not in ("", "yes", "no"):
         errors.append("evidence: must be yes or no; ignored.")
         evidence = ""
-    q = params.get("q", "").strip()[:200]
-    o = params.get("o", "").strip() or (RELEVANCE if q else DEFAULT_ORDERING)
+    # PostgreSQL refuses NUL characters in text parameters.
+    q = params.get("q", "").replace("\x00", "").strip()[:200]
+    # Search keeps the queue's order (check-worthiness) unless "best match" is asked for:
+    # ranking every match of a common word at a million claims is too slow for a default.
+    o = params.get("o", "").strip() or DEFAULT_ORDERING
     if o not in ORDERINGS and not (o == RELEVANCE and q):
         errors.append(f"o: cannot order by {o!r}; ordered by score.")
         o = DEFAULT_ORDERING
+    after = params.get("after", "").strip()
+    if after and _cursor(after, o) is None:
+        errors.append("after: not a page of this queue; showing the first page.")
+        after = ""
     return TriageFilters(
         statuses=statuses,
         kinds=kinds,
@@ -141,7 +163,7 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         credibility=credibility,
         q=q,
         o=o,
-        after=params.get("after", "").strip(),
+        after=after,
         errors=errors,
     )
 
@@ -198,6 +220,30 @@ def _decode(cursor: str) -> list | None:
     return values if isinstance(values, list) and len(values) == 2 else None
 
 
+def _cursor(cursor: str, o: str) -> tuple | None:
+    """Decode a cursor for ordering `o` into (key, id), or None if it is not one.
+
+    Cursors come from URLs: a key of the wrong type would crash the query.
+    """
+    values = _decode(cursor)
+    if values is None:
+        return None
+    key, pk = values
+    if type(pk) is not int or not 0 < pk <= MAX_ID:
+        return None
+    if o == RELEVANCE:
+        ok = type(key) in (int, float)
+    elif ORDERINGS[o][1] == "updated_at":
+        try:
+            key = datetime.fromisoformat(key) if isinstance(key, str) else None
+        except ValueError:
+            key = None
+        ok = key is not None and key.tzinfo is not None
+    else:
+        ok = type(key) is int and 0 <= key <= MAX_ID
+    return (key, pk) if ok else None
+
+
 def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
     """Order by the chosen key then id, both the same direction, and start after the cursor.
 
@@ -205,20 +251,22 @@ def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
     the cursor with a single index range scan, however deep the page.
     """
     if filters.o == RELEVANCE:
-        qs = qs.order_by("-rank", "-id")
-        values = _decode(filters.after) if filters.after else None
+        # ts_rank is a float4 whose text form does not read back as the same number, so the
+        # cursor compares a float8 copy: equal ranks must compare equal across pages.
+        qs = qs.annotate(rank_key=Cast("rank", FloatField())).order_by("-rank_key", "-id")
+        values = _cursor(filters.after, filters.o) if filters.after else None
         if values:
             # Relevance is computed, not indexed: the cursor is a plain comparison.
             rank, pk = values
-            qs = qs.filter(Q(rank__lt=rank) | Q(rank=rank, id__lt=pk))
+            qs = qs.filter(Q(rank_key__lt=rank) | Q(rank_key=rank, id__lt=pk))
         return qs
     _, name, column, desc = ORDERINGS[filters.o]
     qs = qs.order_by(f"-{name}", "-id") if desc else qs.order_by(name, "id")
-    values = _decode(filters.after) if filters.after else None
+    values = _cursor(filters.after, filters.o) if filters.after else None
     if values:
         key, pk = values
         if name == "updated_at":
-            key = connection.ops.adapt_datetimefield_value(datetime.fromisoformat(key))
+            key = connection.ops.adapt_datetimefield_value(key)
         op = "<" if desc else ">"
         table = Claim._meta.db_table
         condition = RawSQL(
@@ -238,7 +286,7 @@ def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> Triag
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        key = last.rank if filters.o == RELEVANCE else getattr(last, ORDERINGS[filters.o][1])
+        key = last.rank_key if filters.o == RELEVANCE else getattr(last, ORDERINGS[filters.o][1])
         next_cursor = _encode([key, last.pk])
     total, exact = search_total(base)
     return TriagePage(rows, next_cursor, not filters.after, total, exact)

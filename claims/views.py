@@ -20,7 +20,7 @@ from claims.forms import (
     RatingForm,
     StatusForm,
 )
-from claims.history import claim_timeline
+from claims.history import claim_timeline, history_model
 from claims.models import (
     Claim,
     ClaimKind,
@@ -30,7 +30,7 @@ from claims.models import (
     Credibility,
     Note,
 )
-from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
+from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
 from sources.highlight import highlight, paragraph_bounds
 from sources.models import Publisher
 from workbench.http import safe_next
@@ -77,17 +77,15 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @require_perm("claims.change_claim")
 def claim_bulk(request: HttpRequest) -> HttpResponse:
     """Assign or set the status of the selected claims; report each claim's outcome."""
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     action = request.POST.get("action")
     if not ids:
         results, error = [], "Select at least one claim first."
     elif action == "assign":
         if not request.user.has_perm("claims.assign_claim"):
             raise PermissionDenied("Only leads can assign claims to others.")
-        assignee_id = request.POST.get("assignee", "")
-        assignee = (
-            get_object_or_404(get_user_model(), pk=assignee_id) if assignee_id.isdigit() else None
-        )
+        assignee_id = parse_id(request.POST.get("assignee", ""))
+        assignee = get_object_or_404(get_user_model(), pk=assignee_id) if assignee_id else None
         results = services.claims_bulk_assign(claim_ids=ids, assignee=assignee, by=request.user)
         error = ""
     elif action == "status":
@@ -245,8 +243,7 @@ def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
 
 def _refused(request: HttpRequest, pk: int, panel: str, message: str, **extra) -> HttpResponse:
     """Show why an action was refused, in the panel it came from (409 for conflicts)."""
-    if not request.htmx:
-        messages.error(request, message)
+    # The panel says it on the page rendered now; a flash message would say it twice.
     return _render_workspace(request, pk, status=409, errors={panel: message}, **extra)
 
 
@@ -423,17 +420,28 @@ def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
 @require_perm("claims.revert_history")
 def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    history_id = request.POST.get("history_id", "")
-    if kind not in {"claim", "corroboration", "rating", "note"} or not history_id.isdigit():
+    history_id = parse_id(request.POST.get("history_id", ""))
+    if kind not in {"claim", "corroboration", "rating", "note"} or history_id is None:
         return _refused(request, pk, "history", "Choose a recorded change to revert.")
+    # Only a change shown on this claim's page may be reverted from it.
+    owner = "id" if kind == "claim" else "claim_id"
+    if not history_model(kind).objects.filter(history_id=history_id, **{owner: pk}).exists():
+        return _refused(
+            request, pk, "history", f"Change #{history_id} is not in this claim's history."
+        )
     try:
         services.history_revert(
             kind=kind,
-            history_id=int(history_id),
+            history_id=history_id,
             by=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except (services.EvidenceRequired, ValueError, ObjectDoesNotExist) as exc:
+    except (
+        services.EvidenceRequired,
+        services.RevertRefused,
+        ValueError,
+        ObjectDoesNotExist,
+    ) as exc:
         return _refused(request, pk, "history", _exc_text(exc))
     return _done(request, pk, f"Change #{history_id} reverted.")
 

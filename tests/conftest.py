@@ -1,5 +1,6 @@
 """Fixtures shared by every test: the sample articles on disk and imported."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,30 @@ def imported_seeds(db, seed_paths):
     )
     assert all(r.article is not None for r in results), [r.describe() for r in results]
     return {r.name[:3]: r.article for r in results}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply; the real hasher costs ~0.3 s a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def password_for(username: str) -> str:
+    """The password `make_user` gives a user (strong enough for the validators)."""
+    return f"{username}-Pa55-word!"
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user with a role the way `manage.py create_user` does; return the user."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    def make(username: str, role: str):
+        password = password_for(username)
+        call_command("create_user", username, role=role, password=password, stdout=StringIO())
+        user = get_user_model().objects.get(username=username)
+        user.raw_password = password
+        return user
+
+    return make

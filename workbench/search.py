@@ -1,7 +1,7 @@
 """PostgreSQL-only features behind one door, each with a SQLite fallback.
 
-- full-text search of claim text (GIN index on to_tsvector('english', text), websearch syntax,
-  ts_rank ordering) — SQLite: every word must occur (case-insensitive substring);
+- full-text search of claim text (stored tsvector column with a GIN index, websearch syntax,
+  ts_rank_cd ordering) — SQLite: every word must occur (case-insensitive substring);
 - row-count estimates from the planner, so list pages never run COUNT(*) on a big table —
   SQLite: an exact count capped at a limit;
 - trigram similarity (pg_trgm) — SQLite: a Python ratio on the candidates.
@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from difflib import SequenceMatcher
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 FTS_CONFIG = "english"
 COUNT_CAP = 10_000
@@ -24,24 +24,26 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def claim_text_vector() -> SearchVector:
-    """The expression the GIN index is built on; queries must use exactly this one."""
-    return SearchVector("text", config=FTS_CONFIG)
-
-
 def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
-    """Filter `queryset` (of a model with a `text` field) to rows matching the query `q`.
+    """Filter a queryset of claims to those whose text matches the query `q`.
 
-    With `rank=True` rows get a `rank` annotation (0 on SQLite) for relevance ordering.
+    On PostgreSQL `q` is web-search syntax ("quoted phrases", -exclusions, or) matched against
+    the stored `search_vector` column (claims migration 0007). With `rank=True` rows get a
+    `rank` annotation (ts_rank_cd; 0 on SQLite) for relevance ordering.
     """
     q = q.strip()
     if not q:
         return queryset
     if is_postgres():
-        query = SearchQuery(q, config=FTS_CONFIG, search_type="websearch")
-        queryset = queryset.alias(fts=claim_text_vector()).filter(fts=query)
+        column = f'"{queryset.model._meta.db_table}"."search_vector"'
+        query = f"websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
+        queryset = queryset.filter(
+            RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField())
+        )
         if rank:
-            queryset = queryset.annotate(rank=SearchRank(claim_text_vector(), query))
+            queryset = queryset.annotate(
+                rank=RawSQL(f"ts_rank_cd({column}, {query})", [q], output_field=FloatField())
+            )
         return queryset
     condition = Q()
     for word in q.replace('"', " ").split():

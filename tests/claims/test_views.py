@@ -1,0 +1,875 @@
+"""The reviewer's web app through Django's test client: the queue, the claim page, safety."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
+
+from claims import services
+from claims.models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Corroboration,
+    Credibility,
+    Independence,
+    Note,
+    Rating,
+    Stance,
+)
+from claims.triage import ORDERINGS, PAGE_SIZE, RELEVANCE, parse_filters, triage_queryset
+from sources.services import articles_import
+from tests.factories import (
+    ArticleFactory,
+    CorroborationFactory,
+    NoteFactory,
+    PublisherFactory,
+    RatingFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/claims/"
+ON_POSTGRES = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+# -- Building articles and claims -------------------------------------------------------------
+
+
+def article_with(sentences: list[str], **kwargs):
+    """An article whose text is a headline and then `sentences`, one claimable span each."""
+    text = "Headline\n" + " ".join(f"{s}." for s in sentences)
+    return ArticleFactory(text=text, received_text=text, **kwargs)
+
+
+def claim_at(article, index: int, **kwargs) -> Claim:
+    """Create the claim over sentence `index` of an `article_with` article."""
+    body = article.text.index("\n") + 1
+    start, end = list(re.finditer(r"[^ .][^.]*\.", article.text[body:]))[index].span()
+    fields = {"kind": ClaimKind.STATEMENT, "score": 50} | kwargs
+    return Claim.objects.create(
+        article=article,
+        start=body + start,
+        end=body + end,
+        text=article.text[body + start : body + end],
+        **fields,
+    )
+
+
+def many_claims(n: int, *, article=None, **kwargs) -> list[Claim]:
+    article = article or article_with([f"Plant {i} produced {i} tonnes" for i in range(n)])
+    return [claim_at(article, i, **kwargs) for i in range(n)]
+
+
+def support(claim, *, independence=Independence.INDEPENDENT, outlet="Reuters"):
+    return CorroborationFactory(
+        claim=claim, stance=Stance.SUPPORTS, independence=independence, outlet=outlet
+    )
+
+
+def row_ids(response) -> list[int]:
+    """The claim ids of the queue rows, in the order shown."""
+    return [int(i) for i in re.findall(r'<tr data-claim-id="(\d+)"', response.content.decode())]
+
+
+def alerts(response) -> list[str]:
+    content = response.content.decode()
+    return [html.unescape(a) for a in re.findall(r'role="alert"[^>]*>(.*?)</p>', content, re.S)]
+
+
+def htmx(**headers) -> dict:
+    return {"HTTP_HX_REQUEST": "true", **headers}
+
+
+# -- Users --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer1", "reviewer")
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("lead1", "lead")
+
+
+@pytest.fixture
+def rclient(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def lclient(lead):
+    client = Client()
+    client.force_login(lead)
+    return client
+
+
+# -- The queue ----------------------------------------------------------------------------------
+
+
+def test_queue_shows_open_claims_highest_score_first_and_never_chrome(rclient):
+    article = article_with(["A rose", "B fell", "C held", "D grew", "Link copied"])
+    low = claim_at(article, 0, score=10)
+    high = claim_at(article, 1, score=90, status=ClaimStatus.IN_REVIEW)
+    claim_at(article, 2, score=99, status=ClaimStatus.VERIFIED)
+    claim_at(article, 3, score=95, status=ClaimStatus.NOT_A_CLAIM)
+    claim_at(article, 4, score=100, kind=ClaimKind.CHROME)
+
+    response = rclient.get(QUEUE)
+
+    assert response.status_code == 200
+    assert row_ids(response) == [high.pk, low.pk]
+    assert "Link copied" not in response.content.decode()
+
+
+@pytest.fixture
+def scenario(reviewer, lead):
+    """Claims that differ in one way each, named so the filter table can refer to them."""
+    times = PublisherFactory(name="Global Times")
+    herald = PublisherFactory(name="Korea Herald")
+    gt = article_with(["Q says", "S says", "D says", "X says"], publisher=times)
+    kh = article_with(["H says", "V says"], publisher=herald)
+    claims = {
+        "quote": claim_at(gt, 0, kind=ClaimKind.QUOTE, assignee=reviewer, credibility=2, score=90),
+        "statement": claim_at(gt, 1, score=80),
+        "disputed": claim_at(gt, 2, status=ClaimStatus.DISPUTED, score=70),
+        "chrome": claim_at(gt, 3, kind=ClaimKind.CHROME, score=100),
+        "headline": claim_at(
+            kh, 0, kind=ClaimKind.HEADLINE, assignee=lead, status=ClaimStatus.IN_REVIEW, score=60
+        ),
+        "verified": claim_at(kh, 1, status=ClaimStatus.VERIFIED, score=50),
+    }
+    support(claims["quote"])
+    return {"claims": claims, "times": times, "herald": herald, "gt": gt, "kh": kh, "lead": lead}
+
+
+FILTERS = [
+    ("", ["quote", "statement", "headline"]),
+    ("status=verified", ["verified"]),
+    ("status=verified&status=disputed", ["disputed", "verified"]),
+    ("status=all", ["quote", "statement", "disputed", "headline", "verified"]),
+    ("kind=quote", ["quote"]),
+    ("kind=headline&kind=statement", ["statement", "headline"]),
+    ("publisher={times}", ["quote", "statement"]),
+    ("article={kh}", ["headline"]),
+    ("article={kh}&status=all", ["headline", "verified"]),
+    ("assignee=mine", ["quote"]),
+    ("assignee=none", ["statement"]),
+    ("assignee={lead}", ["headline"]),
+    ("evidence=yes", ["quote"]),
+    ("evidence=no", ["statement", "headline"]),
+    ("credibility=2", ["quote"]),
+    ("credibility=6", ["statement", "headline"]),
+    ("status=all&kind=quote&publisher={times}&evidence=yes", ["quote"]),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERS, ids=[q or "default" for q, _ in FILTERS])
+def test_queue_filter_shows_exactly_the_matching_claims(rclient, scenario, query, expected):
+    query = query.format(times=scenario["times"].pk, kh=scenario["kh"].pk, lead=scenario["lead"].pk)
+    response = rclient.get(f"{QUEUE}?{query}")
+
+    assert response.status_code == 200
+    assert alerts(response) == []
+    assert row_ids(response) == [scenario["claims"][name].pk for name in expected]
+
+
+def test_queue_search_finds_the_words_on_either_database(rclient):
+    article = article_with(
+        [
+            "China restricts rare earth magnet exports",
+            "The soybean harvest was late",
+            "Rare earth prices fell in May",
+        ]
+    )
+    magnets, soy, prices = (claim_at(article, i) for i in range(3))
+
+    assert row_ids(rclient.get(QUEUE, {"q": "rare earth"})) in (
+        [prices.pk, magnets.pk],
+        [magnets.pk, prices.pk],
+    )
+    assert row_ids(rclient.get(QUEUE, {"q": "soybean"})) == [soy.pk]
+    assert row_ids(rclient.get(QUEUE, {"q": "exports magnet"})) == [magnets.pk]
+    empty = rclient.get(QUEUE, {"q": "lithium"})
+    assert row_ids(empty) == []
+    assert "No claims match these filters." in empty.content.decode()
+
+
+def test_queue_search_keeps_score_order_unless_best_match_is_asked_for(rclient):
+    article = article_with(["Rare earth output rose", "Output of rare earth magnets rose"])
+    first, second = claim_at(article, 0, score=10), claim_at(article, 1, score=90)
+
+    by_score = rclient.get(QUEUE, {"q": "rare earth"})
+    relevance = rclient.get(QUEUE, {"q": "rare earth", "o": "rank"})
+
+    assert row_ids(by_score) == [second.pk, first.pk]
+    assert relevance.context["filters"].o == RELEVANCE
+    assert "Best match first" in relevance.content.decode()
+    assert alerts(relevance) == []
+    assert set(row_ids(relevance)) == {first.pk, second.pk}
+
+
+@ON_POSTGRES
+def test_queue_search_on_postgres_stems_words_and_ranks_better_matches_first(rclient):
+    article = article_with(
+        [
+            "Magnets, magnets and more magnets: the magnet plant makes magnets",
+            "The plant also makes a magnet",
+        ]
+    )
+    many, one = claim_at(article, 0, score=10), claim_at(article, 1, score=90)
+
+    assert row_ids(rclient.get(QUEUE, {"q": "magnet", "o": "rank"})) == [many.pk, one.pk]
+
+
+def cursor(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+BAD_PARAMETERS = [
+    ("status=bogus", "status: unknown bogus; ignored."),
+    ("kind=chrome", "kind: only claim kinds can be shown (page chrome never is); ignored."),
+    ("credibility=9", "credibility: must be 1–6; ignored."),
+    ("credibility=high", "credibility: 'high' is not a number; ignored."),
+    ("assignee=alice", "assignee: 'alice' is not a user; ignored."),
+    ("assignee=²", "assignee: '²' is not a user; ignored."),
+    ("assignee=99999999999999999999999", "is not a user; ignored."),
+    ("evidence=maybe", "evidence: must be yes or no; ignored."),
+    ("o=password", "o: cannot order by 'password'; ordered by score."),
+    ("o=rank", "o: cannot order by 'rank'; ordered by score."),
+    ("publisher=abc", "publisher: 'abc' is not a number; ignored."),
+    ("publisher=99999999999999999999999", "publisher: '99999999999999999999999' is not a number"),
+    ("article=-1", "article: '-1' is not a number; ignored."),
+    ("after=garbage", "after: not a page of this queue; showing the first page."),
+    (f"after={cursor(['abc', 1])}", "after: not a page of this queue"),
+    (f"after={cursor([1, 10**30])}", "after: not a page of this queue"),
+    (f"after={cursor([[1], {}])}", "after: not a page of this queue"),
+    (f"o=-updated&after={cursor(['yesterday', 1])}", "after: not a page of this queue"),
+    (f"o=-updated&after={cursor([5, 1])}", "after: not a page of this queue"),
+    (f"q=plant&o=rank&after={cursor(['abc', 1])}", "after: not a page of this queue"),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), BAD_PARAMETERS, ids=[q for q, _ in BAD_PARAMETERS])
+def test_queue_reports_a_bad_parameter_and_shows_the_default_queue(rclient, query, message):
+    claims = many_claims(3)
+
+    response = rclient.get(f"{QUEUE}?{query}")
+
+    assert response.status_code == 200
+    assert any(message in a for a in alerts(response)), alerts(response)
+    if "q=" not in query:
+        assert sorted(row_ids(response)) == sorted(c.pk for c in claims)
+
+
+def test_queue_search_ignores_nul_characters(rclient):
+    claim = many_claims(1)[0]
+
+    response = rclient.get(QUEUE, {"q": "Plant\x00"})
+
+    assert response.status_code == 200
+    assert row_ids(response) == [claim.pk]
+
+
+def test_queue_reports_every_bad_parameter_at_once(rclient):
+    response = rclient.get(f"{QUEUE}?status=bogus&evidence=maybe&o=password")
+
+    assert [a.split(":")[0] for a in alerts(response)] == ["status", "evidence", "o"]
+
+
+def walk_pages(client, url: str) -> list[int]:
+    """Follow the queue's "Next page" links from `url`; return every row id seen."""
+    seen, pages = [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert alerts(response) == []
+        seen.extend(row_ids(response))
+        pages += 1
+        assert pages < 20, "the pager does not end"
+        found = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
+        url = QUEUE + html.unescape(found.group(1)) if found else ""
+    return seen
+
+
+@pytest.fixture
+def big_queue():
+    """2.5 pages of open claims with many ties in every sort key, plus closed ones."""
+    n = PAGE_SIZE * 2 + 25
+    claims = many_claims(n)
+    for i, claim in enumerate(claims):
+        claim.score = i % 7
+        claim.credibility = 1 + i % 6
+        if i % 10 == 9:
+            claim.status = ClaimStatus.VERIFIED
+    Claim.objects.bulk_update(claims, ["score", "credibility", "status"])
+    # Half the claims changed in the same instant: ties in the `updated_at` key too.
+    tied = [c.pk for c in claims[::2]]
+    Claim.objects.filter(pk__in=tied).update(updated_at=claims[0].updated_at)
+    return Claim.objects.filter(status__in=["unreviewed", "in_review"])
+
+
+@pytest.mark.parametrize("o", list(ORDERINGS))
+def test_queue_pages_walk_every_open_claim_once_in_order(rclient, big_queue, o):
+    _, name, _, desc = ORDERINGS[o]
+    rows = list(big_queue.values_list(name, "id"))
+    expected = [pk for _, pk in sorted(rows, reverse=desc)]
+
+    seen = walk_pages(rclient, f"{QUEUE}?o={o}")
+
+    assert len(seen) == len(set(seen)) == len(expected) > 2 * PAGE_SIZE
+    assert seen == expected
+
+
+def test_queue_pages_in_relevance_order_walk_every_match_once(rclient, big_queue, reviewer):
+    filters = parse_filters(QueryDict("q=plant+tonnes&o=rank"))
+    expected = list(
+        triage_queryset(filters, reviewer).order_by("-rank", "-id").values_list("id", flat=True)
+    )
+
+    seen = walk_pages(rclient, f"{QUEUE}?q=plant+tonnes&o=rank")
+
+    assert len(seen) == len(set(seen)) == len(expected) > 2 * PAGE_SIZE
+    assert seen == expected
+
+
+def test_queue_first_page_link_drops_the_cursor(rclient, big_queue):
+    first = rclient.get(QUEUE)
+    second = rclient.get(
+        QUEUE
+        + html.unescape(re.search(r'rel="next" href="([^"]+)"', first.content.decode()).group(1))
+    )
+
+    assert "« First page" not in first.content.decode()
+    assert "« First page" in second.content.decode()
+    assert set(row_ids(first)).isdisjoint(row_ids(second))
+
+
+def test_queue_htmx_request_gets_only_the_table_fragment(rclient):
+    claim = many_claims(1)[0]
+
+    fragment = rclient.get(QUEUE, **htmx())
+    page = rclient.get(QUEUE)
+
+    assert "<html" not in fragment.content.decode()
+    assert row_ids(fragment) == [claim.pk]
+    assert 'id="claims-table"' in fragment.content.decode()
+    assert "<html" in page.content.decode()
+    assert row_ids(page) == [claim.pk]
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_queue_boosted_htmx_request_gets_the_full_page(rclient):
+    many_claims(1)
+
+    response = rclient.get(QUEUE, **htmx(HTTP_HX_BOOSTED="true"))
+
+    assert "<html" in response.content.decode()
+
+
+def test_claim_page_fragment_url_opened_directly_renders_the_full_page(rclient):
+    claim = many_claims(1)[0]
+    url = reverse("claims:detail", args=[claim.pk]) + "?fragment=workspace"
+
+    assert "<html" in rclient.get(url).content.decode()
+    fragment = rclient.get(url, **htmx()).content.decode()
+    assert "<html" not in fragment
+    assert f"Claim #{claim.pk}" in fragment
+
+
+# -- Query counts: fixed, whatever the number of rows ----------------------------------------
+
+# Every page: session, user, the user's permissions (2) and groups (page header), then:
+# queue: rows, count (PostgreSQL: EXPLAIN, then an exact count when small), publishers and
+# reviewers for the filters;
+QUEUE_QUERIES = {"sqlite": 9, "postgresql": 10}
+# claim page: claim with its corroborations, ratings and notes (4), the article's spans, the
+# four history tables, publishers for the evidence form;
+CLAIM_PAGE_QUERIES = 15
+# article page: article, spans, status counts; publisher list: publishers with article counts.
+ARTICLE_PAGE_QUERIES = 8
+PUBLISHER_LIST_QUERIES = 6
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_queue_page_runs_a_fixed_number_of_queries(rclient, django_assert_num_queries, n, reviewer):
+    claims = many_claims(n, assignee=reviewer)
+    for claim in claims:
+        support(claim)
+    PublisherFactory.create_batch(n)
+
+    with django_assert_num_queries(QUEUE_QUERIES[connection.vendor]):
+        response = rclient.get(QUEUE)
+
+    assert len(row_ids(response)) == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_claim_page_runs_a_fixed_number_of_queries(rclient, django_assert_num_queries, n):
+    publisher = PublisherFactory(
+        name="Global Times", parent=PublisherFactory(name="People's Daily")
+    )
+    claims = many_claims(
+        n, article=article_with([f"S{i} rose" for i in range(n)], publisher=publisher)
+    )
+    claim = claims[0]
+    other = many_claims(n)
+    for i in range(n):
+        evidence = CorroborationFactory(
+            claim=claim, publisher=PublisherFactory(), evidence_claim=other[i]
+        )
+        services.corroboration_update(corroboration=evidence, by=None, outlet=f"Outlet {i}")
+        RatingFactory(claim=claim, reviewer=UserFactory())
+        note = NoteFactory(claim=claim, author=UserFactory())
+        services.note_update(note=note, by=note.author, text=f"Edited {i}")
+        services.claim_set_credibility(
+            claim=claim, credibility=1 + i % 5 + 1, by=None, version=None
+        )
+
+    with django_assert_num_queries(CLAIM_PAGE_QUERIES):
+        response = rclient.get(reverse("claims:detail", args=[claim.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["corroborations"]) == n
+    assert len(response.context["notes"]) == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_article_page_runs_a_fixed_number_of_queries(rclient, django_assert_num_queries, n):
+    publisher = PublisherFactory(
+        name="Global Times", parent=PublisherFactory(name="People's Daily")
+    )
+    article = article_with([f"S{i} rose" for i in range(n)], publisher=publisher)
+    claims = many_claims(n, article=article)
+    for i, claim in enumerate(claims):
+        claim.status = ClaimStatus.values[i % len(ClaimStatus.values)]
+        claim.save()
+
+    with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
+        response = rclient.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="span span-') == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_publisher_list_runs_a_fixed_number_of_queries(rclient, django_assert_num_queries, n):
+    parent = PublisherFactory(name="Parent Group")
+    for i in range(n):
+        ArticleFactory(publisher=PublisherFactory(name=f"Outlet {i:02}", parent=parent))
+
+    with django_assert_num_queries(PUBLISHER_LIST_QUERIES):
+        response = rclient.get(reverse("sources:publisher_list"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Parent Group</td>") == n
+
+
+# -- Bulk actions -------------------------------------------------------------------------------
+
+
+def test_lead_bulk_assigns_claims_and_sees_each_result(lclient, reviewer):
+    first, second = many_claims(2)
+
+    response = lclient.post(
+        reverse("claims:bulk"),
+        {"ids": [first.pk, second.pk], "action": "assign", "assignee": reviewer.pk},
+        **htmx(),
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<html" not in content
+    for claim in (first, second):
+        assert f"#{claim.pk}</a>: Assigned to reviewer1." in content
+        claim.refresh_from_db()
+        assert claim.assignee == reviewer
+
+
+def test_reviewer_cannot_bulk_assign(rclient, lead):
+    claim = many_claims(1)[0]
+
+    response = rclient.post(
+        reverse("claims:bulk"), {"ids": [claim.pk], "action": "assign", "assignee": lead.pk}
+    )
+
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.assignee is None
+
+
+def test_bulk_verify_refuses_the_claim_without_evidence_and_changes_the_other(rclient):
+    supported, bare = many_claims(2)
+    support(supported)
+
+    response = rclient.post(
+        reverse("claims:bulk"),
+        {"ids": [supported.pk, bare.pk], "action": "status", "status": "verified", "reason": "ok"},
+    )
+
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert "<html" in content
+    assert f"#{supported.pk}</a>: Marked as verified." in content
+    assert (
+        f"#{bare.pk}</a>: Cannot mark as verified: it needs at least one supporting "
+        "corroboration judged independent (this claim has none)."
+    ) in content
+    supported.refresh_from_db()
+    bare.refresh_from_db()
+    assert (supported.status, bare.status) == (ClaimStatus.VERIFIED, ClaimStatus.UNREVIEWED)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "status", "status": "in_review"}, "Select at least one claim first."),
+        ({"ids": ["²", "99999999999999999999"], "action": "status"}, "Select at least one"),
+        ({"ids": ["CLAIM"], "action": "status", "status": "bogus"}, "Unknown status 'bogus'."),
+        ({"ids": ["CLAIM"], "action": "delete"}, "Choose an action."),
+    ],
+)
+def test_bulk_reports_a_bad_request_instead_of_crashing(rclient, data, message):
+    claim = many_claims(1)[0]
+    data = {
+        k: [str(claim.pk) if v == "CLAIM" else v for v in vs] if k == "ids" else vs
+        for k, vs in data.items()
+    }
+
+    response = rclient.post(reverse("claims:bulk"), data)
+
+    assert response.status_code == 200
+    assert any(message in a for a in alerts(response))
+
+
+# -- The claim page's actions ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def claim():
+    publisher = PublisherFactory(name="Global Times", domains=["globaltimes.cn"])
+    return many_claims(1, article=article_with(["Output rose 5 percent"], publisher=publisher))[0]
+
+
+def post_status(client, claim, status, reason="", version=None, **extra):
+    version = claim.version if version is None else version
+    return client.post(
+        reverse("claims:status", args=[claim.pk]),
+        {"status": status, "reason": reason, "version": version},
+        **extra,
+    )
+
+
+def test_verify_without_evidence_is_refused_saying_what_is_missing(rclient, claim):
+    response = post_status(rclient, claim, "verified", "Matches filings", **htmx())
+
+    assert response.status_code == 409
+    assert "<html" not in response.content.decode()
+    assert alerts(response) == [
+        "Cannot mark as verified: it needs at least one supporting corroboration judged "
+        "independent (this claim has none)."
+    ]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNREVIEWED
+
+
+def test_verify_refused_without_htmx_shows_the_full_page_with_409(rclient, claim):
+    response = post_status(rclient, claim, "verified", "Matches filings")
+
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "<html" in content
+    assert any("this claim has none" in a for a in alerts(response))
+    assert content.count("this claim has none") == 1
+
+
+def test_verify_without_a_reason_is_refused(rclient, claim):
+    support(claim)
+
+    response = post_status(rclient, claim, "verified", "", **htmx())
+
+    assert response.status_code == 409
+    assert alerts(response) == ["A reason is required to mark a claim as verified."]
+
+
+def test_add_independent_support_then_verify(rclient, reviewer, claim):
+    added = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "outlet": "Reuters", "url": "https://www.reuters.com/x"},
+        **htmx(),
+    )
+    assert added.status_code == 200
+    assert "Evidence added." in added.content.decode()
+    evidence = Corroboration.objects.get(claim=claim)
+    assert evidence.independence == Independence.INDEPENDENT
+
+    verified = post_status(rclient, claim, "verified", "Reuters confirms", **htmx())
+
+    assert verified.status_code == 200
+    assert '<span class="status status-verified">Verified</span>' in verified.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.reviewed_by) == (ClaimStatus.VERIFIED, reviewer)
+
+
+def test_evidence_from_the_claims_own_site_does_not_count_for_verified(rclient, claim):
+    rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "url": "https://www.globaltimes.cn/page/1.html"},
+        **htmx(),
+    )
+
+    response = post_status(rclient, claim, "verified", "Says so itself", **htmx())
+
+    assert response.status_code == 409
+    assert "this claim has 1 supporting, 0 of them independent" in alerts(response)[0]
+
+
+def test_corroboration_without_a_source_is_refused_in_its_panel(rclient, claim):
+    response = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]), {"stance": "supports"}, **htmx()
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == [
+        "Say where the evidence is: a URL, an outlet, an excerpt or another claim."
+    ]
+    assert not Corroboration.objects.exists()
+
+
+def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim):
+    seen = claim.version
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=lead, version=seen
+    )
+
+    response = post_status(rclient, claim, "unverifiable", version=seen, **htmx())
+
+    assert response.status_code == 409
+    (message,) = alerts(response)
+    assert message.startswith("Not saved: someone changed this claim since you opened it (")
+    assert "status: unreviewed → in_review (lead1, " in message
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+
+
+def test_credibility_one_needs_two_independent_sources(rclient, claim):
+    support(claim)
+
+    response = rclient.post(
+        reverse("claims:credibility", args=[claim.pk]),
+        {"credibility": 1, "version": claim.version},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert "this claim has 1)" in alerts(response)[0]
+    claim.refresh_from_db()
+    assert claim.credibility == Credibility.CANNOT_BE_JUDGED
+
+
+def test_rating_is_saved_once_per_reviewer_and_updated(rclient, reviewer, claim):
+    url = reverse("claims:rating", args=[claim.pk])
+
+    rclient.post(url, {"confidence": "low", "rationale": "One source."}, **htmx())
+    response = rclient.post(url, {"confidence": "high", "rationale": "Two sources."}, **htmx())
+
+    assert response.status_code == 200
+    rating = Rating.objects.get(claim=claim)
+    assert (rating.reviewer, rating.confidence, rating.rationale) == (
+        reviewer,
+        "high",
+        "Two sources.",
+    )
+    assert "High confidence — Two sources." in response.content.decode()
+
+
+def test_note_is_added_and_edited_by_its_author(rclient, reviewer, claim):
+    rclient.post(reverse("claims:note_add", args=[claim.pk]), {"text": "Called the plant."})
+    note = Note.objects.get(claim=claim)
+    assert note.author == reviewer
+
+    edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])
+    assert rclient.get(edit_url).status_code == 200
+    response = rclient.post(edit_url, {"text": "Called the plant twice."})
+
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.text == "Called the plant twice."
+
+
+def test_note_cannot_be_edited_by_someone_else(lclient, reviewer, claim):
+    note = services.note_create(claim=claim, by=reviewer, text="Mine.")
+    edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])
+
+    assert lclient.get(edit_url).status_code == 403
+    assert lclient.post(edit_url, {"text": "Theirs."}).status_code == 403
+    note.refresh_from_db()
+    assert note.text == "Mine."
+
+
+def test_lead_reverts_a_status_change(lclient, reviewer, claim):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=reviewer, version=None
+    )
+    change = claim.history.latest("history_id")
+
+    response = lclient.post(
+        reverse("claims:revert", args=[claim.pk]),
+        {"kind": "claim", "history_id": change.history_id},
+        **htmx(),
+    )
+
+    assert response.status_code == 200
+    assert f"Change #{change.history_id} reverted." in response.content.decode()
+    assert f"Reason: Reverted change #{change.history_id}" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNREVIEWED
+
+
+def test_revert_refuses_a_change_of_another_claim(lclient, reviewer, claim):
+    other = many_claims(1)[0]
+    services.claim_set_status(
+        claim=other, status=ClaimStatus.IN_REVIEW, reason="", by=reviewer, version=None
+    )
+    change = other.history.latest("history_id")
+
+    response = lclient.post(
+        reverse("claims:revert", args=[claim.pk]),
+        {"kind": "claim", "history_id": change.history_id},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == [f"Change #{change.history_id} is not in this claim's history."]
+    other.refresh_from_db()
+    assert other.status == ClaimStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("history_id", ["", "abc", "²", "99999999999999999999999"])
+def test_revert_of_a_malformed_change_id_is_refused(lclient, claim, history_id):
+    response = lclient.post(
+        reverse("claims:revert", args=[claim.pk]), {"kind": "claim", "history_id": history_id}
+    )
+
+    assert response.status_code == 409
+    assert "Choose a recorded change to revert." in alerts(response)
+
+
+def test_history_shows_each_change_with_before_and_after(rclient, reviewer, claim):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="Looking", by=reviewer, version=None
+    )
+
+    content = rclient.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+
+    assert "Reason: Looking" in content
+    assert "<td>status</td><td><del>Unreviewed</del></td><td><ins>In review</ins></td>" in content
+
+
+# -- Safety: escaping, CSP, CSRF ------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_claim():
+    text = (
+        f"Magnet plant {SCRIPT} opens\n\n"
+        f"Officials said {IMG} output rose 5 percent {SCRIPT} last year. "
+        "The plant produced 900 tonnes of magnets in 2024, the company said.\n"
+    )
+    _, (result,) = articles_import([("hostile.txt", text.encode())], by=None, origin="test")
+    claim = result.article.claims.triageable().get(text__contains="onerror")
+    assert SCRIPT in claim.text
+    return claim
+
+
+def assert_escaped(content: str) -> None:
+    assert SCRIPT not in content
+    assert "onerror=alert" not in content.replace("onerror=alert(1)&gt;", "")
+    assert "<img src=x" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_imported_markup_is_escaped_on_the_claim_page(rclient, hostile_claim):
+    assert_escaped(rclient.get(hostile_claim.get_absolute_url()).content.decode())
+
+
+def test_imported_markup_is_escaped_on_the_article_page(rclient, hostile_claim):
+    assert_escaped(rclient.get(hostile_claim.article.get_absolute_url()).content.decode())
+
+
+def test_imported_markup_is_escaped_in_the_queue(rclient, hostile_claim):
+    response = rclient.get(QUEUE)
+    assert hostile_claim.pk in row_ids(response)
+    assert_escaped(response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "url", [QUEUE, "/sources/articles/", "/sources/publishers/", "CLAIM", "ARTICLE"]
+)
+def test_pages_send_a_csp_with_a_nonce_on_every_script(rclient, claim, url):
+    url = {"CLAIM": claim.get_absolute_url(), "ARTICLE": claim.article.get_absolute_url()}.get(
+        url, url
+    )
+    response = rclient.get(url)
+
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", policy).group(1)
+    content = response.content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", content)
+    assert len(scripts) >= 2  # htmx and app.js
+    assert all(f'nonce="{nonce}"' in tag and "src=" in tag for tag in scripts), scripts
+    assert "object-src 'none'" in policy
+    # No inline handlers or styles: the policy would block them.
+    assert not re.search(r"<[^>]+\s(on[a-z]+|style)=", content)
+
+
+def test_the_nonce_changes_on_every_response(rclient):
+    first = rclient.get(QUEUE)["Content-Security-Policy"]
+    second = rclient.get(QUEUE)["Content-Security-Policy"]
+    assert first != second
+
+
+@pytest.fixture
+def csrf_client(reviewer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    return client
+
+
+def test_post_without_csrf_token_is_refused(csrf_client, claim):
+    csrf_client.get(claim.get_absolute_url())
+
+    response = csrf_client.post(reverse("claims:note_add", args=[claim.pk]), {"text": "Hi."})
+
+    assert response.status_code == 403
+    assert not Note.objects.exists()
+
+
+def test_post_with_the_pages_csrf_header_is_accepted(csrf_client, claim):
+    page = csrf_client.get(claim.get_absolute_url()).content.decode()
+    headers = json.loads(html.unescape(re.search(r"<body hx-headers='([^']+)'", page).group(1)))
+
+    response = csrf_client.post(
+        reverse("claims:note_add", args=[claim.pk]),
+        {"text": "Hi."},
+        HTTP_X_CSRFTOKEN=headers["X-CSRFToken"],
+        **htmx(),
+    )
+
+    assert response.status_code == 200
+    assert Note.objects.get().text == "Hi."

@@ -1,0 +1,257 @@
+"""Who may open what: every URL of our apps, for anonymous users and each role.
+
+The table below is the specification. A URL added to `claims` or `sources` without a row here
+fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a view whose access
+nobody decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from claims import services
+from claims.models import ClaimStatus, Stance
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    CorroborationFactory,
+    NoteFactory,
+    PublisherFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("claims", "sources")
+ROLES = ("reviewer", "lead", "admin")
+
+
+@dataclass
+class Objects:
+    """The rows the URLs point at, made afresh for every request."""
+
+    claim: object
+    corroboration: object
+    note: object
+    publisher: object
+    article: object
+    history_id: int
+    users: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Expected status per role for each method the view accepts; `data` builds the POST."""
+
+    get: dict[str, int] | None = None
+    post: dict[str, int] | None = None
+    data: object = None  # callable(Objects) -> dict
+
+    @property
+    def methods(self) -> list[str]:
+        return [m for m in ("GET", "POST") if getattr(self, m.lower()) is not None]
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def _upload(o: Objects) -> dict:
+    text = b"Magnet plant opens\nThe plant produced 900 tonnes in 2024. Output rose 5 percent.\n"
+    return {"files": SimpleUploadedFile("magnets.txt", text, content_type="text/plain")}
+
+
+ROUTES: dict[str, Route] = {
+    "claims:list": Route(get=everyone(200)),
+    "claims:bulk": Route(
+        post=everyone(200),
+        data=lambda o: {"ids": [o.claim.pk], "action": "status", "status": "in_review"},
+    ),
+    "claims:detail": Route(get=everyone(200)),
+    "claims:take": Route(post=everyone(302)),
+    "claims:quick_status": Route(post=everyone(302), data=lambda o: {"status": "in_review"}),
+    "claims:status": Route(
+        post=everyone(302), data=lambda o: {"status": "in_review", "version": o.claim.version}
+    ),
+    "claims:credibility": Route(
+        post=everyone(302), data=lambda o: {"credibility": 3, "version": o.claim.version}
+    ),
+    "claims:assign": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"assignee": o.users["reviewer"].pk},
+    ),
+    "claims:corroboration_add": Route(
+        post=everyone(302),
+        data=lambda o: {"stance": "supports", "outlet": "Reuters", "url": "https://reuters.com/a"},
+    ),
+    "claims:corroboration_edit": Route(
+        get=everyone(200),
+        post=everyone(302),
+        data=lambda o: {"stance": "context", "outlet": "Reuters", "url": "https://reuters.com/b"},
+    ),
+    "claims:corroboration_remove": Route(post=everyone(302)),
+    "claims:rating": Route(
+        post=everyone(302), data=lambda o: {"confidence": "high", "rationale": "Filings agree."}
+    ),
+    "claims:note_add": Route(post=everyone(302), data=lambda o: {"text": "Called the plant."}),
+    # The note belongs to the reviewer: nobody else may edit it, not even an admin.
+    "claims:note_edit": Route(
+        get={"reviewer": 200, "lead": 403, "admin": 403},
+        post={"reviewer": 302, "lead": 403, "admin": 403},
+        data=lambda o: {"text": "Called the plant twice."},
+    ),
+    "claims:revert": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"kind": "claim", "history_id": o.history_id},
+    ),
+    "sources:article_list": Route(get=everyone(200)),
+    "sources:article_detail": Route(get=everyone(200)),
+    "sources:publisher_list": Route(get=everyone(200)),
+    "sources:publisher_detail": Route(
+        get=everyone(200),
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {
+            "name": o.publisher.name,
+            "ownership": o.publisher.ownership,
+            "reliability": "B",
+            "country": "CN",
+            "reason": "Graded after review.",
+        },
+    ),
+    "sources:import": Route(
+        get={"reviewer": 403, "lead": 403, "admin": 200},
+        post={"reviewer": 403, "lead": 403, "admin": 200},
+        data=_upload,
+    ),
+}
+
+
+def our_url_patterns() -> dict[str, URLPattern]:
+    """Walk the URLconf; return {"app:name": pattern} for the views of our apps."""
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif namespace in OUR_APPS:
+                found[f"{namespace}:{p.name}"] = p
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+PATTERNS = our_url_patterns()
+
+
+def url_for(name: str, o: Objects) -> str:
+    """Reverse `name`, filling each `<int:…>` argument with the id of a real row."""
+    ids = {
+        "pk": {
+            "claims": o.claim.pk,
+            "sources:article_detail": o.article.pk,
+            "sources:publisher_detail": o.publisher.pk,
+        },
+        "cid": o.corroboration.pk,
+        "nid": o.note.pk,
+    }
+    kwargs = {}
+    for arg in PATTERNS[name].pattern.converters:
+        value = ids[arg]
+        if isinstance(value, dict):
+            value = value.get(name, value.get(name.split(":")[0]))
+        kwargs[arg] = value
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture
+def objects(make_user) -> Objects:
+    users = {role: make_user(f"{role}1", role) for role in ROLES}
+    publisher = PublisherFactory(name="Global Times", domains=["globaltimes.cn"])
+    article = ArticleFactory(publisher=publisher)
+    claim = ClaimFactory(article=article)
+    corroboration = CorroborationFactory(claim=claim, stance=Stance.CONTEXT)
+    note = NoteFactory(claim=claim, author=users["reviewer"])
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=users["lead"], version=None
+    )
+    history_id = claim.history.latest("history_id").history_id
+    claim.refresh_from_db()
+    return Objects(claim, corroboration, note, publisher, article, history_id, users)
+
+
+def _request(client, method: str, url: str, route: Route, o: Objects):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, route.data(o) if route.data else {})
+
+
+CASES = [
+    pytest.param(name, method, role, id=f"{name}-{method}-{role}")
+    for name, route in ROUTES.items()
+    for method in route.methods
+    for role in ROLES
+]
+ANONYMOUS_CASES = [
+    pytest.param(name, method, id=f"{name}-{method}")
+    for name, route in ROUTES.items()
+    for method in route.methods
+]
+WRONG_METHOD_CASES = [
+    pytest.param(name, method, id=f"{name}-{method}")
+    for name, route in ROUTES.items()
+    for method in ("GET", "POST")
+    if method not in route.methods
+]
+
+
+def test_every_url_of_our_apps_is_in_the_table():
+    assert set(PATTERNS) == set(ROUTES), (
+        "Add the new URL to ROUTES with the status each role gets "
+        f"(missing: {sorted(set(PATTERNS) - set(ROUTES))}, "
+        f"stale: {sorted(set(ROUTES) - set(PATTERNS))})"
+    )
+
+
+def test_every_url_gets_its_ids_from_real_rows(objects):
+    for name in PATTERNS:
+        match = get_resolver().resolve(url_for(name, objects))
+        assert f"{match.namespace}:{match.url_name}" == name
+
+
+@pytest.mark.parametrize(("name", "method"), ANONYMOUS_CASES)
+def test_anonymous_user_is_sent_to_the_login_page(client, objects, name, method):
+    url = url_for(name, objects)
+    response = _request(client, method, url, ROUTES[name], objects)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={quote(url)}"
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_role_gets_the_status_in_the_table(client, objects, name, method, role):
+    route = ROUTES[name]
+    client.force_login(objects.users[role])
+    response = _request(client, method, url_for(name, objects), route, objects)
+    expected = getattr(route, method.lower())[role]
+    assert response.status_code == expected, response.content.decode()[:500]
+
+
+@pytest.mark.parametrize(("name", "method"), WRONG_METHOD_CASES)
+@pytest.mark.parametrize("role", ROLES)
+def test_view_refuses_the_method_it_does_not_accept(client, objects, name, method, role):
+    client.force_login(objects.users[role])
+    response = _request(client, method, url_for(name, objects), ROUTES[name], objects)
+    assert response.status_code == 405
+    assert response["Allow"] == ", ".join(ROUTES[name].methods)
+
+
+def test_a_refused_write_changes_nothing(client, objects):
+    client.force_login(objects.users["reviewer"])
+    route = ROUTES["claims:revert"]
+    client.post(url_for("claims:revert", objects), route.data(objects))
+    objects.claim.refresh_from_db()
+    assert objects.claim.status == ClaimStatus.IN_REVIEW
