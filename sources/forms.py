@@ -18,8 +18,16 @@ class PublisherForm(forms.ModelForm):
 
     class Meta:
         model = Publisher
-        fields = ["name", "aliases", "domains", "country", "ownership", "parent", "reliability",
-                  "description"]
+        fields = [
+            "name",
+            "aliases",
+            "domains",
+            "country",
+            "ownership",
+            "parent",
+            "reliability",
+            "description",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""bulk_insert_with_history: COPY on PostgreSQL, bulk_create_with_history elsewhere — same result."""
+"""bulk_insert_with_history: COPY on PostgreSQL, bulk_create_with_history elsewhere; same rows."""
 
 import pytest
 

@@ -37,9 +37,7 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
     if is_postgres():
         column = f'"{queryset.model._meta.db_table}"."search_vector"'
         query = f"websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
-        queryset = queryset.filter(
-            RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField())
-        )
+        queryset = queryset.filter(RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField()))
         if rank:
             queryset = queryset.annotate(
                 rank=RawSQL(f"ts_rank_cd({column}, {query})", [q], output_field=FloatField())
