@@ -228,3 +228,24 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ExportRecord(models.Model):
+    """Who exported which claims, when, in what format — kept for accountability."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=20)
+    filters = models.JSONField(default=dict, blank=True, help_text="The queue filter exported.")
+    claim_count = models.PositiveIntegerField(default=0)
+    include_notes = models.BooleanField(default=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    origin = models.CharField(max_length=10, default="web")  # "web" or "cli"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.claim_count} claims ({self.created_at:%Y-%m-%d})"

@@ -135,6 +135,16 @@ class ImportFile(models.Model):
     )
     claims_created = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Uploaded bytes live in the database so a worker on any machine can process the file;
+    # they are dropped once the file has an outcome.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    content_type = models.CharField(max_length=20, blank=True, help_text="txt, html …")
+    duplicate_of = models.ForeignKey(
+        "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="Worker processing it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "pk"]
@@ -169,11 +179,33 @@ class Article(models.Model):
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
+    original_html = models.TextField(blank=True, help_text="The HTML page it was extracted from.")
+    # Syndication (issue: independent corroboration): near-copies share a cluster whose
+    # origin is the earliest article; `fingerprint` is the text's bottom-k shingle sketch.
+    fingerprint = models.JSONField(default=list, blank=True, editable=False)
+    cluster_origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cluster_copies",
+        help_text="The earliest article of its syndication cluster (itself for the origin).",
+    )
+    republished_from = models.ForeignKey(
+        Publisher,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="republished_articles",
+        help_text="The source the page says it republishes (e.g. a state-media disclaimer).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The texts never change, so history keeps only the metadata (and stays small).
-    history = HistoricalRecords(excluded_fields=["text", "received_text", "repairs"])
+    history = HistoricalRecords(
+        excluded_fields=["text", "received_text", "repairs", "original_html", "fingerprint"]
+    )
 
     class Meta:
         ordering = ["-created_at"]
