@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_1m")
 
-from bench._setup import SEEDS_DIR, django_setup
+from bench._setup import ROOT, SEEDS_DIR, django_setup
 
 
 def load(target: int) -> None:
@@ -36,6 +36,7 @@ def load(target: int) -> None:
 
     files = [(p.name, p.read_bytes()) for p in sorted(SEEDS_DIR.glob("*.txt"))]
     articles_import(files, by=None, origin="bench")
+    copies_from = set(Article.objects.values_list("pk", flat=True))
     for n in range(8):
         User.objects.create_user(f"reviewer{n}", password="bench-password-1")
     per_round = Claim.objects.count()
@@ -53,8 +54,9 @@ def load(target: int) -> None:
                    'copy-' || g || '-' || a.source_name, md5(a.sha256 || g) || md5(g || a.sha256),
                    now(), now()
             FROM sources_article a CROSS JOIN generate_series(1, %s) g
+            WHERE a.id = ANY(%s)
             """,
-            [copies],
+            [copies, list(copies_from)],
         )
         cur.execute(
             """
@@ -88,6 +90,9 @@ def load(target: int) -> None:
             """
         )
         cur.execute("ANALYZE")
+    # One article that is not multiplied, so some words really are rare (a handful of claims).
+    demo = ROOT / "sources" / "demo" / "northwind_magnets.txt"
+    articles_import([(demo.name, demo.read_bytes())], by=None, origin="bench")
     print(
         f"loaded          : {Article.objects.count():,} articles, "
         f"{Claim.objects.count():,} claims in {time.perf_counter() - started:.1f} s (SQL copy)"
@@ -151,7 +156,8 @@ def main() -> None:
         "deep page (1/4 down)": f"/claims/?after={_encode([deep_score, deep_id])}",
         "filtered": f"/claims/?status=in_review&kind=quote&publisher={publisher.pk}",
         "filtered + mine": "/claims/?assignee=mine&evidence=no&o=-updated",
-        "search (rare word)": "/claims/?q=Baotou",
+        "search (rare word)": "/claims/?q=Tampere",
+        "search (word in 2%)": "/claims/?q=Baotou",
         "search (common words)": "/claims/?q=rare+earth+industry",
         "search, best match": "/claims/?q=Baotou&o=rank",
         "claim page": f"/claims/{claim.pk}/",
