@@ -4,12 +4,16 @@
   ts_rank_cd ordering) — SQLite: every word must occur (case-insensitive substring);
 - row-count estimates from the planner, so list pages never run COUNT(*) on a big table —
   SQLite: an exact count capped at a limit;
-- trigram similarity (pg_trgm) — SQLite: a Python ratio on the candidates.
+- trigram similarity (pg_trgm) — SQLite: a Python ratio on the candidates;
+- candidate evidence: a rare-lexeme tsquery prefilter ranked by trigram similarity —
+  SQLite: a word prefilter ranked in Python;
+- syndication candidates: GIN containment on article fingerprints — SQLite: a scan.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from difflib import SequenceMatcher
 
 from django.db import connection
@@ -89,4 +93,150 @@ def text_similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
 
 
-__all__ = ["estimated_count", "is_postgres", "search", "similarity", "text_similarity"]
+# -- Syndication candidates: stored articles sharing sketch values (sources/clustering.py) ---
+
+# A stored article is a candidate near-copy when it holds one of these runs of consecutive
+# sketch values: near-copies share most of their sketch, so some run matches, while texts
+# that only share a common sentence rarely hold a whole run.
+FINGERPRINT_BAND = 3
+
+
+def _bands(fingerprint: list[str]) -> list[list[str]]:
+    size = FINGERPRINT_BAND if len(fingerprint) >= 4 * FINGERPRINT_BAND else 1
+    return [fingerprint[i : i + size] for i in range(0, len(fingerprint), size)]
+
+
+def fingerprint_candidates(
+    fingerprints: list[list[str]], *, exclude: set[int]
+) -> list[tuple[int, list[str], object]]:
+    """Return (id, fingerprint, published_at) of stored articles that may be near-copies.
+
+    PostgreSQL: jsonb containment `fingerprint @> '["v1","v2","v3"]'` per band, answered by
+    the GIN (jsonb_path_ops) index of sources migration 0005. SQLite: a scan of the stored
+    fingerprints for any shared value.
+    """
+    from sources.models import Article
+
+    if is_postgres():
+        bands = [json.dumps(b) for fp in fingerprints for b in _bands(fp) if b]
+        if not bands:
+            return []
+        condition = " OR ".join(["fingerprint @> %s::jsonb"] * len(bands))
+        sql = (
+            "SELECT id, fingerprint, published_at FROM sources_article "
+            f"WHERE ({condition}) AND NOT (id = ANY(%s))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*bands, list(exclude)])
+            rows = cursor.fetchall()
+        return [(pk, json.loads(fp) if isinstance(fp, str) else fp, at) for pk, fp, at in rows]
+    wanted = {value for fp in fingerprints for value in fp}
+    rows = Article.objects.exclude(pk__in=exclude).values_list("id", "fingerprint", "published_at")
+    return [row for row in rows.iterator() if row[1] and wanted.intersection(row[1])]
+
+
+# -- Candidate evidence: claims of other articles that say the same thing (claims/candidates.py)
+
+PREFILTER_LIMIT = 200
+RARE_LEXEMES = 6
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]{2,}")
+_STOPWORDS = frozenset(
+    "the and for that with this from have has had was were are been its their they them "
+    "said says will would could should also which while about into over more than other "
+    "after before such these those there where when what who whom whose not but all any "
+    "can may might must our out per some very just only being both each most many much "
+    "according told year years".split()
+)
+
+
+def rare_lexemes(claim_id: int, *, limit: int = RARE_LEXEMES) -> list[str]:
+    """The claim's `limit` least frequent lexemes (PostgreSQL: one query).
+
+    Frequencies come from the planner's statistics of the stored tsvector column
+    (`pg_stats.most_common_elems`, gathered by ANALYZE): a lexeme missing from that list is
+    rarer than any listed one.
+    """
+    sql = """
+        WITH mine AS (
+            SELECT unnest(tsvector_to_array(search_vector)) AS lexeme
+            FROM claims_claim WHERE id = %s
+        ), stats AS (
+            SELECT unnest(most_common_elems::text::text[]) AS lexeme,
+                   unnest(most_common_elem_freqs) AS freq
+            FROM pg_stats
+            WHERE schemaname = current_schema() AND tablename = 'claims_claim'
+              AND attname = 'search_vector'
+        )
+        SELECT mine.lexeme FROM mine LEFT JOIN stats USING (lexeme)
+        WHERE length(mine.lexeme) > 2
+        ORDER BY coalesce(stats.freq, 0), length(mine.lexeme) DESC, mine.lexeme
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [claim_id, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def keywords(text: str, *, limit: int = RARE_LEXEMES) -> list[str]:
+    """The longest distinct non-stopwords of a text (SQLite's stand-in for rare lexemes)."""
+    words = {w.casefold().strip("'’-") for w in _WORD_RE.findall(text)}
+    words = {w for w in words if len(w) > 3 and w not in _STOPWORDS}
+    return sorted(words, key=lambda w: (-len(w), w))[:limit]
+
+
+def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
+    """Rank claims of `queryset` by similarity to `claim`, after a bounded prefilter.
+
+    PostgreSQL: the claim's rarest lexemes OR-ed into a tsquery against the stored
+    `search_vector` (GIN), at most PREFILTER_LIMIT rows, ranked by pg_trgm `similarity()`
+    (claims migration 0009). SQLite: claims containing any of the claim's longest words, at
+    most PREFILTER_LIMIT, ranked in Python. Each result has a `similarity` attribute.
+    """
+    if is_postgres():
+        lexemes = rare_lexemes(claim.pk)
+        if not lexemes:
+            return []
+        tsquery = " | ".join("'" + lex.replace("'", "''") + "'" for lex in lexemes)
+        prefilter = RawSQL(
+            "SELECT id FROM claims_claim WHERE search_vector @@ %s::tsquery"
+            " AND article_id <> %s AND kind <> 'chrome' LIMIT %s",
+            [tsquery, claim.article_id, PREFILTER_LIMIT],
+        )
+        rows = (
+            queryset.filter(pk__in=prefilter)
+            .annotate(similarity=RawSQL("similarity(claims_claim.text, %s)", [claim.text]))
+            .order_by("-similarity", "pk")[:limit]
+        )
+        return list(rows)
+    words = keywords(claim.text)
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition |= Q(text__icontains=word)
+    rows = list(queryset.filter(condition).exclude(article_id=claim.article_id)[:PREFILTER_LIMIT])
+    for row in rows:
+        row.similarity = word_similarity(claim.text, row.text)
+    rows.sort(key=lambda r: (-r.similarity, r.pk))
+    return rows[:limit]
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' word sets (0–1)."""
+    wa = {w.casefold() for w in _WORD_RE.findall(a)}
+    wb = {w.casefold() for w in _WORD_RE.findall(b)}
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+__all__ = [
+    "estimated_count",
+    "fingerprint_candidates",
+    "is_postgres",
+    "keywords",
+    "rare_lexemes",
+    "search",
+    "similar_claims",
+    "similarity",
+    "text_similarity",
+    "word_similarity",
+]

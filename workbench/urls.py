@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from workbench.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("claims/", include("claims.urls")),
