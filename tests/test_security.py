@@ -1,0 +1,110 @@
+"""Hostile input is rendered harmlessly; the security headers are on every page."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from claims.models import Claim, Corroboration
+from sources.services import articles_import
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    "Hostile page <script>alert('headline')</script>\n"
+    "Published: 2024-03-05\n\n"
+    "The plant <img src=x onerror=alert(1)> produced 500 t in 2024, officials said.\n\n"
+    "Visit javascript:alert(document.cookie) for details, the company said.\n\n"
+    "The \u202egnp.exe report\u202c says exports rose 5%.\n\n"
+    '"<b onmouseover=alert(2)>Bold</b> claims," the analyst said.\n'
+)
+
+
+@pytest.fixture
+def hostile(db):
+    _, [result] = articles_import([("hostile.txt", HOSTILE.encode())], by=None)
+    assert result.article is not None, result.reason
+    return result.article
+
+
+@pytest.fixture
+def client(make_user):
+    client = Client()
+    client.force_login(make_user("rhea", "reviewer"))
+    return client
+
+
+def _assert_harmless(body: str) -> None:
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
+    assert "<b onmouseover" not in body
+    assert not re.search(r"""href=["']?\s*javascript:""", body, re.IGNORECASE)
+    for tag in re.findall(r"<script\b[^>]*>", body):
+        assert "nonce=" in tag or "src=" in tag  # only our own scripts
+
+
+def test_hostile_article_text_is_escaped_everywhere(client, hostile):
+    claim = Claim.objects.triageable().filter(article=hostile, text__contains="onerror").get()
+    pages = [
+        "/claims/",
+        "/claims/?q=plant",
+        f"/claims/{claim.pk}/",
+        f"/sources/articles/{hostile.pk}/",
+        "/sources/articles/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        _assert_harmless(body)
+    body = client.get(f"/sources/articles/{hostile.pk}/").content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "\u202e" in body  # kept as text (the reviewer must see what the page said)
+
+
+def test_javascript_url_in_evidence_is_never_a_link(client, hostile):
+    claim = Claim.objects.triageable().filter(article=hostile).first()
+    Corroboration.objects.create(
+        claim=claim, url="javascript:alert(1)", outlet="Evil", stance="supports"
+    )
+    body = client.get(f"/claims/{claim.pk}/").content.decode()
+    _assert_harmless(body)
+    refused = client.post(
+        f"/claims/{claim.pk}/corroborations/",
+        {"stance": "supports", "url": "javascript:alert(1)", "excerpt": "x"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 409
+    assert "Enter a valid URL" in refused.content.decode()
+    assert Corroboration.objects.filter(claim=claim).count() == 1
+
+
+def test_megabyte_single_line_imports_and_renders(client):
+    line = ("word " * 200_000).strip()
+    _, [result] = articles_import([("long.txt", f"Long line\n{line}\n".encode())], by=None)
+    assert result.article is not None
+    response = client.get(f"/sources/articles/{result.article.pk}/")
+    assert response.status_code == 200
+    assert len(response.content) > 1_000_000
+
+
+def test_every_page_sends_a_nonce_csp_and_no_unsafe_inline(client, hostile):
+    for url in ["/claims/", f"/sources/articles/{hostile.pk}/", "/accounts/login/"]:
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self' 'nonce-" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        body = response.content.decode()
+        assert ' style="' not in body and " onclick=" not in body
+
+
+def test_mutating_requests_need_the_csrf_token(make_user, hostile):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("cara", "reviewer"))
+    claim = Claim.objects.triageable().filter(article=hostile).first()
+    refused = client.post(f"/claims/{claim.pk}/notes/", {"text": "no token"})
+    assert refused.status_code == 403
+    assert not claim.notes.exists()
