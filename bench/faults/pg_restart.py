@@ -1,0 +1,277 @@
+"""Fault: PostgreSQL restarts while reviewers work and an import runs. Prints what it saw.
+
+Run:  .venv/bin/python bench/faults/pg_restart.py [--seconds 12]
+
+Starts gunicorn against a scratch database (FAULT_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/workbench_faults, recreated), lets four simulated reviewers
+browse and add notes while `import_articles` loads synthetic articles, restarts the PostgreSQL
+cluster in the middle, and then checks: requests failed cleanly (HTTP 5xx, no hang) and
+recovered; every note whose request succeeded exists with its history row; every article has
+all its claims and history (no half-written rows); a re-run of the import completes it.
+Exits 1 if a check fails. Needs root (pg_ctlcluster) — this machine and CI have it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault(
+    "BENCH_DATABASE_URL",
+    os.environ.get("FAULT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_faults"),
+)
+
+from bench._setup import SEEDS_DIR, django_setup  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def restart_postgres() -> float:
+    cluster = sorted(os.listdir("/etc/postgresql"))[0]
+    started = time.perf_counter()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return time.perf_counter() - started
+
+
+class Reviewer(threading.Thread):
+    """Browse the queue and a claim, add a note; record every outcome with its time."""
+
+    def __init__(self, base: str, username: str, password: str, claim_id: int, stop_at: float):
+        super().__init__(daemon=True)
+        self.base, self.claim_id, self.stop_at = base, claim_id, stop_at
+        self.username, self.password = username, password
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.log: list[tuple[float, str, int]] = []
+        self.saved_notes: list[str] = []
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        headers = {"Referer": self.base + path}
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        if token:
+            headers["X-CSRFToken"] = token
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)
+        try:
+            with self.opener.open(req, timeout=15) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, ""
+        except OSError:
+            return 599, ""  # connection refused/reset: the app itself was unreachable
+
+    def login(self) -> None:
+        _, page = self.request("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        self.request(
+            "/accounts/login/",
+            {"username": self.username, "password": self.password, "csrfmiddlewaretoken": token},
+        )
+
+    def run(self) -> None:
+        self.login()
+        n = 0
+        while time.perf_counter() < self.stop_at:
+            n += 1
+            for path, data in (
+                ("/claims/", None),
+                (f"/claims/{self.claim_id}/", None),
+                (f"/claims/{self.claim_id}/notes/", {"text": f"{self.username} note {n}"}),
+            ):
+                status, _ = self.request(path, data)
+                self.log.append(
+                    (time.perf_counter(), path if data is None else "POST note", status)
+                )
+                if data is not None and status < 400:
+                    self.saved_notes.append(data["text"])
+            time.sleep(0.05)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=12.0)
+    parser.add_argument("--articles", type=int, default=400)
+    args = parser.parse_args()
+
+    url = django_setup(fresh=True)
+    from django.core.management import call_command
+
+    from bench.corpus import sentence_pool, write_corpus
+    from claims.models import Claim, Note
+    from sources.models import Article
+    from sources.services import articles_import
+
+    articles_import([(p.name, p.read_bytes()) for p in SEEDS_DIR.glob("*.txt")], by=None)
+    password = "fault-Test-password-1"
+    for n in range(4):
+        call_command("create_user", f"rev{n}", role="reviewer", password=password, verbosity=0)
+    claim_id = Claim.objects.triageable().order_by("-score").values_list("pk", flat=True)[0]
+
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "f" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "AXES_ENABLED": "0",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "workbench.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "3",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(80):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.25)
+
+    corpus = Path(tempfile.mkdtemp(prefix="wb-fault-"))
+    write_corpus(sentence_pool(SEEDS_DIR), corpus, args.articles, seed=11)
+    started = time.perf_counter()
+    stop_at = started + args.seconds
+    reviewers = [Reviewer(base, f"rev{n}", password, claim_id, stop_at) for n in range(4)]
+    for r in reviewers:
+        r.start()
+    importer = subprocess.Popen(
+        [sys.executable, "manage.py", "import_articles", str(corpus), "--jobs", "1"],
+        cwd=ROOT,
+        env=env | {"DJANGO_DEBUG": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(args.seconds / 3)
+    restart_at = time.perf_counter() - started
+    restart_took = restart_postgres()
+    for r in reviewers:
+        r.join()
+    import_out, _ = importer.communicate(timeout=600)
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+    log = sorted((t - started, what, status) for r in reviewers for t, what, status in r.log)
+    failures = [(t, what, s) for t, what, s in log if s >= 500]
+    after = [s for t, _, s in log if t > restart_at + restart_took + 2]
+    first_ok_after = next(
+        (
+            t
+            for t, _, s in log
+            if t > restart_at and s < 400 and t > (failures[-1][0] if failures else 0)
+        ),
+        None,
+    )
+    print(f"database            : {url}")
+    print(f"postgres restarted  : at {restart_at:.1f} s, took {restart_took:.1f} s")
+    print(f"requests            : {len(log)}, by status {dict(Counter(s for _, _, s in log))}")
+    print(
+        f"failed requests     : {len(failures)} (5xx or unreachable), "
+        f"between {failures[0][0]:.1f} s and {failures[-1][0]:.1f} s"
+        if failures
+        else "failed requests     : 0"
+    )
+    print(
+        f"recovered           : {'yes' if after and all(s < 500 for s in after) else 'NO'}"
+        + (
+            f", first success after the last failure at {first_ok_after:.1f} s"
+            if first_ok_after
+            else ""
+        )
+    )
+    print(
+        f"import during fault : exit {importer.returncode}, last line: "
+        f"{import_out.strip().splitlines()[-1] if import_out.strip() else '-'}"
+    )
+
+    # Consistency: nothing half-written.
+    from django.db import connections
+
+    connections.close_all()
+    saved = [text for r in reviewers for text in r.saved_notes]
+    missing_notes = [t for t in saved if not Note.objects.filter(text=t).exists()]
+    notes_without_history = Note.objects.exclude(
+        pk__in=Note.history.filter(history_type="+").values("id")
+    ).count()
+    articles_without_claims = Article.objects.filter(claims__isnull=True).count()
+    claims_without_history = Claim.objects.exclude(
+        pk__in=Claim.history.filter(history_type="+").values("id")
+    ).count()
+    rerun = subprocess.run(
+        [sys.executable, "manage.py", "import_articles", str(corpus), "--jobs", "1"],
+        cwd=ROOT,
+        env=env | {"DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = rerun.stdout.strip().splitlines()[-1]
+    print(f"notes acknowledged  : {len(saved)}, missing after the fault: {len(missing_notes)}")
+    print(
+        f"half-written rows   : {notes_without_history} notes without history, "
+        f"{articles_without_claims} articles without claims, "
+        f"{claims_without_history} claims without history"
+    )
+    print(f"import re-run       : {summary}")
+    print(f"articles stored     : {Article.objects.count()} (samples + {args.articles} generated)")
+    ok = (
+        not missing_notes
+        and not notes_without_history
+        and not articles_without_claims
+        and not claims_without_history
+        and after
+        and all(s < 500 for s in after)
+        and rerun.returncode == 0
+        and Article.objects.count() == args.articles + 5
+    )
+    print("RESULT              :", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
