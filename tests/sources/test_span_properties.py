@@ -6,6 +6,8 @@ CRLF, control characters, very long lines. The pipeline may refuse a document (I
 never crash, and what it keeps satisfies `article.text[start:end] == claim.text`.
 """
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -76,7 +78,8 @@ def _assert_spans_valid(text: str, segments) -> None:
         previous_end = seg.end
 
 
-@settings(max_examples=300, deadline=None)
+# Thousands of documents by default; FUZZ_EXAMPLES raises it for a longer fuzzing run.
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")), deadline=None)
 @given(doc=document, enc=encoding)
 def test_pipeline_never_crashes_and_spans_are_exact(doc, enc):
     data = doc.encode(enc, errors="replace")
