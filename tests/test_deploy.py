@@ -25,7 +25,8 @@ PRODUCTION = {
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     dropped = {"DJANGO_DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last: browser tests
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    # A scratch database of its own: DATABASE_URL may name one that does not exist (CI).
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
     return env | PRODUCTION | extra
 
 
