@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.models import Claim, Corroboration, Note, Rating
+from claims.models import Claim, Corroboration, ExportRecord, Note, Rating
 
 
 class CorroborationInline(admin.StackedInline):
@@ -57,3 +57,20 @@ class NoteAdmin(SimpleHistoryAdmin):
     list_display = ["claim", "author", "created_at"]
     search_fields = ["text"]
     raw_id_fields = ["claim", "author"]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Who exported what: read-only, it is an accountability record."""
+
+    list_display = ["created_at", "user", "format", "claim_count", "include_notes", "origin"]
+    list_filter = ["format", "origin", "include_notes"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ExportRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,12 @@
 """Judge whether a piece of evidence is independent of the claim it is attached to.
 
 Ten reprints of one wire story are one source: evidence is not independent when it comes
-from the claim's own publisher, from an outlet with the same owner, from a near-identical
-copy of the same text, or when it merely cites the claim's source. Each rule is a small
-function in `RULES`, tried in order; the first that has an opinion wins. To add a rule,
-write a function `(Evidence) -> Verdict | None` and put it in `RULES` where it belongs.
+from the claim's own publisher, from an outlet with the same owner, from the outlet the
+claim's article says it republishes (`Article.republished_from`), from a copy in the same
+syndication cluster or a near-identical text, or when it merely cites the claim's
+source. Each rule is a small function in `RULES`, tried in order; the first that has an
+opinion wins. To add a rule, write a function `(Evidence) -> Verdict | None` and put it in
+`RULES` where it belongs.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
-from claims.models import Claim, Independence
-from sources.models import Publisher
+from claims.models import Claim, Credibility, Independence, Stance
+from sources.models import Ownership, Publisher
 
 NEAR_DUPLICATE_THRESHOLD = 0.5
+# An excerpt of at least this many words whose shingles are this much inside the claim's
+# article copies it.
+EXCERPT_MIN_WORDS = 12
+EXCERPT_CONTAINMENT = 0.8
 SHINGLE_SIZE = 5
+STATE_MEDIA = frozenset({Ownership.STATE_OWNED, Ownership.STATE_AFFILIATED})
 
 Verdict = tuple[str, str]
 
@@ -38,11 +45,19 @@ def shingle_similarity(a: str, b: str, *, size: int = SHINGLE_SIZE) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def _shingles(text: str, size: int) -> set[tuple[str, ...]]:
+def shingle_containment(part: str, whole: str, *, size: int = SHINGLE_SIZE) -> float:
+    """Return the share of `part`'s word shingles found in `whole` (0.0–1.0)."""
+    sa, sb = _shingles(part, size), _shingles(whole, size)
+    return len(sa & sb) / len(sa) if sa else 0.0
+
+
+@lru_cache(maxsize=256)
+def _shingles(text: str, size: int) -> frozenset[tuple[str, ...]]:
+    # Cached: the claim's own article is compared with every piece of evidence.
     words = re.findall(r"\w+", text.casefold())
     if len(words) < size:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return frozenset({tuple(words)}) if words else frozenset()
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
 def name_key(name: str) -> str:
@@ -76,7 +91,9 @@ class PublisherDirectory:
 
     def __init__(self, publishers: Iterable[Publisher] | None = None) -> None:
         if publishers is None:
-            publishers = Publisher.objects.only("id", "name", "aliases", "domains", "parent_id")
+            publishers = Publisher.objects.only(
+                "id", "name", "aliases", "domains", "parent_id", "ownership", "country"
+            )
         self.by_id: dict[int, Publisher] = {p.pk: p for p in publishers}
         for publisher in self.by_id.values():
             # Link parents from memory so `owner_chain()` walks without queries.
@@ -139,6 +156,15 @@ class Evidence:
     @cached_property
     def evidence_chain(self) -> list[Publisher]:
         return self.publisher.owner_chain() if self.publisher else []
+
+    @cached_property
+    def origin(self) -> Publisher | None:
+        """The outlet the claim's article says it republishes, part of the claim's source."""
+        return self.directory.get(self.claim.article.republished_from_id)
+
+    @cached_property
+    def origin_chain(self) -> list[Publisher]:
+        return self.origin.owner_chain() if self.origin else []
 
     @property
     def quoted_text(self) -> str:
@@ -222,9 +248,58 @@ def attribution_to(text: str, publishers: Iterable[Publisher]) -> tuple[Publishe
     return None
 
 
+def republished_source(ev: Evidence) -> Verdict | None:
+    """The evidence comes from the outlet the claim's article republishes (or its owners).
+
+    An unnamed origin ("Chinese state-affiliated media (unspecified)") covers every state
+    outlet of its country: any of them may be the one republished.
+    """
+    origin = ev.origin
+    if origin is None or not ev.evidence_chain:
+        return None
+    origin_ids = {p.pk for p in ev.origin_chain}
+    common = next((p for p in ev.evidence_chain if p.pk in origin_ids), None)
+    if common is not None:
+        return (
+            Independence.NOT_INDEPENDENT,
+            f"the claim's article republishes {origin}; the evidence is from {ev.publisher}"
+            + (f" (owned by {common})" if common.pk != ev.publisher.pk else ""),
+        )
+    if origin.name.endswith("(unspecified)") and origin.ownership in STATE_MEDIA:
+        state = next(
+            (
+                p
+                for p in ev.evidence_chain
+                if p.ownership in STATE_MEDIA and p.country and p.country == origin.country
+            ),
+            None,
+        )
+        if state is not None:
+            return (
+                Independence.NOT_INDEPENDENT,
+                f"the claim's article republishes {origin}; {ev.publisher} is {state.country} "
+                "state media and may be that origin",
+            )
+    return None
+
+
+def same_cluster(ev: Evidence) -> Verdict | None:
+    """The evidence article is a copy in the claim article's syndication cluster."""
+    if ev.evidence_claim is None:
+        return None
+    mine, theirs = ev.claim.article, ev.evidence_claim.article
+    origin = mine.cluster_origin_id
+    if origin is not None and origin == theirs.cluster_origin_id:
+        return (
+            Independence.NOT_INDEPENDENT,
+            f"syndicated copy: same cluster as the claim's article (origin: article {origin})",
+        )
+    return None
+
+
 def cites_claim_source(ev: Evidence) -> Verdict | None:
-    """The evidence text attributes itself to the claim's publisher or one of its owners."""
-    found = attribution_to(ev.quoted_text, ev.claim_chain)
+    """The evidence text attributes itself to the claim's source (publisher, owners, origin)."""
+    found = attribution_to(ev.quoted_text, [*ev.claim_chain, *ev.origin_chain])
     if found is None:
         return None
     _, phrase = found
@@ -232,12 +307,23 @@ def cites_claim_source(ev: Evidence) -> Verdict | None:
 
 
 def near_duplicate(ev: Evidence) -> Verdict | None:
-    """The evidence claim's article is a near-identical copy of the claim's article."""
-    if ev.evidence_claim is None:
-        return None
-    similarity = shingle_similarity(ev.evidence_claim.article.text, ev.claim.article.text)
-    if similarity >= NEAR_DUPLICATE_THRESHOLD:
-        return Independence.NOT_INDEPENDENT, "near-identical text (syndicated copy)"
+    """The evidence is a near-identical copy of the claim's article (or of a part of it).
+
+    Compared: the evidence claim's whole article (Jaccard of word 5-shingles), and a quoted
+    excerpt of at least EXCERPT_MIN_WORDS words (its shingles contained in the article).
+    """
+    article_text = ev.claim.article.text
+    if ev.evidence_claim is not None:
+        similarity = shingle_similarity(ev.evidence_claim.article.text, article_text)
+        if similarity >= NEAR_DUPLICATE_THRESHOLD:
+            return Independence.NOT_INDEPENDENT, "near-identical text (syndicated copy)"
+    excerpt = ev.excerpt
+    long_enough = len(re.findall(r"\w+", excerpt)) >= EXCERPT_MIN_WORDS
+    if long_enough and shingle_containment(excerpt, article_text) >= EXCERPT_CONTAINMENT:
+        return (
+            Independence.NOT_INDEPENDENT,
+            "near-identical text: the excerpt copies the claim's article",
+        )
     return None
 
 
@@ -259,6 +345,8 @@ RULES: list[Rule] = [
     same_publisher,
     same_site,
     shared_owner,
+    republished_source,
+    same_cluster,
     cites_claim_source,
     near_duplicate,
     source_not_identified,
@@ -317,3 +405,85 @@ def judge(
         if verdict is not None:
             return verdict
     return DEFAULT_VERDICT
+
+
+# -- Credibility suggestion -------------------------------------------------------------------
+
+
+def source_key(c, directory: PublisherDirectory) -> object | None:
+    """Who a piece of evidence comes from, so that copies and reprints count once.
+
+    An imported article in a syndication cluster counts as its cluster; otherwise as its
+    publisher, else the outlet named, else the website.
+    """
+    evidence_claim = c.evidence_claim
+    if evidence_claim is not None and evidence_claim.article.cluster_origin_id is not None:
+        return ("cluster", evidence_claim.article.cluster_origin_id)
+    publisher = find_publisher(
+        directory, publisher=c.publisher, url=c.url, outlet=c.outlet, evidence_claim=evidence_claim
+    )
+    if publisher is not None:
+        return ("publisher", publisher.pk)
+    if c.outlet.strip():
+        return ("outlet", name_key(c.outlet))
+    if host := url_host(c.url):
+        return ("site", host)
+    return None
+
+
+def _count(n: int, noun: str) -> str:
+    words = {1: "one", 2: "two", 3: "three"}
+    return f"{words.get(n, n)} independent {noun} source{'s' if n != 1 else ''}"
+
+
+def suggest_credibility(
+    claim: Claim, *, corroborations=None, directory: PublisherDirectory | None = None
+) -> tuple[int, str]:
+    """Suggest an Admiralty credibility (1–6) from the independent evidence, with why.
+
+    Only evidence judged independent counts, and each source once (distinct publishers;
+    copies in one syndication cluster are one source):
+
+    - 1 confirmed: two or more independent supporting sources, none contradicting;
+    - 2 probably true: one independent supporting source, none contradicting;
+    - 3 possibly true: independent sources disagree, supporting ones at least as many;
+    - 4 doubtful: independent contradicting sources outnumber supporting ones;
+    - 5 improbable: two or more independent contradicting sources and no supporting one;
+    - 6 cannot be judged: no independent supporting or contradicting evidence.
+
+    Pass the claim's `corroborations` (with evidence_claim__article) to avoid queries.
+    """
+    if corroborations is None:
+        corroborations = claim.corroborations.select_related("publisher", "evidence_claim__article")
+    directory = directory or PublisherDirectory()
+    supporting: set = set()
+    contradicting: set = set()
+    for c in corroborations:
+        if c.independence != Independence.INDEPENDENT:
+            continue
+        key = source_key(c, directory) or ("corroboration", c.pk)
+        if c.stance == Stance.SUPPORTS:
+            supporting.add(key)
+        elif c.stance == Stance.CONTRADICTS:
+            contradicting.add(key)
+    sup, con = len(supporting), len(contradicting)
+    if con > sup:
+        if con >= 2 and sup == 0:
+            return Credibility.IMPROBABLE, _count(con, "contradicting")
+        why = _count(con, "contradicting") + (f", {_count(sup, 'supporting')}" if sup else "")
+        return Credibility.DOUBTFUL, why
+    if sup and con:
+        return (
+            Credibility.POSSIBLY_TRUE,
+            f"independent sources disagree: {sup} supporting, {con} contradicting",
+        )
+    if sup >= 2:
+        return Credibility.CONFIRMED, _count(sup, "supporting")
+    if sup == 1:
+        return Credibility.PROBABLY_TRUE, _count(1, "supporting")
+    return Credibility.CANNOT_BE_JUDGED, "no independent supporting or contradicting evidence"
+
+
+def credibility_label(value: int) -> str:
+    """ "2 — Probably true" for 2."""
+    return Credibility(value).label

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from claims import views
+from claims import export_views, views
 
 app_name = "claims"
 
 urlpatterns = [
     path("", views.claim_list, name="list"),
     path("bulk/", views.claim_bulk, name="bulk"),
+    path("export/", export_views.claim_export, name="export"),
+    path("report/", export_views.claim_report, name="report"),
+    path("report.pdf", export_views.claim_report_pdf, name="report_pdf"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/take/", views.claim_take, name="take"),
     path("<int:pk>/quick-status/", views.claim_quick_status, name="quick_status"),
@@ -14,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/credibility/", views.claim_credibility, name="credibility"),
     path("<int:pk>/assign/", views.claim_assign, name="assign"),
     path("<int:pk>/corroborations/", views.corroboration_add, name="corroboration_add"),
+    path("<int:pk>/candidates/attach/", views.candidate_attach, name="candidate_attach"),
     path(
         "<int:pk>/corroborations/<int:cid>/edit/",
         views.corroboration_edit,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from claims import services
+from claims import independence, services
+from claims.candidates import candidate_evidence
 from claims.forms import (
     AssignForm,
     CorroborationForm,
@@ -29,6 +30,7 @@ from claims.models import (
     Corroboration,
     Credibility,
     Note,
+    Stance,
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
 from sources.highlight import highlight, paragraph_bounds
@@ -186,6 +188,13 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
     win_start, win_end = _context_window(claim, spans)
     my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
     can_assign = user.has_perm("claims.assign_claim")
+    corroborations = list(claim.corroborations.all())
+    # One publisher directory for the suggestion and every candidate (one query).
+    directory = independence.PublisherDirectory()
+    suggested = independence.suggest_credibility(
+        claim, corroborations=corroborations, directory=directory
+    )
+    attached = {c.evidence_claim_id for c in corroborations if c.evidence_claim_id}
     context = {
         "nav": "claims",
         "claim": claim,
@@ -194,7 +203,11 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
             claim.article.text, spans, current_id=claim.pk, start=win_start, end=win_end
         ),
         "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
-        "corroborations": list(claim.corroborations.all()),
+        "corroborations": corroborations,
+        "suggested_credibility": (independence.credibility_label(suggested[0]), suggested[1]),
+        "candidates": candidate_evidence(claim, exclude_ids=attached, directory=directory),
+        "stances": Stance.choices,
+        "republished_from": directory.get(claim.article.republished_from_id),
         "ratings": ratings,
         "rating_summary": _rating_summary(ratings),
         "notes": list(claim.notes.all()),
@@ -326,6 +339,25 @@ def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
     except (services.ReasonRequired, ValueError, ValidationError) as exc:
         return _refused(request, pk, "corroboration", _exc_text(exc), corroboration_form=form)
     return _done(request, pk, "Evidence added.")
+
+
+@require_POST
+@require_perm("claims.add_corroboration")
+def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a candidate claim of another article as evidence, with the reviewer's stance."""
+    claim = get_object_or_404(Claim, pk=pk)
+    evidence_id = parse_id(request.POST.get("evidence_claim", ""))
+    evidence = get_object_or_404(Claim.objects.select_related("article"), pk=evidence_id or 0)
+    stance = request.POST.get("stance", "")
+    if stance not in Stance.values:
+        return _refused(request, pk, "corroboration", "Choose supports, contradicts or context.")
+    try:
+        services.corroboration_create(
+            claim=claim, by=request.user, stance=stance, evidence_claim=evidence
+        )
+    except (services.ReasonRequired, ValueError, ValidationError) as exc:
+        return _refused(request, pk, "corroboration", _exc_text(exc))
+    return _done(request, pk, f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}.")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,7 @@
+from datetime import datetime, time
+
 from django import forms
+from django.utils import timezone
 
 from sources.models import Publisher
 
@@ -73,4 +76,29 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(label="Article files", help_text=".txt page dumps")
+    files = MultipleFileField(
+        label="Article files",
+        help_text=(
+            "Select many at once: .txt page dumps, saved .html/.htm pages, .zip archives of them."
+        ),
+        widget=MultipleFileInput(attrs={"multiple": True, "accept": ".txt,.text,.html,.htm,.zip"}),
+    )
+    default_publisher = forms.ModelChoiceField(
+        queryset=Publisher.objects.order_by("name"),
+        required=False,
+        label="Default publisher",
+        help_text="For pages that do not name their publisher.",
+    )
+    default_published = forms.DateField(
+        required=False,
+        label="Default date",
+        help_text="For pages that do not print a publication date.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_default_published(self):
+        """The date as midnight of that day in the site's time zone."""
+        day = self.cleaned_data["default_published"]
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.min))

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import PurePath
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
+from claims.independence import url_host
 from claims.models import Claim
+from sources.clustering import cluster_new, fingerprint_for
+from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
+from sources.ingest.html import ProcessedPage, content_type_for, page_domain, process_document
 from sources.ingest.pipeline import process_bytes
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import (
@@ -58,12 +68,28 @@ class PublisherIndex:
         return key.removeprefix("the ")
 
     def _add(self, publisher: Publisher) -> None:
-        for name in [publisher.name, *(publisher.aliases or []), *(publisher.domains or [])]:
+        for name in [publisher.name, *(publisher.aliases or [])]:
             if isinstance(name, str) and name.strip():
                 self._by_key.setdefault(self._key(name), publisher)
+        for domain in publisher.domains or []:
+            if isinstance(domain, str) and domain.strip():
+                self._by_key.setdefault(self._key(url_host(domain) or domain), publisher)
 
     def find(self, name: str) -> Publisher | None:
-        return self._by_key.get(self._key(name)) if name.strip() else None
+        """Find by name, alias or domain; a URL or host finds the publisher of its domain."""
+        if not name.strip():
+            return None
+        return self._by_key.get(self._key(name)) or self.find_by_url(name)
+
+    def find_by_url(self, url: str) -> Publisher | None:
+        """Find the publisher whose domain (or a parent domain of it) serves this URL."""
+        host = url_host(url) if ("." in url and " " not in url.strip()) else ""
+        while host and "." in host:
+            found = self._by_key.get(self._key(host))
+            if found is not None:
+                return found
+            host = host.split(".", 1)[1]
+        return None
 
     def find_or_create(self, name: str, *, by: User | None) -> Publisher | None:
         """Return the publisher so named; create an `unknown`-ownership one for a lead to grade."""
@@ -169,8 +195,13 @@ def _new_article(
     published = meta.published
     if published is not None and timezone.is_naive(published):
         published = timezone.make_aware(published, timezone.get_default_timezone())
+    publisher = publishers.find_or_create(meta.publisher_name, by=by)
+    if publisher is None:
+        publisher = publishers.find_by_url(url or meta.url) or defaults.publisher
     article = Article(
-        publisher=publishers.find_or_create(meta.publisher_name, by=by) or defaults.publisher,
+        publisher=publisher,
+        republished_from=publishers.find_or_create(meta.republished_from, by=by),
+        fingerprint=fingerprint_for(processed.text, processed.segments),
         title=meta.title[:1000],
         url=url or meta.url,
         published_at=published or defaults.published,
@@ -184,6 +215,7 @@ def _new_article(
         source_name=processed.source_name[:500],
         sha256=processed.sha256,
         import_batch=batch,
+        original_html=getattr(processed, "original_html", ""),
     )
     article._history_user = by
     article._change_reason = _import_reason(processed.source_name)
@@ -197,6 +229,7 @@ def articles_store(
     batch: ImportBatch | None = None,
     publishers: PublisherIndex | None = None,
     defaults: StoreDefaults | None = None,
+    files: list[ImportFile] | None = None,
 ) -> list[FileResult]:
     """Store processed articles (with their file sizes) and all their claims, with history.
 
@@ -205,12 +238,16 @@ def articles_store(
     imports fast; if the group meets a conflict (another import stored one of its articles in
     the meantime) it is stored again one article at a time, each in its own transaction.
     Duplicates (same canonical text, already stored or earlier in the group) are reported.
+    `files`, one per item, are the batch's existing ImportFile rows (background imports):
+    the outcome is written onto them in the article's transaction instead of new rows.
     """
     publishers = publishers or PublisherIndex()
     defaults = defaults or StoreDefaults()
     try:
         with transaction.atomic():
-            return _store_group(items, by=by, batch=batch, publishers=publishers, defaults=defaults)
+            return _store_group(
+                items, by=by, batch=batch, publishers=publishers, defaults=defaults, files=files
+            )
     except IntegrityError:
         # Publishers created in the rolled-back transaction are gone: forget them.
         publishers = PublisherIndex()
@@ -220,12 +257,20 @@ def articles_store(
             if existing is None:
                 raise
             result = FileResult(processed.source_name, ImportOutcome.DUPLICATE, article=existing)
+            if files is not None:
+                _import_files_update(files, [result])
+                return [result]
             return [import_file_record(batch, result, size)]
         return [
             result
-            for item in items
+            for i, item in enumerate(items)
             for result in articles_store(
-                [item], by=by, batch=batch, publishers=publishers, defaults=defaults
+                [item],
+                by=by,
+                batch=batch,
+                publishers=publishers,
+                defaults=defaults,
+                files=None if files is None else [files[i]],
             )
         ]
 
@@ -244,6 +289,7 @@ def _store_group(
     batch: ImportBatch | None,
     publishers: PublisherIndex,
     defaults: StoreDefaults,
+    files: list[ImportFile] | None = None,
 ) -> list[FileResult]:
     known = _stored_articles([p.sha256 for p, _ in items])
     results: list[FileResult] = []
@@ -265,17 +311,45 @@ def _store_group(
         fresh.append((processed, article, result))
     if fresh:
         bulk_insert_with_history([a for _, a, _ in fresh], Article)
+        cluster_new([a for _, a, _ in fresh])  # syndication clusters (sources/clustering.py)
         claims: list[Claim] = []
         for processed, article, result in fresh:
             article_claims = _claims_for(article, processed, by)
             result.claims_created = len(article_claims)
             claims.extend(article_claims)
         bulk_insert_with_history(claims, Claim)
-    if batch is not None:
+    if files is not None:
+        _import_files_update(files, results)
+    elif batch is not None:
         ImportFile.objects.bulk_create(
             [_import_file(batch, r, size) for r, (_, size) in zip(results, items, strict=True)]
         )
     return results
+
+
+IMPORT_FILE_OUTCOME_FIELDS = [
+    "outcome",
+    "reason",
+    "article",
+    "duplicate_of",
+    "claims_created",
+    "processed_at",
+    "content",
+]
+
+
+def _import_files_update(files: list[ImportFile], results: list[FileResult]) -> None:
+    """Write each result onto its existing ImportFile row and drop the stored bytes."""
+    now = timezone.now()
+    for file, result in zip(files, results, strict=True):
+        file.outcome = result.outcome
+        file.reason = result.reason
+        file.article = result.article
+        file.duplicate_of = result.article if result.outcome == ImportOutcome.DUPLICATE else None
+        file.claims_created = result.claims_created
+        file.processed_at = now
+        file.content = None
+    ImportFile.objects.bulk_update(files, IMPORT_FILE_OUTCOME_FIELDS)
 
 
 def article_store(
@@ -334,3 +408,442 @@ def articles_import(
     ]
     import_batch_finish(batch=batch)
     return batch, results
+
+
+# --------------------------------------------------------------------------------------------
+# Background imports: uploads become a batch of pending ImportFile rows (the bytes stored with
+# them, so a worker on any machine can process them); workers claim small groups of files
+# with SELECT … FOR UPDATE SKIP LOCKED and store each group's articles and outcomes in one
+# transaction.
+
+logger = logging.getLogger(__name__)
+
+# Rows written per INSERT while an upload is unpacked, and the bytes held before writing.
+_UPLOAD_ROWS = 200
+_UPLOAD_BYTES = 32 * 1024 * 1024
+
+
+def import_limits() -> ArchiveLimits:
+    """The upload limits from the settings (IMPORT_MAX_FILE_BYTES, IMPORT_ZIP_*)."""
+    return ArchiveLimits(
+        max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
+        max_total_bytes=settings.IMPORT_ZIP_MAX_TOTAL_BYTES,
+        max_entries=settings.IMPORT_ZIP_MAX_ENTRIES,
+        max_ratio=settings.IMPORT_ZIP_MAX_RATIO,
+    )
+
+
+def import_batch_create_from_uploads(
+    *,
+    files: list[UploadedFile],
+    by: User | None,
+    default_publisher: Publisher | None = None,
+    default_published: datetime | None = None,
+) -> ImportBatch:
+    """Store uploaded files (zips unpacked) as a new batch's pending files; enqueue the batch.
+
+    Files refused on sight — unsupported type, over the size limit, a zip over its limits or
+    an unsafe zip entry — are recorded as rejected with the reason and no bytes kept; the
+    rest wait, with their bytes, for a worker. The tasks are enqueued once the batch is
+    committed, so a worker never looks for a batch that is not there yet.
+    """
+    limits = import_limits()
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            origin="upload",
+            created_by=by,
+            status=ImportStatus.PENDING,
+            default_publisher=default_publisher,
+            default_published=default_published,
+        )
+        rows: list[ImportFile] = []
+        held = pending = 0
+        for upload in files:
+            for row in _upload_rows(batch, upload, limits):
+                rows.append(row)
+                held += len(row.content or b"")
+                pending += row.outcome == ImportOutcome.PENDING
+                if len(rows) >= _UPLOAD_ROWS or held >= _UPLOAD_BYTES:
+                    ImportFile.objects.bulk_create(rows)
+                    rows.clear()
+                    held = 0
+        ImportFile.objects.bulk_create(rows)
+        if pending:
+            transaction.on_commit(partial(import_batch_enqueue, batch_id=batch.pk, files=pending))
+        else:
+            import_batch_finish(batch=batch)
+    return batch
+
+
+def _upload_rows(
+    batch: ImportBatch, upload: UploadedFile, limits: ArchiveLimits
+) -> Iterator[ImportFile]:
+    """The ImportFile rows of one uploaded file: itself, or every entry of a zip."""
+    name = PurePath(upload.name or "upload").name
+    kind = content_type_for(name)
+    if kind == "zip":
+        upload.seek(0)
+        try:
+            entries = open_zip(upload.file, name=name, limits=limits)
+        except ArchiveError as exc:
+            yield _rejected_row(batch, name, upload.size or 0, exc.reason)
+            return
+        any_entry = False
+        for entry in entries:
+            any_entry = True
+            if entry.rejected:
+                yield _rejected_row(batch, entry.name, entry.size, entry.reason)
+            else:
+                yield _pending_row(batch, entry.name, entry.content_type, entry.data or b"")
+        if not any_entry:
+            yield _rejected_row(batch, name, upload.size or 0, f"{name}: no files in the archive")
+        return
+    if not kind:
+        suffix = PurePath(name).suffix or "(none)"
+        reason = f"{name}: unsupported file type {suffix!r} (expected .txt, .html, .htm or .zip)"
+        yield _rejected_row(batch, name, upload.size or 0, reason)
+        return
+    if (upload.size or 0) > limits.max_file_bytes:
+        reason = (
+            f"{name}: file too large ({upload.size:,} bytes; "
+            f"the limit is {limits.max_file_bytes:,})"
+        )
+        yield _rejected_row(batch, name, upload.size, reason)
+        return
+    upload.seek(0)
+    data = upload.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:  # the declared size lied
+        reason = f"{name}: file too large (the limit is {limits.max_file_bytes:,} bytes)"
+        yield _rejected_row(batch, name, len(data), reason)
+        return
+    yield _pending_row(batch, name, kind, data)
+
+
+def _pending_row(batch: ImportBatch, name: str, kind: str, data: bytes) -> ImportFile:
+    return ImportFile(batch=batch, name=name[:500], size=len(data), content=data, content_type=kind)
+
+
+def _rejected_row(batch: ImportBatch, name: str, size: int, reason: str) -> ImportFile:
+    return ImportFile(
+        batch=batch,
+        name=name[:500],
+        size=size,
+        content_type=content_type_for(name),
+        outcome=ImportOutcome.REJECTED,
+        reason=reason,
+        processed_at=timezone.now(),
+    )
+
+
+def import_batch_enqueue(*, batch_id: int, files: int) -> int:
+    """Enqueue enough tasks for `files` pending files that several workers can share them.
+
+    One task per IMPORT_FILES_PER_TASK files, at most IMPORT_MAX_TASKS_PER_BATCH: every task
+    works until nothing is left to claim, so extra tasks only matter when there are workers
+    to run them. Returns the number of tasks enqueued.
+    """
+    from sources.tasks import process_import_batch  # the task module imports this one
+
+    count = max(
+        1,
+        min(settings.IMPORT_MAX_TASKS_PER_BATCH, math.ceil(files / settings.IMPORT_FILES_PER_TASK)),
+    )
+    for _ in range(count):
+        process_import_batch.enqueue(batch_id)
+    return count
+
+
+def import_batch_process(*, batch_id: int, worker: str, limit: int | None = None) -> int:
+    """Claim and import the batch's pending files until none is left; return how many.
+
+    Each round claims up to IMPORT_CLAIM_GROUP files (`SELECT … FOR UPDATE SKIP LOCKED` on
+    PostgreSQL, so workers sharing a batch never claim the same file; on SQLite every
+    transaction starts with `BEGIN IMMEDIATE` — see settings — which serialises the claims
+    instead), parses them outside any transaction, then stores the group's articles and
+    writes the files' outcomes in one transaction, after checking the files are still this
+    worker's. A crash leaves a group's files pending and claimed; they can be claimed again
+    once the claim is IMPORT_CLAIM_TIMEOUT_SECONDS old, or at once after
+    `import_batch_resume`. `limit` stops after about that many files (tests, progress).
+    """
+    batch = ImportBatch.objects.select_related("default_publisher", "created_by").get(pk=batch_id)
+    ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING
+    )
+    defaults = StoreDefaults(batch.default_publisher, batch.default_published)
+    done = 0
+    while limit is None or done < limit:
+        size = settings.IMPORT_CLAIM_GROUP
+        if limit is not None:
+            size = min(size, limit - done)
+        files = _import_files_claim(batch_id=batch_id, worker=worker, size=size)
+        if not files:
+            break
+        done += _import_files_process(batch, files, worker=worker, defaults=defaults)
+    _import_batch_finish_if_complete(batch_id)
+    return done
+
+
+def _import_files_claim(*, batch_id: int, worker: str, size: int) -> list[ImportFile]:
+    """Claim up to `size` pending files nobody holds (or whose claim is stale)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.IMPORT_CLAIM_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            ImportFile.objects.filter(batch_id=batch_id, outcome=ImportOutcome.PENDING)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        ImportFile.objects.filter(pk__in=ids).update(
+            claimed_by=worker[:200], claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        ImportFile.objects.filter(pk__in=ids)
+        .only("id", "batch_id", "name", "size", "content", "content_type", "attempts")
+        .order_by("pk")
+    )
+
+
+def _import_files_process(
+    batch: ImportBatch, files: list[ImportFile], *, worker: str, defaults: StoreDefaults
+) -> int:
+    """Parse the claimed files, then store them and their outcomes in one transaction."""
+    publishers = PublisherIndex()  # fresh per group: a rolled-back group forgets its publishers
+    parsed: list[tuple[ProcessedArticle, ImportFile]] = []
+    rejected: list[tuple[ImportFile, str]] = []
+    for file in files:
+        if file.attempts > settings.IMPORT_MAX_ATTEMPTS:
+            tries = file.attempts - 1
+            reason = f"{file.name}: could not be processed (gave up after {tries} attempts)"
+            rejected.append((file, reason))
+            continue
+        try:
+            processed = process_document(
+                bytes(file.content or b""),
+                source_name=file.name,
+                content_type=file.content_type,
+                max_bytes=settings.IMPORT_MAX_FILE_BYTES,
+            )
+        except IngestError as exc:
+            rejected.append((file, exc.reason))
+        except Exception as exc:  # a parser bug must cost one file, not the batch
+            logger.exception("Import of %s failed", file.name)
+            rejected.append((file, f"{file.name}: could not be processed ({type(exc).__name__})"))
+        else:
+            _publisher_from_domain(processed, publishers)
+            parsed.append((processed, file))
+        file.content = None  # the parsed text is all we need from here on
+    with transaction.atomic():
+        mine = set(
+            ImportFile.objects.select_for_update()
+            .filter(
+                pk__in=[f.pk for f in files], claimed_by=worker[:200], outcome=ImportOutcome.PENDING
+            )
+            .values_list("pk", flat=True)
+        )
+        # A file another worker took over (our claim went stale) is theirs to finish.
+        parsed = [(p, f) for p, f in parsed if f.pk in mine]
+        rejected = [(f, reason) for f, reason in rejected if f.pk in mine]
+        if parsed:
+            results = articles_store(
+                [(p, f.size) for p, f in parsed],
+                by=batch.created_by,
+                batch=batch,
+                publishers=publishers,
+                defaults=defaults,
+                files=[f for _, f in parsed],
+            )
+            _import_files_own_articles(batch, [f for _, f in parsed], results)
+        if rejected:
+            _import_files_update(
+                [f for f, _ in rejected],
+                [FileResult(f.name, ImportOutcome.REJECTED, reason=r) for f, r in rejected],
+            )
+    return len(mine)
+
+
+def _publisher_from_domain(processed: ProcessedArticle, publishers: PublisherIndex) -> None:
+    """Name a registered publisher for an HTML page when its web domain is listed."""
+    if not isinstance(processed, ProcessedPage) or not processed.meta.url:
+        return
+    meta = processed.meta
+    if meta.publisher_name and publishers.find(meta.publisher_name) is not None:
+        return
+    known = publishers.find(page_domain(meta.url))
+    if known is not None:
+        meta.publisher_name = known.name
+
+
+def _import_files_own_articles(
+    batch: ImportBatch, files: list[ImportFile], results: list[FileResult]
+) -> None:
+    """Turn "duplicate of itself" back into "imported" after an interrupted run.
+
+    An article stored by this batch that no file of the batch reports as imported was
+    stored by an earlier attempt whose outcome was lost (article and outcome are written in
+    one transaction here, but older paths or a manual repair may have split them): the file
+    that brings the same text again is the one that imported it, not a duplicate.
+    """
+    candidates = {
+        r.article.pk
+        for r in results
+        if r.outcome == ImportOutcome.DUPLICATE and r.article is not None
+    }
+    if not candidates:
+        return
+    orphans = set(
+        Article.objects.filter(pk__in=candidates, import_batch=batch)
+        .exclude(
+            Exists(
+                ImportFile.objects.filter(
+                    article=OuterRef("pk"), batch=batch, outcome=ImportOutcome.IMPORTED
+                )
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+    changed = []
+    for file, result in zip(files, results, strict=True):
+        if result.outcome != ImportOutcome.DUPLICATE or result.article.pk not in orphans:
+            continue
+        orphans.discard(result.article.pk)  # a second copy in the group stays a duplicate
+        result.outcome = ImportOutcome.IMPORTED
+        result.claims_created = Claim.objects.filter(article=result.article).count()
+        file.outcome = ImportOutcome.IMPORTED
+        file.duplicate_of = None
+        file.claims_created = result.claims_created
+        changed.append(file)
+    if changed:
+        ImportFile.objects.bulk_update(changed, ["outcome", "duplicate_of", "claims_created"])
+
+
+def _import_batch_finish_if_complete(batch_id: int) -> None:
+    """Mark the batch done once none of its files is pending."""
+    if ImportFile.objects.filter(batch_id=batch_id, outcome=ImportOutcome.PENDING).exists():
+        return
+    ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportStatus.DONE).update(
+        status=ImportStatus.DONE, finished_at=timezone.now()
+    )
+
+
+def import_batch_resume(*, batch_id: int) -> int:
+    """Release every claim on the batch's pending files and enqueue it again.
+
+    For a batch whose worker died: its files are claimable at once instead of after the
+    claim timeout. A worker that is in fact still alive loses nothing but time — it checks
+    its claim before storing, so no file is done twice. Returns the pending files.
+    """
+    with transaction.atomic():
+        pending = ImportFile.objects.filter(batch_id=batch_id, outcome=ImportOutcome.PENDING)
+        count = pending.update(claimed_by="", claimed_at=None)
+        if count:
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportStatus.RUNNING, finished_at=None
+            )
+            transaction.on_commit(partial(import_batch_enqueue, batch_id=batch_id, files=count))
+        else:
+            _import_batch_finish_if_complete(batch_id)
+    return count
+
+
+@dataclass(slots=True)
+class BatchProgress:
+    """Files of a batch by outcome and the claims its imports created."""
+
+    total: int = 0
+    pending: int = 0
+    imported: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    claims: int = 0
+
+    @property
+    def processed(self) -> int:
+        return self.total - self.pending
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.processed / self.total)
+
+
+def import_batch_progress(*, batch: ImportBatch) -> BatchProgress:
+    """Count the batch's files by outcome (one grouped query on the batch/outcome index)."""
+    progress = BatchProgress()
+    rows = (
+        ImportFile.objects.filter(batch=batch)
+        .values_list("outcome")
+        .annotate(n=Count("id"), claims=Sum("claims_created"))
+        .order_by()
+    )
+    for outcome, n, claims in rows:
+        setattr(progress, outcome, n)
+        progress.total += n
+        progress.claims += claims or 0
+    return progress
+
+
+class WorkerState:
+    """What the batch page says about the workers (see `import_worker_state`)."""
+
+    OK = ""
+    NO_WORKER = "no_worker"
+    BUSY = "busy"
+    STALLED = "stalled"
+
+
+def import_worker_state(*, batch: ImportBatch, progress: BatchProgress) -> str:
+    """Tell whether a worker is processing the batch; the page says so instead of hanging.
+
+    The signal is django-tasks-db's own table plus the claims on our files, nothing extra:
+    an idle `db_worker` polls every second, so an import task still READY after
+    IMPORT_WORKER_GRACE_SECONDS means no worker is taking tasks — unless workers are busy
+    with other import batches, which show as RUNNING tasks whose batches have recent claims
+    (BUSY). A batch with pending files whose tasks are all gone, or RUNNING with no claim
+    for IMPORT_CLAIM_TIMEOUT_SECONDS (the worker died), is STALLED: resume it.
+    """
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from sources.tasks import process_import_batch
+
+    if progress.finished:
+        return WorkerState.OK
+    now = timezone.now()
+    tasks = list(
+        DBTaskResult.objects.filter(
+            task_path=process_import_batch.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("status", "args_kwargs", "enqueued_at")
+    )
+
+    def batch_of(args_kwargs) -> int | None:
+        args = (args_kwargs or {}).get("args") or []
+        return args[0] if args else None
+
+    mine = [(status, enqueued) for status, ak, enqueued in tasks if batch_of(ak) == batch.pk]
+    if not mine:
+        return WorkerState.STALLED  # no task left that would process the pending files
+    recent = now - timedelta(seconds=settings.IMPORT_CLAIM_TIMEOUT_SECONDS)
+    if any(status == TaskResultStatus.RUNNING for status, _ in mine):
+        active = ImportFile.objects.filter(batch=batch).filter(
+            Q(claimed_at__gte=recent) | Q(processed_at__gte=recent)
+        )
+        if active.exists():
+            return WorkerState.OK
+    ready = [enqueued for status, enqueued in mine if status == TaskResultStatus.READY]
+    if not ready:
+        return WorkerState.STALLED  # only tasks of workers that stopped making progress
+    grace = now - timedelta(seconds=settings.IMPORT_WORKER_GRACE_SECONDS)
+    if not any(enqueued <= grace for enqueued in ready):
+        return WorkerState.OK  # just enqueued: give a worker a moment to take it
+    others = {batch_of(ak) for s, ak, _ in tasks if s == TaskResultStatus.RUNNING} - {None}
+    if others and ImportFile.objects.filter(batch_id__in=others, claimed_at__gte=recent).exists():
+        return WorkerState.BUSY
+    return WorkerState.NO_WORKER

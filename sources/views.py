@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim, ClaimStatus
@@ -15,8 +17,11 @@ from claims.triage import parse_id
 from sources import services
 from sources.forms import ImportForm, PublisherForm
 from sources.highlight import highlight
-from sources.models import Article, Publisher
+from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.permissions import require_perm
+
+# Columns shown side by side on the "same event" page (a wire story may have hundreds).
+CLUSTER_COLUMNS = 12
 
 
 @require_GET
@@ -69,6 +74,37 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@require_perm("sources.view_article")
+def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "same event" page: the claims of every article in this article's syndication cluster."""
+    article = get_object_or_404(Article.objects.only("id", "cluster_origin_id"), pk=pk)
+    origin_id = article.cluster_origin_id or article.pk
+    members = list(
+        Article.objects.filter(Q(cluster_origin_id=origin_id) | Q(pk=origin_id))
+        .select_related("publisher")
+        .defer("text", "received_text", "repairs", "original_html", "fingerprint")
+        .order_by("published_at", "id")[:CLUSTER_COLUMNS]
+    )
+    claims = (
+        Claim.objects.triageable()
+        .filter(article__in=members)
+        .only("id", "article_id", "text", "kind", "status", "start")
+        .order_by("article_id", "start")
+    )
+    by_article: dict[int, list[Claim]] = {m.pk: [] for m in members}
+    for claim in claims:
+        by_article[claim.article_id].append(claim)
+    context = {
+        "nav": "articles",
+        "article": article,
+        "origin_id": origin_id,
+        "columns": [(m, by_article[m.pk]) for m in members],
+        "clustered": article.cluster_origin_id is not None,
+    }
+    return render(request, "sources/cluster.html", context)
+
+
+@require_GET
 @require_perm("sources.view_publisher")
 def publisher_list(request: HttpRequest) -> HttpResponse:
     publishers = Publisher.objects.for_registry().annotate(article_count=Count("articles"))
@@ -106,14 +142,146 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_perm("sources.import_articles")
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Upload article files and import them (admins only)."""
+    """Upload article files (zips too) as a batch that workers import in the background."""
     form = ImportForm()
-    results = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
-            _, results = services.articles_import(files, by=request.user, origin="upload")
-    return render(
-        request, "sources/import.html", {"nav": "import", "form": form, "results": results}
+            batch = services.import_batch_create_from_uploads(
+                files=form.cleaned_data["files"],
+                by=request.user,
+                default_publisher=form.cleaned_data["default_publisher"],
+                default_published=form.cleaned_data["default_published"],
+            )
+            return redirect("sources:import_batch", pk=batch.pk)
+    recent = ImportBatch.objects.select_related("created_by").order_by("-id")[:5]
+    context = {"nav": "import", "form": form, "recent": recent}
+    return render(request, "sources/import.html", context)
+
+
+IMPORT_FILES_PAGE = 200
+
+
+@require_GET
+@require_perm("sources.import_articles")
+@vary_on_headers("HX-Request")
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch: progress while workers import it (htmx polls `#progress`), then every file.
+
+    The file table is paged by id (`?after=`) and filtered by `?outcome=`.
+    """
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    progress = services.import_batch_progress(batch=batch)
+    outcome = request.GET.get("outcome", "")
+    if outcome not in ImportOutcome.values:
+        outcome = ""
+    files: list[ImportFile] = []
+    next_after = None
+    if progress.finished:
+        qs = (
+            ImportFile.objects.filter(batch=batch)
+            .select_related("article", "duplicate_of")
+            .only(
+                "id", "name", "size", "outcome", "reason", "claims_created",
+                "article__id", "article__title", "duplicate_of__id", "duplicate_of__title",
+            )
+            .order_by("id")
+        )  # fmt: skip
+        if outcome:
+            qs = qs.filter(outcome=outcome)
+        if after := parse_id(request.GET.get("after", "")):
+            qs = qs.filter(id__gt=after)
+        files = list(qs[: IMPORT_FILES_PAGE + 1])
+        if len(files) > IMPORT_FILES_PAGE:
+            files = files[:IMPORT_FILES_PAGE]
+            next_after = files[-1].pk
+    context = {
+        "nav": "import",
+        "batch": batch,
+        "progress": progress,
+        "worker_state": services.import_worker_state(batch=batch, progress=progress),
+        "files": files,
+        "outcome": outcome,
+        "outcomes": ImportOutcome.choices,
+        "next_after": next_after,
+    }
+    template = "sources/import_batch.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)
+
+
+@require_POST
+@require_perm("sources.import_articles")
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release a stalled batch's claims and enqueue it again."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    pending = services.import_batch_resume(batch_id=batch.pk)
+    messages.success(request, f"Resumed import #{batch.pk}: {pending} files to go.")
+    return redirect("sources:import_batch", pk=batch.pk)
+
+
+IMPORT_HISTORY_PAGE = 50
+
+
+@require_GET
+@require_perm("sources.import_articles")
+def import_history(request: HttpRequest) -> HttpResponse:
+    """Every batch, newest first, with who, when and its files by outcome (`?before=<id>`)."""
+    counts = {
+        value: Count("files", filter=Q(files__outcome=value)) for value in ImportOutcome.values
+    }
+    qs = (
+        ImportBatch.objects.select_related("created_by")
+        .annotate(total=Count("files"), claims=Sum("files__claims_created"), **counts)
+        .order_by("-id")
     )
+    if before := parse_id(request.GET.get("before", "")):
+        qs = qs.filter(id__lt=before)
+    batches = list(qs[: IMPORT_HISTORY_PAGE + 1])
+    more = len(batches) > IMPORT_HISTORY_PAGE
+    batches = batches[:IMPORT_HISTORY_PAGE]
+    context = {
+        "nav": "import",
+        "batches": batches,
+        "next_before": batches[-1].pk if more else None,
+    }
+    return render(request, "sources/import_history.html", context)
+
+
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: object) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_CSV_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@require_perm("sources.import_articles")
+def import_report(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The batch as CSV: file, outcome, reason, article id, claims — streamed row by row."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    rows = (
+        ImportFile.objects.filter(batch=batch)
+        .order_by("id")
+        .values_list("name", "outcome", "reason", "article_id", "claims_created")
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(["file", "outcome", "reason", "article_id", "claims"])
+        for name, outcome, reason, article_id, claims in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [_csv_safe(name), outcome, _csv_safe(reason), article_id or "", claims]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-report.csv"'
+    return response

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from claims import services
 from claims.models import ClaimStatus, Stance
+from sources.models import ImportBatch
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -41,6 +42,7 @@ class Objects:
     article: object
     history_id: int
     users: dict = field(default_factory=dict)
+    batch: object = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ ROUTES: dict[str, Route] = {
         post=everyone(200),
         data=lambda o: {"ids": [o.claim.pk], "action": "status", "status": "in_review"},
     ),
+    # Exports and the report: every role has claims.export_claim.
+    "claims:export": Route(get=everyone(200)),
+    "claims:report": Route(get=everyone(200)),
+    "claims:report_pdf": Route(get=everyone(200)),
     "claims:detail": Route(get=everyone(200)),
     "claims:take": Route(post=everyone(302)),
     "claims:quick_status": Route(post=everyone(302), data=lambda o: {"status": "in_review"}),
@@ -87,6 +93,11 @@ ROUTES: dict[str, Route] = {
     "claims:corroboration_add": Route(
         post=everyone(302),
         data=lambda o: {"stance": "supports", "outlet": "Reuters", "url": "https://reuters.com/a"},
+    ),
+    # One click attaches a claim of another article as evidence (candidate evidence panel).
+    "claims:candidate_attach": Route(
+        post=everyone(302),
+        data=lambda o: {"evidence_claim": ClaimFactory().pk, "stance": "supports"},
     ),
     "claims:corroboration_edit": Route(
         get=everyone(200),
@@ -110,6 +121,7 @@ ROUTES: dict[str, Route] = {
     ),
     "sources:article_list": Route(get=everyone(200)),
     "sources:article_detail": Route(get=everyone(200)),
+    "sources:cluster": Route(get=everyone(200)),
     "sources:publisher_list": Route(get=everyone(200)),
     "sources:publisher_detail": Route(
         get=everyone(200),
@@ -122,11 +134,16 @@ ROUTES: dict[str, Route] = {
             "reason": "Graded after review.",
         },
     ),
+    # Uploading starts a background batch and goes to its page.
     "sources:import": Route(
         get={"reviewer": 403, "lead": 403, "admin": 200},
-        post={"reviewer": 403, "lead": 403, "admin": 200},
+        post={"reviewer": 403, "lead": 403, "admin": 302},
         data=_upload,
     ),
+    "sources:import_batch": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "sources:import_history": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "sources:import_report": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "sources:import_resume": Route(post={"reviewer": 403, "lead": 403, "admin": 302}),
 }
 
 
@@ -154,7 +171,11 @@ def url_for(name: str, o: Objects) -> str:
         "pk": {
             "claims": o.claim.pk,
             "sources:article_detail": o.article.pk,
+            "sources:cluster": o.article.pk,
             "sources:publisher_detail": o.publisher.pk,
+            "sources:import_batch": o.batch.pk,
+            "sources:import_report": o.batch.pk,
+            "sources:import_resume": o.batch.pk,
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,
@@ -181,7 +202,8 @@ def objects(make_user) -> Objects:
     )
     history_id = claim.history.latest("history_id").history_id
     claim.refresh_from_db()
-    return Objects(claim, corroboration, note, publisher, article, history_id, users)
+    batch = ImportBatch.objects.create(origin="upload", created_by=users["admin"])
+    return Objects(claim, corroboration, note, publisher, article, history_id, users, batch)
 
 
 def _request(client, method: str, url: str, route: Route, o: Objects):

@@ -5,8 +5,8 @@
 - row-count estimates from the planner, so list pages never run COUNT(*) on a big table —
   SQLite: an exact count capped at a limit;
 - trigram similarity (pg_trgm) — SQLite: a Python ratio on the candidates;
-- candidate evidence: a rare-lexeme tsquery prefilter ranked by trigram similarity —
-  SQLite: a word prefilter ranked in Python;
+- candidate evidence: a rare-lexeme tsquery prefilter (GIN) —
+  SQLite: a word prefilter; both ranked in Python on at most 200 texts;
 - syndication candidates: GIN containment on article fingerprints — SQLite: a scan.
 """
 
@@ -141,11 +141,78 @@ PREFILTER_LIMIT = 200
 RARE_LEXEMES = 6
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]{2,}")
 _STOPWORDS = frozenset(
-    "the and for that with this from have has had was were are been its their they them "
-    "said says will would could should also which while about into over more than other "
-    "after before such these those there where when what who whom whose not but all any "
-    "can may might must our out per some very just only being both each most many much "
-    "according told year years".split()
+    {
+        "the",
+        "and",
+        "for",
+        "that",
+        "with",
+        "this",
+        "from",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "are",
+        "been",
+        "its",
+        "their",
+        "they",
+        "them",
+        "said",
+        "says",
+        "will",
+        "would",
+        "could",
+        "should",
+        "also",
+        "which",
+        "while",
+        "about",
+        "into",
+        "over",
+        "more",
+        "than",
+        "other",
+        "after",
+        "before",
+        "such",
+        "these",
+        "those",
+        "there",
+        "where",
+        "when",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "not",
+        "but",
+        "all",
+        "any",
+        "can",
+        "may",
+        "might",
+        "must",
+        "our",
+        "out",
+        "per",
+        "some",
+        "very",
+        "just",
+        "only",
+        "being",
+        "both",
+        "each",
+        "most",
+        "many",
+        "much",
+        "according",
+        "told",
+        "year",
+        "years",
+    }
 )
 
 
@@ -187,45 +254,59 @@ def keywords(text: str, *, limit: int = RARE_LEXEMES) -> list[str]:
 def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
     """Rank claims of `queryset` by similarity to `claim`, after a bounded prefilter.
 
+    Prefilter, at most PREFILTER_LIMIT claims of other articles (chrome left out) —
     PostgreSQL: the claim's rarest lexemes OR-ed into a tsquery against the stored
-    `search_vector` (GIN), at most PREFILTER_LIMIT rows, ranked by pg_trgm `similarity()`
-    (claims migration 0009). SQLite: claims containing any of the claim's longest words, at
-    most PREFILTER_LIMIT, ranked in Python. Each result has a `similarity` attribute.
+    `search_vector` (GIN); SQLite: claims containing any of the claim's longest words. The
+    prefiltered texts are ranked in Python (`word_similarity`): on PostgreSQL that is several
+    times faster than pg_trgm `similarity()` over 200 rows (each call re-trigrams both
+    texts). The best `limit` rows are then read with `queryset`'s joins; each gets a
+    `similarity` attribute. Queries: PostgreSQL 3, SQLite 2 (1 and 0 when nothing matches).
     """
+    others = queryset.model.objects.exclude(article_id=claim.article_id).exclude(kind="chrome")
     if is_postgres():
         lexemes = rare_lexemes(claim.pk)
         if not lexemes:
             return []
         tsquery = " | ".join("'" + lex.replace("'", "''") + "'" for lex in lexemes)
-        prefilter = RawSQL(
-            "SELECT id FROM claims_claim WHERE search_vector @@ %s::tsquery"
-            " AND article_id <> %s AND kind <> 'chrome' LIMIT %s",
-            [tsquery, claim.article_id, PREFILTER_LIMIT],
+        column = f'"{queryset.model._meta.db_table}"."search_vector"'
+        prefilter = others.filter(
+            RawSQL(f"{column} @@ %s::tsquery", [tsquery], output_field=BooleanField())
         )
-        rows = (
-            queryset.filter(pk__in=prefilter)
-            .annotate(similarity=RawSQL("similarity(claims_claim.text, %s)", [claim.text]))
-            .order_by("-similarity", "pk")[:limit]
-        )
-        return list(rows)
-    words = keywords(claim.text)
-    if not words:
+    else:
+        words = keywords(claim.text)
+        if not words:
+            return []
+        condition = Q()
+        for word in words:
+            condition |= Q(text__icontains=word)
+        prefilter = others.filter(condition)
+    texts = list(prefilter.order_by().values_list("id", "text")[:PREFILTER_LIMIT])
+    mine = _word_set(claim.text)
+    scored = sorted(
+        ((_jaccard(mine, _word_set(text)), pk) for pk, text in texts),
+        key=lambda item: (-item[0], item[1]),
+    )[:limit]
+    if not scored:
         return []
-    condition = Q()
-    for word in words:
-        condition |= Q(text__icontains=word)
-    rows = list(queryset.filter(condition).exclude(article_id=claim.article_id)[:PREFILTER_LIMIT])
+    score = {pk: value for value, pk in scored}
+    rows = list(queryset.filter(pk__in=score))
     for row in rows:
-        row.similarity = word_similarity(claim.text, row.text)
+        row.similarity = score[row.pk]
     rows.sort(key=lambda r: (-r.similarity, r.pk))
-    return rows[:limit]
+    return rows
 
 
 def word_similarity(a: str, b: str) -> float:
     """Jaccard similarity of the two texts' word sets (0–1)."""
-    wa = {w.casefold() for w in _WORD_RE.findall(a)}
-    wb = {w.casefold() for w in _WORD_RE.findall(b)}
-    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+    return _jaccard(_word_set(a), _word_set(b))
+
+
+def _word_set(text: str) -> set[str]:
+    return set(_WORD_RE.findall(text.casefold()))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 __all__ = [

@@ -891,6 +891,10 @@ def _read_meta(text: str, blocks: list[Block]) -> PageMeta:
     meta.byline = _byline(text, blocks)
     meta.published, meta.published_raw = _published(text, blocks)
     meta.publisher_name = _publisher(text, blocks)
+    # provenance.py builds on this module's outlet list, so it is imported here, not on top.
+    from sources.ingest.provenance import republished_from
+
+    meta.republished_from = republished_from(text, publisher=meta.publisher_name)
     return meta
 
 

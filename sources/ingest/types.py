@@ -100,6 +100,8 @@ class PageMeta:
     publisher_name: str = ""
     language: str = ""
     url: str = ""
+    # The outlet (or kind of state media) the page says it republishes (ingest/provenance.py).
+    republished_from: str = ""
 
 
 @dataclass(slots=True)

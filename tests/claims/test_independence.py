@@ -137,3 +137,177 @@ def test_shingle_similarity_of_identical_and_unrelated_texts():
     assert shingle_similarity(text, "nine ten eleven twelve thirteen fourteen") == 0.0
     assert shingle_similarity("", text) == 0.0
     assert 0.0 < shingle_similarity(text, text + " nine") < 1.0
+
+
+# -- The must-shows, on the samples and the shipped registry ------------------------
+
+
+def first_statement(article):
+    from claims.models import ClaimKind
+
+    return article.claims.filter(kind=ClaimKind.STATEMENT).order_by("start").first()
+
+
+def test_global_times_claim_corroborated_by_another_global_times_article_is_not_independent(
+    imported_seeds,
+):
+    claim = first_statement(imported_seeds["000"])
+    other_gt = first_statement(imported_seeds["003"])
+    assert claim.article.publisher.name == other_gt.article.publisher.name == "Global Times"
+    assert judge(claim=claim, evidence_claim=other_gt) == (
+        Independence.NOT_INDEPENDENT,
+        "same publisher: Global Times",
+    )
+
+
+def test_rare_earth_exchanges_disclaimer_is_linked_to_the_state_media_origin(imported_seeds):
+    from claims.models import ClaimKind
+
+    ree = imported_seeds["001"]
+    assert ree.publisher.name == "Rare Earth Exchanges"
+    assert ree.republished_from.name == "Chinese state-affiliated media (unspecified)"
+    assert ree.republished_from.ownership == Ownership.STATE_AFFILIATED
+    disclaimer = ree.claims.get(kind=ClaimKind.DISCLAIMER, text__contains="originates from")
+    assert disclaimer.article.republished_from == ree.republished_from
+
+
+def test_state_media_evidence_for_a_republished_state_media_item_is_not_independent(
+    imported_seeds,
+):
+    ree_claim = first_statement(imported_seeds["001"])
+    value, reason = judge(claim=ree_claim, evidence_claim=first_statement(imported_seeds["000"]))
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason.startswith(
+        "the claim's article republishes Chinese state-affiliated media (unspecified); "
+        "Global Times is China state media"
+    )
+    # The Korea Herald is not Chinese state media: independent of the newsletter's origin.
+    herald = first_statement(imported_seeds["004"])
+    assert judge(claim=ree_claim, evidence_claim=herald)[0] == Independence.INDEPENDENT
+
+
+def test_evidence_from_the_named_origin_of_a_reprint_is_not_independent():
+    from sources.models import Publisher
+
+    xinhua = Publisher.objects.get(name="Xinhua")
+    herald = Publisher.objects.get(name="The Korea Herald")
+    claim = ClaimFactory(
+        article=ArticleFactory(publisher=herald, republished_from=xinhua, text=WIRE_TEXT)
+    )
+    value, reason = judge(claim=claim, url="http://english.news.cn/2025/x.htm")
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason == "the claim's article republishes Xinhua; the evidence is from Xinhua"
+    # Citing the origin is citing the claim's source.
+    value, reason = judge(
+        claim=claim, outlet="Kyodo News", excerpt="BEIJING (Xinhua) -- Exports will be curbed."
+    )
+    assert (value, reason) == (Independence.NOT_INDEPENDENT, "cites the claim's source: “(Xinhua)”")
+
+
+def test_registry_owner_chain_makes_a_sister_outlet_not_independent():
+    from sources.models import Publisher
+
+    reuters = Publisher.objects.get(name="Reuters")
+    claim = ClaimFactory(article=ArticleFactory(publisher=reuters, text=WIRE_TEXT))
+    sister = PublisherFactory(
+        name="Reuters Breakingviews", parent=Publisher.objects.get(name="Thomson Reuters")
+    )
+    value, reason = judge(claim=claim, publisher=sister)
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason == "same owner: Thomson Reuters owns both Reuters and Reuters Breakingviews"
+    # The owner found from its domain in the registry.
+    assert judge(claim=claim, url="https://www.thomsonreuters.com/en/press.html")[1] == (
+        "same owner: Thomson Reuters owns Reuters"
+    )
+
+
+def test_wire_reprint_with_the_agency_in_brackets_is_not_independent():
+    from sources.models import Publisher
+
+    afp = Publisher.objects.get(name="Agence France-Presse")
+    claim = ClaimFactory(article=ArticleFactory(publisher=afp, text=WIRE_TEXT))
+    value, reason = judge(
+        claim=claim,
+        outlet="The Straits Times",
+        excerpt="PARIS (AFP) - Beijing announced new export controls on Friday.",
+    )
+    assert (value, reason) == (Independence.NOT_INDEPENDENT, "cites the claim's source: “(AFP)”")
+
+
+def test_excerpt_copying_the_claims_article_is_a_near_duplicate(gt_claim, registry):
+    excerpt = (
+        "The measures cover samarium, gadolinium and terbium and take effect next month. "
+        "Officials said the rules protect national security."
+    )
+    assert judge(claim=gt_claim, publisher=registry["reuters"], excerpt=excerpt) == (
+        Independence.NOT_INDEPENDENT,
+        "near-identical text: the excerpt copies the claim's article",
+    )
+
+
+def test_evidence_article_in_the_same_syndication_cluster_is_not_independent(gt_claim, registry):
+    origin = gt_claim.article
+    copy = ArticleFactory(publisher=registry["korea_herald"], cluster_origin=origin)
+    origin.cluster_origin = origin
+    origin.save()
+    value, reason = judge(claim=gt_claim, evidence_claim=ClaimFactory(article=copy))
+    assert value == Independence.NOT_INDEPENDENT
+    assert (
+        reason
+        == f"syndicated copy: same cluster as the claim's article (origin: article {origin.pk})"
+    )
+
+
+def test_unrelated_outlet_with_its_own_words_is_independent(imported_seeds):
+    claim = first_statement(imported_seeds["004"])
+    assert judge(claim=claim, outlet="Reuters", excerpt="Seoul signed a deal with Baotou.") == (
+        Independence.INDEPENDENT,
+        "different publisher, no shared owner",
+    )
+
+
+# -- Credibility suggestion -----------------------------------------------------------------
+
+
+def _evidence(claim, stance, publisher, independence=Independence.INDEPENDENT):
+    from tests.factories import CorroborationFactory
+
+    return CorroborationFactory(
+        claim=claim,
+        stance=stance,
+        publisher=publisher,
+        url="",
+        outlet="",
+        independence=independence,
+    )
+
+
+def test_credibility_suggestion_follows_the_independent_sources(gt_claim, registry):
+    from claims.independence import suggest_credibility
+    from claims.models import Stance
+
+    assert suggest_credibility(gt_claim) == (
+        6,
+        "no independent supporting or contradicting evidence",
+    )
+    _evidence(gt_claim, Stance.SUPPORTS, registry["reuters"])
+    assert suggest_credibility(gt_claim) == (2, "one independent supporting source")
+    _evidence(gt_claim, Stance.SUPPORTS, registry["reuters"])  # same source again: still one
+    assert suggest_credibility(gt_claim)[0] == 2
+    _evidence(gt_claim, Stance.SUPPORTS, registry["peoples_daily"], Independence.NOT_INDEPENDENT)
+    assert suggest_credibility(gt_claim)[0] == 2
+    _evidence(gt_claim, Stance.SUPPORTS, registry["korea_herald"])
+    assert suggest_credibility(gt_claim) == (1, "two independent supporting sources")
+    other = PublisherFactory(name="Kyodo News")
+    _evidence(gt_claim, Stance.CONTRADICTS, other)
+    assert suggest_credibility(gt_claim)[0] == 3
+
+
+def test_independent_contradictions_outweighing_make_it_doubtful_or_improbable(gt_claim, registry):
+    from claims.independence import suggest_credibility
+    from claims.models import Stance
+
+    _evidence(gt_claim, Stance.CONTRADICTS, registry["reuters"])
+    assert suggest_credibility(gt_claim)[0] == 4
+    _evidence(gt_claim, Stance.CONTRADICTS, registry["korea_herald"])
+    assert suggest_credibility(gt_claim) == (5, "two independent contradicting sources")

@@ -1,30 +1,111 @@
-"""Export the claims that belong in triage (chrome excluded) as JSON Lines or JSON."""
+"""Export claims (page chrome excluded) as CSV, JSON Lines, JSON or ClaimReview JSON-LD.
 
-from django.core.management.base import BaseCommand
+Filters are the triage queue's (`--status`, `--kind`, `--publisher`, `--article`, `--assignee`,
+`--evidence`, `--credibility`, `--q`), read by the same parser; unlike the queue, every status
+is exported unless `--status` is given. Records follow docs/export-schema.json. Each run is
+recorded as an ExportRecord (origin "cli").
+"""
 
-from claims.exports import iter_claim_records
-from claims.models import Claim
-from workbench.jsonlines import FORMATS, write_records
+import os
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from claims.exports import (
+    FORMATS,
+    Export,
+    export_queryset,
+    export_record_complete,
+    export_record_create,
+    filter_params,
+)
+from claims.triage import parse_filters
 
 
 class Command(BaseCommand):
-    help = "Export every claim that belongs in triage (page chrome excluded)."
+    help = "Export the claims that belong in triage (page chrome excluded)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=FORMATS, default="jsonl")
+        parser.add_argument("--format", choices=list(FORMATS), default="jsonl")
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+        parser.add_argument(
+            "--plain",
+            action="store_true",
+            help="Per-claim columns only (no context, evidence, ratings, notes): much faster.",
+        )
+        parser.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM.")
+        parser.add_argument("--no-notes", action="store_true", help="Leave reviewers' notes out.")
+        parser.add_argument("--status", action="append", help="Only this status (repeatable).")
+        parser.add_argument("--kind", action="append", help="Only this kind (repeatable).")
+        parser.add_argument("--publisher", type=int, help="Only articles of this publisher id.")
         parser.add_argument("--article", type=int, action="append", help="Only this article id.")
-        parser.add_argument("--status", action="append", help="Only claims with this status.")
+        parser.add_argument("--assignee", help="none, or a user id (mine needs --user).")
+        parser.add_argument("--evidence", choices=["yes", "no"])
+        parser.add_argument("--credibility", type=int, choices=range(1, 7))
+        parser.add_argument("--q", help="Search the claim text, as the queue does.")
+        parser.add_argument("--user", help="Username recorded as the exporter.")
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("SITE_URL", "http://localhost:8000"),
+            help="Site URL used in ClaimReview links (default: $SITE_URL or localhost).",
+        )
 
-    def handle(self, *args, format, output, article, status, **options):
-        queryset = Claim.objects.all()
-        if article:
-            queryset = queryset.filter(article_id__in=article)
-        if status:
-            queryset = queryset.filter(status__in=status)
-        records = iter_claim_records(queryset)
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
-                write_records(records, out, format)
+    def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+        params = QueryDict(mutable=True)
+        params.setlist("status", options["status"] or ["all"])
+        params.setlist("kind", options["kind"] or [])
+        articles = options["article"] or []
+        for name in ("publisher", "assignee", "evidence", "credibility", "q"):
+            if options[name] not in (None, ""):
+                params[name] = str(options[name])
+        if len(articles) == 1:
+            params["article"] = str(articles[0])
+        filters = parse_filters(params)
+        if filters.errors:
+            raise CommandError(" ".join(filters.errors))
+        if filters.assignee == "mine" and user is None:
+            raise CommandError("--assignee mine needs --user.")
+        include_notes = not options["no_notes"]
+        export = Export(
+            export_queryset(filters, user, article_ids=articles if len(articles) > 1 else ()),
+            options["format"],
+            detail="plain" if options["plain"] else "full",
+            include_notes=include_notes,
+            bom=options["bom"],
+            base_url=options["base_url"].rstrip("/"),
+        )
+        stored = filter_params(filters)
+        if len(articles) > 1:
+            stored["article"] = [str(a) for a in articles]
+        record = export_record_create(
+            user=user,
+            fmt=options["format"] + ("-plain" if options["plain"] else ""),
+            filters=stored,
+            include_notes=include_notes and not options["plain"],
+            origin="cli",
+        )
+        if options["output"]:
+            # newline="": the csv module writes its own \r\n line ends.
+            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                for chunk in export.stream():
+                    out.write(chunk)
         else:
-            write_records(records, self.stdout, format)
+            for chunk in export.stream():
+                self.stdout.write(chunk, ending="")
+            self.stdout.flush()
+        export_record_complete(
+            record, count=export.tally.count, content_hash=export.tally.hexdigest
+        )
+        if options["output"]:
+            # Only with -o: standard output carries the export itself.
+            sys.stderr.write(
+                f"{export.tally.count} claims exported to {options['output']} "
+                f"(sha256 {export.tally.hexdigest})\n"
+            )

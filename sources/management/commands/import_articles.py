@@ -1,18 +1,26 @@
-"""Import article page dumps from files or folders: one line per file, then a summary."""
+"""Import article files or folders (.txt, .html/.htm, .zip): one line per file, then a summary.
+
+On a terminal a progress bar replaces the per-file lines (rejections are still printed);
+piped or redirected, the output is one line per file and the summary, as before.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.ingest.pipeline import SUPPORTED_SUFFIXES, process_path
+from sources.ingest.archive import ArchiveError, open_zip
+from sources.ingest.html import content_type_for, process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import ImportOutcome
 from sources.services import (
@@ -22,7 +30,17 @@ from sources.services import (
     import_batch_finish,
     import_batch_start,
     import_file_record,
+    import_limits,
 )
+
+# What a path may be: files without a suffix are read as plain-text dumps.
+SUPPORTED_SUFFIXES = frozenset({".txt", ".text", "", ".html", ".htm", ".zip"})
+
+Job = tuple[str, str, str | bytes]  # (name, content type, path or bytes)
+
+
+def _kind(path: Path) -> str:
+    return content_type_for(path.name) or "txt"
 
 
 def expand_paths(paths: list[str]) -> tuple[list[str], list[FileResult]]:
@@ -47,7 +65,10 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[FileResult]]:
                     FileResult(
                         raw,
                         ImportOutcome.REJECTED,
-                        reason=f"{raw}: unsupported file type {path.suffix!r} (expected .txt)",
+                        reason=(
+                            f"{raw}: unsupported file type {path.suffix!r} "
+                            "(expected .txt, .html, .htm or .zip)"
+                        ),
                     )
                 )
         else:
@@ -59,10 +80,43 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[FileResult]]:
 
 # Articles written per transaction: each is still atomic on its own (see articles_store).
 STORE_GROUP = 50
+# Jobs handed to the process pool at a time (bounds the zip entries held in memory).
+POOL_CHUNK = 256
+
+
+class Progress:
+    """A one-line progress bar, redrawn in place (only used on a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, out, total: int) -> None:
+        self.out = out
+        self.total = max(total, 1)
+        self.done = 0
+        self.rejected = 0
+
+    def step(self, result: FileResult) -> None:
+        self.done += 1
+        self.rejected += result.outcome == ImportOutcome.REJECTED
+        self.draw()
+
+    def draw(self) -> None:
+        filled = min(self.WIDTH, self.WIDTH * self.done // self.total)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.out.write(
+            f"\r[{bar}] {self.done}/{self.total} files, {self.rejected} rejected", ending=""
+        )
+        self.out.flush()
+
+    def clear(self) -> None:
+        self.out.write("\r\x1b[K", ending="")
 
 
 class Command(BaseCommand):
-    help = "Import article page dumps (.txt files or folders of them) as articles and claims."
+    help = (
+        "Import article files (.txt page dumps, .html/.htm saved pages, .zip archives of them, "
+        "or folders) as articles and claims."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Files or folders.")
@@ -83,8 +137,10 @@ class Command(BaseCommand):
         files, results = expand_paths(paths)
         if not files and not results:
             raise CommandError("No article files found in the given paths.")
+        total = len(results) + sum(_count_entries(f) for f in files)
         if jobs <= 0:
-            jobs = min(os.cpu_count() or 1, 4) if len(files) >= 50 else 1
+            jobs = min(os.cpu_count() or 1, 4) if total >= 50 else 1
+        self.progress = Progress(self.stdout, total) if self.stdout.isatty() else None
         batch = import_batch_start(origin="cli", by=None)
         for result in results:
             self._report(result, verbosity)
@@ -97,35 +153,69 @@ class Command(BaseCommand):
                 self._report(result, verbosity)
             pending.clear()
 
-        for name, size, outcome in self._processed(files, jobs, max_bytes):
+        def reject(name: str, size: int, reason: str) -> None:
+            flush()
+            result = FileResult(name, ImportOutcome.REJECTED, reason=reason)
+            results.append(import_file_record(batch, result, size))
+            self._report(result, verbosity)
+
+        for name, size, outcome in self._processed(
+            self._jobs(files, max_bytes, reject), jobs, max_bytes
+        ):
             if isinstance(outcome, IngestError):
-                flush()
-                result = FileResult(name, ImportOutcome.REJECTED, reason=outcome.reason)
-                results.append(import_file_record(batch, result, size))
-                self._report(result, verbosity)
+                reject(name, size, outcome.reason)
                 continue
             pending.append((outcome, size))
             if len(pending) >= STORE_GROUP:
                 flush()
         flush()
         import_batch_finish(batch=batch)
+        if self.progress is not None:
+            self.progress.clear()
         self._summary(results)
         if any(r.outcome == ImportOutcome.REJECTED for r in results):
             sys.exit(1)
 
+    def _jobs(self, files: list[str], max_bytes: int, reject) -> Iterator[Job]:
+        """One job per article file; zips are unpacked here, their refusals reported."""
+        limits = replace(import_limits(), max_file_bytes=max_bytes)
+        for path in files:
+            kind = _kind(Path(path))
+            if kind != "zip":
+                yield (path, kind, path)
+                continue
+            try:
+                entries = open_zip(path, name=path, limits=limits)
+            except ArchiveError as exc:
+                reject(path, Path(path).stat().st_size, exc.reason)
+                continue
+            for entry in entries:
+                if entry.rejected:
+                    reject(entry.name, entry.size, entry.reason)
+                else:
+                    yield (entry.name, entry.content_type, entry.data or b"")
+
     def _processed(
-        self, files: list[str], jobs: int, max_bytes: int
+        self, jobs: Iterator[Job], workers: int, max_bytes: int
     ) -> Iterator[tuple[str, int, ProcessedArticle | IngestError]]:
-        if jobs == 1:
-            for path in files:
-                yield process_path(path, max_bytes)
+        if workers == 1:
+            for job in jobs:
+                yield process_job(job, max_bytes)
             return
         # Parsing is CPU-bound pure Python: fan it out, keep the database writes here.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver")) as pool:
-            yield from pool.map(process_path, files, [max_bytes] * len(files), chunksize=16)
+        context = get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            while chunk := list(islice(jobs, POOL_CHUNK)):
+                yield from pool.map(process_job, chunk, [max_bytes] * len(chunk), chunksize=16)
 
     def _report(self, result: FileResult, verbosity: int) -> None:
         line = f"{result.name}: {result.describe()}"
+        if self.progress is not None:
+            if result.outcome == ImportOutcome.REJECTED:
+                self.progress.clear()
+                self.stdout.write(self.style.ERROR(line))
+            self.progress.step(result)
+            return
         if result.outcome == ImportOutcome.REJECTED:
             self.stdout.write(self.style.ERROR(line))
         elif verbosity >= 1:
@@ -140,3 +230,14 @@ class Command(BaseCommand):
             f"{len(results)} files: {counts['imported']} imported ({claims} claims), "
             f"{counts['duplicate']} duplicate, {counts['rejected']} rejected"
         )
+
+
+def _count_entries(path: str) -> int:
+    """Files a path will give: 1, or the file entries of a zip (for the progress bar)."""
+    if _kind(Path(path)) != "zip":
+        return 1
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(1 for info in archive.infolist() if not info.is_dir()) or 1
+    except (zipfile.BadZipFile, OSError):
+        return 1

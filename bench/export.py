@@ -1,0 +1,107 @@
+"""Export 1,000,000 claims to CSV and JSON Lines on PostgreSQL: rows/s and peak RSS growth.
+
+Run:  .venv/bin/python bench/export.py [--claims 1000000] [--cases plain-csv,plain-jsonl,...]
+
+Uses the million-claim database of bench/triage_pages.py (BENCH_DATABASE_URL, default
+.../workbench_bench_1m), loading it with that script's `load()` only when it is empty. Each
+case runs in its own process (peak RSS only grows, so one process per case keeps the figures
+apart) and streams every triageable claim, all statuses, through `claims.exports.Export` —
+the code the command and the web view use — into a file, content hash included:
+
+- plain-*: the per-claim columns (claim + article) via `values_list` on a server-side cursor;
+- full-*:  the full record (context sentences, corroborations, ratings, notes, history
+  counts) from model instances with per-chunk prefetches.
+
+Prints rows/s and the growth of peak RSS over the process's RSS before the export started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_1m")
+
+CASES = ("plain-csv", "plain-jsonl", "full-csv", "full-jsonl")
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_case(case: str, limit: int | None) -> None:
+    """Export once in this process and print one line of figures."""
+    from bench._setup import django_setup, rss_mb
+
+    django_setup(fresh=False)
+    from django.http import QueryDict
+
+    from claims.exports import Export, export_queryset
+    from claims.triage import parse_filters
+
+    detail, fmt = case.split("-")
+    filters = parse_filters(QueryDict("status=all"))
+    queryset = export_queryset(filters, None)
+    if limit:
+        queryset = queryset[:limit]
+    export = Export(queryset, fmt, detail=detail)
+    before = current_rss_mb()
+    started = time.perf_counter()
+    size = 0
+    with tempfile.TemporaryFile("w", encoding="utf-8", newline="") as out:
+        for chunk in export.stream():
+            out.write(chunk)
+            size += len(chunk)
+    elapsed = time.perf_counter() - started
+    rows = export.tally.count
+    print(
+        f"{case:12} {rows:>10,} rows {elapsed:7.1f} s {rows / elapsed:>10,.0f} rows/s "
+        f"{size / 1e6:8.0f} MB text   peak RSS +{rss_mb() - before:5.1f} MB "
+        f"(from {before:.0f} MB)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--limit", type=int, help="export only the first N claims")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # one case, in a child process
+    args = parser.parse_args()
+    if args.case:
+        run_case(args.case, args.limit)
+        return
+
+    from bench._setup import django_setup
+
+    url = django_setup(fresh=False)
+    from claims.models import Claim
+
+    if not Claim.objects.exists():
+        from bench.triage_pages import load
+
+        load(args.claims)
+    print(f"database : {url}, {Claim.objects.triageable().count():,} claims to export")
+    from django.db import connection
+
+    connection.close()
+    for case in args.cases.split(","):
+        command = [sys.executable, __file__, "--case", case]
+        if args.limit:
+            command += ["--limit", str(args.limit)]
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Candidate evidence at 1,000,000 claims (PostgreSQL); syndication clustering of 10,000 articles.
+
+Run:  .venv/bin/python bench/independence.py [--claims N] [--runs N] [--articles N] [--reuse]
+
+1. Candidate-evidence lookup: the database of bench/triage_pages.py (its `load()`; the
+   samples multiplied in SQL to --claims claims, BENCH_DATABASE_URL, default
+   .../workbench_bench_1m, recreated unless --reuse), ANALYZEd so the rare-lexeme statistics
+   exist; times `claims.candidates.candidate_evidence()` (rare lexemes, prefilter, trigram
+   ranking and the independence judgement of each candidate) for --runs claims. Target:
+   median ≤ 25 ms.
+2. Clustering: --articles synthetic articles from bench/corpus.py (the samples' sentences
+   recombined) plus 5 % deliberate near-copies (a sentence dropped, a word changed); times
+   sketching and clustering (inverted index, verification, union-find), and checks that every
+   deliberate copy landed in its original's cluster. Target: ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_1m")
+
+from bench._setup import SEEDS_DIR, django_setup
+
+
+def bench_candidates(target: int, runs: int) -> None:
+    from django.db import connection
+
+    from bench.triage_pages import load
+    from claims.candidates import candidate_evidence
+    from claims.independence import PublisherDirectory
+    from claims.models import Claim, ClaimKind
+
+    if not Claim.objects.exists():
+        load(target)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT most_common_elems IS NOT NULL FROM pg_stats "
+            "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
+        )
+        row = cur.fetchone()
+        if not row or not row[0]:
+            cur.execute("ANALYZE claims_claim")
+    rng = random.Random(4)
+    top = Claim.objects.order_by("-id").values_list("id", flat=True).first()
+    picked = []
+    while len(picked) < runs:
+        claim = (
+            Claim.objects.filter(id__gte=rng.randrange(1, top), kind=ClaimKind.STATEMENT)
+            .select_related("article__publisher")
+            .order_by("id")
+            .first()
+        )
+        if claim is not None:
+            picked.append(claim)
+    directory = PublisherDirectory()
+    candidate_evidence(picked[0], directory=directory)  # warm the connection and caches
+    times, found = [], []
+    for claim in picked:
+        started = time.perf_counter()
+        result = candidate_evidence(claim, directory=directory)
+        times.append((time.perf_counter() - started) * 1000)
+        found.append(len(result))
+    times.sort()
+    print(f"claims                          : {Claim.objects.count():,}")
+    print(
+        f"candidate evidence, ms          : median {statistics.median(times):.1f}, "
+        f"p95 {times[int(len(times) * 0.95) - 1]:.1f}, max {times[-1]:.1f} "
+        f"({runs} claims, {statistics.mean(found):.1f} candidates each)"
+    )
+
+
+def bench_clustering(count: int) -> None:
+    from bench.corpus import sentence_pool, synthetic_article
+    from sources.clustering import Item, clusters, sketch
+
+    pool = sentence_pool(SEEDS_DIR)
+    rng = random.Random(2026)
+    texts = [synthetic_article(pool, n, rng) for n in range(count)]
+    copies: dict[int, int] = {}
+    for n in rng.sample(range(count), count // 20):
+        paragraphs = texts[n].split("\n\n")
+        if len(paragraphs) > 3:
+            del paragraphs[rng.randrange(1, len(paragraphs))]  # an editor cut a paragraph
+        copy = "\n\n".join(paragraphs).replace(" the ", " this ", 1)
+        copies[len(texts)] = n
+        texts.append(copy)
+    started = time.perf_counter()
+    items = [Item(i, sketch(text)) for i, text in enumerate(texts)]
+    sketched = time.perf_counter()
+    result = clusters(items)
+    done = time.perf_counter()
+    found = sum(1 for c, o in copies.items() if c in result and result[c] == result.get(o))
+    print(f"articles                        : {len(texts):,} ({len(copies):,} deliberate copies)")
+    print(f"sketching, s                    : {sketched - started:.1f}")
+    print(f"clustering, s                   : {done - sketched:.1f}")
+    print(f"total, s                        : {done - started:.1f}")
+    print(
+        f"clusters                        : {len(set(result.values())):,} "
+        f"({len(result):,} articles); deliberate copies found {found}/{len(copies)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=25)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    parser.add_argument("--skip-candidates", action="store_true")
+    args = parser.parse_args()
+    url = django_setup(fresh=not args.reuse)
+    print(f"database                        : {url}")
+    if not args.skip_candidates:
+        bench_candidates(args.claims, args.runs)
+    bench_clustering(args.articles)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Candidate evidence: claims of other articles that say the same thing, or the opposite.
+
+A whole-table trigram scan is too slow at a million claims, so the lookup is two steps
+(workbench/search.py `similar_claims`): a full-text prefilter on the claim's rarest terms
+(at most 200 rows), then similarity ranking of those. Each candidate comes with its computed
+independence (`independence.judge`) and the quantities on which it disagrees with the claim
+(`sources.ingest.numbers`), so a reviewer sees "$250 million vs $300 million" at a glance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claims import independence
+from claims.models import Claim, ClaimKind
+from sources.ingest.numbers import NumericConflict, numeric_conflicts
+from workbench.search import similar_claims
+
+CANDIDATE_LIMIT = 8
+MIN_SIMILARITY = 0.15
+
+
+@dataclass
+class Candidate:
+    claim: Claim
+    similarity: float
+    independence: str
+    reason: str
+    conflicts: list[NumericConflict]
+
+    @property
+    def independence_label(self) -> str:
+        return independence.Independence(self.independence).label
+
+
+def candidate_evidence(
+    claim: Claim,
+    *,
+    limit: int = CANDIDATE_LIMIT,
+    exclude_ids: set[int] | frozenset[int] = frozenset(),
+    directory: independence.PublisherDirectory | None = None,
+) -> list[Candidate]:
+    """Return up to `limit` claims of other articles most like `claim`, best first.
+
+    Two queries on PostgreSQL (rare lexemes, then prefilter + ranking), one on SQLite; the
+    publisher directory is one more unless passed. `exclude_ids`: claims already attached.
+    """
+    queryset = (
+        Claim.objects.exclude(article_id=claim.article_id)
+        .exclude(kind=ClaimKind.CHROME)
+        .select_related("article__publisher")
+        # The judgement reads the article's text; the rest of the page dump is not needed.
+        .defer(
+            "article__received_text",
+            "article__repairs",
+            "article__original_html",
+            "article__fingerprint",
+        )
+    )
+    rows = similar_claims(queryset, claim, limit=limit + len(exclude_ids))
+    rows = [r for r in rows if r.pk not in exclude_ids and r.similarity >= MIN_SIMILARITY][:limit]
+    if not rows:
+        return []
+    directory = directory or independence.PublisherDirectory()
+    candidates = []
+    for row in rows:
+        value, reason = independence.judge(claim=claim, evidence_claim=row, directory=directory)
+        conflicts = numeric_conflicts(claim.text, row.text)
+        candidates.append(Candidate(row, float(row.similarity), value, reason, conflicts))
+    return candidates

@@ -1,0 +1,250 @@
+"""The verified-claim report: the selected claims grouped by article, with a status chart.
+
+The report is built from the same full records as the exports (claims.exports), so its
+content hash is the hash an export of the same selection gives. Queries are bounded whatever
+the number of claims: the records (one chunk: claims, three prefetches, neighbours, history
+counts), the change log (one query per historical table), the counts by status and the
+chart's counts by publisher and status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from claims.exports import Tally, canonical_json, iter_full_claims, status_counts
+from claims.history import RELATED, entries_for, history_model
+from claims.models import Claim, ClaimKind, ClaimStatus, Credibility
+from sources.models import Article, Publisher
+
+REPORT_LIMIT = 1000
+CHANGELOG_ENTRIES = 6
+CHART_PUBLISHERS = 12
+
+# Status colours for the chart: the same as the app's status badges (static/css/app.css).
+STATUS_COLOURS = {
+    ClaimStatus.UNREVIEWED: "#6b7280",
+    ClaimStatus.IN_REVIEW: "#8a5a00",
+    ClaimStatus.VERIFIED: "#17703a",
+    ClaimStatus.DISPUTED: "#9a4d00",
+    ClaimStatus.REFUTED: "#b3261e",
+    ClaimStatus.UNVERIFIABLE: "#5b4b8a",
+    ClaimStatus.NOT_A_CLAIM: "#a0a7ae",
+}
+STATUS_LABELS = dict(ClaimStatus.choices)
+
+
+@dataclass
+class ChangeLine:
+    date: datetime
+    user: str
+    what: str
+    fields: list[str]
+    reason: str
+
+
+@dataclass
+class ReportClaim:
+    claim: Claim
+    record: dict
+    changes: list[ChangeLine] = field(default_factory=list)
+
+
+@dataclass
+class ReportArticle:
+    article: Article
+    claims: list[ReportClaim] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    exported_by: str
+    exported_at: datetime
+    filter_description: list[tuple[str, str]]
+    counts: list[tuple[str, str, int]]  # (status, label, count)
+    total: int
+    articles: list[ReportArticle]
+    shown: int
+    truncated: bool
+    content_hash: str
+    chart: SafeString
+    include_notes: bool
+
+
+def describe_filters(filters, user) -> list[tuple[str, str]]:
+    """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]."""
+    parts = [("Status", ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
+    if filters.kinds:
+        labels = dict(ClaimKind.choices)
+        parts.append(("Kind", ", ".join(labels[k] for k in filters.kinds)))
+    if filters.publisher:
+        name = Publisher.objects.filter(pk=filters.publisher).values_list("name", flat=True)
+        parts.append(("Publisher", next(iter(name), f"#{filters.publisher} (unknown)")))
+    if filters.article:
+        title = Article.objects.filter(pk=filters.article).values_list("title", flat=True)
+        parts.append(("Article", f"#{filters.article} {next(iter(title), '(unknown)')}"))
+    if filters.assignee == "mine":
+        parts.append(("Assignee", f"{user.get_username()} (me)"))
+    elif filters.assignee == "none":
+        parts.append(("Assignee", "nobody"))
+    elif filters.assignee:
+        name = (
+            get_user_model()
+            .objects.filter(pk=int(filters.assignee))
+            .values_list("username", flat=True)
+        )
+        parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
+    if filters.evidence:
+        parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
+    if filters.credibility:
+        parts.append(("Credibility", Credibility(filters.credibility).label))
+    if filters.q:
+        parts.append(("Search", f"“{filters.q}”"))
+    return parts
+
+
+def change_logs(claim_ids: list[int]) -> dict[int, list[ChangeLine]]:
+    """The newest changes of each claim and what is attached to it, one query per table."""
+    lines: dict[int, list[tuple]] = defaultdict(list)
+    if not claim_ids:
+        return {}
+    for kind in ("claim", "corroboration", "rating", "note"):
+        model = history_model(kind)
+        key = "id" if kind == "claim" else "claim_id"
+        records = list(
+            model.objects.filter(**{f"{key}__in": claim_ids}).select_related(*RELATED[kind])
+        )
+        owner = {r.history_id: getattr(r, key) for r in records}
+        for entry in entries_for(kind, records):
+            lines[owner[entry.history_id]].append(
+                (
+                    entry.date,
+                    entry.history_id,
+                    ChangeLine(
+                        date=entry.date,
+                        user=entry.user.get_username() if entry.user else "system",
+                        what=f"{entry.object_label} {entry.action}",
+                        fields=[c.verbose_name for c in entry.changes],
+                        reason=entry.reason,
+                    ),
+                )
+            )
+    return {
+        claim_id: [line for *_, line in sorted(items, key=lambda i: i[:2], reverse=True)]
+        for claim_id, items in lines.items()
+    }
+
+
+def publisher_status_counts(queryset: QuerySet) -> list[tuple[str, dict[str, int]]]:
+    """Claims per publisher and status (one grouped query), biggest publishers first."""
+    rows = (
+        queryset.order_by()
+        .values_list("article__publisher__name", "status")
+        .annotate(n=Count("id"))
+    )
+    by_publisher: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, status, n in rows:
+        by_publisher[name or "(no publisher)"][status] = n
+    return sorted(by_publisher.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+
+
+def status_chart(data: list[tuple[str, dict[str, int]]]) -> SafeString:
+    """Draw claims by status per publisher as a horizontal stacked bar chart (inline SVG).
+
+    Colours are SVG presentation attributes plus classes (the stylesheet may restyle them):
+    the page's CSP forbids `style` attributes, and WeasyPrint reads the attributes too.
+    """
+    data = data[:CHART_PUBLISHERS]
+    label_w, bar_w, row_h, top = 190, 420, 22, 8
+    statuses = [s for s in ClaimStatus.values if any(counts.get(s) for _, counts in data)]
+    legend_h = 24
+    height = top + row_h * max(len(data), 1) + legend_h + 8
+    width = label_w + bar_w + 60
+    biggest = max((sum(c.values()) for _, c in data), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="chart-title">',
+        '<title id="chart-title">Claims by status per publisher</title>',
+    ]
+    if not data:
+        parts.append(f'<text x="0" y="{top + 14}" class="chart-label">No claims.</text>')
+    for i, (name, counts) in enumerate(data):
+        y = top + i * row_h
+        label = name if len(name) <= 28 else name[:27] + "…"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" class="chart-label" '
+            f'font-size="11">{escape(label)}</text>'
+        )
+        x = float(label_w)
+        total = sum(counts.values())
+        for status in statuses:
+            n = counts.get(status, 0)
+            if not n:
+                continue
+            w = bar_w * n / biggest
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
+                f'fill="{STATUS_COLOURS[status]}" class="bar bar-{status}">'
+                f"<title>{escape(name)}: {n} {escape(STATUS_LABELS[status])}</title></rect>"
+            )
+            x += w
+        parts.append(
+            f'<text x="{x + 4:.1f}" y="{y + 14}" class="chart-total" font-size="11">{total}</text>'
+        )
+    y = top + row_h * max(len(data), 1) + 8
+    x = 0
+    for status in statuses:
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{STATUS_COLOURS[status]}" '
+            f'class="bar bar-{status}"/>'
+            f'<text x="{x + 14}" y="{y + 9}" font-size="10" class="chart-legend">'
+            f"{escape(STATUS_LABELS[status])}</text>"
+        )
+        x += 14 + 7 * len(STATUS_LABELS[status]) + 12
+    parts.append("</svg>")
+    # Every text above is escaped.
+    return mark_safe("".join(parts))
+
+
+def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = True) -> Report:
+    """Assemble the report of the selection `queryset` (ordered by article and span)."""
+    exported_at = timezone.now()
+    counts = status_counts(queryset)
+    total = sum(counts.values())
+    tally = Tally()
+    articles: list[ReportArticle] = []
+    selected = queryset[:REPORT_LIMIT]
+    items: list[ReportClaim] = []
+    for claim, record in iter_full_claims(
+        selected, include_notes=include_notes, chunk_size=REPORT_LIMIT
+    ):
+        tally.add(canonical_json(record))
+        item = ReportClaim(claim, record)
+        items.append(item)
+        if not articles or articles[-1].article.pk != claim.article_id:
+            articles.append(ReportArticle(claim.article))
+        articles[-1].claims.append(item)
+    logs = change_logs([i.claim.pk for i in items])
+    for item in items:
+        item.changes = logs.get(item.claim.pk, [])[:CHANGELOG_ENTRIES]
+    return Report(
+        exported_by=user.get_username(),
+        exported_at=exported_at,
+        filter_description=describe_filters(filters, user),
+        counts=[(s, STATUS_LABELS[s], n) for s, n in counts.items()],
+        total=total,
+        articles=articles,
+        shown=len(items),
+        truncated=total > len(items),
+        content_hash=tally.hexdigest,
+        chart=status_chart(publisher_status_counts(queryset)),
+        include_notes=include_notes,
+    )

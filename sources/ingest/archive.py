@@ -1,0 +1,209 @@
+"""Read article files out of an uploaded zip archive without trusting the archive.
+
+A zip is a list of claims about its own contents, and hostile ones lie: sizes that are not
+the real sizes (zip bombs), names that climb out of the folder (`../../etc/passwd`,
+`/etc/passwd`, `C:\\…`), symlinks, encrypted entries, zips inside zips. What is checked:
+
+- the whole archive, before any entry is read: it must be a readable zip, with at most
+  `max_entries` entries whose declared sizes add up to at most `max_total_bytes` — otherwise
+  the whole zip is refused (`ArchiveError`) and nothing of it is kept;
+- every entry, in order: a safe relative path (no absolute path, drive letter or `..`
+  component), not a symlink, not encrypted, not a zip (nesting depth 0: archives inside
+  the archive are refused, unpack them first), a supported type (.txt, .text, .html, .htm),
+  a declared size within `max_file_bytes` and a declared compression ratio within
+  `max_ratio` — then it is read streaming with a hard cap, so an entry that inflates past
+  the file limit, past its declared size or past the ratio is refused whatever its header
+  said. Each refusal is an entry with a `reason` that names it; the rest of the zip goes on.
+
+Directories and macOS resource forks (`__MACOSX/`) are skipped silently: they are not files
+a user meant to import. Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sources.ingest.html import content_type_for
+from sources.ingest.types import IngestError
+
+_CHUNK = 64 * 1024
+# Below this many bytes an entry's compression ratio says nothing (a short, repetitive text
+# compresses well and cannot hurt anyone).
+_RATIO_FLOOR = 64 * 1024
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+class ArchiveError(IngestError):
+    """The whole archive is refused: nothing of it may be imported."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    """What one uploaded zip may hold (settings: IMPORT_MAX_FILE_BYTES, IMPORT_ZIP_*)."""
+
+    max_file_bytes: int = 5 * 1024 * 1024
+    max_total_bytes: int = 200 * 1024 * 1024
+    max_entries: int = 20_000
+    max_ratio: float = 100.0
+
+
+@dataclass(slots=True)
+class ArchiveEntry:
+    """One file of the archive: its bytes, or the reason it is refused."""
+
+    name: str  # "<archive name>/<path inside the archive>"
+    content_type: str  # "txt" or "html"; "" when unsupported
+    size: int  # bytes read, or the declared size when it was refused unread
+    data: bytes | None = None
+    reason: str = ""
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.reason)
+
+
+def open_zip(source: BinaryIO | str, *, name: str, limits: ArchiveLimits) -> Iterator[ArchiveEntry]:
+    """Check the archive as a whole, then return an iterator over its entries.
+
+    Raises `ArchiveError` (before yielding anything) when the archive is unreadable or over
+    its limits; entries refused on their own come out with a `reason`.
+    """
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise ArchiveError(f"{name}: not a readable zip archive ({exc})") from exc
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        archive.close()
+        raise ArchiveError(
+            f"{name}: too many entries ({len(infos):,}; the limit is {limits.max_entries:,})"
+        )
+    declared = sum(info.file_size for info in infos)
+    if declared > limits.max_total_bytes:
+        archive.close()
+        raise ArchiveError(
+            f"{name}: too large when unpacked ({declared:,} bytes; "
+            f"the limit is {limits.max_total_bytes:,})"
+        )
+    return _entries(archive, infos, name=name, limits=limits)
+
+
+def _entries(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, name: str, limits: ArchiveLimits
+) -> Iterator[ArchiveEntry]:
+    with archive:
+        total = 0
+        for info in infos:
+            if info.is_dir() or info.filename.replace("\\", "/").startswith("__MACOSX/"):
+                continue
+            entry = _check(info, name=name, limits=limits)
+            if entry.rejected:
+                yield entry
+                continue
+            budget = limits.max_total_bytes - total
+            entry = _read(archive, info, entry, limits=limits, budget=budget)
+            total += entry.size if not entry.rejected else 0
+            yield entry
+
+
+def _check(info: zipfile.ZipInfo, *, name: str, limits: ArchiveLimits) -> ArchiveEntry:
+    """Refuse an entry on what its header says, before reading a byte of it."""
+    path = info.filename.replace("\\", "/")
+    full = f"{name}/{path}"
+    entry = ArchiveEntry(name=full, content_type=content_type_for(path), size=info.file_size)
+    parts = path.split("/")
+    if path.startswith("/") or _DRIVE_RE.match(path) or "\x00" in path:
+        entry.reason = f"{full}: unsafe path in archive (absolute path)"
+    elif ".." in parts:
+        entry.reason = f"{full}: unsafe path in archive ('..' component)"
+    elif info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
+        entry.reason = f"{full}: symbolic link in archive (not a file)"
+    elif info.flag_bits & 0x1:
+        entry.reason = f"{full}: encrypted entry (cannot be read)"
+    elif content_type_for(path) == "zip":
+        entry.reason = f"{full}: nested zip archive (zips inside zips are not accepted)"
+    elif not entry.content_type:
+        suffix = path.rsplit("/", 1)[-1]
+        suffix = suffix[suffix.rfind(".") :] if "." in suffix else "(none)"
+        entry.reason = (
+            f"{full}: unsupported file type {suffix!r} (expected .txt, .text, .html or .htm)"
+        )
+    elif info.file_size > limits.max_file_bytes:
+        entry.reason = (
+            f"{full}: file too large ({info.file_size:,} bytes; "
+            f"the limit is {limits.max_file_bytes:,})"
+        )
+    elif _ratio_exceeded(info.file_size, info.compress_size, limits):
+        entry.reason = _ratio_reason(full, info.file_size, info.compress_size, limits)
+    return entry
+
+
+def _ratio_exceeded(size: int, compressed: int, limits: ArchiveLimits) -> bool:
+    return size > _RATIO_FLOOR and size > limits.max_ratio * max(compressed, 1)
+
+
+def _ratio_reason(full: str, size: int, compressed: int, limits: ArchiveLimits) -> str:
+    ratio = size / max(compressed, 1)
+    return (
+        f"{full}: compression ratio too high ({ratio:,.0f}:1; the limit is "
+        f"{limits.max_ratio:,.0f}:1) — a zip bomb?"
+    )
+
+
+def _read(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    entry: ArchiveEntry,
+    *,
+    limits: ArchiveLimits,
+    budget: int,
+) -> ArchiveEntry:
+    """Read an entry streaming, stopping at the first byte over any limit."""
+    cap = min(limits.max_file_bytes, info.file_size, budget)
+    chunks: list[bytes] = []
+    read = 0
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(min(_CHUNK, cap + 1 - read))
+                if not chunk:
+                    break
+                read += len(chunk)
+                chunks.append(chunk)
+                if read > cap:
+                    entry.size = read
+                    entry.reason = _overflow_reason(entry.name, read, info, limits, budget)
+                    return entry
+                if _ratio_exceeded(read, info.compress_size, limits):
+                    entry.reason = _ratio_reason(entry.name, read, info.compress_size, limits)
+                    return entry
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        entry.reason = f"{entry.name}: corrupt entry ({exc})"
+        return entry
+    except NotImplementedError as exc:
+        entry.reason = f"{entry.name}: unsupported compression ({exc})"
+        return entry
+    except RuntimeError as exc:  # zipfile's "password required" for unflagged encryption
+        entry.reason = f"{entry.name}: cannot be read ({exc})"
+        return entry
+    entry.size = read
+    entry.data = b"".join(chunks)
+    return entry
+
+
+def _overflow_reason(
+    full: str, read: int, info: zipfile.ZipInfo, limits: ArchiveLimits, budget: int
+) -> str:
+    if read > limits.max_file_bytes:
+        return f"{full}: file too large (over {limits.max_file_bytes:,} bytes when unpacked)"
+    if read > budget:
+        return f"{full}: archive too large when unpacked (over {limits.max_total_bytes:,} bytes)"
+    return (
+        f"{full}: unpacks to more than the {info.file_size:,} bytes its header declares "
+        "(a tampered archive)"
+    )

@@ -1,0 +1,121 @@
+"""Candidate evidence on the claim page: claims of other articles, judged, one click to attach."""
+
+import pytest
+from django.urls import reverse
+
+from claims.candidates import candidate_evidence
+from claims.models import Corroboration, Independence, Stance
+from sources.models import Publisher
+from tests.factories import ArticleFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+CLAIM = "China Rare Earth Group signed a $250 million deal with Baotou Steel for a magnet plant."
+SAME_DEAL = "Baotou Steel and China Rare Earth Group signed a $300 million magnet plant deal."
+SAME_WORDS = "China Rare Earth Group signed a deal with Baotou Steel for a magnet plant."
+UNRELATED = "The central bank kept interest rates unchanged on Tuesday."
+
+
+def claim_in(publisher_name: str, sentence: str, n: int):
+    publisher = Publisher.objects.get(name=publisher_name)
+    text = f"Headline {publisher_name} {n}\n{sentence} Other words follow here {n}."
+    return ClaimFactory(article=ArticleFactory(publisher=publisher, text=text))
+
+
+@pytest.fixture
+def claims():
+    return {
+        "claim": claim_in("Global Times", CLAIM, 1),
+        "reuters": claim_in("Reuters", SAME_DEAL, 2),
+        "gt": claim_in("Global Times", SAME_WORDS, 3),
+        "unrelated": claim_in("Associated Press", UNRELATED, 4),
+    }
+
+
+def test_candidates_come_from_other_outlets_with_their_independence(claims):
+    found = {c.claim.pk: c for c in candidate_evidence(claims["claim"])}
+    assert set(found) == {claims["reuters"].pk, claims["gt"].pk}
+    assert found[claims["reuters"].pk].independence == Independence.INDEPENDENT
+    assert (found[claims["gt"].pk].independence, found[claims["gt"].pk].reason) == (
+        Independence.NOT_INDEPENDENT,
+        "same publisher: Global Times",
+    )
+
+
+def test_the_closest_wording_ranks_first(claims):
+    ranked = candidate_evidence(claims["claim"])
+    assert ranked[0].claim == claims["gt"]
+    assert ranked[0].similarity > ranked[1].similarity
+
+
+def test_numeric_contradiction_is_flagged(claims):
+    found = {c.claim.pk: c for c in candidate_evidence(claims["claim"])}
+    [conflict] = found[claims["reuters"].pk].conflicts
+    assert conflict.describe() == "money: $250 million vs $300 million"
+    assert found[claims["gt"].pk].conflicts == []
+
+
+def test_claims_of_the_same_article_and_attached_ones_are_not_candidates(claims):
+    sibling = ClaimFactory(article=claims["claim"].article, start=0, end=8, text="Headline")
+    found = candidate_evidence(claims["claim"], exclude_ids={claims["gt"].pk})
+    assert [c.claim for c in found] == [claims["reuters"]]
+    assert sibling.pk not in {c.claim.pk for c in found}
+
+
+def test_claim_page_lists_candidates_and_attaches_one_in_one_click(client, make_user, claims):
+    reviewer = make_user("alice", "reviewer")
+    client.force_login(reviewer)
+    claim = claims["claim"]
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "Candidate evidence from other articles (2)" in page
+    assert "Numbers differ — money: $250 million vs $300 million" in page
+    assert "Attach as contradicts" in page
+    assert "Suggested: 6 — Truth cannot be judged" in page
+
+    response = client.post(
+        reverse("claims:candidate_attach", args=[claim.pk]),
+        {"evidence_claim": claims["reuters"].pk, "stance": Stance.CONTRADICTS},
+    )
+    assert response.status_code == 302
+    c = Corroboration.objects.get(claim=claim)
+    assert (c.evidence_claim, c.stance, c.independence) == (
+        claims["reuters"],
+        Stance.CONTRADICTS,
+        Independence.INDEPENDENT,
+    )
+    assert c.history.get().history_user == reviewer
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "Candidate evidence from other articles (1)" in page
+    assert "Suggested: 4 — Doubtful (one independent contradicting source)" in page
+
+
+def test_attach_refuses_an_unknown_stance_and_a_claim_of_the_same_article(
+    client, make_user, claims
+):
+    client.force_login(make_user("alice", "reviewer"))
+    claim = claims["claim"]
+    url = reverse("claims:candidate_attach", args=[claim.pk])
+    assert (
+        client.post(url, {"evidence_claim": claims["gt"].pk, "stance": "maybe"}).status_code == 409
+    )
+    sibling = ClaimFactory(article=claim.article, start=0, end=8, text="Headline")
+    response = client.post(url, {"evidence_claim": sibling.pk, "stance": Stance.SUPPORTS})
+    assert response.status_code == 409
+    assert "Evidence must come from another article" in response.content.decode()
+    assert not Corroboration.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_candidate_lookup_runs_a_fixed_number_of_queries(claims, django_assert_num_queries, extra):
+    from django.db import connection
+
+    from claims.independence import PublisherDirectory
+
+    for n in range(extra):
+        claim_in("Reuters", SAME_DEAL.replace("plant", f"plant number {n}"), 10 + n)
+    directory = PublisherDirectory()
+    # Prefilter, then the candidate rows with their articles (PostgreSQL: rare lexemes first).
+    with django_assert_num_queries({"sqlite": 2, "postgresql": 3}[connection.vendor]):
+        found = candidate_evidence(claims["claim"], directory=directory)
+    assert len(found) == min(2 + extra, 8)
+    assert {c.claim.article.publisher.name for c in found} <= {"Reuters", "Global Times"}

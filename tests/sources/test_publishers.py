@@ -1,0 +1,103 @@
+"""The publisher registry shipped by sources migration 0005, and import matching against it."""
+
+import pytest
+
+from sources.models import Ownership, Publisher
+from sources.services import PublisherIndex, articles_import
+from tests.conftest import seed_path
+
+pytestmark = pytest.mark.django_db
+
+
+def chain(name: str) -> list[str]:
+    return [p.name for p in Publisher.objects.get(name=name).owner_chain()]
+
+
+def test_registry_has_the_sample_outlets_and_wire_services_ungraded():
+    names = {
+        "Global Times",
+        "The Korea Herald",
+        "Rare Earth Exchanges",
+        "Reuters",
+        "Agence France-Presse",
+        "Associated Press",
+        "Xinhua",
+        "Kyodo News",
+        "Yonhap",
+        "Chinese state-affiliated media (unspecified)",
+    }
+    found = Publisher.objects.filter(name__in=names)
+    assert {p.name for p in found} == names
+    assert {p.reliability for p in found} == {"F"}
+
+
+def test_owner_chains_are_recorded():
+    assert chain("Global Times") == [
+        "Global Times",
+        "People's Daily",
+        "Central Committee of the Chinese Communist Party",
+    ]
+    assert chain("The Korea Herald") == ["The Korea Herald", "Herald Corporation"]
+    assert chain("Reuters") == ["Reuters", "Thomson Reuters"]
+
+
+@pytest.mark.parametrize(
+    ("name", "ownership"),
+    [
+        ("Global Times", Ownership.STATE_AFFILIATED),
+        ("People's Daily", Ownership.STATE_OWNED),
+        ("Xinhua", Ownership.STATE_OWNED),
+        ("The Korea Herald", Ownership.PRIVATE),
+        ("Associated Press", Ownership.PRIVATE),
+        ("Agence France-Presse", Ownership.PUBLIC_BROADCASTER),
+        ("Yonhap", Ownership.STATE_AFFILIATED),
+    ],
+)
+def test_ownership_is_recorded(name, ownership):
+    assert Publisher.objects.get(name=name).ownership == ownership
+
+
+def test_registry_rows_have_history():
+    gt = Publisher.objects.get(name="Global Times")
+    assert gt.history.filter(history_change_reason__contains="migration 0005").exists()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "expected"),
+    [
+        ("AFP", "Agence France-Presse"),
+        ("Korea Herald", "The Korea Herald"),
+        ("Yonhap News Agency", "Yonhap"),
+        ("globaltimes.cn", "Global Times"),
+        ("https://www.globaltimes.cn/page/202507/1.shtml", "Global Times"),
+        ("https://en.yna.co.kr/view/AEN2025", "Yonhap"),
+        ("http://english.news.cn/20250101/x.htm", "Xinhua"),
+    ],
+)
+def test_index_finds_publishers_by_alias_and_domain(spelling, expected):
+    assert PublisherIndex().find(spelling).name == expected
+
+
+def test_import_uses_the_registry_entry_for_a_known_masthead_and_source_field():
+    _, results = articles_import(
+        [(p.name, p.read_bytes()) for p in (seed_path("003"), seed_path("004"))], by=None
+    )
+    gt, herald = (r.article for r in results)
+    assert gt.publisher == Publisher.objects.get(name="Global Times")
+    assert herald.publisher == Publisher.objects.get(name="The Korea Herald")
+    assert herald.publisher.ownership == Ownership.PRIVATE
+
+
+def test_import_recognises_a_registry_alias_that_the_parser_does_not_know():
+    Publisher.objects.filter(name="Rare Earth Exchanges").update(aliases=["REE Weekly"])
+    page = b"Magnets ahead\nSource: REE Weekly\n\nThe plant made 900 tonnes in 2024.\n"
+    _, [result] = articles_import([("ree.txt", page)], by=None)
+    assert result.article.publisher.name == "Rare Earth Exchanges"
+
+
+def test_unknown_outlet_is_created_unknown_for_a_lead_to_grade():
+    page = b"Magnets ahead\nSource: Tampere Mining Gazette\n\nThe plant made 900 tonnes.\n"
+    _, [result] = articles_import([("t.txt", page)], by=None)
+    assert result.article.publisher.name == "Tampere Mining Gazette"
+    assert result.article.publisher.ownership == Ownership.UNKNOWN
+    assert result.article.publisher.reliability == "F"
