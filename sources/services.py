@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from claims.independence import url_host
 from claims.models import Claim
-from sources.clustering import cluster_new, fingerprint_for
+from sources.clustering import cluster_all, cluster_new, fingerprint_for
 from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
 from sources.ingest.html import ProcessedPage, content_type_for, page_domain, process_document
 from sources.ingest.pipeline import process_bytes
@@ -122,11 +122,31 @@ def import_batch_start(*, origin: str, by: User | None) -> ImportBatch:
     return ImportBatch.objects.create(origin=origin, created_by=by, status=ImportStatus.RUNNING)
 
 
-def import_batch_finish(*, batch: ImportBatch) -> ImportBatch:
+def import_batch_finish(*, batch: ImportBatch, cluster: bool = True) -> ImportBatch:
+    """Close a batch, then place its new articles in syndication clusters."""
     batch.status = ImportStatus.DONE
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "finished_at"])
+    if cluster:
+        import_batch_cluster(batch=batch)
     return batch
+
+
+# Above this many new articles, recomputing every cluster in memory is cheaper than looking
+# up candidates for each new article in the index.
+CLUSTER_ALL_ABOVE = 300
+
+
+def import_batch_cluster(*, batch: ImportBatch) -> int:
+    """Place the articles a batch imported in syndication clusters; return how many joined one.
+
+    Runs once per batch rather than per stored group: candidate lookups then cover the whole
+    batch in one pass, and storing stays a few multi-row inserts per group.
+    """
+    new = list(Article.objects.filter(import_batch=batch).only("id", "fingerprint", "published_at"))
+    if len(new) > CLUSTER_ALL_ABOVE:
+        return cluster_all().articles
+    return cluster_new(new)
 
 
 def _claims_for(article: Article, processed: ProcessedArticle, by: User | None) -> list[Claim]:
@@ -311,7 +331,6 @@ def _store_group(
         fresh.append((processed, article, result))
     if fresh:
         bulk_insert_with_history([a for _, a, _ in fresh], Article)
-        cluster_new([a for _, a, _ in fresh])  # syndication clusters (sources/clustering.py)
         claims: list[Claim] = []
         for processed, article, result in fresh:
             article_claims = _claims_for(article, processed, by)
@@ -724,9 +743,13 @@ def _import_batch_finish_if_complete(batch_id: int) -> None:
     """Mark the batch done once none of its files is pending."""
     if ImportFile.objects.filter(batch_id=batch_id, outcome=ImportOutcome.PENDING).exists():
         return
-    ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.DONE, finished_at=timezone.now()
+    finished = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .exclude(status=ImportStatus.DONE)
+        .update(status=ImportStatus.DONE, finished_at=timezone.now())
     )
+    if finished:  # only the worker that closed the batch clusters it
+        import_batch_cluster(batch=ImportBatch.objects.get(pk=batch_id))
 
 
 def import_batch_resume(*, batch_id: int) -> int:

@@ -132,8 +132,13 @@ class Command(BaseCommand):
             default=settings.IMPORT_MAX_FILE_BYTES,
             help="Largest file accepted (default from IMPORT_MAX_FILE_BYTES).",
         )
+        parser.add_argument(
+            "--no-cluster",
+            action="store_true",
+            help="Leave new articles out of syndication clusters (run cluster_articles later).",
+        )
 
-    def handle(self, *args, paths, jobs, max_bytes, verbosity, **options):
+    def handle(self, *args, paths, jobs, max_bytes, verbosity, no_cluster, **options):
         files, results = expand_paths(paths)
         if not files and not results:
             raise CommandError("No article files found in the given paths.")
@@ -169,7 +174,7 @@ class Command(BaseCommand):
             if len(pending) >= STORE_GROUP:
                 flush()
         flush()
-        import_batch_finish(batch=batch)
+        import_batch_finish(batch=batch, cluster=not no_cluster)
         if self.progress is not None:
             self.progress.clear()
         self._summary(results)
