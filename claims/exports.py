@@ -8,6 +8,10 @@ Two kinds of record (both described by `docs/export-schema.json`, version `SCHEM
   model instances with prefetches *per chunk* (`iterator(chunk_size=…)`) plus one query per
   chunk for the neighbouring sentences and one per historical table for the change counts:
   the number of queries grows with the number of chunks, never with the number of claims.
+  On PostgreSQL, full CSV, JSON Lines and JSON records are instead built in SQL and streamed
+  with one binary COPY (`claims.exports_sql`), byte for byte what this module writes (same
+  canonical JSON, same CSV, same hash); `Export(sql=False)` forces the Python path, which
+  SQLite and ClaimReview always use.
 - **plain** — the per-claim columns only (claim and article), read with `values_list` through
   a server-side cursor on PostgreSQL: the fast path for very large exports.
 
@@ -105,7 +109,7 @@ ORGANISATION_WORDS = frozenset(
 )
 
 # Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 CREDIBILITY_LABELS = dict(Credibility.choices)
@@ -446,6 +450,11 @@ class Tally:
         self._sha.update(b"\n")
         self.count += 1
 
+    def add_block(self, data: bytes, count: int) -> None:
+        """Add `count` canonical lines at once: `data` is their UTF-8, each ending in \\n."""
+        self._sha.update(data)
+        self.count += count
+
     @property
     def hexdigest(self) -> str:
         return self._sha.hexdigest() if self.hashed else ""
@@ -763,6 +772,9 @@ class Export:
     base_url: str = "http://localhost:8000"
     organisation: str = "Claim workbench"
     tally: Tally = field(default_factory=Tally)
+    # Build full CSV/JSON Lines/JSON records in SQL when the database can (PostgreSQL);
+    # False forces the Python path (tests compare the two).
+    sql: bool = True
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -785,8 +797,33 @@ class Export:
             return iter_plain_records(self.queryset)
         return iter_full_records(self.queryset, include_notes=self.include_notes)
 
+    @property
+    def uses_sql(self) -> bool:
+        """Full CSV/JSON Lines/JSON on PostgreSQL: records built in SQL (`exports_sql`)."""
+        from claims import exports_sql
+
+        return (
+            self.sql
+            and self.detail == "full"
+            and self.fmt in ("csv", "jsonl", "json")
+            and exports_sql.supported(self.queryset)
+        )
+
     def stream(self) -> Iterator[str]:
         """Yield the export's text lazily; `tally` is complete once this is exhausted."""
+        if self.uses_sql:
+            from claims import exports_sql
+
+            notes = self.include_notes
+            if self.fmt == "csv":
+                return exports_sql.stream_csv(
+                    self.queryset, include_notes=notes, bom=self.bom, tally=self.tally
+                )
+            if self.fmt == "jsonl":
+                return exports_sql.stream_jsonl(
+                    self.queryset, include_notes=notes, tally=self.tally
+                )
+            return exports_sql.stream_json(self.queryset, include_notes=notes, tally=self.tally)
         if self.fmt == "csv" and self.detail == "plain":
             return stream_plain_csv(iter_plain_rows(self.queryset), bom=self.bom, tally=self.tally)
         records = self.records()

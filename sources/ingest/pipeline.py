@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from sources.clustering import fingerprint_for
 from sources.ingest.decode import decode_bytes
 from sources.ingest.kinds import CLAIM_KINDS
 from sources.ingest.page import parse_page
@@ -36,6 +37,7 @@ def process_text(received: str, *, source_name: str, encoding: str = "utf-8") ->
         meta=page.meta,
         segments=segments,
         sha256=text_sha256(text),
+        fingerprint=fingerprint_for(text, segments),
     )
 
 

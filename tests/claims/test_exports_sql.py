@@ -1,0 +1,188 @@
+"""The SQL path of full exports (claims/exports_sql.py) against the Python path.
+
+On PostgreSQL both paths run over the same varied selection and must write the same bytes
+(CSV, JSON Lines, JSON) and the same count and content hash. On SQLite the Python path is
+the fallback: the same tests check it is the one used and that its records fit the schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from claims.exports import Export, export_queryset
+from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
+from claims.triage import parse_filters
+from tests.claims.test_exports import RECORD_VALIDATOR
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    CorroborationFactory,
+    NoteFactory,
+    PublisherFactory,
+    RatingFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+POSTGRES = connection.vendor == "postgresql"
+
+# Text that exercises JSON escaping, CSV quoting and formula neutralisation.
+LINES = [
+    'The "Ministry" said, output rose 5%.',
+    '=HYPERLINK("http://evil.example")\tback\\slash',
+    "-5 tonnes; café ☕ 𝄞 – “quoted”",
+    "@SUM(A1) rose\r\nafter a break.",
+    "+1 more, with a \x01 control.",
+    "Plain last sentence.",
+]
+
+
+def varied_selection() -> None:
+    """Two publishers' articles with chrome between claims, evidence, ratings and notes."""
+    alice, bob, carol = (UserFactory(username=n) for n in ("alice", "bob", "Émile"))
+    wire = PublisherFactory(name="=Wire Service")
+    for n, publisher in enumerate([PublisherFactory(name="Global Times"), wire, None]):
+        text = "\n".join(LINES) + f"\nArticle {n}."
+        article = ArticleFactory(
+            publisher=publisher,
+            text=text,
+            received_text=text,
+            title=f'+Title "{n}", part',
+            url="" if n else "https://example.org/a",
+            published_at=None if n == 2 else datetime(2026, 1, 2, 3, 4, 5, n * 1000, tzinfo=UTC),
+        )
+        offset = 0
+        for i, line in enumerate(LINES):
+            start, end = offset, offset + len(line)
+            offset = end + 1
+            claim = ClaimFactory(
+                article=article,
+                start=start,
+                end=end,
+                text=line,
+                kind=ClaimKind.CHROME if i == 2 and n == 0 else ClaimKind.STATEMENT,
+                status=[ClaimStatus.VERIFIED, ClaimStatus.UNREVIEWED, ClaimStatus.REFUTED][i % 3],
+                speaker=["", "=Speaker", "Ministry of Commerce"][i % 3],
+                credibility=1 + i % 6,
+                score=10 * i,
+                reviewed_by=alice if i % 2 else None,
+                reviewed_at=datetime(2026, 2, 1, 12, 0, 0, i * 7, tzinfo=UTC) if i % 2 else None,
+            )
+            if i in (0, 3):
+                CorroborationFactory(
+                    claim=claim,
+                    publisher=wire,
+                    independence=Independence.INDEPENDENT,
+                    independence_reason="different owner",
+                    published_on=date(2026, 1, 3),
+                    excerpt='-"Output" rose,\nsharply.',
+                )
+                CorroborationFactory(
+                    claim=claim,
+                    url="",
+                    outlet="",
+                    excerpt="",
+                    stance=Stance.CONTRADICTS,
+                    independence=Independence.NOT_INDEPENDENT,
+                )
+            if i in (1, 3, 4):
+                RatingFactory(claim=claim, reviewer=alice, confidence="high", rationale="=sum")
+                RatingFactory(claim=claim, reviewer=carol, confidence="low", rationale="")
+            if i == 3:
+                RatingFactory(claim=claim, reviewer=bob, confidence="high", rationale="a,b")
+            if i in (0, 4):
+                NoteFactory(claim=claim, author=bob, text='@note, "quoted"\nsecond line')
+                NoteFactory(claim=claim, author=alice, text="Fine.")
+
+
+def selection(query: str):
+    return export_queryset(parse_filters(QueryDict(query)), None)
+
+
+def exported(queryset, fmt: str, *, sql: bool, **options) -> tuple[str, Export]:
+    export = Export(queryset, fmt, sql=sql, **options)
+    return "".join(export.stream()), export
+
+
+QUERIES = [
+    "status=all",
+    "status=verified&status=refuted",
+    "status=all&kind=statement&evidence=yes",
+    "status=unreviewed&credibility=2",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+@pytest.mark.parametrize("notes", [True, False])
+def test_sql_path_writes_what_the_python_path_writes(query, fmt, notes):
+    varied_selection()
+    queryset = selection(query)
+    fast, fast_export = exported(queryset, fmt, sql=True, include_notes=notes, bom=True)
+    slow, slow_export = exported(queryset, fmt, sql=False, include_notes=notes, bom=True)
+    # On other databases the SQL path falls back to the Python one.
+    assert fast_export.uses_sql is POSTGRES and not slow_export.uses_sql
+    assert fast == slow
+    assert fast_export.tally.count == slow_export.tally.count == queryset.count() > 0
+    assert fast_export.tally.hexdigest == slow_export.tally.hexdigest
+    if fmt == "jsonl":
+        for line in fast.splitlines():
+            RECORD_VALIDATOR.validate(json.loads(line))
+
+
+def test_sql_path_covers_the_interesting_cases():
+    varied_selection()
+    text, _ = exported(selection("status=all"), "jsonl", sql=True)
+    records = [json.loads(line) for line in text.splitlines()]
+    assert not [r for r in records if r["kind"] == ClaimKind.CHROME]
+    # Chrome is skipped by the context: the claim after it sees the one before it.
+    first_article = [r for r in records if r["article_id"] == records[0]["article_id"]]
+    assert first_article[2]["context"]["before"] == LINES[1]
+    assert any(r["ratings"]["agreement"] == "2 of 3 agree" for r in records)
+    assert any(r["ratings"]["consensus"] is None and r["ratings"]["count"] == 2 for r in records)
+    assert any(len(r["corroborations"]) == 2 for r in records)
+    assert any(len(r.get("notes", [])) == 2 for r in records)
+    rows = list(csv.reader(io.StringIO(exported(selection("status=all"), "csv", sql=True)[0])))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_sql_path_takes_a_sliced_selection():
+    varied_selection()
+    queryset = selection("status=all")[2:7]
+    fast, _ = exported(queryset, "jsonl", sql=True)
+    slow, _ = exported(queryset, "jsonl", sql=False)
+    assert fast == slow and len(fast.splitlines()) == 5
+
+
+def test_sql_path_stops_cleanly_when_the_reader_goes_away():
+    varied_selection()
+    stream = Export(selection("status=all"), "jsonl").stream()
+    next(stream)
+    stream.close()
+    assert Claim.objects.count() == 18  # the connection is usable again
+
+
+def test_fallback_on_other_databases_fits_the_schema():
+    varied_selection()
+    export = Export(selection("status=all"), "jsonl")
+    assert export.uses_sql is POSTGRES
+    if not POSTGRES:
+        text = "".join(export.stream())
+        records = [json.loads(line) for line in text.splitlines()]
+        assert len(records) == export.tally.count == 17
+        for record in records:
+            RECORD_VALIDATOR.validate(record)
+        rows = list(csv.reader(io.StringIO(exported(selection("status=all"), "csv", sql=True)[0])))
+        assert len(rows) == 18
+    # ClaimReview and plain records always take the Python path.
+    assert not Export(selection("status=all"), "claimreview").uses_sql
+    assert not Export(selection("status=all"), "jsonl", detail="plain").uses_sql
