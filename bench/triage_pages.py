@@ -47,12 +47,12 @@ def load(target: int) -> None:
             """
             INSERT INTO sources_article (publisher_id, title, url, published_at, published_raw,
                 byline, language, text, received_text, encoding, repairs, source_name, sha256,
-                created_at, updated_at)
+                created_at, updated_at, original_html, fingerprint)
             SELECT a.publisher_id, a.title || ' #' || g, a.url,
                    a.published_at - (g || ' hours')::interval, a.published_raw, a.byline,
                    a.language, a.text, a.received_text, a.encoding, a.repairs,
                    'copy-' || g || '-' || a.source_name, md5(a.sha256 || g) || md5(g || a.sha256),
-                   now(), now()
+                   now(), now(), a.original_html, a.fingerprint
             FROM sources_article a CROSS JOIN generate_series(1, %s) g
             WHERE a.id = ANY(%s)
             """,

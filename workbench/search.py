@@ -16,7 +16,8 @@ import json
 import re
 from difflib import SequenceMatcher
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
@@ -39,9 +40,16 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
     if not q:
         return queryset
     if is_postgres():
-        column = f'"{queryset.model._meta.db_table}"."search_vector"'
+        table = queryset.model._meta.db_table
+        column = f'"{table}"."search_vector"'
         query = f"websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
-        queryset = queryset.filter(RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField()))
+        few = _few_matches(table, q)
+        if few is not None:
+            queryset = queryset.filter(pk__in=few)
+        else:
+            queryset = queryset.filter(
+                RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField())
+            )
         if rank:
             queryset = queryset.annotate(
                 rank=RawSQL(f"ts_rank_cd({column}, {query})", [q], output_field=FloatField())
@@ -58,13 +66,45 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
     return queryset
 
 
+# A search the planner expects to match at most this many claims is answered from the GIN
+# index first (the ids of every match), then sorted; above it, PostgreSQL walks the queue's
+# score index and tests each row, which finds a page of a common word's matches at once.
+FEW_MATCHES = 10_000
+
+
+def _few_matches(table: str, q: str) -> list[int] | None:
+    """Return the ids of all claims matching `q` if there are few of them, else None.
+
+    The planner cannot know how rare a word it has no statistics for (a name imported since
+    the last ANALYZE): it guesses, walks the score index and may read the whole table to
+    fill one page. For a query it expects to be rare, the GIN index lists the matches first.
+    """
+    match = f"search_vector @@ websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT id FROM {table} WHERE {match}", [q])
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        if plan[0]["Plan"]["Plan Rows"] > FEW_MATCHES:
+            return None
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")  # the GIN bitmap, nothing else
+            cursor.execute(f"SELECT id FROM {table} WHERE {match} LIMIT %s", [q, FEW_MATCHES + 1])
+            ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= FEW_MATCHES else None
+
+
 def estimated_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """Return (count, exact) cheaply: the planner's estimate on PostgreSQL, a capped count else.
 
     `exact` is False when the number is an estimate or was capped.
     """
     if is_postgres():
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. a search whose list of matches is empty
+            return 0, True
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
