@@ -281,7 +281,14 @@ def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
 def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
     """Return one page of the queue and the cursor of the next one."""
     base = triage_queryset(filters, user)
-    rows = list(_keyset(base, filters)[: size + 1])
+    if filters.q and filters.o != RELEVANCE and search.is_postgres():
+        # Ids first: only sort keys and the search vector are read, from the
+        # claim_queue_search index (claims migration 0010), then the page's rows by id.
+        ids = list(_keyset(base, filters).values_list("pk", flat=True)[: size + 1])
+        by_id = {claim.pk: claim for claim in base.filter(pk__in=ids)}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = list(_keyset(base, filters)[: size + 1])
     next_cursor = ""
     if len(rows) > size:
         rows = rows[:size]
