@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from claims.models import Claim
 from sources.models import Article
@@ -121,3 +122,26 @@ def test_export_json_is_one_valid_document():
     code, out = run("export_claims", "--format", "json")
     assert code == 0, out
     assert isinstance(json.loads(out), list)
+
+
+def test_database_failure_mid_import_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    import sources.management.commands.import_articles as command
+
+    for name in ("003", "004"):
+        shutil.copy(seed_path(name), tmp_path / f"{name}.txt")
+    real = command.articles_store
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(command, "articles_store", failing)
+    with pytest.raises(CommandError, match="run the same command again"):
+        call_command("import_articles", str(tmp_path), "--jobs", "1", stdout=StringIO())
+    assert calls and Article.objects.count() == 0
+    monkeypatch.setattr(command, "articles_store", real)
+    code, out = run("import_articles", str(tmp_path), "--jobs", "1")
+    assert code == 0 and Article.objects.count() == 2, out

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from sources.ingest.archive import ArchiveError, open_zip
 from sources.ingest.html import content_type_for, process_job
@@ -138,7 +139,18 @@ class Command(BaseCommand):
             help="Leave new articles out of syndication clusters (run cluster_articles later).",
         )
 
-    def handle(self, *args, paths, jobs, max_bytes, verbosity, no_cluster, **options):
+    def handle(self, *args, **options):
+        try:
+            self._import(**options)
+        except (OperationalError, InterfaceError) as exc:
+            # Each article is atomic: what was stored is whole, the rest is not there at all.
+            raise CommandError(
+                f"the database became unavailable ({str(exc).strip().splitlines()[0]}); "
+                "every article stored so far is complete — run the same command again to "
+                "import the rest (stored articles are reported as duplicates)."
+            ) from exc
+
+    def _import(self, *, paths, jobs, max_bytes, verbosity, no_cluster, **options):
         files, results = expand_paths(paths)
         if not files and not results:
             raise CommandError("No article files found in the given paths.")
