@@ -44,3 +44,44 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
+    """Serve the app with gunicorn on a free loopback port in production mode over plain HTTP.
+
+    Returns (process, base URL) once /healthz answers. Login throttling is off: benches log in
+    many simulated users from one address.
+    """
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "bench-" + "s" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "AXES_ENABLED": "0",
+        **extra,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "workbench.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--timeout", str(timeout)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.25)
+    return server, base, env

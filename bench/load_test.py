@@ -12,19 +12,16 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_1m")
 
-from bench._setup import django_setup  # noqa: E402
+from bench._setup import django_setup, start_gunicorn  # noqa: E402
 
 PASSWORD = "load-Test-password-1"
 
@@ -52,47 +49,10 @@ def main() -> None:
         user.save()
         user.groups.add(reviewer)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "l" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "AXES_ENABLED": "0",
-        "LOAD_PASSWORD": PASSWORD,
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "workbench.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server, host, env = start_gunicorn(
+        url, workers=args.workers, timeout=60, LOAD_PASSWORD=PASSWORD
     )
-    host = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(80):
-            try:
-                urllib.request.urlopen(host + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.25)
         out = Path(tempfile.mkdtemp(prefix="wb-load-")) / "run"
         subprocess.run(
             [

@@ -66,10 +66,13 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
     return queryset
 
 
-# A search the planner expects to match at most this many claims is answered from the GIN
-# index first (the ids of every match), then sorted; above it, PostgreSQL walks the queue's
-# score index and tests each row, which finds a page of a common word's matches at once.
-FEW_MATCHES = 10_000
+# A search that matches at most FEW_MATCHES claims is answered from the GIN index first (the
+# ids of every match), then sorted; otherwise PostgreSQL walks the queue's score index, which
+# holds each claim's search vector (claims migration 0010), and finds a page of matches at
+# once. The GIN probe is only tried when the planner expects at most PROBE_ESTIMATE matches:
+# for a word it knows is common, the probe would cost more than it saves.
+FEW_MATCHES = 1_000
+PROBE_ESTIMATE = 10_000
 
 
 def _few_matches(table: str, q: str) -> list[int] | None:
@@ -85,7 +88,7 @@ def _few_matches(table: str, q: str) -> list[int] | None:
         plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             plan = json.loads(plan)
-        if plan[0]["Plan"]["Plan Rows"] > FEW_MATCHES:
+        if plan[0]["Plan"]["Plan Rows"] > PROBE_ESTIMATE:
             return None
         with transaction.atomic():
             cursor.execute("SET LOCAL enable_seqscan = off")

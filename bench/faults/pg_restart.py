@@ -17,7 +17,6 @@ import argparse
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,13 +35,7 @@ os.environ.setdefault(
     os.environ.get("FAULT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_faults"),
 )
 
-from bench._setup import SEEDS_DIR, django_setup  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench._setup import SEEDS_DIR, django_setup, start_gunicorn  # noqa: E402
 
 
 def restart_postgres() -> float:
@@ -131,43 +124,7 @@ def main() -> int:
         call_command("create_user", f"rev{n}", role="reviewer", password=password, verbosity=0)
     claim_id = Claim.objects.triageable().order_by("-score").values_list("pk", flat=True)[0]
 
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "f" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "AXES_ENABLED": "0",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "workbench.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "3",
-            "--timeout",
-            "30",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(80):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.25)
+    server, base, env = start_gunicorn(url, workers=3)
 
     corpus = Path(tempfile.mkdtemp(prefix="wb-fault-"))
     write_corpus(sentence_pool(SEEDS_DIR), corpus, args.articles, seed=11)
