@@ -10,8 +10,8 @@ the code the command and the web view use — into a file, content hash included
 
 - plain-*: the per-claim columns (claim + article) via `values_list` on a server-side cursor;
 - full-*:  the full record (context sentences, corroborations, ratings, notes, history
-  counts) built in SQL and streamed with a binary COPY (claims/exports_sql.py: the path
-  PostgreSQL takes);
+  counts) built in SQL and streamed with binary COPYs, one per chunk of article ids, two
+  connections on one snapshot (claims/exports_sql.py: the path PostgreSQL takes);
 - full-*-python (not run by default): the same records from model instances with per-chunk
   prefetches, the SQLite/ClaimReview path (about 1,300 rows/s here).
 
@@ -96,6 +96,8 @@ def main() -> None:
 
         load(args.claims)
     print(f"database : {url}, {Claim.objects.triageable().count():,} claims to export")
+    # Figures are only comparable on an idle machine (the cases use two cores).
+    print("load avg : {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     from django.db import connection
 
     connection.close()

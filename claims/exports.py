@@ -9,9 +9,9 @@ Two kinds of record (both described by `docs/export-schema.json`, version `SCHEM
   chunk for the neighbouring sentences and one per historical table for the change counts:
   the number of queries grows with the number of chunks, never with the number of claims.
   On PostgreSQL, full CSV, JSON Lines and JSON records are instead built in SQL and streamed
-  with one binary COPY (`claims.exports_sql`), byte for byte what this module writes (same
-  canonical JSON, same CSV, same hash); `Export(sql=False)` forces the Python path, which
-  SQLite and ClaimReview always use.
+  with binary COPYs over article-id ranges (`claims.exports_sql`), byte for byte what this
+  module writes (same canonical JSON, same CSV, same hash); `Export(sql=False)` forces the
+  Python path, which SQLite and ClaimReview always use.
 - **plain** — the per-claim columns only (claim and article), read with `values_list` through
   a server-side cursor on PostgreSQL: the fast path for very large exports.
 

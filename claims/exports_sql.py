@@ -2,8 +2,8 @@
 
 `claims.exports` builds full records from model instances (per-chunk prefetches); that is
 the path on SQLite and for ClaimReview. On PostgreSQL, CSV, JSON Lines and JSON take this
-path instead: one `COPY (SELECT …) TO STDOUT (FORMAT binary)` in which PostgreSQL writes,
-per claim,
+path instead: `COPY (SELECT …) TO STDOUT (FORMAT binary)` statements in which PostgreSQL
+writes, per claim,
 
 - the record's canonical JSON (`claims.exports.canonical_json`, byte for byte: keys sorted,
   compact, UTF-8 kept, dates as Python's `isoformat()`), and
@@ -17,17 +17,31 @@ Python only splits the COPY messages, hashes the JSON lines (`Tally`) and hands 
 of text: nothing grows with the number of claims. The binary COPY format carries each text
 column unescaped (a length and the bytes).
 
-The selection is the export queryset compiled to SQL (`values_list` of the claim columns)
-and used as a subquery; the aggregates and the neighbour window are restricted to it with
+Chunks: the selection is exported one range of article ids at a time (the leading sort
+key, so the chunks come out in export order), about CHUNK_CLAIMS claims each, so every
+chunk's joins, window and sort fit in EXPORT_WORK_MEM (set for the export's transaction,
+with JIT off: compiling the record's expressions costs more than a chunk takes). The
+export is one read-only REPEATABLE READ transaction whose snapshot is shared with a
+second connection that runs the next chunk while this one's rows are read. A sliced
+selection (its own order and limit) is one COPY; so is an export run inside the caller's
+transaction (its uncommitted rows are invisible to another connection), as before.
+
+The selection is the export queryset compiled to SQL (`values_list` of the claim columns),
+materialised per chunk; the aggregates and the neighbour window are restricted to it with
 `IN (…)` so a small selection reads only its own claims' rows.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import struct
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from claims.models import Claim, ClaimKind, Confidence, Corroboration, Note, Rating
@@ -37,7 +51,8 @@ BLOCK_ROWS = 1000
 BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 HEADER_SIZE = len(BINARY_SIGNATURE) + 8  # signature, flags, header extension length
 
-FORMULA_PREFIXES_SQL = "('=', '+', '-', '@', chr(9), chr(13))"
+# Code points of exports.FORMULA_PREFIXES.
+FORMULA_CODES_SQL = "(61, 43, 45, 64, 9, 13)"
 
 
 def supported(queryset: QuerySet) -> bool:
@@ -98,36 +113,36 @@ def j_object(members: dict[str, str]) -> str:
     return "concat(" + ", ".join(parts) + ", '}')"
 
 
-def choice_case(expr: str, labels: dict, default: str) -> str:
-    whens = " ".join(
-        f"WHEN {lit(str(value)) if isinstance(value, str) else int(value)} THEN {lit(str(label))}"
-        for value, label in labels.items()
-    )
-    return f"(CASE {expr} {whens} ELSE {lit(default)} END)"
-
-
 def neutralised(expr: str) -> str:
-    """`exports.neutralise` of a text expression: a leading `'` before formula characters."""
-    return (
-        f"(CASE WHEN left({expr}, 1) IN {FORMULA_PREFIXES_SQL} THEN '''' || {expr} ELSE {expr} END)"
+    """`exports.neutralise` of a text expression: a leading `'` before formula characters.
+
+    ascii() is the first character's code point (0 for ''): no substring is built.
+    """
+    return f"(CASE WHEN ascii({expr}) IN {FORMULA_CODES_SQL} THEN '''' || {expr} ELSE {expr} END)"
+
+
+def csv_cell(expr: str, *, test: str | None = None) -> str:
+    """A text cell as Python's csv module writes it (excel dialect, QUOTE_MINIMAL).
+
+    `test` is the text whose characters decide the quoting (default: `expr` itself);
+    four strpos() scans cost half a regular expression match.
+    """
+    test = test or expr
+    special = " OR ".join(
+        f"strpos({test}, {char}) > 0" for char in ("'\"'", "','", "chr(13)", "chr(10)")
     )
-
-
-def csv_cell(expr: str) -> str:
-    """A text cell as Python's csv module writes it (excel dialect, QUOTE_MINIMAL)."""
     return (
-        f"(CASE WHEN {expr} ~ '[\",\\r\\n]' THEN '\"' || replace({expr}, '\"', '\"\"') || '\"'"
-        f" ELSE {expr} END)"
+        f"(CASE WHEN {special} THEN '\"' || replace({expr}, '\"', '\"\"') || '\"' ELSE {expr} END)"
     )
 
 
 def csv_text(expr: str) -> str:
-    """A neutralised, quoted text cell; null becomes the empty cell."""
-    return csv_cell(neutralised(f"COALESCE({expr}, '')"))
+    """A neutralised, quoted text cell; null becomes the empty cell.
 
-
-def csv_int(expr: str) -> str:
-    return f"({expr})::text"
+    The leading `'` neutralising a formula never calls for quotes: the raw text decides.
+    """
+    text = f"COALESCE({expr}, '')"
+    return csv_cell(neutralised(text), test=text)
 
 
 # --- The query -------------------------------------------------------------------------------
@@ -137,8 +152,88 @@ def _table(model) -> str:
     return f'"{model._meta.db_table}"'
 
 
-def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tuple[str, list]:
-    """SELECT of (canonical JSON, CSV line or NULL) per claim of `queryset`, in its order."""
+class _Bound:
+    """A placeholder parameter: the low or high end of a chunk's article-id range."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+LOW, HIGH = _Bound("low"), _Bound("high")
+
+
+def concat(parts: list[str]) -> str:
+    """concat() of SQL text expressions, adjacent string literals folded into one."""
+    folded: list[str] = []
+    for part in parts:
+        if folded and _is_literal(part) and _is_literal(folded[-1]):
+            folded[-1] = folded[-1][:-1] + part[1:]
+        else:
+            folded.append(part)
+    if len(folded) == 1:
+        return folded[0]
+    return "concat(" + ", ".join(folded) + ")"
+
+
+def _is_literal(expr: str) -> bool:
+    return (
+        len(expr) >= 2
+        and expr[0] == "'"
+        and expr[-1] == "'"
+        and "'" not in expr[1:-1].replace("''", "")
+    )
+
+
+def j_fields(members: dict[str, str]) -> list[str]:
+    """The parts of a JSON object (see `j_object`) for `concat`."""
+    parts = []
+    for n, key in enumerate(sorted(members)):
+        parts += [lit(("{" if n == 0 else ",") + f'"{key}":'), members[key]]
+    return [*parts, "'}'"]
+
+
+def py_json(value) -> str:
+    """A SQL literal of the canonical JSON of a Python value (`exports.canonical_json`)."""
+    from claims import exports
+
+    return lit(exports.canonical_json(value))
+
+
+def py_csv(value) -> str:
+    """A SQL literal of the CSV cell Python writes for a value (neutralised, quoted)."""
+    from claims import exports
+
+    if value == "":
+        return "''"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([exports.neutralise(value)])
+    return lit(buffer.getvalue().removesuffix("\r\n"))
+
+
+def choice_map(expr: str, values: dict, default: str, render) -> str:
+    """CASE mapping each known value of `expr` to a constant (`render(label)`), else `default`."""
+    whens = " ".join(
+        f"WHEN {lit(str(value)) if isinstance(value, str) else int(value)} THEN {render(label)}"
+        for value, label in values.items()
+    )
+    return f"(CASE {expr} {whens} ELSE {default} END)"
+
+
+def record_sql(
+    queryset: QuerySet, *, include_notes: bool, with_csv: bool, chunked: bool = False
+) -> tuple[str, list]:
+    """SELECT of (canonical JSON, CSV line or NULL) per claim of `queryset`, in export order.
+
+    With `chunked`, the SELECT covers the claims whose article id is in [LOW, HIGH): the
+    parameters hold the `LOW` and `HIGH` placeholders, replaced per chunk by `bind_chunk`.
+    The pieces each record needs are computed once per article (the article and publisher),
+    per user, per rated/corroborated/annotated claim, and once per claim for its text (the
+    neighbour window passes the text's JSON and CSV cell on to the claims before and after);
+    rows are sorted on their pieces and only then concatenated.
+    """
     from claims import exports
 
     conn = connections[queryset.db]
@@ -156,12 +251,9 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
         "reviewed_by_id",
         "reviewed_at",
     )
-    selection = queryset.values_list(*claim_cols)
-    sel_sql, sel_params = selection.query.sql_with_params()
-    # A sliced selection keeps its order and limit in the subqueries; otherwise both go.
+    # A sliced selection keeps its order and limit; otherwise the order goes (sorted below).
     base = queryset if queryset.query.is_sliced else queryset.order_by()
-    ids_sql, ids_params = base.values("pk").query.sql_with_params()
-    arts_sql, arts_params = base.values("article_id").query.sql_with_params()
+    sel_sql, sel_params = base.values_list(*claim_cols).query.sql_with_params()
     user_table = f'"{Claim._meta.get_field("reviewed_by").related_model._meta.db_table}"'
     article_model = Claim._meta.get_field("article").related_model
     article_table = _table(article_model)
@@ -171,19 +263,72 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
 
     # The selection's columns, renamed (the compiled SELECT names them after the table).
     sel_names = [f"c_{name}" for name in claim_cols]
-    params: list = []
-    ctes = []
+    params: list = [*sel_params]
+    in_range = ""
+    if chunked:
+        in_range = " AND {col} >= %s AND {col} < %s"
+    ctes = [
+        f"c AS MATERIALIZED (SELECT * FROM ({sel_sql}) AS s ({', '.join(sel_names)})"
+        + (" WHERE s.c_article_id >= %s AND s.c_article_id < %s" if chunked else "")
+        + ")"
+    ]
+    if chunked:
+        params += [LOW, HIGH]
+    ids = "(SELECT c_id FROM c)"
 
-    # Neighbouring claims (chrome skipped) of the selection's articles.
+    # Neighbouring claims (chrome skipped) of the selection's articles: each claim's text as
+    # JSON and CSV cell once, handed to the claims before and after it by the window.
+    text_cell = f", {csv_text('text')} AS cell" if with_csv else ""
+    nb_cells = ", cell, lag(cell) OVER w AS before_cell, lead(cell) OVER w AS after_cell"
     ctes.append(
-        "nb AS (SELECT id, lag(text) OVER w AS before, lead(text) OVER w AS after"
+        "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
+        + (nb_cells if with_csv else "")
+        + f" FROM (SELECT id, article_id, {qn('start')}, to_json(text)::text AS j{text_cell}"
         f" FROM {claim_table} WHERE kind <> {lit(ClaimKind.CHROME)}"
-        f" AND article_id IN ({arts_sql})"
-        f" WINDOW w AS (PARTITION BY article_id ORDER BY {qn('start')}, id))"
+        " AND article_id IN (SELECT c_article_id FROM c)"
+        + in_range.format(col="article_id")
+        # OFFSET 0 keeps the subquery: pulled up, its to_json() would run in lag() and lead().
+        + f" OFFSET 0) t WINDOW w AS (PARTITION BY article_id ORDER BY {qn('start')}, id))"
     )
-    params += arts_params
+    if chunked:
+        params += [LOW, HIGH]
 
-    # Corroborations: the JSON array and the CSV cell, in created order.
+    # Articles (with their publisher): the JSON object and the four CSV cells, once each.
+    art_json = j_object(
+        {
+            "id": j_int("a.id"),
+            "title": j_text("a.title"),
+            "publisher": j_text("p.name"),
+            "publisher_id": j_int("a.publisher_id"),
+            "published": j_datetime("a.published_at"),
+            "url": j_text("NULLIF(a.url, '')"),
+        }
+    )
+    art_cells = concat(
+        [
+            csv_text("a.title"),
+            "','",
+            csv_text("p.name"),
+            "','",
+            f"COALESCE({iso_datetime('a.published_at')}, '')",
+            "','",
+            csv_text("a.url"),
+        ]
+    )
+    ctes.append(
+        f"arts AS MATERIALIZED (SELECT a.id, {art_json} AS json"
+        + (f", {art_cells} AS cell" if with_csv else "")
+        + f" FROM {article_table} a LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
+        " WHERE a.id IN (SELECT c_article_id FROM c))"
+    )
+    # Reviewers who set a verdict: the name as JSON and as CSV cell, once each.
+    ctes.append(
+        f"usr AS MATERIALIZED (SELECT id, {j_text('username')} AS json"
+        + (f", {csv_text('username')} AS cell" if with_csv else "")
+        + f" FROM {user_table} WHERE id IN (SELECT c_reviewed_by_id FROM c))"
+    )
+
+    # Corroborations: the JSON array and the CSV cells, in created order.
     corr_obj = j_object(
         {
             "id": j_int("co.id"),
@@ -210,20 +355,23 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
         " CASE WHEN co.excerpt <> '' THEN '“' || co.excerpt || '”' END)"
     )
     corr_order = "co.created_at, co.id"
+    # The three CSV cells corroboration_count, independent_supporting, corroborations.
+    corr_cells = concat(["n::text", "','", "supporting::text", "','", csv_text("cells")])
     ctes.append(
-        "corr AS (SELECT co.claim_id,"
-        " count(*) AS n,"
+        "corr AS (SELECT claim_id, '[' || objs || ']' AS json"
+        + (f", {corr_cells} AS cell" if with_csv else "")
+        + " FROM (SELECT co.claim_id, count(*) AS n,"
         " count(*) FILTER (WHERE co.stance = 'supports' AND co.independence = 'independent')"
-        " AS independent_supporting,"
-        f" '[' || string_agg({corr_obj}, ',' ORDER BY {corr_order}) || ']' AS json"
-        + (f", string_agg({corr_cell}, chr(10) ORDER BY {corr_order}) AS cell" if with_csv else "")
+        " AS supporting,"
+        f" string_agg({corr_obj}, ',' ORDER BY {corr_order}) AS objs"
+        + (f", string_agg({corr_cell}, chr(10) ORDER BY {corr_order}) AS cells" if with_csv else "")
         + f" FROM {_table(Corroboration)} co"
         f" LEFT JOIN {publisher_table} cp ON cp.id = co.publisher_id"
-        f" WHERE co.claim_id IN ({ids_sql}) GROUP BY co.claim_id)"
+        f" WHERE co.claim_id IN {ids} GROUP BY co.claim_id) g)"
     )
-    params += ids_params
 
-    # Ratings: counts per confidence and the reviewers sorted by name (code points) then id.
+    # Ratings: counts per confidence and the reviewers sorted by name (code points) then id;
+    # the whole summary object (exports.ratings_summary) per rated claim.
     rating_order = "COALESCE(ru.username, '') COLLATE \"C\", r.id"
     rating_obj = j_object(
         {
@@ -237,66 +385,9 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
         f"count(*) FILTER (WHERE r.confidence = {lit(level)}) AS {qn('n_' + level)}"
         for level in Confidence.values
     )
-    ctes.append(
-        f"rat AS (SELECT r.claim_id, count(*) AS n, {level_counts},"
-        f" '[' || string_agg({rating_obj}, ',' ORDER BY {rating_order}) || ']' AS json"
-        + (
-            f", string_agg(COALESCE(ru.username, 'None') || ': ' || r.confidence, chr(10)"
-            f" ORDER BY {rating_order}) AS cell"
-            if with_csv
-            else ""
-        )
-        + f" FROM {_table(Rating)} r LEFT JOIN {user_table} ru ON ru.id = r.reviewer_id"
-        f" WHERE r.claim_id IN ({ids_sql}) GROUP BY r.claim_id)"
-    )
-    params += ids_params
-
-    if include_notes:
-        note_obj = j_object(
-            {
-                "id": j_int("nt.id"),
-                "author": j_text("nu.username"),
-                "text": j_text("nt.text"),
-                "created_at": j_datetime("nt.created_at"),
-                "updated_at": j_datetime("nt.updated_at"),
-            }
-        )
-        ctes.append(
-            "notes AS (SELECT nt.claim_id,"
-            f" '[' || string_agg({note_obj}, ',' ORDER BY nt.id) || ']' AS json"
-            + (
-                ", string_agg(COALESCE(NULLIF(nu.username, ''), '—') || ': ' || nt.text, chr(10)"
-                " ORDER BY nt.id) AS cell"
-                if with_csv
-                else ""
-            )
-            + f" FROM {_table(Note)} nt LEFT JOIN {user_table} nu ON nu.id = nt.author_id"
-            f" WHERE nt.claim_id IN ({ids_sql}) GROUP BY nt.claim_id)"
-        )
-        params += ids_params
-
-    # Recorded changes: the claim's history and its corroborations', ratings' and notes'.
-    history_parts = []
-    for model, key in (
-        (Claim.history.model, "id"),
-        (Corroboration.history.model, "claim_id"),
-        (Rating.history.model, "claim_id"),
-        (Note.history.model, "claim_id"),
-    ):
-        history_parts.append(
-            f"SELECT {key} AS claim_id FROM {_table(model)} WHERE {key} IN ({ids_sql})"
-        )
-        params += ids_params
-    ctes.append(
-        "hist AS (SELECT claim_id, count(*) AS n FROM ("
-        + " UNION ALL ".join(history_parts)
-        + ") h GROUP BY claim_id)"
-    )
-
-    n_low, n_moderate, n_high = (f"COALESCE(rat.{qn('n_' + v)}, 0)" for v in Confidence.values)
-    levels = list(zip(Confidence.values, (n_low, n_moderate, n_high), strict=True))
-    total = "COALESCE(rat.n, 0)"
-    top = f"GREATEST({n_low}, {n_moderate}, {n_high})"
+    levels = [(v, f"g.{qn('n_' + v)}") for v in Confidence.values]
+    total = "g.n"
+    top = "GREATEST(" + ", ".join(n for _, n in levels) + ")"
     # exports.ratings_summary: the consensus is the level when exactly one level leads.
     leaders = " + ".join(f"(CASE WHEN {n} = {top} THEN 1 ELSE 0 END)" for _, n in levels)
     consensus = (
@@ -312,92 +403,214 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
             "consensus": j_text(consensus),
             "agreement": j_text(agreement),
             "unanimous": j_bool(f"{total} > 1 AND {top} = {total}"),
-            "reviewers": "COALESCE(rat.json, '[]')",
+            "reviewers": "'[' || g.objs || ']'",
         }
     )
-    status_label = choice_case("c.c_status", exports.STATUS_LABELS, "")
-    credibility_label = choice_case("c.c_credibility", exports.CREDIBILITY_LABELS, "")
-    members = {
-        "schema_version": lit(f'"{exports.SCHEMA_VERSION}"'),
-        "detail": "'\"full\"'",
-        "id": j_int("c.c_id"),
-        "article_id": j_int("c.c_article_id"),
-        "start": j_int("c.c_start"),
-        "end": j_int("c.c_end"),
-        "text": j_text("c.c_text"),
-        "kind": j_text("c.c_kind"),
-        "status": j_text("c.c_status"),
-        # The status is one of the choices; an unknown one keeps its own name.
-        "status_label": j_text(f"COALESCE(NULLIF({status_label}, ''), c.c_status)"),
-        "credibility": j_int("c.c_credibility"),
-        "credibility_label": j_text(credibility_label),
-        "score": j_int("c.c_score"),
-        "speaker": j_text("NULLIF(c.c_speaker, '')"),
-        "article": j_object(
+    # The three CSV cells ratings, rating_agreement, rating_consensus.
+    rating_cells = concat(
+        [csv_text("g.cells"), "','", csv_text(agreement), "','", csv_text(consensus)]
+    )
+    ctes.append(
+        f"rat AS (SELECT g.claim_id, {ratings} AS json"
+        + (f", {rating_cells} AS cell" if with_csv else "")
+        + f" FROM (SELECT r.claim_id, count(*) AS n, {level_counts},"
+        f" string_agg({rating_obj}, ',' ORDER BY {rating_order}) AS objs"
+        + (
+            f", string_agg(COALESCE(ru.username, 'None') || ': ' || r.confidence, chr(10)"
+            f" ORDER BY {rating_order}) AS cells"
+            if with_csv
+            else ""
+        )
+        + f" FROM {_table(Rating)} r LEFT JOIN {user_table} ru ON ru.id = r.reviewer_id"
+        f" WHERE r.claim_id IN {ids} GROUP BY r.claim_id) g)"
+    )
+
+    if include_notes:
+        note_obj = j_object(
             {
-                "id": j_int("a.id"),
-                "title": j_text("a.title"),
-                "publisher": j_text("p.name"),
-                "publisher_id": j_int("a.publisher_id"),
-                "published": j_datetime("a.published_at"),
-                "url": j_text("NULLIF(a.url, '')"),
+                "id": j_int("nt.id"),
+                "author": j_text("nu.username"),
+                "text": j_text("nt.text"),
+                "created_at": j_datetime("nt.created_at"),
+                "updated_at": j_datetime("nt.updated_at"),
             }
-        ),
-        "context": j_object({"before": j_text("nb.before"), "after": j_text("nb.after")}),
-        "ratings": ratings,
-        "corroborations": "COALESCE(corr.json, '[]')",
-        "reviewed_by": j_text("u.username"),
-        "reviewed_at": j_datetime("c.c_reviewed_at"),
-        "history_changes": j_int("COALESCE(hist.n, 0)"),
+        )
+        ctes.append(
+            "notes AS (SELECT claim_id, '[' || objs || ']' AS json"
+            + (", " + csv_text("cells") + " AS cell" if with_csv else "")
+            + " FROM (SELECT nt.claim_id,"
+            f" string_agg({note_obj}, ',' ORDER BY nt.id) AS objs"
+            + (
+                ", string_agg(COALESCE(NULLIF(nu.username, ''), '—') || ': ' || nt.text, chr(10)"
+                " ORDER BY nt.id) AS cells"
+                if with_csv
+                else ""
+            )
+            + f" FROM {_table(Note)} nt LEFT JOIN {user_table} nu ON nu.id = nt.author_id"
+            f" WHERE nt.claim_id IN {ids} GROUP BY nt.claim_id) g)"
+        )
+
+    # Recorded changes: the claim's history and its corroborations', ratings' and notes'.
+    history_parts = [
+        f"SELECT {key} AS claim_id FROM {_table(model)} WHERE {key} IN {ids}"
+        for model, key in (
+            (Claim.history.model, "id"),
+            (Corroboration.history.model, "claim_id"),
+            (Rating.history.model, "claim_id"),
+            (Note.history.model, "claim_id"),
+        )
+    ]
+    ctes.append(
+        "hist AS (SELECT claim_id, count(*) AS n FROM ("
+        + " UNION ALL ".join(history_parts)
+        + ") h GROUP BY claim_id)"
+    )
+
+    # The pieces of each record, sorted; the record is concatenated from them afterwards.
+    pieces = {
+        "c_article_id": "c.c_article_id",
+        "c_start": "c.c_start",
+        "c_id": "c.c_id",
+        "c_end": "c.c_end",
+        "c_kind": "c.c_kind",
+        "c_status": "c.c_status",
+        "c_credibility": "c.c_credibility",
+        "c_score": "c.c_score",
+        "c_reviewed_at": "c.c_reviewed_at",
+        # Chrome claims are not in the window: their text is converted here.
+        "text_j": "COALESCE(nb.j, to_json(c.c_text)::text)",
+        "c_speaker": "c.c_speaker",
+        # Mostly null: the defaults are filled in after the sort (narrower rows to sort).
+        "before_j": "nb.before_j",
+        "after_j": "nb.after_j",
+        "art_j": "arts.json",
+        "corr_j": "corr.json",
+        "rat_j": "rat.json",
+        "usr_j": "usr.json",
+        "hist_n": "hist.n",
     }
     if include_notes:
-        members["notes"] = "COALESCE(notes.json, '[]')"
+        pieces["notes_j"] = "notes.json"
+    if with_csv:
+        pieces |= {
+            "text_c": f"CASE WHEN nb.id IS NULL THEN {csv_text('c.c_text')} ELSE nb.cell END",
+            "before_c": "nb.before_cell",
+            "after_c": "nb.after_cell",
+            "art_c": "arts.cell",
+            "corr_c": "corr.cell",
+            "rat_c": "rat.cell",
+            "usr_c": "usr.cell",
+        }
+        if include_notes:
+            pieces["notes_c"] = "notes.cell"
+
+    kind_j = choice_map(
+        "o.c_kind",
+        dict(zip(ClaimKind.values, ClaimKind.values, strict=True)),
+        j_text("o.c_kind"),
+        py_json,
+    )
+    status_j = choice_map(
+        "o.c_status", {v: v for v in exports.STATUS_LABELS}, j_text("o.c_status"), py_json
+    )
+    status_label_j = choice_map("o.c_status", exports.STATUS_LABELS, j_text("o.c_status"), py_json)
+    credibility_label_j = choice_map(
+        "o.c_credibility", exports.CREDIBILITY_LABELS, "'\"\"'", py_json
+    )
+    members = {
+        "schema_version": py_json(exports.SCHEMA_VERSION),
+        "detail": py_json("full"),
+        "id": "o.c_id::text",
+        "article_id": "o.c_article_id::text",
+        "start": "o.c_start::text",
+        "end": "o.c_end::text",
+        "text": "o.text_j",
+        "kind": kind_j,
+        "status": status_j,
+        "status_label": status_label_j,
+        "credibility": "o.c_credibility::text",
+        "credibility_label": credibility_label_j,
+        "score": "o.c_score::text",
+        "speaker": j_text("NULLIF(o.c_speaker, '')"),
+        "article": "o.art_j",
+        "context": concat(
+            [
+                "'{\"after\":'",
+                "COALESCE(o.after_j, 'null')",
+                "',\"before\":'",
+                "COALESCE(o.before_j, 'null')",
+                "'}'",
+            ]
+        ),
+        "ratings": f"COALESCE(o.rat_j, {py_json(exports.ratings_summary([]))})",
+        "corroborations": "COALESCE(o.corr_j, '[]')",
+        "reviewed_by": "COALESCE(o.usr_j, 'null')",
+        "reviewed_at": j_datetime("o.c_reviewed_at"),
+        "history_changes": "COALESCE(o.hist_n, 0)::text",
+    }
+    if include_notes:
+        members["notes"] = "COALESCE(o.notes_j, '[]')"
 
     if with_csv:
-        cells = {
-            "schema_version": lit(exports.SCHEMA_VERSION),
-            "id": csv_int("c.c_id"),
-            "article_id": csv_int("c.c_article_id"),
-            "start": csv_int("c.c_start"),
-            "end": csv_int("c.c_end"),
-            "text": csv_text("c.c_text"),
-            "kind": csv_text("c.c_kind"),
-            "status": csv_text("c.c_status"),
-            "credibility": csv_int("c.c_credibility"),
-            "score": csv_int("c.c_score"),
-            "speaker": csv_text("c.c_speaker"),
-            "status_label": csv_text(f"COALESCE(NULLIF({status_label}, ''), c.c_status)"),
-            "credibility_label": csv_text(credibility_label),
-            "article_title": csv_text("a.title"),
-            "publisher": csv_text("p.name"),
-            "article_published": csv_text(iso_datetime("a.published_at")),
-            "article_url": csv_text("a.url"),
-            "reviewed_at": csv_text(iso_datetime("c.c_reviewed_at")),
-            "sentence_before": csv_text("nb.before"),
-            "sentence_after": csv_text("nb.after"),
-            "ratings": csv_text("rat.cell"),
-            "rating_agreement": csv_text(agreement),
-            "rating_consensus": csv_text(consensus),
-            "corroboration_count": csv_int("COALESCE(corr.n, 0)"),
-            "independent_supporting": csv_int("COALESCE(corr.independent_supporting, 0)"),
-            "corroborations": csv_text("corr.cell"),
-            "notes": csv_text("notes.cell") if include_notes else "''",
-            "reviewed_by": csv_text("u.username"),
-            "history_changes": csv_int("COALESCE(hist.n, 0)"),
+        csv_choice = {
+            "kind": choice_map(
+                "o.c_kind", {v: v for v in ClaimKind.values}, csv_text("o.c_kind"), py_csv
+            ),
+            "status": choice_map(
+                "o.c_status", {v: v for v in exports.STATUS_LABELS}, csv_text("o.c_status"), py_csv
+            ),
+            "status_label": choice_map(
+                "o.c_status", exports.STATUS_LABELS, csv_text("o.c_status"), py_csv
+            ),
+            "credibility_label": choice_map(
+                "o.c_credibility", exports.CREDIBILITY_LABELS, "''", py_csv
+            ),
         }
-        assert list(cells) == exports.CSV_COLUMNS_FULL
-        csv_line = "concat_ws(',', " + ", ".join(cells.values()) + ") || chr(13) || chr(10)"
+        cells = {
+            "schema_version": py_csv(exports.SCHEMA_VERSION),
+            "id": "o.c_id::text",
+            "article_id": "o.c_article_id::text",
+            "start": "o.c_start::text",
+            "end": "o.c_end::text",
+            "text": "o.text_c",
+            "kind": csv_choice["kind"],
+            "status": csv_choice["status"],
+            "credibility": "o.c_credibility::text",
+            "score": "o.c_score::text",
+            "speaker": csv_text("o.c_speaker"),
+            "status_label": csv_choice["status_label"],
+            "credibility_label": csv_choice["credibility_label"],
+            # article_title, publisher, article_published, article_url
+            "article_title": "o.art_c",
+            # ISO dates never start like a formula nor need quoting.
+            "reviewed_at": f"COALESCE({iso_datetime('o.c_reviewed_at')}, '')",
+            "sentence_before": "COALESCE(o.before_c, '')",
+            "sentence_after": "COALESCE(o.after_c, '')",
+            # ratings, rating_agreement, rating_consensus
+            "ratings": "COALESCE(o.rat_c, ',,')",
+            # corroboration_count, independent_supporting, corroborations
+            "corroboration_count": "COALESCE(o.corr_c, '0,0,')",
+            "notes": "COALESCE(o.notes_c, '')" if include_notes else "''",
+            "reviewed_by": "COALESCE(o.usr_c, '')",
+            "history_changes": "COALESCE(o.hist_n, 0)::text",
+        }
+        covered = {"article_title": 4, "ratings": 3, "corroboration_count": 3}
+        names = [n for n in cells for _ in range(covered.get(n, 1))]
+        assert len(names) == len(exports.CSV_COLUMNS_FULL)
+        assert [n for n in exports.CSV_COLUMNS_FULL if n in cells] == list(cells)
+        parts: list[str] = []
+        for n, expr in enumerate(cells.values()):
+            parts += ([] if n == 0 else ["','"]) + [expr]
+        csv_line = concat([*parts, "chr(13) || chr(10)"])
     else:
         csv_line = "NULL::text"
 
-    sql = (
-        "WITH "
-        + ", ".join(ctes)
-        + f" SELECT {j_object(members)} AS json, {csv_line} AS csv"
-        + f" FROM ({sel_sql}) AS c ({', '.join(sel_names)})"
-        + f" JOIN {article_table} a ON a.id = c.c_article_id"
-        + f" LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
-        + f" LEFT JOIN {user_table} u ON u.id = c.c_reviewed_by_id"
+    inner = (
+        "SELECT "
+        + ", ".join(f"{expr} AS {name}" for name, expr in pieces.items())
+        + " FROM c"
+        + " JOIN arts ON arts.id = c.c_article_id"
+        + " LEFT JOIN usr ON usr.id = c.c_reviewed_by_id"
         + " LEFT JOIN nb ON nb.id = c.c_id"
         + " LEFT JOIN corr ON corr.claim_id = c.c_id"
         + " LEFT JOIN rat ON rat.claim_id = c.c_id"
@@ -405,10 +618,28 @@ def record_sql(queryset: QuerySet, *, include_notes: bool, with_csv: bool) -> tu
         + " LEFT JOIN hist ON hist.claim_id = c.c_id"
         + " ORDER BY c.c_article_id, c.c_start, c.c_id"
     )
-    return sql, [*params, *sel_params]
+    sql = (
+        "WITH "
+        + ", ".join(ctes)
+        + f" SELECT {concat(j_fields(members))} AS json, {csv_line} AS csv"
+        + f" FROM ({inner}) AS o ORDER BY o.c_article_id, o.c_start, o.c_id"
+    )
+    return sql, params
+
+
+def bind_chunk(params: list, low: int, high: int) -> list:
+    """The parameters with the chunk's article-id range in place of LOW and HIGH."""
+    return [low if p is LOW else high if p is HIGH else p for p in params]
 
 
 # --- Streaming -------------------------------------------------------------------------------
+
+# Claims per chunk aimed at: each chunk's joins, window and sort stay in EXPORT_WORK_MEM.
+CHUNK_CLAIMS = 12_500
+FIRST_STEP = 256  # article ids in the first chunk; later steps adapt to the rows they bring
+EXPORT_WORK_MEM = "64MB"
+# Run the next chunk on a second connection while this one is read (outside transactions).
+PIPELINE = True
 
 
 def _bind(queryset: QuerySet, sql: str, params: list) -> str:
@@ -421,35 +652,161 @@ def _bind(queryset: QuerySet, sql: str, params: list) -> str:
     return psycopg.ClientCursor(raw).mogrify(sql, params)
 
 
+@contextmanager
+def _export_transaction(queryset: QuerySet) -> Iterator[str]:
+    """One read-only REPEATABLE READ transaction for every chunk, with the memory the
+    chunks' joins and sorts need; the value is its exported snapshot's id, so a second
+    connection can read the same data."""
+    conn = connections[queryset.db]
+    with transaction.atomic(using=queryset.db), conn.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute(SETTINGS_SQL, [EXPORT_WORK_MEM])
+        cursor.execute("SELECT pg_export_snapshot()")
+        yield cursor.fetchone()[0]
+
+
+# JIT-compiling the record's expressions costs more than a chunk takes to run.
+SETTINGS_SQL = (
+    "SELECT current_setting('work_mem'), current_setting('jit'),"
+    " set_config('work_mem', %s, true), set_config('jit', 'off', true)"
+)
+
+
+@contextmanager
+def _second_connection(queryset: QuerySet, snapshot: str) -> Iterator[object | None]:
+    """A second connection reading `snapshot` (None if PIPELINE is off), closed afterwards."""
+    if not PIPELINE:
+        yield None
+        return
+    import psycopg
+
+    conn = connections[queryset.db]
+    raw = psycopg.connect(**conn.get_connection_params())
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(f"SET TRANSACTION SNAPSHOT {lit(snapshot)}")
+            cursor.execute(SETTINGS_SQL, [EXPORT_WORK_MEM])
+        yield raw
+    finally:
+        raw.close()
+
+
+def _article_bounds(queryset: QuerySet) -> tuple[int | None, int | None]:
+    """The lowest and highest article id of the selection (two index probes at most)."""
+    sel_sql, sel_params = queryset.order_by().values_list("article_id").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT min(s.a), max(s.a) FROM ({sel_sql}) AS s (a)", sel_params)
+        return cursor.fetchone()
+
+
 def iter_rows(
     queryset: QuerySet, *, include_notes: bool, with_csv: bool
 ) -> Iterator[tuple[bytes, bytes | None]]:
-    """Yield (JSON line, CSV line or None) as bytes, one pair per claim, from a binary COPY."""
-    sql, params = record_sql(queryset, include_notes=include_notes, with_csv=with_csv)
+    """Yield (JSON line, CSV line or None) as bytes, one pair per claim, from binary COPYs.
+
+    The selection is exported in chunks of consecutive article ids (the leading sort key, so
+    the chunks come out in export order), one COPY each, sized to about CHUNK_CLAIMS claims:
+    the step in article ids adapts to the claims the chunks before held. With a second
+    connection on the same snapshot, the next chunk's COPY is running (joining and sorting)
+    while this one's rows are read; its rows wait in the server until they are read, so
+    the memory here does not grow. A sliced selection (its own order and limit) is one COPY.
+    """
     conn = connections[queryset.db]
-    statement = f"COPY ({_bind(queryset, sql, params)}) TO STDOUT (FORMAT binary)"
+    if conn.in_atomic_block:
+        # The caller's transaction: its uncommitted rows are invisible to another
+        # connection, and its settings are its own. One COPY, as the caller would run it.
+        sql, params = record_sql(queryset, include_notes=include_notes, with_csv=with_csv)
+        with conn.cursor() as cursor:
+            yield from _copy_rows(cursor, _bind(queryset, sql, params))
+        return
+    chunked = not queryset.query.is_sliced
+    sql, params = record_sql(
+        queryset, include_notes=include_notes, with_csv=with_csv, chunked=chunked
+    )
+    with _export_transaction(queryset) as snapshot:
+        if not chunked:
+            with conn.cursor() as cursor:
+                yield from _copy_rows(cursor, _bind(queryset, sql, params))
+            return
+        low, last = _article_bounds(queryset)
+        if low is None:
+            return
+        with (
+            connections[queryset.db].cursor() as first,
+            _second_connection(queryset, snapshot) as second,
+            # COPY starts answering only once its first rows are out (after the chunk's joins
+            # and sort): a thread waits for that while the other chunk's rows are read.
+            ThreadPoolExecutor(max_workers=1) as starter,
+        ):
+            free = [first] if second is None else [first, second.cursor()]
+            running: deque = deque()  # (cursor, copy context, future copy, width)
+            step = FIRST_STEP
+
+            def start() -> None:
+                nonlocal low
+                if low > last or not free:
+                    return
+                cursor = free.pop(0)
+                statement = _bind(queryset, sql, bind_chunk(params, low, low + step))
+                context = cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT binary)")
+                running.append((cursor, context, starter.submit(context.__enter__), step))
+                low += step
+
+            try:
+                start()
+                start()
+                while running:
+                    cursor, context, started, width = running[0]
+                    count = 0
+                    for row in _parse_copy(started.result()):
+                        count += 1
+                        yield row
+                    running.popleft()
+                    context.__exit__(None, None, None)
+                    free.append(cursor)
+                    # Aim the next chunks at CHUNK_CLAIMS (at most 4 times wider, at least half).
+                    scale = CHUNK_CLAIMS / max(count, 1)
+                    step = max(1, int(width * min(4.0, max(0.5, scale))))
+                    start()
+            except BaseException as exc:
+                # The reader went away or a COPY failed: cancel the COPYs still running.
+                while running:
+                    _, context, started, _ = running.popleft()
+                    if started.exception() is None:
+                        context.__exit__(type(exc), exc, exc.__traceback__)
+                raise
+
+
+def _copy_rows(cursor, select: str) -> Iterator[tuple[bytes, bytes | None]]:
+    """Run one `COPY (select) TO STDOUT (FORMAT binary)` and yield its rows' two fields."""
+    with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
+        yield from _parse_copy(copy)
+
+
+def _parse_copy(copy) -> Iterator[tuple[bytes, bytes | None]]:
+    """The (first field, second field) of each row of a binary COPY of two text columns."""
     unpack_len = struct.Struct("!i").unpack_from
-    with conn.cursor() as cursor, cursor.copy(statement) as copy:
-        first = True
-        for message in copy:
-            data = bytes(message)
-            offset = 0
-            if first:
-                first = False
-                offset = HEADER_SIZE
-                if len(data) <= offset:
-                    continue
-            # One message per row: field count (2 bytes), then length + bytes per field.
-            if data[offset : offset + 2] == b"\xff\xff":  # trailer
+    first = True
+    for message in copy:
+        data = bytes(message)
+        offset = 0
+        if first:
+            first = False
+            offset = HEADER_SIZE
+            if len(data) <= offset:
                 continue
-            offset += 2
-            (size,) = unpack_len(data, offset)
-            offset += 4
-            line = data[offset : offset + size]
-            offset += size
-            (size,) = unpack_len(data, offset)
-            offset += 4
-            yield line, (data[offset : offset + size] if size >= 0 else None)
+        # One message per row: field count (2 bytes), then length + bytes per field.
+        if data[offset : offset + 2] == b"\xff\xff":  # trailer
+            continue
+        offset += 2
+        (size,) = unpack_len(data, offset)
+        offset += 4
+        line = data[offset : offset + size]
+        offset += size
+        (size,) = unpack_len(data, offset)
+        offset += 4
+        yield line, (data[offset : offset + size] if size >= 0 else None)
 
 
 def stream_jsonl(queryset: QuerySet, *, include_notes: bool, tally) -> Iterator[str]:

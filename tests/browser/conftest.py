@@ -18,7 +18,7 @@ DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        pytest.fail(f'{CHROMIUM} is missing: apt-get install chromium, or run -m "not browser"')
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -186,3 +186,92 @@ def test_fallback_on_other_databases_fits_the_schema():
     # ClaimReview and plain records always take the Python path.
     assert not Export(selection("status=all"), "claimreview").uses_sql
     assert not Export(selection("status=all"), "jsonl", detail="plain").uses_sql
+
+
+# --- Chunks: one COPY per range of article ids ------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """One article id per chunk: every boundary between articles is a boundary of chunks."""
+    from claims import exports_sql
+
+    monkeypatch.setattr(exports_sql, "FIRST_STEP", 1)
+    monkeypatch.setattr(exports_sql, "CHUNK_CLAIMS", 1)
+
+
+# Chunks are for exports outside a transaction (the web view's and the command's); inside
+# the caller's transaction (the tests above), the SQL path is one COPY.
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_sql_path_in_chunks_writes_what_the_python_path_writes(small_chunks, fmt):
+    varied_selection()
+    queryset = selection("status=all")
+    fast, fast_export = exported(queryset, fmt, sql=True)
+    slow, slow_export = exported(queryset, fmt, sql=False)
+    assert fast == slow
+    assert fast_export.tally.hexdigest == slow_export.tally.hexdigest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
+    from claims import exports_sql
+
+    varied_selection()
+    if not POSTGRES:  # SQLite has no COPY: the Python path serves every export
+        assert not Export(selection("status=all"), "jsonl").uses_sql
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        work_mem = cursor.fetchone()[0]
+    statements = []
+    real = exports_sql._bind
+
+    def bind(queryset, sql, params):
+        statements.append(params)
+        return real(queryset, sql, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports_sql, "_bind", bind)
+        text, export = exported(selection("status=all"), "jsonl", sql=True)
+    assert len(statements) >= 3 and export.tally.count == 17  # one COPY per article at least
+    article_ids = [json.loads(line)["article_id"] for line in text.splitlines()]
+    assert article_ids == sorted(article_ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == work_mem
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_chunks_on_two_connections_outside_a_transaction(small_chunks, fmt):
+    """Committed data: the next chunk runs on a second connection with the same snapshot."""
+    from claims import exports_sql
+
+    varied_selection()
+    if not POSTGRES:  # no second connection or snapshot on SQLite: the Python path
+        assert not Export(selection("status=all"), fmt).uses_sql
+        return
+    opened = []
+    real = exports_sql._second_connection
+
+    def second(queryset, snapshot):
+        opened.append(snapshot)
+        return real(queryset, snapshot)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports_sql, "_second_connection", second)
+        fast, fast_export = exported(selection("status=all"), fmt, sql=True)
+    slow, slow_export = exported(selection("status=all"), fmt, sql=False)
+    assert opened and opened[0]  # a snapshot was exported and shared
+    assert fast == slow and fast_export.tally.hexdigest == slow_export.tally.hexdigest
+    # A reader that goes away mid-export (chunks still running) leaves the connection clean.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports_sql, "BLOCK_ROWS", 1)
+        stream = Export(selection("status=all"), "jsonl").stream()
+        assert next(stream).count("\n") == 1
+        stream.close()
+    assert Claim.objects.count() == 18
+    assert not connection.in_atomic_block
