@@ -54,22 +54,3 @@ def process_bytes(
         )
     received, encoding = decode_bytes(data, name=source_name)
     return process_text(received, source_name=source_name, encoding=encoding)
-
-
-SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ""})
-
-
-def process_path(
-    path: str, max_bytes: int | None = None
-) -> tuple[str, int, ProcessedArticle | IngestError]:
-    """Read and process one file; return the error instead of raising (for process pools)."""
-    name = path
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
-    except OSError as exc:
-        return name, 0, IngestError(f"{name}: cannot read file ({exc.strerror or exc})")
-    try:
-        return name, len(data), process_bytes(data, source_name=name, max_bytes=max_bytes)
-    except IngestError as exc:
-        return name, len(data), exc
