@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims import independence, services
 from claims.candidates import candidate_evidence
+from claims.exports import ratings_summary
 from claims.forms import (
     AssignForm,
     CorroborationForm,
@@ -150,19 +151,12 @@ def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rating_summary(ratings: list) -> dict:
-    """Count each confidence level and say how far the reviewers agree."""
-    counts = {value: 0 for value in Confidence.values}
-    for rating in ratings:
-        counts[rating.confidence] += 1
-    total = len(ratings)
-    top = max(counts.values()) if total else 0
-    modal = [k for k, v in counts.items() if v == top and top]
-    return {
-        "total": total,
-        "counts": [(Confidence(k).label, v) for k, v in counts.items()],
-        "agreement": f"{top} of {total} agree" if total > 1 else "",
-        "modal": Confidence(modal[0]).label if len(modal) == 1 else "",
-        "unanimous": total > 1 and top == total,
+    """The export's ratings summary (one definition of agreement), with labels for the page."""
+    summary = ratings_summary(ratings)
+    return summary | {
+        "total": summary["count"],
+        "agreement": summary["agreement"] or "",
+        "modal": Confidence(summary["consensus"]).label if summary["consensus"] else "",
     }
 
 
