@@ -10,12 +10,6 @@ class ClaimQuerySet(models.QuerySet):
         """Claims that belong in triage: everything but page chrome."""
         return self.exclude(kind=SegmentKind.CHROME)
 
-    def for_export(self):
-        """Triageable claims in article order, with the article and its publisher."""
-        return (
-            self.triageable().select_related("article__publisher").order_by("article_id", "start")
-        )
-
     def for_detail(self):
         """Claims with everything the claim page shows, in a fixed number of queries."""
         from claims.models import Corroboration, Note, Rating  # models import this module

@@ -4,7 +4,6 @@
   ts_rank_cd ordering) — SQLite: every word must occur (case-insensitive substring);
 - row-count estimates from the planner, so list pages never run COUNT(*) on a big table —
   SQLite: an exact count capped at a limit;
-- trigram similarity (pg_trgm) — SQLite: a Python ratio on the candidates;
 - candidate evidence: a rare-lexeme tsquery prefilter (GIN) —
   SQLite: a word prefilter; both ranked in Python on at most 200 texts;
 - syndication candidates: GIN containment on article fingerprints — SQLite: a scan.
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from difflib import SequenceMatcher
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -120,20 +118,6 @@ def estimated_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> tuple[int, b
         return estimate, False
     n = queryset.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n <= cap
-
-
-def similarity(queryset: QuerySet, field: str, text: str) -> QuerySet:
-    """Annotate `similarity` (0–1) of `field` to `text`: pg_trgm on PostgreSQL, 0 on SQLite."""
-    if is_postgres():
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        return queryset.annotate(similarity=TrigramSimilarity(field, text))
-    return queryset.annotate(similarity=Value(0.0, output_field=FloatField()))
-
-
-def text_similarity(a: str, b: str) -> float:
-    """A backend-free similarity of two strings (used to rank candidates on SQLite)."""
-    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
 
 
 # -- Syndication candidates: stored articles sharing sketch values (sources/clustering.py) ---
@@ -360,7 +344,5 @@ __all__ = [
     "rare_lexemes",
     "search",
     "similar_claims",
-    "similarity",
-    "text_similarity",
     "word_similarity",
 ]

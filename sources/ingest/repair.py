@@ -130,6 +130,7 @@ _IMPLAUSIBLE_CATEGORIES = frozenset({"Mn", "Me", "Cc", "Cn", "Co", "Cs"})
 _THAI_O = "\u0e42"  # โ: what the UTF-8 lead byte E2 became
 _THAI_RE = re.compile(r"[\u0e00-\u0e7f]")
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
+_O_TAIL_RE = re.compile(f"(?<={_THAI_O})[{_SPACE_REMOVED}]*[\u0e02\u0e06]")
 _CONTRACTION_RE = re.compile(r"(?:s|t|ll|re|ve|d|m)(?![^\W\d_])", re.IGNORECASE)
 _OPENERS = frozenset("([{<‘“'\"«—–-/")
 _CLOSERS = frozenset(".,;:!?)]}>…%'\"’»")
@@ -140,7 +141,9 @@ _CAN_START_QUOTE = frozenset("‘'\"([$£€#@…")
 _SCAN_RE = re.compile(
     "|".join(
         (
-            f"(?P<cp874>{_THAI_O}[\u0e02\u0e06]?)",
+            # Zero-width characters between `โ` and its tail are removed anyway (space rule):
+            # taking them into the unit keeps a second repair pass from finding a new `โข`.
+            f"(?P<cp874>{_THAI_O}(?:[{_SPACE_REMOVED}]*[\u0e02\u0e06])?)",
             f"(?P<cp1252>{_CP_UNIT})",
             '(?P<lossy>\u00e2\u20ac"?)',  # only reached when no continuation follows
             f"(?P<mac>{_MAC_UNIT})",
@@ -186,7 +189,7 @@ def _find_edits(text: str) -> list[_Edit]:
             edit = _space_edit(text, match)
         else:
             edit = _mojibake_edit(match, kind)
-        if edit is None and kind in ("cp1252", "mac"):
+        if edit is None and kind in ("cp1252", "mac", "cp874"):
             pos = match.start() + 1  # a unit that is real text may hide a candidate inside
             continue
         pos = match.end()
@@ -340,7 +343,8 @@ def _is_thai_line(line: str) -> bool:
     """
     if not _THAI_RE.search(line):
         return False
-    mojibake = line.count(_THAI_O) + line.count("\u0e42\u0e02") + line.count("\u0e42\u0e06")
+    tails = _O_TAIL_RE.findall(line)  # `ข`/`ฆ` after `โ`, zero-width characters between
+    mojibake = line.count(_THAI_O) + len(tails)
     thai = len(_THAI_RE.findall(line)) - mojibake
     return thai > 0 and thai * 5 >= len(_ASCII_LETTER_RE.findall(line))
 
@@ -353,7 +357,7 @@ def _cp874_edit(text: str, match: re.Match[str], quotes: _QuoteState, floor: int
     if quotes.thai or ("\u0e00" <= after <= "\u0e7f" and after != _THAI_O):
         return None  # Thai text: `โ` opens a syllable here
     before = text[start - 1 : start] if start else ""
-    tail = match.group()[1:]
+    tail = match.group()[-1] if len(match.group()) > 1 else ""
     if tail == "\u0e06":
         return _Edit(start, end, "…", KIND_CP874)
     if tail == "\u0e02":

@@ -386,3 +386,11 @@ def test_cp874_repair_is_idempotent(received: str) -> None:
 @given(st.text(alphabet=st.characters(codec="ascii"), max_size=80))
 def test_ascii_is_never_repaired(received: str) -> None:
     assert repair_text(received).repairs == []
+
+
+@pytest.mark.parametrize("received", ["โ\u200bข", "x โ\u200bข y", "ab โ\u2060ขcd"])
+def test_zero_width_inside_a_cp874_unit_is_repaired_in_one_pass(received):
+    """Found by hypothesis: removing the zero-width space used to join a new `โข`."""
+    first = repair_text(received)
+    assert "โ" not in first.text and "\u200b" not in first.text and "\u2060" not in first.text
+    assert repair_text(first.text).repairs == []
