@@ -18,8 +18,8 @@ def django_setup(*, fresh: bool) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    if fresh and url.startswith("postgres"):
-        _recreate_postgres(url)
+    if url.startswith("postgres"):
+        _create_postgres(url, drop=fresh)
     import django
 
     django.setup()
@@ -29,14 +29,18 @@ def django_setup(*, fresh: bool) -> str:
     return url
 
 
-def _recreate_postgres(url: str) -> None:
+def _create_postgres(url: str, *, drop: bool) -> None:
+    """Create the bench database if it is missing (on a fresh machine); `drop` empties it first."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if drop:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def rss_mb() -> float:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._setup import ROOT, SEEDS_DIR, _recreate_postgres, django_setup
+from bench._setup import ROOT, SEEDS_DIR, _create_postgres, django_setup
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/workbench_bulk_import"
 
@@ -70,7 +70,7 @@ def one_round(zip_bytes: bytes, workers: int, url: str) -> dict:
     from sources.models import ImportBatch, ImportFile, ImportOutcome, ImportStatus
 
     connections.close_all()
-    _recreate_postgres(url)
+    _create_postgres(url, drop=True)
     call_command("migrate", verbosity=0)
     call_command(
         "create_user",
