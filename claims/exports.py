@@ -17,9 +17,11 @@ Two kinds of record (both described by `docs/export-schema.json`, version `SCHEM
 
 Formats: CSV (spreadsheet-safe, optional BOM for Excel), JSON Lines, JSON (one array,
 streamed) and schema.org ClaimReview JSON-LD (verified, disputed and refuted claims only).
-The content hash is the SHA-256 of the records' canonical JSON (sorted keys, compact, UTF-8,
-one record per line): the same selection exported again gives the same hash when nothing
-changed, whatever the format, and the export time is not part of it.
+The content hash recorded for an export is the SHA-256 of the file itself (`sha256sum` checks
+it): the same selection exported again in the same format gives the same hash when nothing
+changed, and the export time is not part of it. The report's hash is the SHA-256 of the
+records' canonical JSON (sorted keys, compact, UTF-8, one record per line), which is the
+JSON Lines export of the same selection: its file hash.
 """
 
 from __future__ import annotations
@@ -435,29 +437,30 @@ def canonical_json(record: dict) -> str:
 
 @dataclass
 class Tally:
-    """Counts the records that pass through and hashes their canonical JSON.
+    """Counts the claims an export writes and hashes what it writes.
 
-    `hashed` is False when the format did not compute the hash (plain CSV: encoding every
-    row as JSON only to hash it would halve the fast path); `hexdigest` is then "".
+    For a file export the hash is the SHA-256 of the file's bytes (`sha256sum` prints the
+    same); for the report, `content_hash` feeds it the records' canonical JSON lines, which
+    are the bytes of the JSON Lines export of the same selection.
     """
 
     count: int = 0
-    hashed: bool = True
     _sha: object = field(default_factory=hashlib.sha256)
 
     def add(self, line: str) -> None:
+        """Count one record and hash its canonical JSON line."""
         self._sha.update(line.encode())
         self._sha.update(b"\n")
         self.count += 1
 
-    def add_block(self, data: bytes, count: int) -> None:
-        """Add `count` canonical lines at once: `data` is their UTF-8, each ending in \\n."""
+    def add_bytes(self, data: bytes, count: int = 0) -> None:
+        """Hash `data` (written to the file) holding `count` records."""
         self._sha.update(data)
         self.count += count
 
     @property
     def hexdigest(self) -> str:
-        return self._sha.hexdigest() if self.hashed else ""
+        return self._sha.hexdigest()
 
 
 def content_hash(records: Iterable[dict]) -> str:
@@ -590,7 +593,7 @@ def stream_csv(
     buffer.truncate()
     for n, record in enumerate(records, 1):
         if tally is not None:
-            tally.add(canonical_json(record))
+            tally.count += 1
         writer.writerow(csv_row(record))
         if n % BUFFER_ROWS == 0:
             yield buffer.getvalue()
@@ -603,7 +606,7 @@ def stream_csv(
 def stream_plain_csv(
     rows: Iterable[tuple], *, bom: bool = False, tally: Tally | None = None
 ) -> Iterator[str]:
-    """Yield plain CSV straight from `iter_plain_rows` tuples (no dicts, no JSON, no hash)."""
+    """Yield plain CSV straight from `iter_plain_rows` tuples (no dicts, no JSON)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS_PLAIN)
@@ -611,8 +614,6 @@ def stream_plain_csv(
     yield (BOM + head) if bom else head
     buffer.seek(0)
     buffer.truncate()
-    if tally is not None:
-        tally.hashed = False
     count = 0
     for row in rows:
         published, reviewed_at = row[12], row[14]
@@ -645,10 +646,9 @@ def stream_jsonl(records: Iterable[dict], *, tally: Tally | None = None) -> Iter
     """Yield JSON Lines (each line the record's canonical JSON) in chunks of lines."""
     lines: list[str] = []
     for record in records:
-        line = canonical_json(record)
         if tally is not None:
-            tally.add(line)
-        lines.append(line)
+            tally.count += 1
+        lines.append(canonical_json(record))
         if len(lines) == BUFFER_ROWS:
             yield "\n".join(lines) + "\n"
             lines = []
@@ -672,10 +672,9 @@ def stream_json_array(items: Iterable[str]) -> Iterator[str]:
 
 def _tallied(records: Iterable[dict], tally: Tally | None) -> Iterator[str]:
     for record in records:
-        line = canonical_json(record)
         if tally is not None:
-            tally.add(line)
-        yield line
+            tally.count += 1
+        yield canonical_json(record)
 
 
 def stream_json(records: Iterable[dict], *, tally: Tally | None = None) -> Iterator[str]:
@@ -748,7 +747,7 @@ def stream_claimreview(
             if record["status"] not in CLAIMREVIEW_RATINGS:
                 continue
             if tally is not None:
-                tally.add(canonical_json(record))
+                tally.count += 1
             yield json.dumps(
                 claimreview(record, base_url=base_url, organisation=organisation),
                 ensure_ascii=False,
@@ -799,31 +798,34 @@ class Export:
 
     @property
     def uses_sql(self) -> bool:
-        """Full CSV/JSON Lines/JSON on PostgreSQL: records built in SQL (`exports_sql`)."""
+        """CSV/JSON Lines/JSON on PostgreSQL: records built in SQL (`exports_sql`)."""
         from claims import exports_sql
 
         return (
             self.sql
-            and self.detail == "full"
             and self.fmt in ("csv", "jsonl", "json")
             and exports_sql.supported(self.queryset)
         )
 
-    def stream(self) -> Iterator[str]:
-        """Yield the export's text lazily; `tally` is complete once this is exhausted."""
+    def stream(self) -> Iterator[bytes]:
+        """Yield the export's file lazily, as UTF-8 bytes; `tally` is complete once this is
+        exhausted. Bytes all the way: decoding a gigabyte and encoding it again for the
+        response or the file would cost more CPU than the hash."""
         if self.uses_sql:
+            # The SQL path hashes the bytes it reads from PostgreSQL itself.
             from claims import exports_sql
 
-            notes = self.include_notes
+            options = {"detail": self.detail, "include_notes": self.include_notes}
             if self.fmt == "csv":
                 return exports_sql.stream_csv(
-                    self.queryset, include_notes=notes, bom=self.bom, tally=self.tally
+                    self.queryset, bom=self.bom, tally=self.tally, **options
                 )
             if self.fmt == "jsonl":
-                return exports_sql.stream_jsonl(
-                    self.queryset, include_notes=notes, tally=self.tally
-                )
-            return exports_sql.stream_json(self.queryset, include_notes=notes, tally=self.tally)
+                return exports_sql.stream_jsonl(self.queryset, tally=self.tally, **options)
+            return exports_sql.stream_json(self.queryset, tally=self.tally, **options)
+        return self._hashed(self._python_stream())
+
+    def _python_stream(self) -> Iterator[str]:
         if self.fmt == "csv" and self.detail == "plain":
             return stream_plain_csv(iter_plain_rows(self.queryset), bom=self.bom, tally=self.tally)
         records = self.records()
@@ -836,6 +838,13 @@ class Export:
         return stream_claimreview(
             records, base_url=self.base_url, organisation=self.organisation, tally=self.tally
         )
+
+    def _hashed(self, chunks: Iterator[str]) -> Iterator[bytes]:
+        """Every chunk as the UTF-8 bytes of the file, hashed."""
+        for chunk in chunks:
+            data = chunk.encode()
+            self.tally.add_bytes(data)
+            yield data
 
 
 def export_record_create(
@@ -857,7 +866,7 @@ def export_record_complete(record: ExportRecord, *, count: int, content_hash: st
     record.claim_count, record.content_hash = count, content_hash
 
 
-def recorded_stream(export: Export, record: ExportRecord) -> Iterator[str]:
+def recorded_stream(export: Export, record: ExportRecord) -> Iterator[bytes]:
     """Yield the export's text, then complete its ExportRecord with the count and hash."""
     yield from export.stream()
     export_record_complete(record, count=export.tally.count, content_hash=export.tally.hexdigest)

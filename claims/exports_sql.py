@@ -1,30 +1,31 @@
-"""The full export record built in SQL and streamed with COPY: the PostgreSQL fast path.
+"""Export records built in SQL and streamed with COPY: the PostgreSQL fast path.
 
-`claims.exports` builds full records from model instances (per-chunk prefetches); that is
-the path on SQLite and for ClaimReview. On PostgreSQL, CSV, JSON Lines and JSON take this
-path instead: `COPY (SELECT …) TO STDOUT (FORMAT binary)` statements in which PostgreSQL
-writes, per claim,
+`claims.exports` builds records from model instances (per-chunk prefetches); that is the
+path on SQLite and for ClaimReview. On PostgreSQL, CSV, JSON Lines and JSON, full or plain,
+take this path instead: `COPY (SELECT …) TO STDOUT (FORMAT binary)` statements in which
+PostgreSQL writes, per claim, either
 
 - the record's canonical JSON (`claims.exports.canonical_json`, byte for byte: keys sorted,
-  compact, UTF-8 kept, dates as Python's `isoformat()`), and
-- for CSV, the CSV line `claims.exports.csv_row` + `csv.writer` would write (neutralised
-  cells, minimal quoting, `\\r\\n`),
+  compact, UTF-8 kept, dates as Python's `isoformat()`), or
+- the CSV line `claims.exports.csv_row` + `csv.writer` would write (neutralised cells,
+  minimal quoting, `\\r\\n`),
 
-from the claim, its article and publisher, the neighbouring claims (a window over the
-articles' claims, chrome skipped), and per-claim aggregates of corroborations, ratings,
-notes and the four historical tables, each aggregated once and joined by claim id.
-Python only splits the COPY messages, hashes the JSON lines (`Tally`) and hands out blocks
-of text: nothing grows with the number of claims. The binary COPY format carries each text
-column unescaped (a length and the bytes).
+from the claim, its article and publisher, and for full records the neighbouring claims (a
+window over the articles' claims, chrome skipped) and per-claim aggregates of
+corroborations, ratings, notes and the four historical tables, each aggregated once and
+joined by claim id. Each COPY row holds one article's lines (`string_agg` over the sorted
+claims), so Python handles one message per article: it hashes the bytes (the content hash
+is the file's SHA-256) and hands them on undecoded. Nothing grows with the number of
+claims. The binary COPY format carries each text column unescaped (a length and the bytes).
 
 Chunks: the selection is exported one range of article ids at a time (the leading sort
 key, so the chunks come out in export order), about CHUNK_CLAIMS claims each, so every
 chunk's joins, window and sort fit in EXPORT_WORK_MEM (set for the export's transaction,
 with JIT off: compiling the record's expressions costs more than a chunk takes). The
-export is one read-only REPEATABLE READ transaction whose snapshot is shared with a
-second connection that runs the next chunk while this one's rows are read. A sliced
-selection (its own order and limit) is one COPY; so is an export run inside the caller's
-transaction (its uncommitted rows are invisible to another connection), as before.
+export is one read-only REPEATABLE READ transaction whose snapshot is shared with
+CONNECTIONS - 1 more connections that run the next chunks while this one's rows are read.
+A sliced selection (its own order and limit) is one COPY; so is an export run inside the
+caller's transaction (its uncommitted rows are invisible to another connection).
 
 The selection is the export queryset compiled to SQL (`values_list` of the claim columns),
 materialised per chunk; the aggregates and the neighbour window are restricted to it with
@@ -223,12 +224,16 @@ def choice_map(expr: str, values: dict, default: str, render) -> str:
 
 
 def record_sql(
-    queryset: QuerySet, *, include_notes: bool, with_csv: bool, chunked: bool = False
+    queryset: QuerySet, *, include_notes: bool, fmt: str, chunked: bool = False
 ) -> tuple[str, list]:
-    """SELECT of (canonical JSON, CSV line or NULL) per claim of `queryset`, in export order.
+    """SELECT of (number of claims, text) rows for `queryset` in export order.
 
+    `fmt` is "json" (the records' canonical JSON, lines joined by \\n) or "csv" (CSV lines,
+    each ending in \\r\\n); only that format's pieces are computed.
     With `chunked`, the SELECT covers the claims whose article id is in [LOW, HIGH): the
-    parameters hold the `LOW` and `HIGH` placeholders, replaced per chunk by `bind_chunk`.
+    parameters hold the `LOW` and `HIGH` placeholders, replaced per chunk by `bind_chunk`;
+    each row then holds one article's claims (one COPY message per article, not per claim).
+    Otherwise (a sliced selection, in its own order) each row is one claim.
     The pieces each record needs are computed once per article (the article and publisher),
     per user, per rated/corroborated/annotated claim, and once per claim for its text (the
     neighbour window passes the text's JSON and CSV cell on to the claims before and after);
@@ -236,6 +241,9 @@ def record_sql(
     """
     from claims import exports
 
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"unknown SQL export format {fmt!r}")
+    with_csv = fmt == "csv"
     conn = connections[queryset.db]
     claim_cols = (
         "id",
@@ -251,9 +259,6 @@ def record_sql(
         "reviewed_by_id",
         "reviewed_at",
     )
-    # A sliced selection keeps its order and limit; otherwise the order goes (sorted below).
-    base = queryset if queryset.query.is_sliced else queryset.order_by()
-    sel_sql, sel_params = base.values_list(*claim_cols).query.sql_with_params()
     user_table = f'"{Claim._meta.get_field("reviewed_by").related_model._meta.db_table}"'
     article_model = Claim._meta.get_field("article").related_model
     article_table = _table(article_model)
@@ -261,29 +266,17 @@ def record_sql(
     claim_table = _table(Claim)
     qn = conn.ops.quote_name
 
-    # The selection's columns, renamed (the compiled SELECT names them after the table).
-    sel_names = [f"c_{name}" for name in claim_cols]
-    params: list = [*sel_params]
-    in_range = ""
-    if chunked:
-        in_range = " AND {col} >= %s AND {col} < %s"
-    ctes = [
-        f"c AS MATERIALIZED (SELECT * FROM ({sel_sql}) AS s ({', '.join(sel_names)})"
-        + (" WHERE s.c_article_id >= %s AND s.c_article_id < %s" if chunked else "")
-        + ")"
-    ]
-    if chunked:
-        params += [LOW, HIGH]
+    selection, params = _selection_cte(queryset, claim_cols, chunked=chunked)
+    ctes = [selection]
+    in_range = " AND {col} >= %s AND {col} < %s" if chunked else ""
     ids = "(SELECT c_id FROM c)"
 
     # Neighbouring claims (chrome skipped) of the selection's articles: each claim's text as
-    # JSON and CSV cell once, handed to the claims before and after it by the window.
-    text_cell = f", {csv_text('text')} AS cell" if with_csv else ""
-    nb_cells = ", cell, lag(cell) OVER w AS before_cell, lead(cell) OVER w AS after_cell"
+    # JSON (or CSV cell) once, handed to the claims before and after it by the window.
+    text_j = csv_text("text") if with_csv else "to_json(text)::text"
     ctes.append(
         "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
-        + (nb_cells if with_csv else "")
-        + f" FROM (SELECT id, article_id, {qn('start')}, to_json(text)::text AS j{text_cell}"
+        + f" FROM (SELECT id, article_id, {qn('start')}, {text_j} AS j"
         f" FROM {claim_table} WHERE kind <> {lit(ClaimKind.CHROME)}"
         " AND article_id IN (SELECT c_article_id FROM c)"
         + in_range.format(col="article_id")
@@ -316,15 +309,14 @@ def record_sql(
         ]
     )
     ctes.append(
-        f"arts AS MATERIALIZED (SELECT a.id, {art_json} AS json"
-        + (f", {art_cells} AS cell" if with_csv else "")
+        f"arts AS MATERIALIZED (SELECT a.id, {art_cells if with_csv else art_json} AS j"
         + f" FROM {article_table} a LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
         " WHERE a.id IN (SELECT c_article_id FROM c))"
     )
     # Reviewers who set a verdict: the name as JSON and as CSV cell, once each.
+    user_j = csv_text("username") if with_csv else j_text("username")
     ctes.append(
-        f"usr AS MATERIALIZED (SELECT id, {j_text('username')} AS json"
-        + (f", {csv_text('username')} AS cell" if with_csv else "")
+        f"usr AS MATERIALIZED (SELECT id, {user_j} AS j"
         + f" FROM {user_table} WHERE id IN (SELECT c_reviewed_by_id FROM c))"
     )
 
@@ -357,14 +349,17 @@ def record_sql(
     corr_order = "co.created_at, co.id"
     # The three CSV cells corroboration_count, independent_supporting, corroborations.
     corr_cells = concat(["n::text", "','", "supporting::text", "','", csv_text("cells")])
+    corr_json = "'[' || objs || ']'"
     ctes.append(
-        "corr AS (SELECT claim_id, '[' || objs || ']' AS json"
-        + (f", {corr_cells} AS cell" if with_csv else "")
+        f"corr AS (SELECT claim_id, {corr_cells if with_csv else corr_json} AS j"
         + " FROM (SELECT co.claim_id, count(*) AS n,"
         " count(*) FILTER (WHERE co.stance = 'supports' AND co.independence = 'independent')"
-        " AS supporting,"
-        f" string_agg({corr_obj}, ',' ORDER BY {corr_order}) AS objs"
-        + (f", string_agg({corr_cell}, chr(10) ORDER BY {corr_order}) AS cells" if with_csv else "")
+        " AS supporting, "
+        + (
+            f"string_agg({corr_cell}, chr(10) ORDER BY {corr_order}) AS cells"
+            if with_csv
+            else f"string_agg({corr_obj}, ',' ORDER BY {corr_order}) AS objs"
+        )
         + f" FROM {_table(Corroboration)} co"
         f" LEFT JOIN {publisher_table} cp ON cp.id = co.publisher_id"
         f" WHERE co.claim_id IN {ids} GROUP BY co.claim_id) g)"
@@ -411,15 +406,13 @@ def record_sql(
         [csv_text("g.cells"), "','", csv_text(agreement), "','", csv_text(consensus)]
     )
     ctes.append(
-        f"rat AS (SELECT g.claim_id, {ratings} AS json"
-        + (f", {rating_cells} AS cell" if with_csv else "")
-        + f" FROM (SELECT r.claim_id, count(*) AS n, {level_counts},"
-        f" string_agg({rating_obj}, ',' ORDER BY {rating_order}) AS objs"
+        f"rat AS (SELECT g.claim_id, {rating_cells if with_csv else ratings} AS j"
+        + f" FROM (SELECT r.claim_id, count(*) AS n, {level_counts}, "
         + (
-            f", string_agg(COALESCE(ru.username, 'None') || ': ' || r.confidence, chr(10)"
+            f"string_agg(COALESCE(ru.username, 'None') || ': ' || r.confidence, chr(10)"
             f" ORDER BY {rating_order}) AS cells"
             if with_csv
-            else ""
+            else f"string_agg({rating_obj}, ',' ORDER BY {rating_order}) AS objs"
         )
         + f" FROM {_table(Rating)} r LEFT JOIN {user_table} ru ON ru.id = r.reviewer_id"
         f" WHERE r.claim_id IN {ids} GROUP BY r.claim_id) g)"
@@ -436,15 +429,14 @@ def record_sql(
             }
         )
         ctes.append(
-            "notes AS (SELECT claim_id, '[' || objs || ']' AS json"
-            + (", " + csv_text("cells") + " AS cell" if with_csv else "")
-            + " FROM (SELECT nt.claim_id,"
-            f" string_agg({note_obj}, ',' ORDER BY nt.id) AS objs"
+            "notes AS (SELECT claim_id, "
+            + (csv_text("cells") if with_csv else "'[' || objs || ']'")
+            + " AS j FROM (SELECT nt.claim_id, "
             + (
-                ", string_agg(COALESCE(NULLIF(nu.username, ''), '—') || ': ' || nt.text, chr(10)"
+                "string_agg(COALESCE(NULLIF(nu.username, ''), '—') || ': ' || nt.text, chr(10)"
                 " ORDER BY nt.id) AS cells"
                 if with_csv
-                else ""
+                else f"string_agg({note_obj}, ',' ORDER BY nt.id) AS objs"
             )
             + f" FROM {_table(Note)} nt LEFT JOIN {user_table} nu ON nu.id = nt.author_id"
             f" WHERE nt.claim_id IN {ids} GROUP BY nt.claim_id) g)"
@@ -467,6 +459,7 @@ def record_sql(
     )
 
     # The pieces of each record, sorted; the record is concatenated from them afterwards.
+    # Each *_j piece is the format's rendering: JSON, or CSV cell(s) for CSV.
     pieces = {
         "c_article_id": "c.c_article_id",
         "c_start": "c.c_start",
@@ -478,31 +471,21 @@ def record_sql(
         "c_score": "c.c_score",
         "c_reviewed_at": "c.c_reviewed_at",
         # Chrome claims are not in the window: their text is converted here.
-        "text_j": "COALESCE(nb.j, to_json(c.c_text)::text)",
+        "text_j": "COALESCE(nb.j, "
+        + (csv_text("c.c_text") if with_csv else "to_json(c.c_text)::text")
+        + ")",
         "c_speaker": "c.c_speaker",
         # Mostly null: the defaults are filled in after the sort (narrower rows to sort).
         "before_j": "nb.before_j",
         "after_j": "nb.after_j",
-        "art_j": "arts.json",
-        "corr_j": "corr.json",
-        "rat_j": "rat.json",
-        "usr_j": "usr.json",
+        "art_j": "arts.j",
+        "corr_j": "corr.j",
+        "rat_j": "rat.j",
+        "usr_j": "usr.j",
         "hist_n": "hist.n",
     }
     if include_notes:
-        pieces["notes_j"] = "notes.json"
-    if with_csv:
-        pieces |= {
-            "text_c": f"CASE WHEN nb.id IS NULL THEN {csv_text('c.c_text')} ELSE nb.cell END",
-            "before_c": "nb.before_cell",
-            "after_c": "nb.after_cell",
-            "art_c": "arts.cell",
-            "corr_c": "corr.cell",
-            "rat_c": "rat.cell",
-            "usr_c": "usr.cell",
-        }
-        if include_notes:
-            pieces["notes_c"] = "notes.cell"
+        pieces["notes_j"] = "notes.j"
 
     kind_j = choice_map(
         "o.c_kind",
@@ -572,7 +555,7 @@ def record_sql(
             "article_id": "o.c_article_id::text",
             "start": "o.c_start::text",
             "end": "o.c_end::text",
-            "text": "o.text_c",
+            "text": "o.text_j",
             "kind": csv_choice["kind"],
             "status": csv_choice["status"],
             "credibility": "o.c_credibility::text",
@@ -581,17 +564,17 @@ def record_sql(
             "status_label": csv_choice["status_label"],
             "credibility_label": csv_choice["credibility_label"],
             # article_title, publisher, article_published, article_url
-            "article_title": "o.art_c",
+            "article_title": "o.art_j",
             # ISO dates never start like a formula nor need quoting.
             "reviewed_at": f"COALESCE({iso_datetime('o.c_reviewed_at')}, '')",
-            "sentence_before": "COALESCE(o.before_c, '')",
-            "sentence_after": "COALESCE(o.after_c, '')",
+            "sentence_before": "COALESCE(o.before_j, '')",
+            "sentence_after": "COALESCE(o.after_j, '')",
             # ratings, rating_agreement, rating_consensus
-            "ratings": "COALESCE(o.rat_c, ',,')",
+            "ratings": "COALESCE(o.rat_j, ',,')",
             # corroboration_count, independent_supporting, corroborations
-            "corroboration_count": "COALESCE(o.corr_c, '0,0,')",
-            "notes": "COALESCE(o.notes_c, '')" if include_notes else "''",
-            "reviewed_by": "COALESCE(o.usr_c, '')",
+            "corroboration_count": "COALESCE(o.corr_j, '0,0,')",
+            "notes": "COALESCE(o.notes_j, '')" if include_notes else "''",
+            "reviewed_by": "COALESCE(o.usr_j, '')",
             "history_changes": "COALESCE(o.hist_n, 0)::text",
         }
         covered = {"article_title": 4, "ratings": 3, "corroboration_count": 3}
@@ -601,9 +584,9 @@ def record_sql(
         parts: list[str] = []
         for n, expr in enumerate(cells.values()):
             parts += ([] if n == 0 else ["','"]) + [expr]
-        csv_line = concat([*parts, "chr(13) || chr(10)"])
+        line, separator = concat([*parts, "chr(13) || chr(10)"]), "''"
     else:
-        csv_line = "NULL::text"
+        line, separator = concat(j_fields(members)), "chr(10)"
 
     inner = (
         "SELECT "
@@ -618,13 +601,123 @@ def record_sql(
         + " LEFT JOIN hist ON hist.claim_id = c.c_id"
         + " ORDER BY c.c_article_id, c.c_start, c.c_id"
     )
-    sql = (
-        "WITH "
-        + ", ".join(ctes)
-        + f" SELECT {concat(j_fields(members))} AS json, {csv_line} AS csv"
-        + f" FROM ({inner}) AS o ORDER BY o.c_article_id, o.c_start, o.c_id"
+    return _lines_select(ctes, line, separator, f"({inner}) AS o", chunked=chunked), params
+
+
+def _selection_cte(queryset: QuerySet, claim_cols, *, chunked: bool) -> tuple[str, list]:
+    """The CTE `c`: the selection's claims (columns renamed c_<name>), materialised once;
+    with `chunked`, only those of the articles in [LOW, HIGH)."""
+    # A sliced selection keeps its order and limit; otherwise the order goes (sorted later).
+    base = queryset if queryset.query.is_sliced else queryset.order_by()
+    sel_sql, params = base.values_list(*claim_cols).query.sql_with_params()
+    # The compiled SELECT names the columns after the table: renamed.
+    names = ", ".join(f"c_{name}" for name in claim_cols)
+    cte = f"c AS MATERIALIZED (SELECT * FROM ({sel_sql}) AS s ({names})"
+    if chunked:
+        return cte + " WHERE s.c_article_id >= %s AND s.c_article_id < %s)", [*params, LOW, HIGH]
+    return cte + ")", [*params]
+
+
+def _lines_select(ctes: list[str], line: str, separator: str, source: str, *, chunked: bool):
+    """The statement's last SELECT: (claims, text) rows of `line` over `source` (aliased `o`,
+    with c_article_id, c_start and c_id) in export order."""
+    ordered = (
+        f"SELECT o.c_article_id, {line} AS line"
+        f" FROM {source} ORDER BY o.c_article_id, o.c_start, o.c_id"
     )
-    return sql, params
+    if chunked:
+        # One row per article: its lines in order (the aggregate reads the sorted rows as
+        # they come), so Python handles one COPY message per article instead of per claim.
+        select = (
+            f"SELECT count(*)::int4, string_agg(r.line, {separator}) FROM ({ordered}) AS r"
+            " GROUP BY r.c_article_id ORDER BY r.c_article_id"
+        )
+    else:
+        select = f"SELECT 1::int4, r.line FROM ({ordered}) AS r"
+    return "WITH " + ", ".join(ctes) + " " + select
+
+
+def plain_record_sql(queryset: QuerySet, *, fmt: str, chunked: bool = False) -> tuple[str, list]:
+    """As `record_sql`, for plain records (`exports.iter_plain_records` and
+    `exports.stream_plain_csv`): the claim's columns and its article's."""
+    from claims import exports
+
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"unknown SQL export format {fmt!r}")
+    claim_cols = (
+        "id", "article_id", "start", "end", "text", "kind", "status", "credibility", "score",
+        "speaker", "reviewed_at",
+    )  # fmt: skip
+    selection, params = _selection_cte(queryset, claim_cols, chunked=chunked)
+    article_model = Claim._meta.get_field("article").related_model
+    publisher_table = _table(article_model._meta.get_field("publisher").related_model)
+    if fmt == "csv":
+        cells = [
+            py_csv(exports.SCHEMA_VERSION),
+            "o.c_id::text",
+            "o.c_article_id::text",
+            "o.c_start::text",
+            "o.c_end::text",
+            csv_text("o.c_text"),
+            csv_cell("o.c_kind"),
+            csv_cell("o.c_status"),
+            "o.c_credibility::text",
+            "o.c_score::text",
+            csv_text("o.c_speaker"),
+            # article_title, publisher, article_published, article_url
+            "a.j",
+            f"COALESCE({iso_datetime('o.c_reviewed_at')}, '')",
+        ]
+        parts: list[str] = []
+        for n, cell in enumerate(cells):
+            parts += ([] if n == 0 else ["','"]) + [cell]
+        line, separator = concat([*parts, "chr(13) || chr(10)"]), "''"
+        article = concat(
+            [
+                csv_text("a.title"),
+                "','",
+                csv_text("p.name"),
+                "','",
+                f"COALESCE({iso_datetime('a.published_at')}, '')",
+                "','",
+                csv_text("a.url"),
+            ]
+        )
+    else:
+        members = {
+            "schema_version": py_json(exports.SCHEMA_VERSION),
+            "detail": py_json("plain"),
+            "id": "o.c_id::text",
+            "article_id": "o.c_article_id::text",
+            "start": "o.c_start::text",
+            "end": "o.c_end::text",
+            "text": j_text("o.c_text"),
+            "kind": j_text("o.c_kind"),
+            "status": j_text("o.c_status"),
+            "credibility": "o.c_credibility::text",
+            "score": "o.c_score::text",
+            "speaker": j_text("NULLIF(o.c_speaker, '')"),
+            "article": "a.j",
+            "reviewed_at": j_datetime("o.c_reviewed_at"),
+        }
+        line, separator = concat(j_fields(members)), "chr(10)"
+        article = j_object(
+            {
+                "id": j_int("a.id"),
+                "title": j_text("a.title"),
+                "publisher": j_text("p.name"),
+                "published": j_datetime("a.published_at"),
+                "url": j_text("NULLIF(a.url, '')"),
+            }
+        )
+    # Each article's part of the line once, not once per claim.
+    articles = (
+        f"arts AS MATERIALIZED (SELECT a.id, {article} AS j FROM {_table(article_model)} a"
+        f" LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
+        " WHERE a.id IN (SELECT c_article_id FROM c))"
+    )
+    source = "c AS o JOIN arts AS a ON a.id = o.c_article_id"
+    return _lines_select([selection, articles], line, separator, source, chunked=chunked), params
 
 
 def bind_chunk(params: list, low: int, high: int) -> list:
@@ -638,8 +731,10 @@ def bind_chunk(params: list, low: int, high: int) -> list:
 CHUNK_CLAIMS = 12_500
 FIRST_STEP = 256  # article ids in the first chunk; later steps adapt to the rows they bring
 EXPORT_WORK_MEM = "64MB"
-# Run the next chunk on a second connection while this one is read (outside transactions).
-PIPELINE = True
+# Chunks in flight at once, each on its own connection sharing the export's snapshot
+# (outside transactions): while one chunk's rows are read, the others are being joined and
+# sorted. Two leave a core idle whenever both of the others wait to be read; see the bench.
+CONNECTIONS = 3
 
 
 def _bind(queryset: QuerySet, sql: str, params: list) -> str:
@@ -673,23 +768,24 @@ SETTINGS_SQL = (
 
 
 @contextmanager
-def _second_connection(queryset: QuerySet, snapshot: str) -> Iterator[object | None]:
-    """A second connection reading `snapshot` (None if PIPELINE is off), closed afterwards."""
-    if not PIPELINE:
-        yield None
-        return
+def _other_connections(queryset: QuerySet, snapshot: str) -> Iterator[list]:
+    """CONNECTIONS - 1 more connections reading `snapshot`, closed afterwards."""
     import psycopg
 
     conn = connections[queryset.db]
-    raw = psycopg.connect(**conn.get_connection_params())
+    opened: list = []
     try:
-        with raw.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute(f"SET TRANSACTION SNAPSHOT {lit(snapshot)}")
-            cursor.execute(SETTINGS_SQL, [EXPORT_WORK_MEM])
-        yield raw
+        for _ in range(CONNECTIONS - 1):
+            raw = psycopg.connect(**conn.get_connection_params())
+            opened.append(raw)
+            with raw.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT {lit(snapshot)}")
+                cursor.execute(SETTINGS_SQL, [EXPORT_WORK_MEM])
+        yield opened
     finally:
-        raw.close()
+        for raw in opened:
+            raw.close()
 
 
 def _article_bounds(queryset: QuerySet) -> tuple[int | None, int | None]:
@@ -700,29 +796,39 @@ def _article_bounds(queryset: QuerySet) -> tuple[int | None, int | None]:
         return cursor.fetchone()
 
 
+def _statement(queryset: QuerySet, *, detail: str, include_notes: bool, fmt: str, chunked: bool):
+    if detail == "plain":
+        return plain_record_sql(queryset, fmt=fmt, chunked=chunked)
+    return record_sql(queryset, include_notes=include_notes, fmt=fmt, chunked=chunked)
+
+
 def iter_rows(
-    queryset: QuerySet, *, include_notes: bool, with_csv: bool
-) -> Iterator[tuple[bytes, bytes | None]]:
-    """Yield (JSON line, CSV line or None) as bytes, one pair per claim, from binary COPYs.
+    queryset: QuerySet, *, include_notes: bool, fmt: str, detail: str = "full"
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (number of claims, their lines as bytes) from binary COPYs: one article's
+    claims per pair (one claim's in a sliced selection), in export order.
 
     The selection is exported in chunks of consecutive article ids (the leading sort key, so
     the chunks come out in export order), one COPY each, sized to about CHUNK_CLAIMS claims:
-    the step in article ids adapts to the claims the chunks before held. With a second
-    connection on the same snapshot, the next chunk's COPY is running (joining and sorting)
-    while this one's rows are read; its rows wait in the server until they are read, so
-    the memory here does not grow. A sliced selection (its own order and limit) is one COPY.
+    the step in article ids adapts to the claims the chunks before held. With CONNECTIONS
+    connections on the same snapshot, the next chunks' COPYs are running (joining and
+    sorting) while this one's rows are read; their rows wait in the server until they are
+    read, so the memory here does not grow. A sliced selection (its own order and limit) is
+    one COPY.
     """
     conn = connections[queryset.db]
     if conn.in_atomic_block:
         # The caller's transaction: its uncommitted rows are invisible to another
         # connection, and its settings are its own. One COPY, as the caller would run it.
-        sql, params = record_sql(queryset, include_notes=include_notes, with_csv=with_csv)
+        sql, params = _statement(
+            queryset, detail=detail, include_notes=include_notes, fmt=fmt, chunked=False
+        )
         with conn.cursor() as cursor:
             yield from _copy_rows(cursor, _bind(queryset, sql, params))
         return
     chunked = not queryset.query.is_sliced
-    sql, params = record_sql(
-        queryset, include_notes=include_notes, with_csv=with_csv, chunked=chunked
+    sql, params = _statement(
+        queryset, detail=detail, include_notes=include_notes, fmt=fmt, chunked=chunked
     )
     with _export_transaction(queryset) as snapshot:
         if not chunked:
@@ -734,12 +840,12 @@ def iter_rows(
             return
         with (
             connections[queryset.db].cursor() as first,
-            _second_connection(queryset, snapshot) as second,
+            _other_connections(queryset, snapshot) as others,
             # COPY starts answering only once its first rows are out (after the chunk's joins
-            # and sort): a thread waits for that while the other chunk's rows are read.
-            ThreadPoolExecutor(max_workers=1) as starter,
+            # and sort): threads wait for that while another chunk's rows are read.
+            ThreadPoolExecutor(max_workers=max(1, CONNECTIONS - 1)) as starter,
         ):
-            free = [first] if second is None else [first, second.cursor()]
+            free = [first] + [other.cursor() for other in others]
             running: deque = deque()  # (cursor, copy context, future copy, width)
             step = FIRST_STEP
 
@@ -754,13 +860,13 @@ def iter_rows(
                 low += step
 
             try:
-                start()
-                start()
+                for _ in free[:]:
+                    start()
                 while running:
                     cursor, context, started, width = running[0]
                     count = 0
                     for row in _parse_copy(started.result()):
-                        count += 1
+                        count += row[0]
                         yield row
                     running.popleft()
                     context.__exit__(None, None, None)
@@ -778,15 +884,15 @@ def iter_rows(
                 raise
 
 
-def _copy_rows(cursor, select: str) -> Iterator[tuple[bytes, bytes | None]]:
-    """Run one `COPY (select) TO STDOUT (FORMAT binary)` and yield its rows' two fields."""
+def _copy_rows(cursor, select: str) -> Iterator[tuple[int, bytes]]:
+    """Run one `COPY (select) TO STDOUT (FORMAT binary)` and yield its rows."""
     with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
         yield from _parse_copy(copy)
 
 
-def _parse_copy(copy) -> Iterator[tuple[bytes, bytes | None]]:
-    """The (first field, second field) of each row of a binary COPY of two text columns."""
-    unpack_len = struct.Struct("!i").unpack_from
+def _parse_copy(copy) -> Iterator[tuple[int, bytes]]:
+    """The (int4, text) of each row of a binary COPY of those two columns."""
+    unpack_row = struct.Struct("!hiii").unpack_from  # fields, int4 length, int4, text length
     first = True
     for message in copy:
         data = bytes(message)
@@ -799,68 +905,57 @@ def _parse_copy(copy) -> Iterator[tuple[bytes, bytes | None]]:
         # One message per row: field count (2 bytes), then length + bytes per field.
         if data[offset : offset + 2] == b"\xff\xff":  # trailer
             continue
-        offset += 2
-        (size,) = unpack_len(data, offset)
-        offset += 4
-        line = data[offset : offset + size]
-        offset += size
-        (size,) = unpack_len(data, offset)
-        offset += 4
-        yield line, (data[offset : offset + size] if size >= 0 else None)
+        _, _, count, size = unpack_row(data, offset)
+        offset += 14
+        yield count, data[offset : offset + size]
 
 
-def stream_jsonl(queryset: QuerySet, *, include_notes: bool, tally) -> Iterator[str]:
-    """JSON Lines text in blocks; `tally` gets the count and the hash of the file itself."""
+def _blocks(queryset: QuerySet, *, fmt: str, tally, **options) -> Iterator[list]:
+    """The rows' texts in lists of about BLOCK_ROWS claims; `tally` counts the claims."""
     block: list[bytes] = []
-    for line, _ in iter_rows(queryset, include_notes=include_notes, with_csv=False):
-        block.append(line)
-        if len(block) == BLOCK_ROWS:
-            yield _flush_lines(block, tally)
-            block = []
+    held = 0
+    for count, text in iter_rows(queryset, fmt=fmt, **options):
+        block.append(text)
+        held += count
+        if held >= BLOCK_ROWS:
+            tally.count += held
+            yield block
+            block, held = [], 0
     if block:
-        yield _flush_lines(block, tally)
+        tally.count += held
+        yield block
 
 
-def _flush_lines(block: list[bytes], tally) -> str:
-    data = b"\n".join(block) + b"\n"
-    tally.add_block(data, len(block))
-    return data.decode()
+def _hashed(data: bytes, tally) -> bytes:
+    """`data`, hashed as part of the file (UTF-8 from PostgreSQL to the file, never decoded)."""
+    tally.add_bytes(data)
+    return data
 
 
-def stream_json(queryset: QuerySet, *, include_notes: bool, tally) -> Iterator[str]:
+def stream_jsonl(queryset: QuerySet, *, tally, **options) -> Iterator[bytes]:
+    """JSON Lines text in blocks (as `exports.stream_jsonl`); `options` are iter_rows's."""
+    for block in _blocks(queryset, fmt="json", tally=tally, **options):
+        yield _hashed(b"\n".join(block) + b"\n", tally)
+
+
+def stream_json(queryset: QuerySet, *, tally, **options) -> Iterator[bytes]:
     """One JSON array, one record per line (as `exports.stream_json`)."""
-    yield "["
-    block: list[bytes] = []
-    first = True
-    for line, _ in iter_rows(queryset, include_notes=include_notes, with_csv=False):
-        block.append(line)
-        if len(block) == BLOCK_ROWS:
-            yield _flush_array(block, tally, first)
-            first = False
-            block = []
-    yield (_flush_array(block, tally, first) if block else "") + "\n]\n"
+    yield _hashed(b"[", tally)
+    separator = b"\n"
+    for block in _blocks(queryset, fmt="json", tally=tally, **options):
+        # A row holds an article's records one per line (canonical JSON has no raw newline,
+        # and no UTF-8 sequence holds the byte): each line break becomes ",\n".
+        yield _hashed(separator + b"\n".join(block).replace(b"\n", b",\n"), tally)
+        separator = b",\n"
+    yield _hashed(b"\n]\n", tally)
 
 
-def _flush_array(block: list[bytes], tally, first: bool) -> str:
-    tally.add_block(b"\n".join(block) + b"\n", len(block))
-    return ("\n" if first else ",\n") + b",\n".join(block).decode()
-
-
-def stream_csv(queryset: QuerySet, *, include_notes: bool, bom: bool, tally) -> Iterator[str]:
-    """Full-record CSV text in blocks, header first; `tally` hashes the records' JSON."""
+def stream_csv(queryset: QuerySet, *, bom: bool, tally, **options) -> Iterator[bytes]:
+    """CSV text in blocks, header first (as `exports.stream_csv`/`stream_plain_csv`)."""
     from claims import exports
 
-    head = ",".join(exports.CSV_COLUMNS_FULL) + "\r\n"
-    yield (exports.BOM + head) if bom else head
-    lines: list[bytes] = []
-    cells: list[bytes] = []
-    for line, csv_line in iter_rows(queryset, include_notes=include_notes, with_csv=True):
-        lines.append(line)
-        cells.append(csv_line)
-        if len(lines) == BLOCK_ROWS:
-            tally.add_block(b"\n".join(lines) + b"\n", len(lines))
-            yield b"".join(cells).decode()
-            lines, cells = [], []
-    if lines:
-        tally.add_block(b"\n".join(lines) + b"\n", len(lines))
-        yield b"".join(cells).decode()
+    plain = options.get("detail") == "plain"
+    head = ",".join(exports.CSV_COLUMNS_PLAIN if plain else exports.CSV_COLUMNS_FULL) + "\r\n"
+    yield _hashed(((exports.BOM + head) if bom else head).encode(), tally)
+    for block in _blocks(queryset, fmt="csv", tally=tally, **options):
+        yield _hashed(b"".join(block), tally)

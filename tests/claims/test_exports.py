@@ -514,6 +514,21 @@ def run_export(*args) -> str:
     return out.getvalue()
 
 
+def test_command_writes_bytes_to_a_binary_standard_output(verified):
+    """Piped or redirected, standard output gets the export's bytes, identical to -o's file."""
+    from django.core.management import call_command
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    call_command("export_claims", "--format", "csv", "--bom", stdout=stdout)
+    stdout.flush()
+    text = run_export("--format", "csv", "--bom")
+    assert raw.getvalue() == text.encode() and raw.getvalue().startswith(b"\xef\xbb\xbf")
+    assert raw.getvalue().count(b"\r\n") == len(verified) + 1
+    record = ExportRecord.objects.order_by("pk").first()
+    assert record.content_hash == hashlib.sha256(raw.getvalue()).hexdigest()
+
+
 def test_command_exports_csv_with_bom_and_filters_like_the_queue(tmp_path, verified, reviewer):
     article_claims(publisher=PublisherFactory(name="Other"), reviewer=reviewer, status="refuted")
     path = tmp_path / "claims.csv"
@@ -560,7 +575,8 @@ def test_plain_csv_fast_path_matches_the_plain_records(verified):
 
     verified[0].speaker = "=cmd"
     verified[0].save()
-    rows = list(csv.reader(io.StringIO(run_export("--plain", "--format", "csv"), newline="")))
+    output = run_export("--plain", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(output, newline="")))
     expected = [
         [str(cell) if cell is not None else "" for cell in csv_row(record)]
         for record in iter_plain_records(Claim.objects.order_by("article_id", "start"))
@@ -568,4 +584,6 @@ def test_plain_csv_fast_path_matches_the_plain_records(verified):
     assert rows[1:] == expected
     assert rows[1][rows[0].index("speaker")] == "'=cmd"
     record = ExportRecord.objects.get()
-    assert (record.format, record.claim_count, record.content_hash) == ("csv-plain", 3, "")
+    assert (record.format, record.claim_count) == ("csv-plain", 3)
+    # Every file export records the SHA-256 of the file itself.
+    assert record.content_hash == hashlib.sha256(output.encode()).hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -109,7 +110,7 @@ def selection(query: str):
 
 def exported(queryset, fmt: str, *, sql: bool, **options) -> tuple[str, Export]:
     export = Export(queryset, fmt, sql=sql, **options)
-    return "".join(export.stream()), export
+    return b"".join(export.stream()).decode(), export
 
 
 QUERIES = [
@@ -122,12 +123,13 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
-@pytest.mark.parametrize("notes", [True, False])
-def test_sql_path_writes_what_the_python_path_writes(query, fmt, notes):
+@pytest.mark.parametrize(("detail", "notes"), [("full", True), ("full", False), ("plain", False)])
+def test_sql_path_writes_what_the_python_path_writes(query, fmt, detail, notes):
     varied_selection()
     queryset = selection(query)
-    fast, fast_export = exported(queryset, fmt, sql=True, include_notes=notes, bom=True)
-    slow, slow_export = exported(queryset, fmt, sql=False, include_notes=notes, bom=True)
+    options = {"include_notes": notes, "bom": True, "detail": detail}
+    fast, fast_export = exported(queryset, fmt, sql=True, **options)
+    slow, slow_export = exported(queryset, fmt, sql=False, **options)
     # On other databases the SQL path falls back to the Python one.
     assert fast_export.uses_sql is POSTGRES and not slow_export.uses_sql
     assert fast == slow
@@ -136,6 +138,7 @@ def test_sql_path_writes_what_the_python_path_writes(query, fmt, notes):
     if fmt == "jsonl":
         for line in fast.splitlines():
             RECORD_VALIDATOR.validate(json.loads(line))
+            assert json.loads(line)["detail"] == detail
 
 
 def test_sql_path_covers_the_interesting_cases():
@@ -155,11 +158,12 @@ def test_sql_path_covers_the_interesting_cases():
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
-def test_sql_path_takes_a_sliced_selection():
+@pytest.mark.parametrize("detail", ["full", "plain"])
+def test_sql_path_takes_a_sliced_selection(detail):
     varied_selection()
     queryset = selection("status=all")[2:7]
-    fast, _ = exported(queryset, "jsonl", sql=True)
-    slow, _ = exported(queryset, "jsonl", sql=False)
+    fast, _ = exported(queryset, "jsonl", sql=True, detail=detail)
+    slow, _ = exported(queryset, "jsonl", sql=False, detail=detail)
     assert fast == slow and len(fast.splitlines()) == 5
 
 
@@ -176,16 +180,16 @@ def test_fallback_on_other_databases_fits_the_schema():
     export = Export(selection("status=all"), "jsonl")
     assert export.uses_sql is POSTGRES
     if not POSTGRES:
-        text = "".join(export.stream())
+        text = b"".join(export.stream()).decode()
         records = [json.loads(line) for line in text.splitlines()]
         assert len(records) == export.tally.count == 17
         for record in records:
             RECORD_VALIDATOR.validate(record)
         rows = list(csv.reader(io.StringIO(exported(selection("status=all"), "csv", sql=True)[0])))
         assert len(rows) == 18
-    # ClaimReview and plain records always take the Python path.
+    # ClaimReview always takes the Python path; plain records take SQL where full ones do.
     assert not Export(selection("status=all"), "claimreview").uses_sql
-    assert not Export(selection("status=all"), "jsonl", detail="plain").uses_sql
+    assert Export(selection("status=all"), "jsonl", detail="plain").uses_sql is POSTGRES
 
 
 # --- Chunks: one COPY per range of article ids ------------------------------------------------
@@ -206,11 +210,12 @@ def small_chunks(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
-def test_sql_path_in_chunks_writes_what_the_python_path_writes(small_chunks, fmt):
+@pytest.mark.parametrize("detail", ["full", "plain"])
+def test_sql_path_in_chunks_writes_what_the_python_path_writes(small_chunks, fmt, detail):
     varied_selection()
     queryset = selection("status=all")
-    fast, fast_export = exported(queryset, fmt, sql=True)
-    slow, slow_export = exported(queryset, fmt, sql=False)
+    fast, fast_export = exported(queryset, fmt, sql=True, detail=detail)
+    slow, slow_export = exported(queryset, fmt, sql=False, detail=detail)
     assert fast == slow
     assert fast_export.tally.hexdigest == slow_export.tally.hexdigest
 
@@ -246,8 +251,8 @@ def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_chunks_on_two_connections_outside_a_transaction(small_chunks, fmt):
-    """Committed data: the next chunk runs on a second connection with the same snapshot."""
+def test_chunks_on_several_connections_outside_a_transaction(small_chunks, fmt):
+    """Committed data: the next chunks run on other connections with the same snapshot."""
     from claims import exports_sql
 
     varied_selection()
@@ -255,23 +260,46 @@ def test_chunks_on_two_connections_outside_a_transaction(small_chunks, fmt):
         assert not Export(selection("status=all"), fmt).uses_sql
         return
     opened = []
-    real = exports_sql._second_connection
+    real = exports_sql._other_connections
 
-    def second(queryset, snapshot):
-        opened.append(snapshot)
-        return real(queryset, snapshot)
+    @contextmanager
+    def others(queryset, snapshot):
+        with real(queryset, snapshot) as connections:
+            opened.append((snapshot, len(connections)))
+            yield connections
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "_second_connection", second)
+        patch.setattr(exports_sql, "_other_connections", others)
         fast, fast_export = exported(selection("status=all"), fmt, sql=True)
     slow, slow_export = exported(selection("status=all"), fmt, sql=False)
-    assert opened and opened[0]  # a snapshot was exported and shared
+    # A snapshot was exported and shared with the other connections.
+    assert opened == [(opened[0][0], exports_sql.CONNECTIONS - 1)] and opened[0][0]
     assert fast == slow and fast_export.tally.hexdigest == slow_export.tally.hexdigest
     # A reader that goes away mid-export (chunks still running) leaves the connection clean.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exports_sql, "BLOCK_ROWS", 1)
         stream = Export(selection("status=all"), "jsonl").stream()
-        assert next(stream).count("\n") == 1
+        # One COPY row per article: the first block is the first article's claims.
+        assert next(stream).count(b"\n") == 5
         stream.close()
     assert Claim.objects.count() == 18
     assert not connection.in_atomic_block
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "claimreview"])
+@pytest.mark.parametrize("sql", [True, False])
+def test_the_recorded_hash_is_the_files_sha256(fmt, sql):
+    """`sha256sum` of a downloaded export prints the hash its ExportRecord keeps."""
+    import hashlib
+
+    varied_selection()
+    text, export = exported(selection("status=all"), fmt, sql=sql, bom=True)
+    assert export.tally.hexdigest == hashlib.sha256(text.encode()).hexdigest()
+    # The same selection again: the same file, the same hash; a change changes it.
+    assert exported(selection("status=all"), fmt, sql=sql, bom=True)[1].tally.hexdigest == (
+        export.tally.hexdigest
+    )
+    Claim.objects.filter(status=ClaimStatus.VERIFIED).update(status=ClaimStatus.REFUTED)
+    assert exported(selection("status=all"), fmt, sql=sql, bom=True)[1].tally.hexdigest != (
+        export.tally.hexdigest
+    )

@@ -92,14 +92,12 @@ class Command(BaseCommand):
             origin="cli",
         )
         if options["output"]:
-            # newline="": the csv module writes its own \r\n line ends.
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+            # The export's UTF-8 bytes as they are (CSV keeps its \r\n line ends).
+            with open(options["output"], "wb") as out:
                 for chunk in export.stream():
                     out.write(chunk)
         else:
-            for chunk in export.stream():
-                self.stdout.write(chunk, ending="")
-            self.stdout.flush()
+            self._write_stdout(export.stream())
         export_record_complete(
             record, count=export.tally.count, content_hash=export.tally.hexdigest
         )
@@ -109,3 +107,17 @@ class Command(BaseCommand):
                 f"{export.tally.count} claims exported to {options['output']} "
                 f"(sha256 {export.tally.hexdigest})\n"
             )
+
+    def _write_stdout(self, chunks) -> None:
+        """The export's bytes to standard output: straight to its binary buffer when it has
+        one (a pipe or a redirected file), as text otherwise (call_command's StringIO)."""
+        binary = getattr(self.stdout._out, "buffer", None)
+        if binary is not None:
+            self.stdout.flush()
+            for chunk in chunks:
+                binary.write(chunk)
+            binary.flush()
+        else:
+            for chunk in chunks:
+                self.stdout.write(chunk.decode(), ending="")
+            self.stdout.flush()
