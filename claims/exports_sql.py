@@ -250,7 +250,6 @@ def record_sql(
         "article_id",
         "start",
         "end",
-        "text",
         "kind",
         "status",
         "credibility",
@@ -270,6 +269,16 @@ def record_sql(
     ctes = [selection]
     in_range = " AND {col} >= %s AND {col} < %s" if chunked else ""
     ids = "(SELECT c_id FROM c)"
+
+    def of_selection(column: str, *, exact: bool = False) -> str:
+        """`column` (a claim id) is in the selection's id range: claims are stored article
+        by article, so a chunk's claims have neighbouring ids and the range is one index
+        scan, not a probe per claim. Rows of claims in the range but not selected are
+        dropped by the join on claim id; `exact` drops them here already (for history,
+        which has rows for every claim: a narrow selection would aggregate many for
+        nothing)."""
+        in_range = f"{column} BETWEEN (SELECT min(c_id) FROM c) AND (SELECT max(c_id) FROM c)"
+        return f"{in_range} AND {column} IN {ids}" if exact else in_range
 
     # Neighbouring claims (chrome skipped) of the selection's articles: each claim's text as
     # JSON (or CSV cell) once, handed to the claims before and after it by the window.
@@ -362,7 +371,7 @@ def record_sql(
         )
         + f" FROM {_table(Corroboration)} co"
         f" LEFT JOIN {publisher_table} cp ON cp.id = co.publisher_id"
-        f" WHERE co.claim_id IN {ids} GROUP BY co.claim_id) g)"
+        f" WHERE {of_selection('co.claim_id')} GROUP BY co.claim_id) g)"
     )
 
     # Ratings: counts per confidence and the reviewers sorted by name (code points) then id;
@@ -415,7 +424,7 @@ def record_sql(
             else f"string_agg({rating_obj}, ',' ORDER BY {rating_order}) AS objs"
         )
         + f" FROM {_table(Rating)} r LEFT JOIN {user_table} ru ON ru.id = r.reviewer_id"
-        f" WHERE r.claim_id IN {ids} GROUP BY r.claim_id) g)"
+        f" WHERE {of_selection('r.claim_id')} GROUP BY r.claim_id) g)"
     )
 
     if include_notes:
@@ -439,12 +448,12 @@ def record_sql(
                 else f"string_agg({note_obj}, ',' ORDER BY nt.id) AS objs"
             )
             + f" FROM {_table(Note)} nt LEFT JOIN {user_table} nu ON nu.id = nt.author_id"
-            f" WHERE nt.claim_id IN {ids} GROUP BY nt.claim_id) g)"
+            f" WHERE {of_selection('nt.claim_id')} GROUP BY nt.claim_id) g)"
         )
 
     # Recorded changes: the claim's history and its corroborations', ratings' and notes'.
     history_parts = [
-        f"SELECT {key} AS claim_id FROM {_table(model)} WHERE {key} IN {ids}"
+        f"SELECT {key} AS claim_id FROM {_table(model)} WHERE {of_selection(key, exact=True)}"
         for model, key in (
             (Claim.history.model, "id"),
             (Corroboration.history.model, "claim_id"),
@@ -470,10 +479,11 @@ def record_sql(
         "c_credibility": "c.c_credibility",
         "c_score": "c.c_score",
         "c_reviewed_at": "c.c_reviewed_at",
-        # Chrome claims are not in the window: their text is converted here.
-        "text_j": "COALESCE(nb.j, "
-        + (csv_text("c.c_text") if with_csv else "to_json(c.c_text)::text")
-        + ")",
+        # Chrome claims are not in the window: their text is read and converted here (the
+        # selection leaves the text out: it is the widest column, and nb has it).
+        "text_j": "COALESCE(nb.j, (SELECT "
+        + (csv_text("x.text") if with_csv else "to_json(x.text)::text")
+        + f" FROM {claim_table} x WHERE x.id = c.c_id))",
         "c_speaker": "c.c_speaker",
         # Mostly null: the defaults are filled in after the sort (narrower rows to sort).
         "before_j": "nb.before_j",

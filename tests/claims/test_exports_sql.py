@@ -303,3 +303,13 @@ def test_the_recorded_hash_is_the_files_sha256(fmt, sql):
     assert exported(selection("status=all"), fmt, sql=sql, bom=True)[1].tally.hexdigest != (
         export.tally.hexdigest
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_sql_path_takes_chrome_claims_outside_the_neighbour_window(fmt):
+    """The queue never exports chrome, but any queryset can: its text is read on its own."""
+    varied_selection()
+    queryset = Claim.objects.filter(kind=ClaimKind.CHROME) | selection("status=all")
+    fast, fast_export = exported(queryset, fmt, sql=True)
+    slow, _ = exported(queryset, fmt, sql=False)
+    assert fast == slow and fast_export.tally.count == 18  # 17 + the chrome claim
