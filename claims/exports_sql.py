@@ -609,7 +609,6 @@ def record_sql(
         + " LEFT JOIN rat ON rat.claim_id = c.c_id"
         + (" LEFT JOIN notes ON notes.claim_id = c.c_id" if include_notes else "")
         + " LEFT JOIN hist ON hist.claim_id = c.c_id"
-        + " ORDER BY c.c_article_id, c.c_start, c.c_id"
     )
     return _lines_select(ctes, line, separator, f"({inner}) AS o", chunked=chunked), params
 
