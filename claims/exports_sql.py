@@ -813,7 +813,7 @@ def _statement(queryset: QuerySet, *, detail: str, include_notes: bool, fmt: str
 
 def iter_rows(
     queryset: QuerySet, *, include_notes: bool, fmt: str, detail: str = "full"
-) -> Iterator[tuple[int, bytes]]:
+) -> Iterator[tuple[int, memoryview]]:
     """Yield (number of claims, their lines as bytes) from binary COPYs: one article's
     claims per pair (one claim's in a sliced selection), in export order.
 
@@ -893,13 +893,13 @@ def iter_rows(
                 raise
 
 
-def _copy_rows(cursor, select: str) -> Iterator[tuple[int, bytes]]:
+def _copy_rows(cursor, select: str) -> Iterator[tuple[int, memoryview]]:
     """Run one `COPY (select) TO STDOUT (FORMAT binary)` and yield its rows."""
     with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
         yield from _parse_copy(copy)
 
 
-def _parse_copy(copy) -> Iterator[tuple[int, bytes]]:
+def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
     """The (int4, text) of each row of a binary COPY of those two columns."""
     unpack_row = struct.Struct("!hiii").unpack_from  # fields, int4 length, int4, text length
     first = True
@@ -916,7 +916,8 @@ def _parse_copy(copy) -> Iterator[tuple[int, bytes]]:
             continue
         _, _, count, size = unpack_row(data, offset)
         offset += 14
-        yield count, data[offset : offset + size]
+        # A view, not a copy: the caller joins the rows into a block (the one copy).
+        yield count, memoryview(data)[offset : offset + size]
 
 
 def _blocks(queryset: QuerySet, *, fmt: str, tally, **options) -> Iterator[list]:
