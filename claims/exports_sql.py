@@ -223,6 +223,60 @@ def choice_map(expr: str, values: dict, default: str, render) -> str:
     return f"(CASE {expr} {whens} ELSE {default} END)"
 
 
+def comma_separated(cells: list[str]) -> list[str]:
+    """The parts for `concat` of CSV cell expressions separated by commas."""
+    parts: list[str] = []
+    for n, cell in enumerate(cells):
+        parts += ([] if n == 0 else ["','"]) + [cell]
+    return parts
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV line of cell expressions, ending in \\r\\n."""
+    return concat([*comma_separated(cells), "chr(13) || chr(10)"])
+
+
+def article_piece(*, with_csv: bool, plain: bool = False) -> str:
+    """An article's part of a record (`a` the article, `p` its publisher): its JSON object
+    (without publisher_id in plain records), or its four CSV cells article_title,
+    publisher, article_published and article_url."""
+    if with_csv:
+        return concat(
+            comma_separated(
+                [
+                    csv_text("a.title"),
+                    csv_text("p.name"),
+                    f"COALESCE({iso_datetime('a.published_at')}, '')",
+                    csv_text("a.url"),
+                ]
+            )
+        )
+    members = {
+        "id": j_int("a.id"),
+        "title": j_text("a.title"),
+        "publisher": j_text("p.name"),
+        "publisher_id": j_int("a.publisher_id"),
+        "published": j_datetime("a.published_at"),
+        "url": j_text("NULLIF(a.url, '')"),
+    }
+    if plain:
+        del members["publisher_id"]
+    return j_object(members)
+
+
+def articles_cte(*, with_csv: bool, plain: bool = False) -> str:
+    """The CTE `arts`: the selection's articles, each one's part of the records (see
+    `article_piece`) computed once, not once per claim."""
+    article_model = Claim._meta.get_field("article").related_model
+    publisher_table = _table(article_model._meta.get_field("publisher").related_model)
+    return (
+        f"arts AS MATERIALIZED (SELECT a.id, {article_piece(with_csv=with_csv, plain=plain)}"
+        f" AS j FROM {_table(article_model)} a"
+        f" LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
+        " WHERE a.id IN (SELECT c_article_id FROM c))"
+    )
+
+
 def record_sql(
     queryset: QuerySet, *, include_notes: bool, fmt: str, chunked: bool = False
 ) -> tuple[str, list]:
@@ -260,7 +314,6 @@ def record_sql(
     )
     user_table = f'"{Claim._meta.get_field("reviewed_by").related_model._meta.db_table}"'
     article_model = Claim._meta.get_field("article").related_model
-    article_table = _table(article_model)
     publisher_table = _table(article_model._meta.get_field("publisher").related_model)
     claim_table = _table(Claim)
     qn = conn.ops.quote_name
@@ -295,33 +348,7 @@ def record_sql(
     if chunked:
         params += [LOW, HIGH]
 
-    # Articles (with their publisher): the JSON object and the four CSV cells, once each.
-    art_json = j_object(
-        {
-            "id": j_int("a.id"),
-            "title": j_text("a.title"),
-            "publisher": j_text("p.name"),
-            "publisher_id": j_int("a.publisher_id"),
-            "published": j_datetime("a.published_at"),
-            "url": j_text("NULLIF(a.url, '')"),
-        }
-    )
-    art_cells = concat(
-        [
-            csv_text("a.title"),
-            "','",
-            csv_text("p.name"),
-            "','",
-            f"COALESCE({iso_datetime('a.published_at')}, '')",
-            "','",
-            csv_text("a.url"),
-        ]
-    )
-    ctes.append(
-        f"arts AS MATERIALIZED (SELECT a.id, {art_cells if with_csv else art_json} AS j"
-        + f" FROM {article_table} a LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
-        " WHERE a.id IN (SELECT c_article_id FROM c))"
-    )
+    ctes.append(articles_cte(with_csv=with_csv))
     # Reviewers who set a verdict: the name as JSON and as CSV cell, once each.
     user_j = csv_text("username") if with_csv else j_text("username")
     ctes.append(
@@ -591,10 +618,7 @@ def record_sql(
         names = [n for n in cells for _ in range(covered.get(n, 1))]
         assert len(names) == len(exports.CSV_COLUMNS_FULL)
         assert [n for n in exports.CSV_COLUMNS_FULL if n in cells] == list(cells)
-        parts: list[str] = []
-        for n, expr in enumerate(cells.values()):
-            parts += ([] if n == 0 else ["','"]) + [expr]
-        line, separator = concat([*parts, "chr(13) || chr(10)"]), "''"
+        line, separator = csv_line(list(cells.values())), "''"
     else:
         line, separator = concat(j_fields(members)), "chr(10)"
 
@@ -658,8 +682,6 @@ def plain_record_sql(queryset: QuerySet, *, fmt: str, chunked: bool = False) -> 
         "speaker", "reviewed_at",
     )  # fmt: skip
     selection, params = _selection_cte(queryset, claim_cols, chunked=chunked)
-    article_model = Claim._meta.get_field("article").related_model
-    publisher_table = _table(article_model._meta.get_field("publisher").related_model)
     if fmt == "csv":
         cells = [
             py_csv(exports.SCHEMA_VERSION),
@@ -677,21 +699,7 @@ def plain_record_sql(queryset: QuerySet, *, fmt: str, chunked: bool = False) -> 
             "a.j",
             f"COALESCE({iso_datetime('o.c_reviewed_at')}, '')",
         ]
-        parts: list[str] = []
-        for n, cell in enumerate(cells):
-            parts += ([] if n == 0 else ["','"]) + [cell]
-        line, separator = concat([*parts, "chr(13) || chr(10)"]), "''"
-        article = concat(
-            [
-                csv_text("a.title"),
-                "','",
-                csv_text("p.name"),
-                "','",
-                f"COALESCE({iso_datetime('a.published_at')}, '')",
-                "','",
-                csv_text("a.url"),
-            ]
-        )
+        line, separator = csv_line(cells), "''"
     else:
         members = {
             "schema_version": py_json(exports.SCHEMA_VERSION),
@@ -710,21 +718,7 @@ def plain_record_sql(queryset: QuerySet, *, fmt: str, chunked: bool = False) -> 
             "reviewed_at": j_datetime("o.c_reviewed_at"),
         }
         line, separator = concat(j_fields(members)), "chr(10)"
-        article = j_object(
-            {
-                "id": j_int("a.id"),
-                "title": j_text("a.title"),
-                "publisher": j_text("p.name"),
-                "published": j_datetime("a.published_at"),
-                "url": j_text("NULLIF(a.url, '')"),
-            }
-        )
-    # Each article's part of the line once, not once per claim.
-    articles = (
-        f"arts AS MATERIALIZED (SELECT a.id, {article} AS j FROM {_table(article_model)} a"
-        f" LEFT JOIN {publisher_table} p ON p.id = a.publisher_id"
-        " WHERE a.id IN (SELECT c_article_id FROM c))"
-    )
+    articles = articles_cte(with_csv=fmt == "csv", plain=True)
     source = "c AS o JOIN arts AS a ON a.id = o.c_article_id"
     return _lines_select([selection, articles], line, separator, source, chunked=chunked), params
 
