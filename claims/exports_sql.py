@@ -329,9 +329,10 @@ def record_sql(
         scan, not a probe per claim. Rows of claims in the range but not selected are
         dropped by the join on claim id; `exact` drops them here already (for history,
         which has rows for every claim: a narrow selection would aggregate many for
-        nothing)."""
+        nothing). Unchunked (a slice, or inside the caller's transaction), the selection's
+        ids may lie anywhere in the table: always exact."""
         in_range = f"{column} BETWEEN (SELECT min(c_id) FROM c) AND (SELECT max(c_id) FROM c)"
-        return f"{in_range} AND {column} IN {ids}" if exact else in_range
+        return f"{in_range} AND {column} IN {ids}" if exact or not chunked else in_range
 
     # Neighbouring claims (chrome skipped) of the selection's articles: each claim's text as
     # JSON (or CSV cell) once, handed to the claims before and after it by the window.
