@@ -867,7 +867,7 @@ def export_record_complete(record: ExportRecord, *, count: int, content_hash: st
 
 
 def recorded_stream(export: Export, record: ExportRecord) -> Iterator[bytes]:
-    """Yield the export's text, then complete its ExportRecord with the count and hash."""
+    """Yield the export's bytes, then complete its ExportRecord with the count and hash."""
     yield from export.stream()
     export_record_complete(record, count=export.tally.count, content_hash=export.tally.hexdigest)
 
