@@ -678,10 +678,8 @@ def plain_record_sql(queryset: QuerySet, *, fmt: str, chunked: bool = False) -> 
 
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown SQL export format {fmt!r}")
-    claim_cols = (
-        "id", "article_id", "start", "end", "text", "kind", "status", "credibility", "score",
-        "speaker", "reviewed_at",
-    )  # fmt: skip
+    # The claim's own columns of the Python path's plain rows (the article's come from arts).
+    claim_cols = tuple(name for name in exports.PLAIN_COLUMNS if "__" not in name)
     selection, params = _selection_cte(queryset, claim_cols, chunked=chunked)
     if fmt == "csv":
         cells = [
