@@ -25,6 +25,26 @@ class Reliability(models.TextChoices):
     F = "F", "F — Reliability cannot be judged"
 
 
+class PublisherKind(models.TextChoices):
+    OUTLET = "outlet", "News outlet"
+    AGENCY = "agency", "News agency (wire)"
+    COMPANY = "company", "Media company or owner"
+    STATE = "state", "State or party body"
+    OTHER = "other", "Other site"
+
+
+class Typology(models.TextChoices):
+    """State Media Monitor typology codes (Media and Journalism Research Center), as its labels."""
+
+    SC = "SC", "SC — State-controlled media"
+    CAPU = "CaPu", "CaPu — Captured public/state-managed media"
+    CAPR = "CaPr", "CaPr — Captured private media"
+    ISFM = "ISFM", "ISFM — Independent state-funded and state-managed media"
+    ISF = "ISF", "ISF — Independent state-funded media"
+    ISM = "ISM", "ISM — Independent state-managed media"
+    IP = "IP", "IP — Independent public media"
+
+
 class PublisherQuerySet(models.QuerySet):
     def for_registry(self):
         """Publishers with their parent, for the registry list."""
@@ -53,6 +73,25 @@ class Publisher(models.Model):
     )
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=PublisherKind.choices, default=PublisherKind.OUTLET)
+    typology = models.CharField(
+        max_length=4,
+        choices=Typology.choices,
+        blank=True,
+        help_text="State Media Monitor typology code (data: State Media Monitor / ASD).",
+    )
+    facts_source = models.CharField(
+        max_length=500, blank=True, help_text="Where the ownership facts come from (URL or citation)."
+    )
+    reviewed = models.BooleanField(
+        default=True,
+        help_text="False for a publisher created automatically from an unknown site: new — not reviewed.",
+    )
+    locked_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields a lead set by hand; registry loads never overwrite them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +238,19 @@ class Article(models.Model):
         related_name="republished_articles",
         help_text="The source the page says it republishes (e.g. a state-media disclaimer).",
     )
+    # Publisher = who put the page online; origin = whose text it is (a wire agency for a
+    # wire copy, the publisher itself for its own reporting). Each keeps its evidence:
+    # {"kind": ..., "field" or "start"/"end": ..., "text": ..., "why": ...}.
+    publisher_evidence = models.JSONField(default=dict, blank=True)
+    origin = models.ForeignKey(
+        Publisher,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="originated_articles",
+        help_text="Whose text it is (e.g. AFP for an AFP wire copy on another site).",
+    )
+    origin_evidence = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
