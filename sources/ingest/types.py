@@ -102,6 +102,37 @@ class PageMeta:
     url: str = ""
     # The outlet (or kind of state media) the page says it republishes (ingest/provenance.py).
     republished_from: str = ""
+    # The site's own name as the page declares it (og:site_name, JSON-LD publisher).
+    site_name: str = ""
+    # Why the publisher is what it is: an Evidence.as_dict() (see below), {} when unknown.
+    publisher_evidence: dict = field(default_factory=dict)
+    # Whose text it is (a wire agency's name for a wire copy), and why (ingest/provenance.py).
+    origin_name: str = ""
+    origin_evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a metadata value came from: a span of the canonical text, or a named field.
+
+    kind: e.g. "wire-credit", "dateline", "sign-off", "copyright", "email-domain",
+    "self-reference", "masthead", "manifest", "html-meta", "url-domain".
+    """
+
+    kind: str
+    text: str = ""
+    start: int | None = None
+    end: int | None = None
+    field: str = ""
+    why: str = ""
+
+    def as_dict(self) -> dict:
+        d = {"kind": self.kind, "text": self.text, "why": self.why}
+        if self.start is not None:
+            d["start"], d["end"] = self.start, self.end
+        if self.field:
+            d["field"] = self.field
+        return d
 
 
 @dataclass(slots=True)
