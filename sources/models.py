@@ -181,6 +181,9 @@ class ImportFile(models.Model):
     duplicate_of = models.ForeignKey(
         "Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The manifest row's values for this file (url, publisher, published, byline, title,
+    # language): they win over what the page says (sources/ingest/manifest.py).
+    manifest = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_by = models.CharField(max_length=200, blank=True, help_text="Worker processing it.")
     claimed_at = models.DateTimeField(null=True, blank=True)
