@@ -1,0 +1,240 @@
+"""The publisher registry in memory: find a publisher by name, alias or web domain.
+
+One query loads every publisher (`PublisherRegistry.load()`); look-ups then cost nothing,
+so an import run or an independence check keeps one registry. `find_or_create` records an
+unknown site as a publisher "new — not reviewed" (reviewed=False, ownership unknown) for a
+lead to grade — never from an empty or placeholder value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sources.ingest.domains import registrable_domain
+from sources.models import Ownership, Publisher, PublisherKind
+
+# Values that pages put where a publisher or author name belongs but that name nobody.
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "author",
+        "authors",
+        "admin",
+        "administrator",
+        "staff",
+        "staff writer",
+        "staff reporter",
+        "editor",
+        "editors",
+        "editorial",
+        "editorial team",
+        "editorial staff",
+        "desk",
+        "news desk",
+        "newsdesk",
+        "web desk",
+        "online desk",
+        "unknown",
+        "anonymous",
+        "n a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "publisher",
+        "source",
+        "sources",
+        "site",
+        "website",
+        "home",
+        "news",
+        "by",
+        "byline",
+        "name",
+        "title",
+        "organization",
+        "organisation",
+        "company",
+        "reporter",
+        "correspondent",
+        "guest",
+        "guest author",
+        "contributor",
+        "contributors",
+        "team",
+        "user",
+        "default",
+        "test",
+        "agencies",
+        "agency",
+        "wire",
+        "wires",
+        "other",
+        "others",
+        "various",
+    }
+)
+
+_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|^[^\s/]+\.[a-z]{2,}(?:[/:?#]|$)", re.I)
+
+
+def name_key(name: str) -> str:
+    """Normalise a name for matching: case, diacritics, punctuation, a leading "The"."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[’'`´]", "", text)
+    text = re.sub(r"[\W_]+", " ", text).strip()
+    return text.removeprefix("the ").strip()
+
+
+def is_placeholder(name: str) -> bool:
+    """Say whether a value names nobody: empty, a field label, a stock word, a bare URL."""
+    raw = (name or "").strip()
+    if not raw or _URLISH.search(raw):
+        return True
+    key = name_key(raw.rstrip(":"))
+    return not key or key in PLACEHOLDERS or not any(c.isalpha() for c in key)
+
+
+class PublisherRegistry:
+    """All publishers in memory, keyed by normalised name/alias and by registrable domain."""
+
+    def __init__(self, publishers=()) -> None:
+        self._by_pk: dict[int, Publisher] = {}
+        self._by_name: dict[str, Publisher] = {}
+        self._by_domain: dict[str, Publisher] = {}
+        self._mention_re: re.Pattern | None = None
+        for publisher in publishers:
+            self.add(publisher)
+
+    @classmethod
+    def load(cls) -> PublisherRegistry:
+        """Read every publisher in one query."""
+        return cls(Publisher.objects.all())
+
+    def add(self, publisher: Publisher) -> None:
+        """Index a publisher (after creating or changing it)."""
+        self._by_pk[publisher.pk] = publisher
+        for name in [publisher.name, *(publisher.aliases or [])]:
+            if isinstance(name, str) and name_key(name):
+                self._by_name.setdefault(name_key(name), publisher)
+        for domain in publisher.domains or []:
+            if isinstance(domain, str):
+                # A full host (en.people.cn) and its registrable domain both lead here.
+                host = domain.strip().lower().strip(".")
+                if host:
+                    self._by_domain.setdefault(host, publisher)
+                reg = registrable_domain(domain)
+                if reg:
+                    self._by_domain.setdefault(reg, publisher)
+        self._mention_re = None
+
+    def __len__(self) -> int:
+        return len(self._by_pk)
+
+    def by_name(self, name: str) -> Publisher | None:
+        """Return the publisher with this name or alias (case/punctuation-insensitive)."""
+        key = name_key(name or "")
+        return self._by_name.get(key) if key else None
+
+    def by_url(self, url_or_host: str) -> Publisher | None:
+        """Return the publisher serving this URL or host: longest listed host first."""
+        reg = registrable_domain(url_or_host or "")
+        if not reg:
+            return None
+        host = (url_or_host or "").strip().lower().split("://", 1)[-1]
+        host = re.split(r"[/:?#]", host, maxsplit=1)[0].strip(".")
+        # Walk from the full host up to the registrable domain (en.people.cn before people.cn).
+        while host and host != reg and host.endswith("." + reg):
+            found = self._by_domain.get(host)
+            if found is not None:
+                return found
+            host = host.split(".", 1)[1]
+        return self._by_domain.get(reg)
+
+    def mentioned_in(self, text: str) -> list[tuple[Publisher, int, int]]:
+        """Return (publisher, start, end) for each registry name or alias found in text."""
+        if not text:
+            return []
+        if self._mention_re is None:
+            names = set()
+            for publisher in self._by_pk.values():
+                for name in [publisher.name, *(publisher.aliases or [])]:
+                    if isinstance(name, str) and len(name.strip()) >= 2:
+                        names.add(name.strip())
+            if not names:
+                return []
+            alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            self._mention_re = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        found = []
+        for match in self._mention_re.finditer(text):
+            value = match.group(0)
+            # Short all-caps aliases (AP, GT) count only as written, not as "ap" in a word.
+            if len(value) <= 4 and not value.isupper():
+                continue
+            publisher = self.by_name(value)
+            if publisher is not None:
+                found.append((publisher, match.start(), match.end()))
+        return found
+
+    def find(self, *, name: str = "", url: str = "") -> Publisher | None:
+        """Return the publisher named (name or alias, or a name that is a URL), else by URL."""
+        found = None
+        if name and not is_placeholder(name):
+            found = self.by_name(name)
+        elif name and _URLISH.search(name.strip()):
+            found = self.by_url(name)
+        return found or (self.by_url(url) if url else None)
+
+    def find_or_create(
+        self, *, name: str = "", url: str = "", site_name: str = "", by=None
+    ) -> Publisher | None:
+        """Find the publisher; else record the site as new — not reviewed, named after it.
+
+        The new publisher takes the first real name among name and site_name, or else the
+        URL's registrable domain (which becomes its domain); ownership stays unknown. A
+        placeholder ("author", "admin", "n/a", a field label) never becomes a publisher.
+        """
+        found = self.find(name=name, url=url) or (
+            self.by_name(site_name) if site_name and not is_placeholder(site_name) else None
+        )
+        if found is not None:
+            return found
+        domain = registrable_domain(url) if url else ""
+        new_name = (
+            next((n.strip() for n in (name, site_name) if n and not is_placeholder(n)), "")
+            or domain
+        )
+        if not new_name:
+            return None
+        publisher = Publisher(
+            name=new_name[:200],
+            ownership=Ownership.UNKNOWN,
+            kind=PublisherKind.OUTLET,
+            domains=[domain] if domain else [],
+            reviewed=False,
+        )
+        publisher._history_user = by
+        publisher._change_reason = "Registry: new site seen on an imported page; not reviewed"
+        publisher.save()
+        self.add(publisher)
+        return publisher
+
+    def chain(self, publisher: Publisher | None) -> list[Publisher]:
+        """Return the publisher and its owners up to the top, from memory, cycle-safe."""
+        chain: list[Publisher] = []
+        seen: set[int] = set()
+        node = publisher
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            parent_id = node.parent_id
+            node = self._by_pk.get(parent_id) if parent_id is not None else None
+            if node is None and parent_id is not None and parent_id not in seen:
+                node = Publisher.objects.filter(pk=parent_id).first()
+                if node is not None:
+                    self.add(node)
+        return chain
