@@ -38,7 +38,7 @@ def test_owner_chains_are_recorded():
         "Central Committee of the Chinese Communist Party",
     ]
     assert chain("The Korea Herald") == ["The Korea Herald", "Herald Corporation"]
-    assert chain("Reuters") == ["Reuters", "Thomson Reuters"]
+    assert chain("Reuters") == ["Reuters", "Thomson Reuters", "Woodbridge Company"]
 
 
 @pytest.mark.parametrize(
