@@ -108,9 +108,17 @@ class PublisherIndex:
 
 @transaction.atomic
 def publisher_update(*, publisher: Publisher, by: User, reason: str, **fields) -> Publisher:
-    """Change a publisher's registry entry, recording who and why in its history."""
+    """Change a publisher's registry entry, recording who and why in its history.
+
+    A lead's or admin's change locks the fields it changed: registry loads
+    (`manage.py load_publishers`) never overwrite them.
+    """
+    changed = [name for name, value in fields.items() if getattr(publisher, name) != value]
     for name, value in fields.items():
         setattr(publisher, name, value)
+    if by is not None and by.has_perm("sources.change_publisher"):  # lead or admin
+        locked = list(publisher.locked_fields or [])
+        publisher.locked_fields = [*locked, *(n for n in changed if n not in locked)]
     publisher.full_clean()
     publisher._history_user = by
     publisher._change_reason = reason

@@ -210,3 +210,16 @@ class TestLoadPublishers:
         assert cd.typology == "SC" and cd.ownership == Ownership.STATE_OWNED
         assert r.by_url("www.cankaoxiaoxi.com") is not None  # a URL lacking its scheme
         assert r.by_url("https://news.cgtn.com/x").name == "CGTN"
+
+
+@pytest.mark.django_db
+def test_a_leads_publisher_update_locks_the_changed_fields(make_user, tmp_path):
+    from sources.services import publisher_update
+
+    lead = make_user("lead1", "lead")
+    p = Publisher.objects.create(name="Invented Weekly")
+    publisher_update(publisher=p, by=lead, reason="checked", ownership="private", country="")
+    assert Publisher.objects.get(pk=p.pk).locked_fields == ["ownership"]
+    path = _write(tmp_path, "w.csv", HEADER + "Invented Weekly,,,,,state_owned,,,,\n")
+    call_command("load_publishers", path, stdout=StringIO())
+    assert Publisher.objects.get(pk=p.pk).ownership == "private"
