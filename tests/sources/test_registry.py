@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from sources.ingest.domains import registrable_domain
 from sources.models import Ownership, Publisher, PublisherKind
@@ -132,7 +133,8 @@ class TestLoadPublishers:
         path = _write(
             tmp_path, "reg.csv",
             HEADER + "Invented Holding,company,,,Nowhere,private,,,https://example.org/h,\n"
-            "Invented Daily,outlet,ID|The Daily Invention,invented-daily.example.com,Nowhere,private,"
+            "Invented Daily,outlet,ID|The Daily Invention,invented-daily.example.com,Nowhere,"
+            "private,"
             "Invented Holding,,https://example.org/d,An invented paper\n"
             "Global Times,outlet,GT Online Invented,gt-invented.example.com,,,,,,\n",
         )  # fmt: skip
@@ -192,7 +194,8 @@ class TestLoadPublishers:
     @pytest.mark.parametrize(
         ("line", "field"),
         [(",outlet,,,,,,,,", "name"), ("Invented Bad,outlet,,,,owned,,,,", "ownership"),
-         ("Invented Bad,newspaper,,,,,,,,", "kind"), ("Invented Bad,,,not a domain,,,,,,", "domains"),
+         ("Invented Bad,newspaper,,,,,,,,", "kind"),
+         ("Invented Bad,,,not a domain,,,,,,", "domains"),
          ("Invented Bad,,,,,,,XX,,", "typology")],
     )  # fmt: skip
     def test_bad_row_names_file_row_field_and_writes_nothing(self, tmp_path, line, field):
@@ -223,3 +226,13 @@ def test_a_leads_publisher_update_locks_the_changed_fields(make_user, tmp_path):
     path = _write(tmp_path, "w.csv", HEADER + "Invented Weekly,,,,,state_owned,,,,\n")
     call_command("load_publishers", path, stdout=StringIO())
     assert Publisher.objects.get(pk=p.pk).ownership == "private"
+
+
+@pytest.mark.django_db
+def test_publisher_list_shows_not_reviewed_and_the_typology_credit(make_user, client):
+    lead = make_user("lead2", "lead")
+    Publisher.objects.create(name="Invented New Site", reviewed=False)
+    client.force_login(lead)
+    html = client.get(reverse("sources:publisher_list")).content.decode()
+    assert "new — not reviewed" in html
+    assert "SC — State-controlled media" in html and "State Media Monitor / ASD" in html
