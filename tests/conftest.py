@@ -1,16 +1,35 @@
-"""Fixtures shared by every test: the sample articles on disk and imported."""
+"""Fixtures shared by every test: the sample articles on disk and imported.
 
+Data in ../shared (seeds, corpus) is read only through `shared_path(*parts)`: on a clone without
+../shared the test is skipped ("../shared/... not found beside the checkout"), and with
+WORKBENCH_REQUIRE_SHARED=1 (as CI sets) the skip becomes a failure. Corpus tests use it too:
+`shared_path("corpus")`, `shared_path("corpus", "manifest.csv")`.
+"""
+
+import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
-SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS_DIR = SHARED_DIR / "seeds"
+
+
+def shared_path(*parts: str) -> Path:
+    """Return ../shared/<parts>; skip the test if it is missing (fail if WORKBENCH_REQUIRE_SHARED=1)."""
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"
+        if os.environ.get("WORKBENCH_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " (WORKBENCH_REQUIRE_SHARED=1)", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def seed_path(prefix: str) -> Path:
     """Return the seed file whose name starts with `prefix` (e.g. "001")."""
-    matches = sorted(SEEDS_DIR.glob(f"{prefix}*.txt"))
+    matches = sorted(shared_path("seeds").glob(f"{prefix}*.txt"))
     if not matches:
         raise FileNotFoundError(f"no seed {prefix}* in {SEEDS_DIR}")
     return matches[0]
@@ -18,7 +37,7 @@ def seed_path(prefix: str) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_paths() -> list[Path]:
-    paths = sorted(SEEDS_DIR.glob("*.txt"))
+    paths = sorted(shared_path("seeds").glob("*.txt"))
     assert len(paths) >= 5, f"expected the sample articles in {SEEDS_DIR}"
     return paths
 
