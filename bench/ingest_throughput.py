@@ -142,12 +142,13 @@ def _store_only_rate(folder: Path, sample: int) -> float:
     from sources.ingest.pipeline import process_bytes
     from sources.management.commands.import_articles import STORE_GROUP
     from sources.models import Article
-    from sources.services import PublisherIndex, articles_store
+    from sources.registry import PublisherRegistry
+    from sources.services import articles_store
 
     paths = sorted(folder.glob("*.txt"))[:sample]
     processed = [process_bytes(p.read_bytes(), source_name=p.name) for p in paths]
     Article.objects.filter(sha256__in=[p.sha256 for p in processed]).delete()
-    publishers = PublisherIndex()
+    publishers = PublisherRegistry.load()
     started = time.perf_counter()
     claims = 0
     for k in range(0, len(processed), STORE_GROUP):

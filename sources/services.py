@@ -17,11 +17,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from claims.independence import url_host
 from claims.models import Claim
 from sources.clustering import cluster_all, cluster_new, fingerprint_for
 from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
-from sources.ingest.html import ProcessedPage, content_type_for, page_domain, process_document
+from sources.ingest.domains import registrable_domain
+from sources.ingest.html import content_type_for, process_document
 from sources.ingest.pipeline import process_bytes
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import (
@@ -30,9 +30,9 @@ from sources.models import (
     ImportFile,
     ImportOutcome,
     ImportStatus,
-    Ownership,
     Publisher,
 )
+from sources.registry import PublisherRegistry
 from workbench.bulk import bulk_insert_with_history
 from workbench.models import User
 
@@ -53,57 +53,6 @@ class FileResult:
         if self.outcome == ImportOutcome.DUPLICATE:
             return f"duplicate of article {self.article.pk} ({self.article})"
         return f"rejected: {self.reason}"
-
-
-class PublisherIndex:
-    """Find publishers by name or alias, case-insensitively, with one query per import run."""
-
-    def __init__(self) -> None:
-        self._by_key: dict[str, Publisher] = {}
-        for publisher in Publisher.objects.only("id", "name", "aliases", "domains"):
-            self._add(publisher)
-
-    @staticmethod
-    def _key(name: str) -> str:
-        key = " ".join(name.casefold().split())
-        return key.removeprefix("the ")
-
-    def _add(self, publisher: Publisher) -> None:
-        for name in [publisher.name, *(publisher.aliases or [])]:
-            if isinstance(name, str) and name.strip():
-                self._by_key.setdefault(self._key(name), publisher)
-        for domain in publisher.domains or []:
-            if isinstance(domain, str) and domain.strip():
-                self._by_key.setdefault(self._key(url_host(domain) or domain), publisher)
-
-    def find(self, name: str) -> Publisher | None:
-        """Find by name, alias or domain; a URL or host finds the publisher of its domain."""
-        if not name.strip():
-            return None
-        return self._by_key.get(self._key(name)) or self.find_by_url(name)
-
-    def find_by_url(self, url: str) -> Publisher | None:
-        """Find the publisher whose domain (or a parent domain of it) serves this URL."""
-        host = url_host(url) if ("." in url and " " not in url.strip()) else ""
-        while host and "." in host:
-            found = self._by_key.get(self._key(host))
-            if found is not None:
-                return found
-            host = host.split(".", 1)[1]
-        return None
-
-    def find_or_create(self, name: str, *, by: User | None) -> Publisher | None:
-        """Return the publisher so named; create an `unknown`-ownership one for a lead to grade."""
-        if not name.strip():
-            return None
-        found = self.find(name)
-        if found is None:
-            found = Publisher(name=name.strip()[:200], ownership=Ownership.UNKNOWN)
-            found._history_user = by
-            found._change_reason = "Named on an imported page; not yet graded"
-            found.save()
-            self._add(found)
-        return found
 
 
 @transaction.atomic
@@ -212,6 +161,66 @@ def _import_file(batch: ImportBatch, result: FileResult, size: int) -> ImportFil
     )
 
 
+def _publisher_of(
+    meta, url: str, registry: PublisherRegistry, *, by: User | None
+) -> tuple[Publisher | None, dict]:
+    """Who put the page online, and why: a manifest's word, else the URL's site, else the page.
+
+    The URL's registrable domain outranks a name read off the page (a mirror of another
+    outlet's story is still published by the site it is on); an unknown site is recorded
+    as new — not reviewed, named after its og:site_name or domain.
+    """
+    evidence = dict(meta.publisher_evidence or {})
+    if evidence.get("kind") == "manifest" and meta.publisher_name:
+        found = registry.find_or_create(name=meta.publisher_name, by=by)
+        if found is not None:
+            return found, evidence
+    if url:
+        found = registry.by_url(url)
+        if found is not None:
+            domain = registrable_domain(url)
+            return found, {
+                "kind": "url-domain",
+                "text": domain,
+                "field": "url",
+                "why": f"the page's address is on {domain}, listed for {found.name}",
+            }
+    if meta.publisher_name:
+        found = registry.find(name=meta.publisher_name)
+        if found is not None:
+            evidence.setdefault("kind", "registry-name")
+            evidence.setdefault("text", meta.publisher_name)
+            evidence.setdefault("why", f"the page names {meta.publisher_name}")
+            return found, evidence
+    if url or meta.site_name or meta.publisher_name:
+        found = registry.find_or_create(
+            name=meta.publisher_name, url=url, site_name=meta.site_name, by=by
+        )
+        if found is not None:
+            if not evidence:
+                source = "og:site_name" if meta.site_name else "the page's address"
+                evidence = {
+                    "kind": "new-site",
+                    "text": found.name,
+                    "field": "url" if url else "",
+                    "why": f"not in the registry; named after {source}",
+                }
+            return found, evidence
+    return None, {}
+
+
+def _origin_of(
+    meta, registry: PublisherRegistry, *, by: User | None
+) -> tuple[Publisher | None, dict]:
+    """Whose text it is, from the credit the pipeline found (sources/ingest/provenance.py)."""
+    if not meta.origin_name:
+        return None, {}
+    found = registry.by_name(meta.origin_name) or registry.find_or_create(
+        name=meta.origin_name, by=by
+    )
+    return found, dict(meta.origin_evidence or {}) if found is not None else {}
+
+
 @dataclass(slots=True)
 class StoreDefaults:
     """What applies where a page says nothing itself (the upload form's defaults)."""
@@ -225,7 +234,7 @@ def _new_article(
     *,
     by: User | None,
     batch: ImportBatch | None,
-    publishers: PublisherIndex,
+    publishers: PublisherRegistry,
     defaults: StoreDefaults,
     url: str = "",
 ) -> Article:
@@ -233,12 +242,23 @@ def _new_article(
     published = meta.published
     if published is not None and timezone.is_naive(published):
         published = timezone.make_aware(published, timezone.get_default_timezone())
-    publisher = publishers.find_or_create(meta.publisher_name, by=by)
-    if publisher is None:
-        publisher = publishers.find_by_url(url or meta.url) or defaults.publisher
+    publisher, publisher_evidence = _publisher_of(meta, url or meta.url, publishers, by=by)
+    if publisher is None and defaults.publisher is not None:
+        publisher = defaults.publisher
+        publisher_evidence = {
+            "kind": "import-default",
+            "text": publisher.name,
+            "why": "the import's default publisher",
+        }
+    origin, origin_evidence = _origin_of(meta, publishers, by=by)
     article = Article(
         publisher=publisher,
-        republished_from=publishers.find_or_create(meta.republished_from, by=by),
+        publisher_evidence=publisher_evidence,
+        origin=origin,
+        origin_evidence=origin_evidence,
+        republished_from=publishers.find_or_create(name=meta.republished_from, by=by)
+        if meta.republished_from
+        else None,
         fingerprint=processed.fingerprint or fingerprint_for(processed.text, processed.segments),
         title=meta.title[:1000],
         url=url or meta.url,
@@ -265,7 +285,7 @@ def articles_store(
     *,
     by: User | None,
     batch: ImportBatch | None = None,
-    publishers: PublisherIndex | None = None,
+    publishers: PublisherRegistry | None = None,
     defaults: StoreDefaults | None = None,
     files: list[ImportFile] | None = None,
 ) -> list[FileResult]:
@@ -279,7 +299,7 @@ def articles_store(
     `files`, one per item, are the batch's existing ImportFile rows (background imports):
     the outcome is written onto them in the article's transaction instead of new rows.
     """
-    publishers = publishers or PublisherIndex()
+    publishers = publishers or PublisherRegistry.load()
     defaults = defaults or StoreDefaults()
     try:
         with transaction.atomic():
@@ -288,7 +308,7 @@ def articles_store(
             )
     except IntegrityError:
         # Publishers created in the rolled-back transaction are gone: forget them.
-        publishers = PublisherIndex()
+        publishers = PublisherRegistry.load()
         if len(items) == 1:
             processed, size = items[0]
             existing = Article.objects.filter(sha256=processed.sha256).only("id", "title").first()
@@ -325,7 +345,7 @@ def _store_group(
     *,
     by: User | None,
     batch: ImportBatch | None,
-    publishers: PublisherIndex,
+    publishers: PublisherRegistry,
     defaults: StoreDefaults,
     files: list[ImportFile] | None = None,
 ) -> list[FileResult]:
@@ -394,7 +414,7 @@ def article_store(
     processed: ProcessedArticle,
     by: User | None,
     batch: ImportBatch | None = None,
-    publishers: PublisherIndex | None = None,
+    publishers: PublisherRegistry | None = None,
     size: int = 0,
 ) -> FileResult:
     """Store one processed article atomically, or report it as a duplicate (see articles_store)."""
@@ -407,7 +427,7 @@ def article_import(
     source_name: str,
     by: User | None,
     batch: ImportBatch | None = None,
-    publishers: PublisherIndex | None = None,
+    publishers: PublisherRegistry | None = None,
     max_bytes: int | None = None,
 ) -> FileResult:
     """Import one plain-text file: process it, then store it (or say why not)."""
@@ -431,7 +451,7 @@ def articles_import(
 ) -> tuple[ImportBatch, list[FileResult]]:
     """Import many (name, bytes) files into one batch; each file is atomic on its own."""
     batch = import_batch_start(origin=origin, by=by)
-    publishers = PublisherIndex()
+    publishers = PublisherRegistry.load()
     results = [
         article_import(
             data=data,
@@ -648,7 +668,8 @@ def _import_files_process(
     batch: ImportBatch, files: list[ImportFile], *, worker: str, defaults: StoreDefaults
 ) -> int:
     """Parse the claimed files, then store them and their outcomes in one transaction."""
-    publishers = PublisherIndex()  # fresh per group: a rolled-back group forgets its publishers
+    # Fresh per group: a rolled-back group forgets the publishers it created.
+    publishers = PublisherRegistry.load()
     parsed: list[tuple[ProcessedArticle, ImportFile]] = []
     rejected: list[tuple[ImportFile, str]] = []
     for file in files:
@@ -670,7 +691,6 @@ def _import_files_process(
             logger.exception("Import of %s failed", file.name)
             rejected.append((file, f"{file.name}: could not be processed ({type(exc).__name__})"))
         else:
-            _publisher_from_domain(processed, publishers)
             parsed.append((processed, file))
         file.content = None  # the parsed text is all we need from here on
     with transaction.atomic():
@@ -700,18 +720,6 @@ def _import_files_process(
                 [FileResult(f.name, ImportOutcome.REJECTED, reason=r) for f, r in rejected],
             )
     return len(mine)
-
-
-def _publisher_from_domain(processed: ProcessedArticle, publishers: PublisherIndex) -> None:
-    """Name a registered publisher for an HTML page when its web domain is listed."""
-    if not isinstance(processed, ProcessedPage) or not processed.meta.url:
-        return
-    meta = processed.meta
-    if meta.publisher_name and publishers.find(meta.publisher_name) is not None:
-        return
-    known = publishers.find(page_domain(meta.url))
-    if known is not None:
-        meta.publisher_name = known.name
 
 
 def _import_files_own_articles(

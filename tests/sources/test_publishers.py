@@ -3,7 +3,8 @@
 import pytest
 
 from sources.models import Ownership, Publisher
-from sources.services import PublisherIndex, articles_import
+from sources.registry import PublisherRegistry
+from sources.services import articles_import
 from tests.conftest import seed_path
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +75,8 @@ def test_registry_rows_have_history():
         ("http://english.news.cn/20250101/x.htm", "Xinhua"),
     ],
 )
-def test_index_finds_publishers_by_alias_and_domain(spelling, expected):
-    assert PublisherIndex().find(spelling).name == expected
+def test_registry_finds_publishers_by_alias_and_domain(spelling, expected):
+    assert PublisherRegistry.load().find(name=spelling).name == expected
 
 
 def test_import_uses_the_registry_entry_for_a_known_masthead_and_source_field():
@@ -101,3 +102,69 @@ def test_unknown_outlet_is_created_unknown_for_a_lead_to_grade():
     assert result.article.publisher.name == "Tampere Mining Gazette"
     assert result.article.publisher.ownership == Ownership.UNKNOWN
     assert result.article.publisher.reliability == "F"
+
+
+def _stored(text: str, **meta):
+    """Store one invented page with the given PageMeta values; return the article."""
+    from sources.ingest.pipeline import process_bytes
+    from sources.services import articles_store
+
+    processed = process_bytes(text.encode(), source_name="invented.txt")
+    for field, value in meta.items():
+        setattr(processed.meta, field, value)
+    (result,) = articles_store([(processed, len(text))], by=None)
+    return result.article
+
+
+INVENTED = (
+    "Harbour board approves a second container berth\n\n"
+    "The harbour board of Port Elmsworth approved a second container berth on Monday, "
+    "its chair said. Work is due to start in the spring and cost about 40 million crowns.\n"
+)
+
+
+@pytest.mark.django_db
+def test_publisher_from_the_pages_registered_domain_keeps_why():
+    article = _stored(INVENTED, url="https://lite.globaltimes.cn/page/1.html", publisher_name="")
+    assert article.publisher.name == "Global Times"
+    assert article.publisher_evidence["kind"] == "url-domain"
+    assert "globaltimes.cn" in article.publisher_evidence["why"]
+
+
+@pytest.mark.django_db
+def test_the_url_outranks_an_outlet_named_in_the_text():
+    # A mirror of another outlet's story is published by the site it is on.
+    article = _stored(INVENTED, url="https://www.yna.co.kr/view/1", publisher_name="Global Times")
+    assert article.publisher.name == "Yonhap"
+
+
+@pytest.mark.django_db
+def test_unknown_site_becomes_a_new_unreviewed_publisher_named_after_its_site_name():
+    article = _stored(
+        INVENTED,
+        url="https://news.elmsworth-harbour.com.au/a/1",
+        site_name="Elmsworth Harbour News",
+    )
+    assert article.publisher.name == "Elmsworth Harbour News"
+    assert article.publisher.reviewed is False
+    assert article.publisher.domains == ["elmsworth-harbour.com.au"]
+    assert article.publisher_evidence["kind"] == "new-site"
+
+
+@pytest.mark.django_db
+def test_no_publisher_from_an_empty_or_placeholder_field():
+    before = Publisher.objects.count()
+    article = _stored(INVENTED, publisher_name="author")
+    assert article.publisher is None
+    assert Publisher.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_origin_is_stored_with_its_evidence():
+    evidence = {"kind": "wire-credit", "text": "(AFP)", "start": 10, "end": 15, "why": "credit"}
+    article = _stored(
+        INVENTED, url="https://www.yna.co.kr/view/2", origin_name="AFP", origin_evidence=evidence
+    )
+    assert article.origin.name == "Agence France-Presse"
+    assert article.origin_evidence == evidence
+    assert article.publisher.name == "Yonhap"
