@@ -24,9 +24,9 @@ from sources.ingest.archive import ArchiveError, open_zip
 from sources.ingest.html import content_type_for, process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import ImportOutcome
+from sources.registry import PublisherRegistry
 from sources.services import (
     FileResult,
-    PublisherIndex,
     articles_store,
     import_batch_finish,
     import_batch_start,
@@ -161,7 +161,7 @@ class Command(BaseCommand):
         batch = import_batch_start(origin="cli", by=None)
         for result in results:
             self._report(result, verbosity)
-        publishers = PublisherIndex()
+        publishers = PublisherRegistry.load()
         pending: list[tuple[ProcessedArticle, int]] = []
 
         def flush() -> None:
