@@ -73,7 +73,9 @@ class Publisher(models.Model):
     )
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     description = models.TextField(blank=True)
-    kind = models.CharField(max_length=10, choices=PublisherKind.choices, default=PublisherKind.OUTLET)
+    kind = models.CharField(
+        max_length=10, choices=PublisherKind.choices, default=PublisherKind.OUTLET
+    )
     typology = models.CharField(
         max_length=4,
         choices=Typology.choices,
@@ -81,11 +83,15 @@ class Publisher(models.Model):
         help_text="State Media Monitor typology code (data: State Media Monitor / ASD).",
     )
     facts_source = models.CharField(
-        max_length=500, blank=True, help_text="Where the ownership facts come from (URL or citation)."
+        max_length=500,
+        blank=True,
+        help_text="Where the ownership facts come from (URL or citation).",
     )
     reviewed = models.BooleanField(
         default=True,
-        help_text="False for a publisher created automatically from an unknown site: new — not reviewed.",
+        help_text=(
+            "False for a publisher created automatically from an unknown site: new — not reviewed."
+        ),
     )
     locked_fields = models.JSONField(
         default=list,

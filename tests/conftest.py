@@ -17,7 +17,7 @@ SEEDS_DIR = SHARED_DIR / "seeds"
 
 
 def shared_path(*parts: str) -> Path:
-    """Return ../shared/<parts>; skip the test if it is missing (fail if WORKBENCH_REQUIRE_SHARED=1)."""
+    """Return ../shared/<parts>; skip if missing (fail under WORKBENCH_REQUIRE_SHARED=1)."""
     path = SHARED_DIR.joinpath(*parts)
     if not path.exists():
         message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"

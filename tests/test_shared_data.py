@@ -1,4 +1,4 @@
-"""The ../shared rule: a missing shared folder skips a test, and fails it under WORKBENCH_REQUIRE_SHARED=1."""
+"""The ../shared rule: missing, a test skips; under WORKBENCH_REQUIRE_SHARED=1 it fails."""
 
 import os
 import subprocess
