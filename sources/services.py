@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from claims.models import Claim
 from sources.clustering import cluster_all, cluster_new, fingerprint_for
-from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
+from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_manifest, open_zip
 from sources.ingest.domains import registrable_domain
 from sources.ingest.html import content_type_for, process_document
+from sources.ingest.manifest import apply_manifest
 from sources.ingest.pipeline import process_bytes
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import (
@@ -546,12 +547,15 @@ def _upload_rows(
             yield _rejected_row(batch, name, upload.size or 0, exc.reason)
             return
         any_entry = False
-        for entry in entries:
+        # A manifest.csv / manifest.jsonl at the zip's root gives its entries their values.
+        for entry, manifest in entries_with_manifest(entries, name=name):
             any_entry = True
             if entry.rejected:
                 yield _rejected_row(batch, entry.name, entry.size, entry.reason)
             else:
-                yield _pending_row(batch, entry.name, entry.content_type, entry.data or b"")
+                yield _pending_row(
+                    batch, entry.name, entry.content_type, entry.data or b"", manifest
+                )
         if not any_entry:
             yield _rejected_row(batch, name, upload.size or 0, f"{name}: no files in the archive")
         return
@@ -576,8 +580,17 @@ def _upload_rows(
     yield _pending_row(batch, name, kind, data)
 
 
-def _pending_row(batch: ImportBatch, name: str, kind: str, data: bytes) -> ImportFile:
-    return ImportFile(batch=batch, name=name[:500], size=len(data), content=data, content_type=kind)
+def _pending_row(
+    batch: ImportBatch, name: str, kind: str, data: bytes, manifest: dict | None = None
+) -> ImportFile:
+    return ImportFile(
+        batch=batch,
+        name=name[:500],
+        size=len(data),
+        content=data,
+        content_type=kind,
+        manifest=manifest or {},
+    )
 
 
 def _rejected_row(batch: ImportBatch, name: str, size: int, reason: str) -> ImportFile:
@@ -659,7 +672,7 @@ def _import_files_claim(*, batch_id: int, worker: str, size: int) -> list[Import
         )
     return list(
         ImportFile.objects.filter(pk__in=ids)
-        .only("id", "batch_id", "name", "size", "content", "content_type", "attempts")
+        .only("id", "batch_id", "name", "size", "content", "content_type", "manifest", "attempts")
         .order_by("pk")
     )
 
@@ -691,6 +704,8 @@ def _import_files_process(
             logger.exception("Import of %s failed", file.name)
             rejected.append((file, f"{file.name}: could not be processed ({type(exc).__name__})"))
         else:
+            if file.manifest:  # the upload's manifest row wins over what the page says
+                apply_manifest(processed.meta, file.manifest)
             parsed.append((processed, file))
         file.content = None  # the parsed text is all we need from here on
     with transaction.atomic():

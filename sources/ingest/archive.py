@@ -15,8 +15,11 @@ the real sizes (zip bombs), names that climb out of the folder (`../../etc/passw
   the file limit, past its declared size or past the ratio is refused whatever its header
   said. Each refusal is an entry with a `reason` that names it; the rest of the zip goes on.
 
-Directories and macOS resource forks (`__MACOSX/`) are skipped silently: they are not files
-a user meant to import. Plain Python, no Django.
+A `manifest.csv` or `manifest.jsonl` at the root of the archive (sources/ingest/manifest.py)
+comes out first, whatever its place in the zip, with content type "manifest", so its rows
+are known before the files they describe. Directories and macOS resource forks
+(`__MACOSX/`) are skipped silently: they are not files a user meant to import. Plain
+Python, no Django.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from sources.ingest.html import content_type_for
+from sources.ingest.manifest import Manifest, ManifestError, is_manifest_name, parse_manifest
 from sources.ingest.types import IngestError
 
 _CHUNK = 64 * 1024
@@ -57,7 +61,7 @@ class ArchiveEntry:
     """One file of the archive: its bytes, or the reason it is refused."""
 
     name: str  # "<archive name>/<path inside the archive>"
-    content_type: str  # "txt" or "html"; "" when unsupported
+    content_type: str  # "txt", "html" or "manifest"; "" when unsupported
     size: int  # bytes read, or the declared size when it was refused unread
     data: bytes | None = None
     reason: str = ""
@@ -93,12 +97,54 @@ def open_zip(source: BinaryIO | str, *, name: str, limits: ArchiveLimits) -> Ite
     return _entries(archive, infos, name=name, limits=limits)
 
 
+def entries_with_manifest(
+    entries: Iterable[ArchiveEntry], *, name: str
+) -> Iterator[tuple[ArchiveEntry, dict]]:
+    """The archive's entries, each with its row of the archive's own manifest ({} if none).
+
+    The manifest itself does not come out. What is wrong with it comes out as rejected
+    entries named after it — a manifest that cannot be read, a row that names no file, a
+    row whose file is not in the archive — and a file whose row is bad comes out rejected
+    with the row's reason. `name` is the archive's name (the entries' prefix).
+    """
+    manifest: Manifest | None = None
+    used: set[int] = set()
+    for entry in entries:
+        if entry.rejected:
+            yield entry, {}
+            continue
+        if entry.content_type == "manifest":
+            try:
+                manifest = parse_manifest(entry.data or b"", name=entry.name)
+            except ManifestError as exc:
+                yield ArchiveEntry(entry.name, "", entry.size, reason=exc.reason), {}
+                continue
+            for problem in manifest.problems:
+                yield ArchiveEntry(entry.name, "", 0, reason=problem), {}
+            continue
+        row = manifest.lookup(entry.name[len(name) + 1 :]) if manifest is not None else None
+        if row is None:
+            yield entry, {}
+            continue
+        used.add(row.row)
+        if row.bad:
+            reason = f"{entry.name}: {row.reason}"
+            yield ArchiveEntry(entry.name, entry.content_type, entry.size, reason=reason), {}
+        else:
+            yield entry, row.as_dict()
+    for row in manifest.rows.values() if manifest is not None else ():
+        if row.row not in used:
+            reason = f"{manifest.name} row {row.row}: {row.file!r} is not in the archive"
+            yield ArchiveEntry(manifest.name, "", 0, reason=reason), {}
+
+
 def _entries(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, name: str, limits: ArchiveLimits
 ) -> Iterator[ArchiveEntry]:
     with archive:
         total = 0
-        for info in infos:
+        # The manifest first: its rows apply to the entries that follow.
+        for info in sorted(infos, key=lambda i: not _is_manifest(i)):
             if info.is_dir() or info.filename.replace("\\", "/").startswith("__MACOSX/"):
                 continue
             entry = _check(info, name=name, limits=limits)
@@ -111,11 +157,17 @@ def _entries(
             yield entry
 
 
+def _is_manifest(info: zipfile.ZipInfo) -> bool:
+    """A manifest at the archive's root (not one inside a folder)."""
+    return is_manifest_name(info.filename) and not info.is_dir()
+
+
 def _check(info: zipfile.ZipInfo, *, name: str, limits: ArchiveLimits) -> ArchiveEntry:
     """Refuse an entry on what its header says, before reading a byte of it."""
     path = info.filename.replace("\\", "/")
     full = f"{name}/{path}"
-    entry = ArchiveEntry(name=full, content_type=content_type_for(path), size=info.file_size)
+    kind = "manifest" if _is_manifest(info) else content_type_for(path)
+    entry = ArchiveEntry(name=full, content_type=kind, size=info.file_size)
     parts = path.split("/")
     if path.startswith("/") or _DRIVE_RE.match(path) or "\x00" in path:
         entry.reason = f"{full}: unsafe path in archive (absolute path)"
@@ -125,7 +177,7 @@ def _check(info: zipfile.ZipInfo, *, name: str, limits: ArchiveLimits) -> Archiv
         entry.reason = f"{full}: symbolic link in archive (not a file)"
     elif info.flag_bits & 0x1:
         entry.reason = f"{full}: encrypted entry (cannot be read)"
-    elif content_type_for(path) == "zip":
+    elif kind == "zip":
         entry.reason = f"{full}: nested zip archive (zips inside zips are not accepted)"
     elif not entry.content_type:
         suffix = path.rsplit("/", 1)[-1]

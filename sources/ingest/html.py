@@ -18,10 +18,12 @@ import re
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
+from sources.ingest.address import is_page_url
 from sources.ingest.decode import _refuse_controls, _refuse_magic, decode_bytes
+from sources.ingest.names import PLACEHOLDERS, is_placeholder
 from sources.ingest.page import find_date
 from sources.ingest.pipeline import process_bytes, process_text
-from sources.ingest.types import IngestError, ProcessedArticle
+from sources.ingest.types import Evidence, IngestError, ProcessedArticle
 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -39,17 +41,9 @@ _CHARSET_ALIASES = {
     "ascii": "cp1252",
     "windows-1252": "cp1252",
 }
-# Metadata tags that carry the publication time (trafilatura keeps only the day).
-_PUBLISHED_META = (
-    "article:published_time",
-    "datePublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "dc.date",
-    "dc.date.issued",
-    "sailthru.date",
-)
+# htmldate's output: the publication time with its zone (a bare day ends in T00:00:00).
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -101,26 +95,28 @@ def _declared_charset(data: bytes) -> str:
 def extract_page(html: str, *, name: str = "") -> tuple[str, dict[str, str]]:
     """Extract the main text (blocks separated by blank lines) and the page's metadata.
 
-    Metadata keys: title, date (as found), author, sitename, url, language. Raises
-    `IngestError` when the page has no main text.
+    Metadata keys (see `page_metadata`): title, date, author, sitename, url, language,
+    publisher and publisher_field. Raises `IngestError` when the page has no main text.
     """
     import trafilatura  # imported here: loading it costs ~0.3 s and the txt path never needs it
 
     label = name or "input"
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise IngestError(f"{label}: no article text found in the HTML page")
+    meta = page_metadata(tree)
     document = None
     # Precision first; a short page that precision mode throws away gets a second chance.
     for precise in (True, False):
         document = trafilatura.bare_extraction(
-            html,
+            tree,  # trafilatura works on its own copy
             favor_precision=precise,
-            with_metadata=True,
+            with_metadata=False,  # read once, by page_metadata
             include_comments=False,
             include_tables=False,
             include_images=False,
             include_links=False,
             deduplicate=False,
-            # No guessing a date from the body text ("in 2024" is not a publication date).
-            date_extraction_params={"extensive_search": False, "original_date": True},
         )
         if document is not None and document.body is not None and len(document.body):
             break
@@ -128,7 +124,7 @@ def extract_page(html: str, *, name: str = "") -> tuple[str, dict[str, str]]:
     if document is None:
         raise IngestError(f"{label}: no article text found in the HTML page")
     blocks = _blocks(document.body)
-    title = _clean(document.title or "")
+    title = meta["title"]
     if title and (not blocks or _clean(blocks[0]).casefold() != title.casefold()):
         # Trafilatura often leaves the headline out of the body: it is the article's first
         # claim, so put it back on top as a plain-text dump would have it.
@@ -136,15 +132,89 @@ def extract_page(html: str, *, name: str = "") -> tuple[str, dict[str, str]]:
     text = "\n\n".join(blocks)
     if not text.strip():
         raise IngestError(f"{label}: no article text found in the HTML page")
-    meta = {
-        "title": title,
-        "date": _published_raw(html, document.date or ""),
-        "author": _clean(document.author or ""),
-        "sitename": _clean(document.sitename or ""),
-        "url": (document.url or "").strip(),
-        "language": (document.language or "").strip(),
-    }
     return text + "\n", meta
+
+
+def page_metadata(tree) -> dict[str, str]:
+    """Read the page's own metadata with trafilatura: meta tags, OpenGraph and JSON-LD.
+
+    Returns title, date (the publication time in ISO 8601 when the page gives one, else
+    the day, else ""), author (names joined by ", ", placeholders such as "admin" left
+    out), sitename (og:site_name, else the JSON-LD publisher, else another site-name tag),
+    url (og:url or the canonical link), language (`<html lang>`), and publisher — the
+    JSON-LD publisher, else og:site_name — with publisher_field naming where it was found.
+    A value that names nobody (an empty or stock word, a bare domain) is left out.
+    """
+    from trafilatura.metadata import extract_meta_json, extract_opengraph
+    from trafilatura.settings import Document
+
+    opengraph = extract_opengraph(tree)
+    json_ld = extract_meta_json(tree, Document())
+    found = _metadata(tree)
+    og_site = _name(opengraph.get("sitename"))
+    ld_publisher = _name(json_ld.sitename)
+    other_site = _name(found.sitename)
+    publisher, publisher_field = "", ""
+    for value, where in (
+        (ld_publisher, "json-ld publisher"),
+        (og_site, "og:site_name"),
+        (other_site, "meta site name"),
+    ):
+        if value:
+            publisher, publisher_field = value, where
+            break
+    url = (found.url or "").strip()
+    return {
+        "title": _clean(found.title or ""),
+        "date": _date(found.date or ""),
+        "author": _authors(found.author or ""),
+        "sitename": og_site or ld_publisher or other_site,
+        "url": url if is_page_url(url) else "",
+        "language": _language(tree),
+        "publisher": publisher,
+        "publisher_field": publisher_field,
+    }
+
+
+def _metadata(tree):
+    """Trafilatura's metadata of the page (dates by htmldate, with their time of day)."""
+    import trafilatura
+
+    return trafilatura.extract_metadata(
+        tree,
+        # No guessing a date from the body text ("in 2024" is not a publication date).
+        date_config={
+            "extensive_search": False,
+            "original_date": True,
+            "outputformat": _DATE_FORMAT,
+        },
+        extensive=False,
+        author_blacklist=set(PLACEHOLDERS),
+    )
+
+
+def _name(value: str | None) -> str:
+    value = _clean(value or "")
+    return "" if is_placeholder(value) else value
+
+
+def _authors(value: str) -> str:
+    """Trafilatura's "A; B" as "A, B", without placeholders ("admin", "Staff")."""
+    names = [_clean(n) for n in value.split(";")]
+    return ", ".join(n for n in names if n and not is_placeholder(n))
+
+
+def _date(value: str) -> str:
+    """The ISO timestamp htmldate gives, or only its day when the page gave no time."""
+    value = value.strip()
+    if value.endswith("T00:00:00"):  # no time of day and no zone: the page gave a day
+        return value[:10]
+    return value
+
+
+def _language(tree) -> str:
+    value = (tree.getroottree().getroot().get("lang") or "").strip()
+    return value if _LANGUAGE_RE.match(value) else ""
 
 
 def _blocks(body) -> list[str]:
@@ -166,22 +236,6 @@ def _blocks(body) -> list[str]:
 def _clean(value: str) -> str:
     """Collapse white space (trafilatura keeps source line breaks inside paragraphs)."""
     return _WS_RE.sub(" ", value).strip()
-
-
-def _published_raw(html: str, day: str) -> str:
-    """Prefer a full timestamp from the page's metadata when it is on trafilatura's day."""
-    head = html[:100_000]
-    for key in _PUBLISHED_META:
-        m = re.search(
-            r"<meta[^>]+(?:property|name|itemprop)\s*=\s*[\"']"
-            + re.escape(key)
-            + r"[\"'][^>]*content\s*=\s*[\"']([^\"']{8,40})[\"']",
-            head,
-            re.IGNORECASE,
-        )
-        if m and (not day or m.group(1).startswith(day)):
-            return m.group(1).strip()
-    return day
 
 
 def page_domain(url: str) -> str:
@@ -215,9 +269,20 @@ def process_html_bytes(
             meta.published_raw = found["date"]
     if found["author"] and not meta.byline:
         meta.byline = found["author"]
-    if not meta.publisher_name:
-        meta.publisher_name = found["sitename"] or page_domain(found["url"])
-    if found["url"] and not meta.url:
+    meta.site_name = found["sitename"]
+    if found["publisher"]:
+        # The site's own declaration outranks a name read off the text (a wire credit in
+        # the story says whose text it is, not who put the page online).
+        meta.publisher_name = found["publisher"]
+        meta.publisher_evidence = Evidence(
+            kind="html-meta",
+            text=found["publisher"],
+            field=found["publisher_field"],
+            why=f"the page's {found['publisher_field']} names it",
+        ).as_dict()
+    elif not meta.publisher_name:
+        meta.publisher_name = page_domain(found["url"])
+    if found["url"]:  # the page's canonical address outranks one printed in its text
         meta.url = found["url"]
     if found["language"] and not meta.language:
         meta.language = found["language"][:16]

@@ -2,6 +2,11 @@
 
 On a terminal a progress bar replaces the per-file lines (rejections are still printed);
 piped or redirected, the output is one line per file and the summary, as before.
+
+`--manifest FILE` (CSV or JSON Lines, sources/ingest/manifest.py) gives files their URL,
+publisher, date, byline, title or language, over what the pages say; a `manifest.csv` or
+`manifest.jsonl` at the root of a zip does the same for the zip's entries. A bad manifest
+row refuses its file with the reason; a row whose file is not imported is warned about.
 """
 
 from __future__ import annotations
@@ -20,8 +25,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
-from sources.ingest.archive import ArchiveError, open_zip
+from sources.ingest.archive import ArchiveError, entries_with_manifest, open_zip
 from sources.ingest.html import content_type_for, process_job
+from sources.ingest.manifest import (
+    Manifest,
+    ManifestError,
+    ManifestRow,
+    apply_manifest,
+    normalise_path,
+    parse_manifest,
+)
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import ImportOutcome
 from sources.registry import PublisherRegistry
@@ -134,6 +147,15 @@ class Command(BaseCommand):
             help="Largest file accepted (default from IMPORT_MAX_FILE_BYTES).",
         )
         parser.add_argument(
+            "--manifest",
+            metavar="FILE",
+            help=(
+                "CSV (with a header row) or JSON Lines file: a 'file' column (name, or path "
+                "relative to the manifest) and any of url, publisher, published, byline, "
+                "title, language. Its values win over what the pages say."
+            ),
+        )
+        parser.add_argument(
             "--no-cluster",
             action="store_true",
             help="Leave new articles out of syndication clusters (run cluster_articles later).",
@@ -150,10 +172,14 @@ class Command(BaseCommand):
                 "import the rest (stored articles are reported as duplicates)."
             ) from exc
 
-    def _import(self, *, paths, jobs, max_bytes, verbosity, no_cluster, **options):
+    def _import(self, *, paths, jobs, max_bytes, verbosity, no_cluster, manifest=None, **options):
         files, results = expand_paths(paths)
         if not files and not results:
             raise CommandError("No article files found in the given paths.")
+        self.manifest = _read_manifest(manifest) if manifest else None
+        self.manifest_dir = Path(manifest).resolve().parent if manifest else None
+        self.used: set[int] = set()  # rows of --manifest that found their file
+        self.rows: dict[str, dict] = {}  # job name -> the manifest values to apply
         total = len(results) + sum(_count_entries(f) for f in files)
         if jobs <= 0:
             jobs = min(os.cpu_count() or 1, 4) if total >= 50 else 1
@@ -176,16 +202,30 @@ class Command(BaseCommand):
             results.append(import_file_record(batch, result, size))
             self._report(result, verbosity)
 
+        if self.manifest is not None:
+            for problem in self.manifest.problems:
+                reject(manifest, 0, problem)
         for name, size, outcome in self._processed(
             self._jobs(files, max_bytes, reject), jobs, max_bytes
         ):
             if isinstance(outcome, IngestError):
                 reject(name, size, outcome.reason)
                 continue
+            if name in self.rows:
+                apply_manifest(outcome.meta, self.rows.pop(name))
             pending.append((outcome, size))
             if len(pending) >= STORE_GROUP:
                 flush()
         flush()
+        if self.manifest is not None:
+            for row in self.manifest.rows.values():
+                if row.row not in self.used:
+                    self.stdout.write(
+                        self.style.WARNING(
+                            f"{manifest} row {row.row}: {row.file!r} is not among the files "
+                            "imported (nothing applied)"
+                        )
+                    )
         import_batch_finish(batch=batch, cluster=not no_cluster)
         if self.progress is not None:
             self.progress.clear()
@@ -194,23 +234,54 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _jobs(self, files: list[str], max_bytes: int, reject) -> Iterator[Job]:
-        """One job per article file; zips are unpacked here, their refusals reported."""
+        """One job per article file; zips are unpacked here, their refusals reported.
+
+        A file with a bad manifest row is refused here, unread; a good row is kept in
+        `self.rows` for its job's result (applied after parsing, so it wins).
+        """
         limits = replace(import_limits(), max_file_bytes=max_bytes)
         for path in files:
             kind = _kind(Path(path))
             if kind != "zip":
-                yield (path, kind, path)
+                if self._take_row(path, self._cli_row(path), reject):
+                    yield (path, kind, path)
                 continue
             try:
                 entries = open_zip(path, name=path, limits=limits)
             except ArchiveError as exc:
                 reject(path, Path(path).stat().st_size, exc.reason)
                 continue
-            for entry in entries:
+            for entry, row in entries_with_manifest(entries, name=path):
                 if entry.rejected:
                     reject(entry.name, entry.size, entry.reason)
-                else:
-                    yield (entry.name, entry.content_type, entry.data or b"")
+                    continue
+                if row:  # the zip's own manifest
+                    self.rows[entry.name] = row
+                elif not self._take_row(
+                    entry.name, self._cli_row(path, entry.name[len(path) + 1 :]), reject, entry.size
+                ):
+                    continue
+                yield (entry.name, entry.content_type, entry.data or b"")
+
+    def _cli_row(self, path: str, inner: str = "") -> ManifestRow | None:
+        """The --manifest row of a file (or of a zip's entry), by its path from the manifest."""
+        if self.manifest is None:
+            return None
+        relative = os.path.relpath(Path(path).resolve(), self.manifest_dir)
+        row = self.manifest.lookup(normalise_path(f"{relative}/{inner}" if inner else relative))
+        if row is not None:
+            self.used.add(row.row)
+        return row
+
+    def _take_row(self, name: str, row: ManifestRow | None, reject, size: int = -1) -> bool:
+        """Keep a good row for the job named `name`; refuse the file of a bad one."""
+        if row is None:
+            return True
+        if row.bad:
+            reject(name, Path(name).stat().st_size if size < 0 else size, f"{name}: {row.reason}")
+            return False
+        self.rows[name] = row.as_dict()
+        return True
 
     def _processed(
         self, jobs: Iterator[Job], workers: int, max_bytes: int
@@ -247,6 +318,18 @@ class Command(BaseCommand):
             f"{len(results)} files: {counts['imported']} imported ({claims} claims), "
             f"{counts['duplicate']} duplicate, {counts['rejected']} rejected"
         )
+
+
+def _read_manifest(path: str) -> Manifest:
+    """Read and check the --manifest file; refuse the whole run when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from exc
+    try:
+        return parse_manifest(data, name=path)
+    except ManifestError as exc:
+        raise CommandError(exc.reason) from exc
 
 
 def _count_entries(path: str) -> int:
