@@ -109,3 +109,90 @@ def test_uploaded_html_page_becomes_an_article_with_its_original_html():
     assert "Most read" not in article.text
     for claim in Claim.objects.filter(article=article):
         assert article.text[claim.start : claim.end] == claim.text
+
+
+# ------------------------------------------------------------------ the page's own metadata
+
+LD_PAGE = """<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<title>Lighthouse keepers return to Skerry Point - Harbour Ledger</title>
+<meta name="author" content="admin">
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Lighthouse keepers return to Skerry Point",
+ "datePublished": "2023-07-04T08:15:00Z",
+ "author": [{"@type": "Person", "name": "Morag Lindqvist"}, {"@type": "Person", "name": "admin"}],
+ "publisher": {"@type": "NewsMediaOrganization", "name": "Harbour Ledger"}}
+</script>
+<meta property="og:url" content="https://harbourledger.example/coast/keepers-return">
+</head><body><main><article>
+<h1>Lighthouse keepers return to Skerry Point</h1>
+<p>Two keepers moved back into the Skerry Point lighthouse on Monday, the trust said. The
+light had been automatic since 1989.</p>
+<p>The trust said the keepers would run tours for visitors from August.</p>
+<p>(AFP) - The story was first carried by a news agency.</p>
+</article></main></body></html>
+"""
+
+
+def test_json_ld_publisher_author_and_date_fill_the_page_metadata():
+    processed = process_html_bytes(LD_PAGE.encode(), source_name="keepers.html")
+    meta = processed.meta
+    assert meta.publisher_name == "Harbour Ledger"
+    assert meta.publisher_evidence == {
+        "kind": "html-meta",
+        "text": "Harbour Ledger",
+        "field": "json-ld publisher",
+        "why": "the page's json-ld publisher names it",
+    }
+    assert meta.byline == "Morag Lindqvist"  # "admin" names nobody
+    assert meta.published == datetime(2023, 7, 4, 8, 15, tzinfo=timezone(timedelta(0)))
+    assert meta.published_raw.startswith("2023-07-04T08:15:00")
+    assert meta.url == "https://harbourledger.example/coast/keepers-return"
+
+
+def test_og_site_name_is_the_publisher_when_there_is_no_json_ld():
+    processed = process_html_bytes(PAGE_BYTES, source_name="page.html")
+    assert processed.meta.site_name == "Northwind Daily"
+    assert processed.meta.publisher_evidence["kind"] == "html-meta"
+    assert processed.meta.publisher_evidence["field"] == "og:site_name"
+
+
+@pytest.mark.parametrize("placeholder", ["admin", "Staff Reporter", "Editorial Team", ""])
+def test_placeholder_author_is_left_out(placeholder):
+    _, found = extract_page(PAGE.replace('content="Jane Smith"', f'content="{placeholder}"'))
+    assert found["author"] == ""
+
+
+@pytest.mark.parametrize("placeholder", ["admin", "Home", "", "www.northwind.example"])
+def test_placeholder_site_name_is_not_the_publisher(placeholder):
+    _, found = extract_page(PAGE.replace('content="Northwind Daily"', f'content="{placeholder}"'))
+    assert found["sitename"] == "" and found["publisher"] == ""
+
+
+def test_a_day_without_a_time_stays_a_day():
+    page = PAGE.replace("2024-03-05T10:20:00+08:00", "2024-03-05")
+    _, found = extract_page(page)
+    assert found["date"] == "2024-03-05"
+
+
+def test_canonical_link_gives_the_url_and_a_relative_or_bogus_one_is_left_out():
+    _, found = extract_page(PAGE)
+    assert found["url"] == "https://www.northwind.example/news/rare-earth-plant"
+    page = PAGE.replace("https://www.northwind.example/news/rare-earth-plant", "javascript:void(0)")
+    _, found = extract_page(page)
+    assert found["url"] == ""
+
+
+@pytest.mark.django_db
+def test_uploaded_page_keeps_its_html_meta_publisher_evidence():
+    batch = services.import_batch_create_from_uploads(
+        files=[SimpleUploadedFile("keepers.html", LD_PAGE.encode(), content_type="text/html")],
+        by=None,
+    )
+    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    article = ImportFile.objects.get(batch=batch).article
+    assert article.publisher.name == "Harbour Ledger"
+    assert article.publisher_evidence["kind"] == "html-meta"
+    assert article.byline == "Morag Lindqvist"
+    assert article.published_at.isoformat() == "2023-07-04T08:15:00+00:00"
