@@ -48,7 +48,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_perm("sources.view_article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full text with every claim highlighted by status and clickable; chrome greyed."""
-    article = get_object_or_404(Article.objects.select_related("publisher__parent"), pk=pk)
+    article = get_object_or_404(
+        Article.objects.select_related("publisher__parent", "origin"), pk=pk
+    )
     claims = list(
         Claim.objects.filter(article=article)
         .only("id", "start", "end", "kind", "status")

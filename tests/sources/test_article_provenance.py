@@ -1,0 +1,94 @@
+"""The article page says who published the page and whose text it is, and why."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sources.ingest.provenance import text_origin
+from sources.services import articles_import
+from tests.factories import ArticleFactory, PublisherFactory
+
+pytestmark = pytest.mark.django_db
+
+# Invented wire copy.
+WIRE = (
+    "Smelter output rises\n\n"
+    "Paragraph one says the smelter restarted.\n\n"
+    "Paragraph two says output rose 4 percent.\n\n"
+    "Paragraph three says prices held.\n\n"
+    "Paragraph four says exports fell.\n\n"
+    "Paragraph five says the port reopened.\n\n"
+    "Output rose again in May, the company said. (AFP)\n\n"
+    "Stocks were flat.\n"
+)
+
+
+@pytest.fixture
+def client(make_user):
+    client = Client()
+    client.force_login(make_user("rita", "reviewer"))
+    return client
+
+
+def _wire_article(**extra):
+    name, evidence = text_origin(WIRE)
+    return ArticleFactory(
+        text=WIRE,
+        publisher=PublisherFactory(name="Harbour Gazette"),
+        publisher_evidence={
+            "kind": "html-meta",
+            "field": "og:site_name",
+            "why": "from og:site_name",
+        },
+        origin=PublisherFactory(name=name),
+        origin_evidence=evidence,
+        **extra,
+    )
+
+
+def test_article_page_shows_origin_and_publisher_with_their_evidence(client):
+    article = _wire_article()
+    html = client.get(f"/sources/articles/{article.pk}/").content.decode()
+    assert (
+        "origin: " in html
+        and "Agence France-Presse</a> — from &#x27;(AFP)&#x27; at the end of paragraph 7" in html
+    )
+    assert '<mark class="credit">(AFP)</mark>' in html
+    assert "publisher: Harbour Gazette — from og:site_name" in html
+
+
+def test_an_uncredited_article_says_no_credit_names_its_origin(client):
+    article = ArticleFactory(text="Headline\nOfficials said output rose 5 percent.")
+    html = client.get(f"/sources/articles/{article.pk}/").content.decode()
+    assert "no credit on the page says whose text it is" in html
+    assert 'class="credit"' not in html
+
+
+def test_a_stale_span_is_not_highlighted(client):
+    article = _wire_article()
+    article.origin_evidence = {**article.origin_evidence, "start": 0, "end": 5}
+    article.save()
+    html = client.get(f"/sources/articles/{article.pk}/").content.decode()
+    assert "at the end of paragraph 7" in html
+    assert 'class="credit"' not in html
+
+
+def test_showing_the_origin_costs_no_extra_query(client):
+    with_origin = _wire_article()
+    without = ArticleFactory(publisher=with_origin.publisher)
+    counts = []
+    for article in (with_origin, without):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/sources/articles/{article.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_an_imported_wire_copy_keeps_its_origin_and_shows_it(client):
+    _, results = articles_import([("wire.txt", WIRE.encode())], by=None, origin="test")
+    article = results[0].article
+    assert article.origin is not None and article.origin.name == "Agence France-Presse"
+    assert WIRE[article.origin_evidence["start"] : article.origin_evidence["end"]] == "(AFP)"
+    html = client.get(f"/sources/articles/{article.pk}/").content.decode()
+    assert '<mark class="credit">(AFP)</mark>' in html
