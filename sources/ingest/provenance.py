@@ -41,13 +41,13 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from sources.ingest.domains import registrable_domain
+from sources.ingest.names import name_key as registry_key
 from sources.ingest.types import Evidence
 
 PUBLISHERS_CSV = Path(__file__).resolve().parents[1] / "data" / "publishers.csv"
@@ -77,10 +77,8 @@ TEXT_KINDS = frozenset({"agency", "outlet"})
 
 
 def name_key(name: str) -> str:
-    """Reduce a name to what identifies it: case, punctuation, spaces and a leading "The" go."""
-    value = unicodedata.normalize("NFKC", name).casefold().strip()
-    value = re.sub(r"^the\s+", "", value)
-    return re.sub(r"[\W_]+", "", value)
+    """The registry's name key (`names.name_key`) without spaces: "PRNewswire" = "PR Newswire"."""
+    return registry_key(name).replace(" ", "")
 
 
 @dataclass(frozen=True, slots=True)
