@@ -46,7 +46,7 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from itertools import pairwise
 
-from sources.ingest.types import PageMeta
+from sources.ingest.types import Evidence, PageMeta
 
 
 def _words(text: str) -> frozenset[str]:
@@ -94,67 +94,8 @@ class ParsedPage:
     blocks: list[Block] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- known outlets
+# --------------------------------------------------------------------------- story datelines
 
-# Canonical outlet name -> the spellings that name it on pages. Matching is case-sensitive
-# so that "AP" or "FT" do not match ordinary words.
-KNOWN_OUTLETS: dict[str, tuple[str, ...]] = {
-    "Global Times": ("Global Times", "globaltimes.cn"),
-    "The Korea Herald": ("The Korea Herald", "Korea Herald"),
-    "The Korea Times": ("The Korea Times", "Korea Times"),
-    "Korea JoongAng Daily": ("Korea JoongAng Daily", "JoongAng Daily"),
-    "Rare Earth Exchanges": ("Rare Earth Exchanges",),
-    "Reuters": ("Reuters", "Thomson Reuters"),
-    "Agence France-Presse": ("Agence France-Presse", "Agence France Presse", "AFP"),
-    "Associated Press": ("The Associated Press", "Associated Press", "AP"),
-    "Xinhua": ("Xinhua News Agency", "Xinhua"),
-    "Kyodo News": ("Kyodo News", "Kyodo"),
-    "Yonhap": ("Yonhap News Agency", "Yonhap"),
-    "People's Daily": ("People's Daily", "People’s Daily"),
-    "China Daily": ("China Daily",),
-    "CGTN": ("CGTN",),
-    "Caixin": ("Caixin Global", "Caixin"),
-    "South China Morning Post": ("South China Morning Post", "SCMP"),
-    "Bloomberg": ("Bloomberg News", "Bloomberg"),
-    "Financial Times": ("The Financial Times", "Financial Times", "FT"),
-    "The Wall Street Journal": ("The Wall Street Journal", "Wall Street Journal", "WSJ"),
-    "The New York Times": ("The New York Times", "New York Times"),
-    "The Washington Post": ("The Washington Post", "Washington Post"),
-    "The Guardian": ("The Guardian",),
-    "The Economist": ("The Economist",),
-    "BBC": ("BBC News", "BBC"),
-    "CNN": ("CNN",),
-    "CNBC": ("CNBC",),
-    "Nikkei Asia": ("Nikkei Asia", "Nikkei"),
-    "The Japan Times": ("The Japan Times", "Japan Times"),
-    "NHK": ("NHK World", "NHK"),
-    "TASS": ("TASS",),
-    "Al Jazeera": ("Al Jazeera",),
-    "Deutsche Welle": ("Deutsche Welle", "DW"),
-    "The Straits Times": ("The Straits Times", "Straits Times"),
-    "Mining.com": ("MINING.COM", "Mining.com"),
-    "Mining Weekly": ("Mining Weekly",),
-    "United Press International": ("United Press International", "UPI"),
-    "dpa": ("Deutsche Presse-Agentur", "dpa"),
-    "PR Newswire": ("PR Newswire", "PRNewswire", "PRNewswire-Asia"),
-    "Business Wire": ("Business Wire", "BUSINESS WIRE"),
-    "GlobeNewswire": ("GlobeNewswire", "GLOBE NEWSWIRE", "Globe Newswire"),
-    "Accesswire": ("ACCESSWIRE", "Accesswire"),
-}
-
-_ALIAS_TO_OUTLET: dict[str, str] = {
-    alias: name for name, aliases in KNOWN_OUTLETS.items() for alias in aliases
-}
-_ALIASES_LONGEST_FIRST = sorted(_ALIAS_TO_OUTLET, key=len, reverse=True)
-_OUTLET_RE = re.compile(
-    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in _ALIASES_LONGEST_FIRST) + r")(?![\w])"
-)
-# "told the Global Times": the interviewer is the outlet publishing the page.
-_TOLD_OUTLET_RE = re.compile(
-    r"\btold\s+(?:the\s+)?("
-    + "|".join(re.escape(a.removeprefix("The ")) for a in _ALIASES_LONGEST_FIRST)
-    + r")(?![\w])"
-)
 # Dateline opening a story: "SEOUL, March 5 (Yonhap) --", "BEIJING -- ",
 # "DENVER, Colo., Oct. 12, 2024 /PRNewswire/ --". The place is in capitals or the line names
 # an agency or newswire, so an ordinary sentence with a dash never matches.
@@ -167,21 +108,35 @@ _STORY_DATELINE_RE = re.compile(
 )
 
 
+# A press release's dateline with the date between dashes: "LAS VEGAS – December 9, 2021 –".
+# The empty `agency`/`wire` groups keep the match's groups the same as the story dateline's.
+_RELEASE_DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Z .'’-]{1,40}?)(?:,\s*[A-Z][A-Za-z .]{1,30}?)?\s*(?:--|[-–—])\s*"
+    rf"(?P<date>{_MONTH_ABBR}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_ABBR},?\s+\d{{4}})"
+    r"\s*(?:--|[-–—])\s*(?P<agency>(?!))?(?P<wire>(?!))?"
+)
+
+
 def story_dateline(paragraph: str) -> re.Match[str] | None:
     """Match the dateline that opens a news story or press release, if there is one."""
-    m = _STORY_DATELINE_RE.match(paragraph)
-    if m is None:
-        return None
-    place = m.group("place").strip()
-    if m.group("agency") or m.group("wire") or (place.isupper() and len(place) > 2):
+    m = _RELEASE_DATELINE_RE.match(paragraph)
+    if m is not None and len(m.group("place").strip()) > 2:
         return m
+    m = _STORY_DATELINE_RE.match(paragraph)
+    if m is not None:
+        place = m.group("place").strip()
+        if m.group("agency") or m.group("wire") or (place.isupper() and len(place) > 2):
+            return m
     return None
 
 
 def canonical_outlet(name: str) -> str:
-    """Return the canonical name of a known outlet, or `name` unchanged."""
-    cleaned = name.strip().strip(".,;:")
-    return _ALIAS_TO_OUTLET.get(cleaned) or _ALIAS_TO_OUTLET.get("The " + cleaned, cleaned)
+    """Return an outlet name as a page prints it, without framing punctuation.
+
+    Which outlet a name stands for is the publisher registry's business
+    (`sources/registry.py`); ingest only tidies what the page says.
+    """
+    return " ".join(name.split()).strip(" .,;:|-–—()[]")
 
 
 # --------------------------------------------------------------------------- line rules
@@ -259,6 +214,92 @@ _LINK_LIST_LABELS = (
 )
 _SECTION_LABEL_RE = re.compile(rf"^(?:{_SUMMARY_LABELS}|{_LINK_LIST_LABELS})\s*:?$", re.IGNORECASE)
 _LINK_LIST_LABEL_RE = re.compile(rf"^(?:{_LINK_LIST_LABELS})\s*:?$", re.IGNORECASE)
+# Lists whose lines are not the story: references and sources at the foot of a page.
+_REFERENCE_LABEL_RE = re.compile(
+    r"^(?:references?|reference\(s\)|sources?|further reading|external links|notes)\s*:?$", re.I
+)
+
+# ---- chrome by kind: what a line is (a button, a counter, a menu…), not which string it is.
+# Counters: "12 Comments", "3 min read", "1.2K views", "Reading time: 4 minutes".
+_COUNTER_RE = re.compile(
+    r"^(?:\d[\d,.]*\s*[km]?\s+(?:comments?|replies|views?|shares?|likes?|reads?|reactions?"
+    r"|responses?|votes?|followers?|subscribers?)"
+    r"|\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?|hrs?)\.?(?:\s+(?:read|reading|listen|watch))?"
+    r"|(?:reading|read|listening) time\s*:?\s*.{1,20})$",
+    re.I,
+)
+# Timestamps that are not dates: "Updated 18 minutes ago", "an hour ago", "Just now".
+_RELATIVE_TIME_RE = re.compile(
+    r"^(?:(?:last\s+)?(?:updated|posted|published|modified|edited)\s*:?\s*)?"
+    r"(?:(?:about|over|almost|nearly|just|less than)\s+)?"
+    r"(?:\d+|an?|one|two|three|four|five|a few|several)\s+"
+    r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?|years?)\s+ago\.?$"
+    r"|^(?:(?:updated|posted|published)\s*:?\s*)?(?:just now|moments ago|yesterday|today)$",
+    re.I,
+)
+# Newsletter prompts and trust/about boxes: what the site says about itself.
+_PROMPT_RE = re.compile(
+    r"\b(?:newsletters?|inbox|your e-?mail(?: address)?|e-?mail address|unsubscribe"
+    r"|push notifications?|our app|download the app)\b",
+    re.I,
+)
+_TRUST_BOX_RE = re.compile(
+    r"^(?:why you can trust\b|our standards\s*:|(?:the )?[\w ]{0,30}trust principles\b"
+    r"|about (?:us|the author|the authors|this (?:story|article|site))\b"
+    r"|(?:editorial|ethics|corrections) (?:standards|guidelines|policy)\b"
+    r"|fact[- ]checked by\b|(?:medically |editorially )?reviewed by\b|meet the team\b"
+    r"|(?:learn|read) more about (?:us|our)\b|how we (?:report|work|fact-check)\b"
+    r"|support (?:our|independent) journalism\b|become a (?:member|subscriber|supporter)\b)",
+    re.I,
+)
+# Buttons and player widgets start with an imperative: "Watch online", "Listen", "Download".
+_WIDGET_VERB_RE = re.compile(
+    r"^(?:watch|listen|play|read|share|subscribe|download|follow|sign|log|join|get|click|tap"
+    r"|see|view|explore|discover|browse|shop|donate|support|open|show|hide|expand|collapse"
+    r"|load|print|save|copy|send|email|contact|register|upgrade|try)\b",
+    re.I,
+)
+# Section and rubric names are made of topic words: "Nation & World News", "Business".
+_SECTION_WORDS = _words(
+    """nation national world international global local metro regional region business
+    businesses markets market economy economics finance financial money personal politics
+    political policy opinion opinions editorial editorials commentary analysis features feature
+    sports sport tech technology science health entertainment lifestyle culture arts travel
+    asia europe americas africa oceania pacific middle east us u.s. uk china india latest
+    top breaking home news stories headlines energy environment climate industry industries
+    mining metals commodities stocks forex cryptocurrency crypto retail video videos photos
+    podcasts podcast live society military defense defence diplomacy weather education
+    world-news more all trending popular most viewed read shared today week exclusive
+    investigations investigation insight insights explainer explainers press releases
+    release media companies company science-tech auto autos property real estate"""
+)
+_CONNECTORS = _words("& and , / + | of the")
+_CONTACT_FIELD_RE = re.compile(r"^[\w .'’-]{2,30}:\s*\+?\(?\d[\d ()./-]{6,20}$")
+_DOMAIN_LINE_RE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?$", re.I)
+_BRACKET_LINE_RE = re.compile(r"^\[[^\[\]\n]{1,80}\]$")
+# A sign-off credit on its own line: "-- BERNAMA", "— Reuters", "Agencies via Xinhua",
+# "(Reporting by …; Editing by …)", "With inputs from PTI", "Compiled by …".
+_SIGNOFF_LINE_RE = re.compile(
+    r"^(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,3}\s*(?:--|[—–])?$"
+    r"|^\(?(?:agencies|agency|wires|news agencies|agencies via\b.{1,40}|via [A-Z].{0,40}"
+    r"|with inputs? from\b.{1,60}|inputs? from\b.{1,60}|compiled by\b.{1,60}"
+    r"|(?:additional )?reporting by\b.{1,200}|writing by\b.{1,100}|editing by\b.{1,100}"
+    r"|edited by\b.{1,100}|translated by\b.{1,100}|produced by\b.{1,100})\)?\.?$",
+    re.I,
+)
+_REPORTING_BY_RE = re.compile(
+    r"^\(?(?:additional\s+)?reporting by\s+(?P<names>.+?)(?:\s+in\s+[A-Z][^;)]*)?(?:[;)]|$)",
+    re.I,
+)
+# Photo credit lines: "AP Photo/Ng Han Guan", "Stringer | AFP | Getty Images", "/VCG".
+_PHOTO_CREDIT_LINE_RE = re.compile(
+    r"^[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)?\s+Photos?\s*/\s*\S.{0,60}$"
+    r"|^/\s?[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3}$"
+    r"|^(?:Getty Images|Shutterstock|iStock|Alamy|Pool|Handout|Stringer)(?:\s*/.{1,40})?$"
+)
+_PHOTO_WORD_RE = re.compile(
+    r"\b(?:Getty|Images|Photos?|Stringer|Pool|Handout|Shutterstock|iStock|Alamy|AFP via|File)\b"
+)
 _CONTACT_LABEL_RE = re.compile(r"^(?:(?:media|press) )?(?:contacts?|enquiries|inquiries)\b", re.I)
 
 _NEWSPAPER_HEADLINE_RE = re.compile(r"^(newspaper headline|print headline)\s*:\s*", re.IGNORECASE)
@@ -294,6 +335,9 @@ _CREDIT_TAIL_RE = re.compile(
     r"|Getty|Kyodo|Newsis|News1|Bloomberg|VCG|IC|CFP|Imaginechina|Shutterstock|Handout"
     r"|EPA-EFE|Korea Herald DB|Courtesy of [^()]{1,40})(?:[/ ][^()]{0,40})?)\)"
     r"|©\s*[^©\n]{1,60}"
+    r"|(?-i:(?:Photo\s+)?Credits?)\s*:\s*[^:\n]{1,60}"
+    r"|(?<=\s)(?-i:/\s?[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3})"
+    r"|(?-i:\[[A-Z][A-Za-z0-9 .&/-]{1,50}\])"
     r"|(?:Photo|Image)\s+(?:by|courtesy of)\s+[^.\n]{1,50})\s*$",
     re.IGNORECASE,
 )
@@ -301,7 +345,7 @@ _CREDIT_TAIL_RE = re.compile(
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:File|Stock|Handout)\s+)?(?:Photo|Photos|Image|Images|Picture|Photograph|Graphic"
     r"|Illustration|Video)(?:\s+(?:credit|source|by|courtesy(?: of)?))?\s*:?\s*\S.{0,60}$"
-    r"|^(?:Credit|Source|Photo credit)\s*:\s*\S.{0,60}$|^©.{1,60}$|^\([^()]{1,60}\)$",
+    r"|^(?:Credits?|Source|Photo credit)\s*:\s*\S.{0,60}$|^©.{1,60}$|^\([^()]{1,60}\)$",
     re.IGNORECASE,
 )
 
@@ -353,8 +397,16 @@ class _Para:
         return self.lines[-1].end
 
 
+# A search index's date glued to the first line of a stored page: " date 2024-12-03 Nation…".
+_INDEX_DATE_RE = re.compile(r"^date:?\s+\d{4}-\d{2}-\d{2}(?=\s|$)", re.I)
+
+
 def _split_lines(text: str) -> list[_Line]:
-    """Return the non-blank lines of `text` with trimmed offsets."""
+    """Return the non-blank lines of `text` with trimmed offsets.
+
+    A search index's date prefix on the first line becomes a line of its own, so it is
+    a dateline and never part of the headline or a claim.
+    """
     lines: list[_Line] = []
     pos = 0
     blank = True
@@ -363,6 +415,12 @@ def _split_lines(text: str) -> list[_Line]:
         if stripped:
             lead = len(raw) - len(raw.lstrip())
             start = pos + lead
+            prefix = _INDEX_DATE_RE.match(stripped) if not lines else None
+            if prefix is not None and prefix.end() < len(stripped):
+                lines.append(_Line(start, start + prefix.end(), prefix.group(0), blank, 0))
+                rest = stripped[prefix.end() :]
+                start += prefix.end() + len(rest) - len(rest.lstrip())
+                stripped, blank = rest.strip(), True
             lines.append(_Line(start, start + len(stripped), stripped, blank, len(lines)))
             blank = False
         else:
@@ -372,15 +430,95 @@ def _split_lines(text: str) -> list[_Line]:
 
 
 def _is_chrome_line(line: str) -> bool:
-    """Tell whether a whole line is a widget, button or boilerplate."""
+    """Tell whether a whole line is a widget, button or boilerplate (see `_chrome_kind`)."""
+    return bool(_chrome_kind(line))
+
+
+def _chrome_kind(line: str) -> str:
+    """Name the kind of page furniture a whole line is, or "" when it is text.
+
+    Kinds, by shape: symbols only; breadcrumb; widget/boilerplate (`_CHROME_RES`); counter;
+    relative timestamp; newsletter prompt; trust/about box; button label; menu; section
+    name; contact field; bare domain; bracketed note; sign-off credit; photo credit.
+    """
     core = _LEADING_SYMBOLS_RE.sub("", line).rstrip(" →»›>|")
-    if not core:
-        return True  # a line of symbols only ("•", "→", "|")
+    if not core or not any(ch.isalnum() for ch in core):
+        return "symbols"  # a line of symbols only ("•", "→", "|", "/")
     if len(core) > 320:
-        return False
+        return ""
     if _BREADCRUMB_RE.match(core) and core.count(" ") < 12:
-        return True
-    return any(rx.fullmatch(core) for rx in _CHROME_RES)
+        return "breadcrumb"
+    if any(rx.fullmatch(core) for rx in _CHROME_RES):
+        return "widget"
+    if _COUNTER_RE.match(core):
+        return "counter"
+    if _RELATIVE_TIME_RE.match(core):
+        return "timestamp"
+    words = core.split()
+    terminal = bool(_TERMINAL_RE.search(core))
+    if len(words) <= 24 and _PROMPT_RE.search(core) and not _story_sentence(core):
+        return "prompt"
+    if _TRUST_BOX_RE.match(core) and len(words) <= 40:
+        return "trust-box"
+    if len(words) <= 4 and not terminal and _WIDGET_VERB_RE.match(core):
+        return "button"
+    if _is_menu(words):
+        return "menu"
+    if _is_section_name(core):
+        return "section"
+    if _CONTACT_FIELD_RE.match(core) and find_date(core) is None:
+        return "contact"
+    if _DOMAIN_LINE_RE.match(core) or _BRACKET_LINE_RE.match(core):
+        return "link"
+    if _SIGNOFF_LINE_RE.match(line) or _SIGNOFF_LINE_RE.match(core):
+        return "sign-off"
+    if _PHOTO_CREDIT_LINE_RE.match(core) or _is_pipe_credit(core):
+        return "photo-credit"
+    return ""
+
+
+def _story_sentence(text: str) -> bool:
+    """Tell whether a line reads as a reported sentence (past tense, third person)."""
+    return bool(
+        _TERMINAL_RE.search(text)
+        and re.search(r"\b(?:said|says|told|announced|reported|would|will|has|had|was)\b", text)
+    )
+
+
+def _is_menu(words: list[str]) -> bool:
+    """A navigation menu glued into one line: many capitalised words, no function word."""
+    if len(words) < 6:
+        return False
+    for word in words:
+        if word == "&":
+            continue
+        if not word[:1].isupper() or not re.fullmatch(r"[A-Z][\w'’.-]*", word):
+            return False
+        if word.lower() in _WRAP_END_WORDS:
+            return False
+    return True
+
+
+def _is_section_name(text: str) -> bool:
+    """A section or rubric name: only topic words ("Nation & World News", "Business")."""
+    if len(text) > 60 or _TERMINAL_RE.search(text):
+        return False
+    words = [w.strip(",:;|/").lower() for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 5:
+        return False
+    topical = [w for w in words if w not in _CONNECTORS]
+    return bool(topical) and all(w in _SECTION_WORDS for w in topical)
+
+
+def _is_pipe_credit(text: str) -> bool:
+    """A photo credit in pipes: "Stringer | AFP | Getty Images"."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) < 2 or any(not p or len(p.split()) > 4 for p in parts):
+        return False
+    if any(_TERMINAL_RE.search(p) for p in parts):
+        return False
+    return len(parts) >= 3 or bool(_PHOTO_WORD_RE.search(text))
 
 
 def _is_byline_text(value: str) -> bool:
@@ -458,21 +596,125 @@ def _is_date_line(line: str) -> bool:
     return sum(ch.isalpha() for ch in rest) <= 3
 
 
-def _is_masthead(line: _Line, position: int) -> bool:
-    """Tell whether a line near the top is just the name of a known outlet."""
-    return position < 4 and line.text.strip(" |-–—") in _ALIAS_TO_OUTLET
+# Words that make a short line a news outlet's name ("The Korea Herald", "BBC News").
+_OUTLET_WORDS = _words(
+    """times herald daily post journal tribune gazette mail telegraph chronicle observer guardian
+    weekly insider examiner courier dispatch inquirer bulletin sentinel magazine agency network
+    broadcasting radio tv television online digest ledger economist news newspaper"""
+)
 
 
-def _line_parts(line: _Line, prev: _Line | None, position: int) -> list[tuple[int, int, str]]:
+@dataclass(slots=True)
+class _Context:
+    """What the line rules may look at beyond the line itself."""
+
+    lines: list[_Line]
+    header_end: int  # index of the first body-like line (the header is what precedes it)
+    texts: dict[str, int] = field(default_factory=dict)  # line text -> first index seen
+
+
+def _header_end(lines: list[_Line]) -> int:
+    """Return the index of the first line that reads as story text (the end of the header).
+
+    Story text is a sentence of eight words or more, or any line over 150 characters;
+    the header (masthead, labels, headline, byline, date, deck) is at most 25 lines.
+    """
+    for line in lines[:25]:
+        words = len(line.text.split())
+        if len(line.text) > 150 or (words >= 8 and _TERMINAL_RE.search(line.text)):
+            return line.index
+    return min(len(lines), 25)
+
+
+def _masthead_shape(text: str) -> bool:
+    """Tell whether a line could be a site's name: short, no digits, no sentence."""
+    words = text.split()
+    if not 1 <= len(words) <= 5 or len(text) > 60 or any(ch.isdigit() for ch in text):
+        return False
+    if _TERMINAL_RE.search(text) and not _DOMAIN_LINE_RE.match(text):
+        return False
+    return not (_is_section_name(text) or _WIDGET_VERB_RE.match(text) or ":" in text)
+
+
+def _is_masthead(line: _Line, ctx: _Context) -> bool:
+    """Tell whether the first line of a page is the site's own name.
+
+    By structure, not by a list of names: the page's first line (after an index date),
+    shaped like a name, and either named like an outlet ("… Herald", "… News", a domain)
+    or printed again on the page (a site's name recurs in its own chrome).
+    """
+    first = next((ln for ln in ctx.lines if not _INDEX_DATE_RE.fullmatch(ln.text)), None)
+    if first is None or first.index != line.index or len(ctx.lines) < 2:
+        return False
+    text = line.text.strip(" |-–—")
+    if not _masthead_shape(text):
+        return False
+    if _DOMAIN_LINE_RE.match(text):
+        return True
+    words = text.split()
+    if len(words) > 1 and words[-1].lower().strip(".,") in _OUTLET_WORDS:
+        return True
+    return any(ln.text == line.text for ln in ctx.lines[line.index + 1 : ctx.header_end + 5])
+
+
+def _is_name_byline(line: _Line, ctx: _Context) -> bool:
+    """A byline without "By": an all-caps name in the header ("LEE JAE-LIM"), or a name
+    right above the author's e-mail address."""
+    if line.index == 0 or line.index >= ctx.header_end:
+        return False
+    text = _BULLET_MARK_RE.sub("", line.text).strip()
+    words = text.split()
+    if not 2 <= len(words) <= 4 or _is_section_name(text):
+        return False
+    if not any(len(ln.text.split()) >= 4 for ln in ctx.lines[: line.index]):
+        return False  # no headline above it yet: an all-caps line here is a headline
+    if text.isupper() and all(re.fullmatch(r"[A-Z][A-Z'’.-]*[A-Z.]", w) for w in words):
+        return True
+    following = ctx.lines[line.index + 1] if line.index + 1 < len(ctx.lines) else None
+    if following is None:
+        return False
+    below = _LEADING_SYMBOLS_RE.sub("", following.text)
+    is_mail = re.fullmatch(r"[\w.+-]+@[\w-]+\.[\w.-]+|\[email[^\]]*\]", below) is not None
+    return is_mail and all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words)
+
+
+def _pipe_byline(line: _Line, ctx: _Context) -> bool:
+    """ "Jane Doe | Reuters" in the header: a name, a pipe, an outlet."""
+    if line.index >= ctx.header_end:
+        return False
+    parts = [p.strip() for p in line.text.split("|")]
+    if len(parts) != 2 or not all(parts):
+        return False
+    name = parts[0].split()
+    return 2 <= len(name) <= 4 and all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in name)
+
+
+def _line_parts(
+    line: _Line, prev: _Line | None, position: int, ctx: _Context
+) -> list[tuple[int, int, str]]:
     """Return the special parts of a line, or [] when the line is ordinary text."""
     text = line.text
     whole = [(line.start, line.end, BlockRole.CHROME)]
+    first_seen = ctx.texts.setdefault(text, line.index)
     if prev is not None and prev.text == text and len(text) < 400:
         return whole
-    if _is_chrome_line(text):
-        return whole
-    if _SECTION_LABEL_RE.match(text):
+    if first_seen != line.index and len(text) < 400 and line.index < ctx.header_end + 10:
+        return whole  # the header repeats its headline or a caption further down
+    if _SECTION_LABEL_RE.match(text) or _REFERENCE_LABEL_RE.match(text):
         return [(line.start, line.end, BlockRole.SECTION_LABEL)]
+    if _RELATIVE_TIME_RE.match(text):
+        return [(line.start, line.end, BlockRole.DATELINE)]
+    if _REPORTING_BY_RE.match(text) and _SIGNOFF_LINE_RE.match(text):
+        return [(line.start, line.end, BlockRole.BYLINE)]
+    if _is_masthead(line, ctx):
+        return [(line.start, line.end, BlockRole.MASTHEAD)]
+    kind = _chrome_kind(text)
+    if kind in {"sign-off", "photo-credit"}:
+        return [(line.start, line.end, BlockRole.CREDIT)]
+    if kind:
+        return whole
+    if _is_name_byline(line, ctx) or _pipe_byline(line, ctx):
+        return [(line.start, line.end, BlockRole.BYLINE)]
     m = _NEWSPAPER_HEADLINE_RE.match(text)
     if m:
         label_end = line.start + len(m.group(0).rstrip())
@@ -487,14 +729,30 @@ def _line_parts(line: _Line, prev: _Line | None, position: int) -> list[tuple[in
         return fields
     if _is_date_line(text):
         return [(line.start, line.end, BlockRole.DATELINE)]
-    if _is_masthead(line, position):
-        return [(line.start, line.end, BlockRole.MASTHEAD)]
     return _caption_parts(line)
 
 
+# A wire photo caption ends with the place and the date the photo was taken, with no
+# preposition before the date: "… outside a building in Beijing, China April 8, 2025."
+_CAPTION_DATE_END_RE = re.compile(
+    r"\b(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w.'’-]+,?\s+"
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|March|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2},\s+\d{4}\.?$"
+)
+
+
 def _caption_parts(line: _Line) -> list[tuple[int, int, str]]:
-    """Split a line ending in a photo credit into caption + credit; [] if it has none."""
+    """Split a line ending in a photo credit into caption + credit; [] if it has none.
+
+    A one-sentence line that ends with a place and a bare date is a wire photo caption.
+    """
     text = line.text
+    if (
+        len(text.split()) <= 50
+        and _CAPTION_DATE_END_RE.search(text)
+        and not re.search(r"[.!?][\"”’]?\s+[A-Z]", text)
+    ):
+        return [(line.start, line.end, BlockRole.CAPTION)]
     if (
         len(text) <= 80
         and _CREDIT_ONLY_RE.match(text)
@@ -518,6 +776,23 @@ def _caption_parts(line: _Line) -> list[tuple[int, int, str]]:
 
 
 # --------------------------------------------------------------------------- paragraphs
+
+
+def _double_spaced(lines: list[_Line]) -> bool:
+    """Tell whether hard-wrapped text was stored with a blank line after every line.
+
+    Then most blank lines fall inside a sentence: the line before does not end one and
+    the next starts lowercase, or the line before ends with a comma or a function word.
+    """
+    gaps = [(a, b) for a, b in pairwise(lines) if b.blank_before]
+    broken = 0
+    for a, b in gaps:
+        if _TERMINAL_RE.search(a.text):
+            continue
+        last = a.text.rsplit(None, 1)[-1].lower().strip("\"'“”‘’(")
+        if _lowercase_start(b.text) or last in _WRAP_END_WORDS or a.text[-1] in ",-–(/&":
+            broken += 1
+    return broken >= 3 and broken >= 0.4 * len(gaps)
 
 
 def _wrap_width(lines: list[_Line]) -> int:
@@ -596,6 +871,9 @@ def _is_title_like(text: str, limit: int) -> bool:
     """Tell whether a line reads like a headline: short, no closing punctuation but "?"/"!"."""
     if len(text) > limit or len(text.split()) < 2:
         return False
+    inner = re.search(r"(?:(?<=[a-z]{2})\.|[!?])(?=\s+\S)", text)
+    if inner is not None and len(text[inner.end() :].split()) >= 6:
+        return False  # two sentences: a paragraph, not a headline
     if text.endswith(("?", "!", "?”", '?"', "!”")):
         return True
     return not _CLOSED_RE.search(text)
@@ -612,11 +890,12 @@ _MON = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _TIME = (
-    r"(?:,?\s*(?:[-–—|@·]|at)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?:,?\s*(?:[-–—|@·]|at)?\s*(?P<H>\d{1,2})"
+    r"(?::|\.(?=\d{2}\s*(?:[AaPp]\.?\s?[Mm]|[A-Z]{3}\b|[+-]\d)))(?P<M>\d{2})(?::(?P<S>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?(?![\w])))?)?"
 )
 _TZ = (
-    r"(?:\s*\(?(?P<tz>Z|UTC|GMT|(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|KST|JST|HKT|SGT|EST|EDT"
+    r"(?:\s*\(?(?P<tz>(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|Z|UTC|GMT|KST|JST|HKT|SGT|EST|EDT"
     r"|PST|PDT|CET|CEST|BST)\)?(?![\w]))?"
 )
 _DATE_RES = {
@@ -788,13 +1067,14 @@ def guess_language(text: str) -> str:
 def parse_page(text: str) -> ParsedPage:
     """Split the canonical text of a page into role-labelled blocks and read its metadata."""
     lines = _split_lines(text)
+    ctx = _Context(lines, _header_end(lines))
     special: dict[int, list[tuple[int, int, str]]] = {}
     prev: _Line | None = None
     in_contact = False
     for position, line in enumerate(lines):
         if line.blank_before:
             in_contact = False
-        parts = _line_parts(line, prev, position)
+        parts = _line_parts(line, prev, position, ctx)
         if in_contact and not parts and len(line.text) <= 80:
             parts = [(line.start, line.end, BlockRole.CHROME)]
         if parts:
@@ -802,10 +1082,53 @@ def parse_page(text: str) -> ParsedPage:
             if _CONTACT_LABEL_RE.match(line.text):
                 in_contact = True
         prev = line
+    _mark_header(lines, special, ctx)
+    if _double_spaced([ln for ln in lines if ln.index not in special]):
+        lines = [
+            _Line(ln.start, ln.end, ln.text, False, ln.index) if ln.index not in special else ln
+            for ln in lines
+        ]
     width = _wrap_width([ln for ln in lines if ln.index not in special])
     blocks = _assign_roles(text, lines, special, width)
     meta = _read_meta(text, blocks)
     return ParsedPage(meta=meta, blocks=blocks)
+
+
+_LABEL_FIELD_RE = re.compile(r"^[A-Z][\w'’ -]{1,30}:\s+\S")
+
+
+def _mark_header(lines: list[_Line], special: dict[int, list], ctx: _Context) -> None:
+    """Label the header's furniture around the headline (changes `special` in place).
+
+    The headline is the first headline-shaped line of five words or more before the story
+    text. Above it, short label lines — a site or section name, "Press Release", "Exhibit
+    99.2", a player button — are chrome (or the masthead). Between it and the story,
+    "Label: text" lines of a few words ("Audio report: read by AI") are chrome too.
+    """
+    candidate = None
+    for line in lines[: ctx.header_end]:
+        if line.index in special:
+            continue
+        if len(line.text.split()) >= 5 and _is_title_like(line.text, 250):
+            candidate = line.index
+            break
+        if _TERMINAL_RE.search(line.text):
+            return  # the page opens with a sentence: no header to label
+    if candidate is None:
+        return
+    for line in lines[:candidate]:
+        if line.index in special:
+            continue
+        words = line.text.split()
+        capitalised = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        if len(words) <= 2 or (len(words) <= 4 and capitalised):
+            special[line.index] = [(line.start, line.end, BlockRole.CHROME)]
+    for line in lines[candidate + 1 : ctx.header_end]:
+        if line.index in special:
+            continue
+        text = line.text
+        if len(text.split()) <= 8 and not _TERMINAL_RE.search(text) and _LABEL_FIELD_RE.match(text):
+            special[line.index] = [(line.start, line.end, BlockRole.CHROME)]
 
 
 def _group(lines: list[_Line], special: dict[int, list], width: int) -> list[_Para | list]:
@@ -835,37 +1158,128 @@ def _group(lines: list[_Line], special: dict[int, list], width: int) -> list[_Pa
     return items
 
 
+# A credit glued to the end of a paragraph: "… she said. — Bernama", "… in 2025. -- AFP".
+_SIGNOFF_TAIL_RE = re.compile(
+    r"(?<=[.!?”\"’)])\s+(?P<credit>(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,2})\s*$"
+)
+_FURNITURE_ROLES = frozenset(
+    {
+        BlockRole.CHROME,
+        BlockRole.CREDIT,
+        BlockRole.BYLINE,
+        BlockRole.DATELINE,
+        BlockRole.SOURCE,
+        BlockRole.SECTION_LABEL,
+        BlockRole.MASTHEAD,
+        BlockRole.NEWSPAPER_HEADLINE,
+        BlockRole.DISCLAIMER,
+    }
+)
+_COMMENTS_RE = re.compile(r"^(?:\d+\s+)?comments?(?:\s*\(\d+\))?$", re.I)
+
+
 def _assign_roles(
     text: str, lines: list[_Line], special: dict[int, list], width: int
 ) -> list[Block]:
     """Give every paragraph its role from its shape and position; return the blocks."""
     blocks: list[Block] = []
     seen_content = False  # a headline is only possible before any content
-    link_list = False  # after "Related"/"Latest": lines are links to other stories
-    for item in _group(lines, special, width):
+    items = _group(lines, special, width)
+    listed = _listed_items(text, items)
+    for position, item in enumerate(items):
         if isinstance(item, list):
             for start, end, role in item:
                 blocks.append(Block(start, end, role))
-                if role == BlockRole.SECTION_LABEL:
-                    link_list = bool(_LINK_LIST_LABEL_RE.match(text[start:end]))
-                elif role in {BlockRole.CAPTION, BlockRole.NEWSPAPER_HEADLINE}:
+                if role in {BlockRole.CAPTION, BlockRole.NEWSPAPER_HEADLINE}:
                     seen_content = True
             continue
-        role = _paragraph_role(text, item, seen_content, link_list)
-        if link_list and role != BlockRole.CHROME:
-            link_list = False
+        if position in listed:
+            blocks.append(Block(item.start, item.end, BlockRole.CHROME))
+            continue
+        role = _paragraph_role(text, item, seen_content)
         if role not in {BlockRole.CHROME}:
             seen_content = True
+        tail = _SIGNOFF_TAIL_RE.search(text, item.start, item.end) if role == "body" else None
+        if tail is not None and tail.end() == item.end:
+            cut = tail.start("credit")
+            body_end = len(text[:cut].rstrip())
+            blocks.append(Block(item.start, body_end, role))
+            blocks.append(Block(cut, item.end, BlockRole.CREDIT))
+            continue
         blocks.append(Block(item.start, item.end, role))
+    return _no_trailing_subheading(blocks)
+
+
+def _no_trailing_subheading(blocks: list[Block]) -> list[Block]:
+    """A subheading heads text: one with no story text after it (a line cut off at the end
+    of an excerpt, "… the company’s sha") is body text."""
+    for i in range(len(blocks) - 1, -1, -1):
+        role = blocks[i].role
+        if role == BlockRole.SUBHEADING:
+            blocks[i] = Block(blocks[i].start, blocks[i].end, BlockRole.BODY)
+        elif role not in _FURNITURE_ROLES:
+            break
     return blocks
 
 
-def _paragraph_role(text: str, para: _Para, seen_content: bool, link_list: bool) -> str:
+def _listed_items(text: str, items: list[_Para | list]) -> set[int]:
+    """Return the positions of paragraphs that are lists of other stories, references or
+    comments, not the story.
+
+    After a link-list label ("Latest", "Most Viewed", "Related") a run of two or more
+    short headline-like lines are links (one such line is the page's own headline or a
+    subheading); after "References:" or "Sources:" every short line is a reference; after
+    a "Comments" widget every short line without a full stop is comment-box chrome.
+    """
+    listed: set[int] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, list):
+            continue
+        label = text[item[-1][0] : item[-1][1]]
+        role = item[-1][2]
+        if role == BlockRole.SECTION_LABEL and _LINK_LIST_LABEL_RE.match(label):
+            run = _run(text, items, i + 1, 150, headline_like=True)
+            if len(run) >= 2:
+                listed.update(run)
+        elif role == BlockRole.SECTION_LABEL and _REFERENCE_LABEL_RE.match(label):
+            listed.update(_run(text, items, i + 1, 250, headline_like=False, through=True))
+        elif role == BlockRole.CHROME and _COMMENTS_RE.match(label):
+            listed.update(_run(text, items, i + 1, 100, headline_like=True, through=True))
+    return listed
+
+
+def _run(
+    text: str,
+    items: list[_Para | list],
+    start: int,
+    limit: int,
+    *,
+    headline_like: bool,
+    through: bool = False,
+) -> list[int]:
+    """The positions of the one-line paragraphs that follow `start`, while they are short
+    (and, if `headline_like`, end without a full stop). `through` steps over special lines."""
+    run: list[int] = []
+    for j in range(start, len(items)):
+        item = items[j]
+        if isinstance(item, list):
+            if through:
+                continue
+            break
+        body = text[item.start : item.end]
+        if len(item.lines) > 1 or len(body) > limit:
+            break
+        closed = _TERMINAL_RE.search(body) and not body.endswith("?")
+        if headline_like and item.hint != "bullet" and closed:
+            break
+        run.append(j)
+    return run
+
+
+def _paragraph_role(text: str, para: _Para, seen_content: bool) -> str:
     """Decide the role of one paragraph of ordinary text (see the module docstring)."""
     body = text[para.start : para.end]
     single = len(para.lines) == 1
-    if link_list and len(body) <= 150 and (para.hint == "bullet" or not _TERMINAL_RE.search(body)):
-        return BlockRole.CHROME
     if para.hint == "bullet":
         return BlockRole.BULLET
     if para.hint == "disclaimer":
@@ -887,12 +1301,11 @@ def _paragraph_role(text: str, para: _Para, seen_content: bool, link_list: bool)
 def _read_meta(text: str, blocks: list[Block]) -> PageMeta:
     """Read title, date, byline, publisher and language off the labelled blocks."""
     meta = PageMeta(language=guess_language(text))
-    meta.title = _title(text, blocks)
+    meta.publisher_name, meta.publisher_evidence = _publisher(text, blocks)
+    meta.title = _title(text, blocks, meta.publisher_name)
     meta.byline = _byline(text, blocks)
     meta.published, meta.published_raw = _published(text, blocks)
-    meta.publisher_name = _publisher(text, blocks)
-    # provenance.py builds on this module's outlet list, so it is imported here, not on top.
-    from sources.ingest.provenance import republished_from
+    from sources.ingest.provenance import republished_from  # provenance imports page's users
 
     meta.republished_from = republished_from(text, publisher=meta.publisher_name)
     return meta
@@ -902,36 +1315,101 @@ def _first(blocks: list[Block], role: str) -> Block | None:
     return next((b for b in blocks if b.role == role), None)
 
 
-def _title(text: str, blocks: list[Block]) -> str:
+_PRESS_RELEASE_LABEL_RE = re.compile(r"^(?:press|news|media)\s+(?:release|statement)s?$", re.I)
+# A one-word rubric before a headline: "Mining: Russia and the US begin talks".
+_RUBRIC_RE = re.compile(r"^[A-Z][\w'’-]+:\s+(?=[A-Z0-9“\"‘'])")
+
+
+def _title(text: str, blocks: list[Block], publisher: str = "") -> str:
     """Pick the title: top headline, else the "Newspaper headline:" text, else a stand-in.
 
-    The stand-in, for pages with neither (a newsletter that opens with "Highlights"), is
-    the first sentence of the first summary bullet or body paragraph, if it is at most 250
-    characters; white space inside it is collapsed. Otherwise the title stays empty.
+    A headline that is a timestamp, a section name, "Press Release" or the publisher's
+    own name is not a title; a one-word rubric ("Mining: …") is left off. The stand-in,
+    for pages with neither (a newsletter that opens with "Highlights"), is the first
+    sentence of the first summary bullet or body paragraph — without its dateline — if
+    it is at most 250 characters; white space inside it is collapsed. Otherwise the title
+    stays empty.
     """
     for role in (BlockRole.HEADLINE, BlockRole.NEWSPAPER_HEADLINE):
-        block = _first(blocks, role)
-        if block is not None:
-            return " ".join(block.text_of(text).split())
+        for block in blocks:
+            if block.role != role:
+                continue
+            value = " ".join(block.text_of(text).split())
+            if _not_a_title(value, publisher):
+                continue
+            rubric = _RUBRIC_RE.match(value)
+            if rubric and len(value[rubric.end() :].split()) >= 4:
+                value = value[rubric.end() :]
+            return value
     for block in blocks:
         if block.role in {BlockRole.BULLET, BlockRole.BODY}:
             body = " ".join(block.text_of(text).split())
-            m = re.search(r"[.!?](?=\s+[A-Z“\"])", body)
+            dateline = story_dateline(body)
+            if dateline is not None:
+                body = body[dateline.end() :]
+            m = re.search(r"[.!?](?=\s+(?:[^\w\s]+\s+)?[A-Z“\"])", body)
             first = body[: m.end()] if m else body
             return first if len(first) <= 250 else ""
     return ""
 
 
+def _not_a_title(value: str, publisher: str) -> bool:
+    """Tell whether a would-be title is page furniture: a timestamp, a section, a label."""
+    from sources.ingest.names import name_key
+
+    if not value or _is_date_line(value) or _RELATIVE_TIME_RE.match(value):
+        return True
+    if _is_section_name(value) or _PRESS_RELEASE_LABEL_RE.match(value) or _chrome_kind(value):
+        return True
+    return bool(publisher) and name_key(value) == name_key(publisher)
+
+
+_BYLINE_TAIL_WORDS = _words(
+    """press news agency reuters afp ap bloomberg times post daily staff writer writers reporter
+    reporters correspondent correspondents editor editors bureau service wire network desk
+    contributor columnist journal herald"""
+)
+
+
 def _byline(text: str, blocks: list[Block]) -> str:
-    """Return the names of the top byline, without "By" and trailing punctuation."""
-    block = _first(blocks, BlockRole.BYLINE)
-    if block is None:
-        return ""
-    value = block.text_of(text)
-    value = _BYLINE_START_RE.sub("", value, count=1)
-    value = _FIELD_LABEL_RE.sub("", value, count=1) if _FIELD_LABEL_RE.match(value) else value
-    value = re.split(r"\s*[|;]\s*", value, maxsplit=1)[0]
-    return value.strip(" \t,.;:-–—(")
+    """Return the names of the byline, without "By", the outlet and trailing punctuation.
+
+    The first byline block wins: "By NAME – Associated Press", "NAME | Reuters", "By NAME,
+    Staff Writer", an all-caps name in the header, or else the wire's closing credit
+    "(Reporting by NAME in City; Editing by …)".
+    """
+    from sources.ingest.names import is_placeholder
+
+    for block in blocks:
+        if block.role != BlockRole.BYLINE:
+            continue
+        value = block.text_of(text).strip()
+        reporting = _REPORTING_BY_RE.match(value)
+        if reporting is not None:
+            value = reporting.group("names")
+        value = _BULLET_MARK_RE.sub("", value)
+        value = _BYLINE_START_RE.sub("", value, count=1)
+        value = _FIELD_LABEL_RE.sub("", value, count=1) if _FIELD_LABEL_RE.match(value) else value
+        value = re.split(r"\s*[|;]\s*|\s+[-–—]+\s+", value, maxsplit=1)[0]
+        value = _without_byline_tail(value).strip(" \t,.;:-–—(")
+        if value and not is_placeholder(value):
+            return value
+    return ""
+
+
+def _without_byline_tail(value: str) -> str:
+    """Drop ", Associated Press" / ", Staff Writer" after the names of a byline."""
+    head, sep, tail = value.rpartition(",")
+    if not sep or " and " in tail:
+        return value
+    words = tail.split()
+    if not words or len(words) > 4:
+        return value
+    if any(w.lower().strip(".") in _BYLINE_TAIL_WORDS for w in words) or (
+        len(words) == 1 and words[0].isupper() and len(words[0]) <= 6
+    ):
+        return head
+    return value
 
 
 def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
@@ -951,21 +1429,35 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
         if found is not None:
             when, start, end = found
             return when, value[start:end].strip()
+    dated = _story_dateline_date(text, blocks)
+    if dated[0] is not None:
+        return dated
+    # Only relative or unreadable times ("Updated 18 minutes ago"): kept as printed, no date.
     value = datelines[0].text_of(text)
+    if _RELATIVE_TIME_RE.match(value):
+        return None, value.strip()
     return None, _DATELINE_LABEL_RE.sub("", value).strip()
 
 
 def _story_dateline_date(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
-    """A full date (with its year) in the dateline that opens the story, if any."""
-    body = _first(blocks, BlockRole.BODY)
-    m = story_dateline(body.text_of(text)) if body is not None else None
-    if m is None or not m.group("date"):
-        return None, ""
-    found = find_date(m.group("date"))
-    if found is None:
-        return None, ""
-    when, start, end = found
-    return when, m.group("date")[start:end].strip()
+    """A full date (with its year) in the dateline that opens the story, if any.
+
+    The story may open after a deck or bullet lines, so the first few body paragraphs are
+    looked at ("LAS VEGAS – December 9, 2021 – Example Corp. announced …").
+    """
+    bodies = [b for b in blocks if b.role == BlockRole.BODY][:5]
+    for body in bodies:
+        m = story_dateline(body.text_of(text))
+        if m is None:
+            continue
+        if not m.group("date"):
+            return None, ""
+        found = find_date(m.group("date"))
+        if found is None:
+            return None, ""
+        when, start, end = found
+        return when, m.group("date")[start:end].strip()
+    return None, ""
 
 
 def _page_day_first(text: str) -> bool | None:
@@ -978,39 +1470,82 @@ def _page_day_first(text: str) -> bool | None:
     return None
 
 
-def _publisher(text: str, blocks: list[Block]) -> str:
-    """Name the outlet that published the page; "" when nothing on the page says.
+# The site naming itself in its own chrome: "Join the discussion at the X Forum".
+_SITE_CHROME_RE = re.compile(
+    r"\b(?:at|on|to|from|of)\s+(?:the\s+)?(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})"
+    r"\s+(?:Forum|Forums|Community|Newsletter|Newsletters|App|Podcast)\b"
+    r"|^Welcome to (?P<welcome>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s*[!.]?$"
+)
+_COPYRIGHT_NAME_RE = re.compile(
+    r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?P<name>[^.|,\n©]{2,60}?)\s*(?:[.|,]|\ball rights\b|$)",
+    re.IGNORECASE,
+)
+# An outlet several sources speak to is the one printing the story ("… told the Global
+# Times"); a name followed by "newspaper" or "in remarks published" is a cited third party.
+_TOLD_RE = re.compile(
+    r"\btold\s+(?:the\s+)?(?P<name>(?>[A-Z][\w&'’-]*(?:\.\w+)*(?:\s+[A-Z][\w&'’-]*(?:\.\w+)*){0,3}))"
+    r"(?!\s+(?:newspaper|agency|news agency|magazine|broadcaster|channel|television|radio|"
+    r"in (?:remarks|an interview|comments) (?:published|aired|broadcast)))"
+)
 
-    Precedence: (1) a masthead line; (2) a "Source:" field; (3) a wire dateline
-    "CITY, Date (Reuters) —" in the first body paragraph; (4) a known outlet named in the
-    page's own chrome (comment widget "Join the discussion at the X Forum", copyright
-    line); (5) a known outlet named in the text as the recipient of an interview ("told the
-    Global Times") — interviewees talk to the outlet that prints the story; the most
-    frequent one wins. Outlets that are only cited ("the Securities Times reported") are
-    sources, not the publisher, and are never used.
+
+def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
+    """Name the outlet that published the page, with its evidence; ("", {}) if none.
+
+    Only what the page's structure says, in this order: (1) a masthead line — the site's
+    name at the top; (2) a "Source:" field; (3) a copyright line in the page's chrome;
+    (4) the site naming itself in its own chrome ("Join the discussion at the X Forum",
+    "Welcome to X"); (5) an outlet that two or more of the story's sources are said to
+    have "told" — interviewees talk to the outlet that prints the story. An agency in a
+    dateline or a credit ("BANGKOK (AP) —", "(source: Reuters)") is whose text it is (its
+    origin, `provenance.text_origin`), not who published the page; outlets only cited in
+    the body ("the Securities Times reported", one "told NBC News") are never used.
+    Which registry entry a name stands for is decided outside ingest (`sources/registry.py`).
     """
+    from sources.ingest.names import is_placeholder
+
+    def found(kind: str, name: str, start: int, end: int, why: str) -> tuple[str, dict]:
+        return name, Evidence(kind, text[start:end], start, end, why=why).as_dict()
+
     masthead = _first(blocks, BlockRole.MASTHEAD)
     if masthead is not None:
-        return canonical_outlet(masthead.text_of(text).strip(" |-–—"))
+        name = canonical_outlet(masthead.text_of(text))
+        if name and not is_placeholder(name):
+            why = "the page's first line is a site name (a masthead)"
+            return found("masthead", name, masthead.start, masthead.end, why)
     source = _first(blocks, BlockRole.SOURCE)
     if source is not None:
         value = _FIELD_LABEL_RE.sub("", source.text_of(text), count=1)
-        value = re.split(r"\s*[|;]\s*", value, maxsplit=1)[0]
-        if value.strip():
-            return canonical_outlet(value)
-    body = _first(blocks, BlockRole.BODY)
-    m = story_dateline(body.text_of(text)) if body is not None else None
-    if m and (m.group("agency") or m.group("wire")):
-        return canonical_outlet((m.group("agency") or m.group("wire")).strip())
-    for block in blocks:
-        if block.role == BlockRole.CHROME:
-            m = _OUTLET_RE.search(block.text_of(text))
-            if m:
-                return canonical_outlet(m.group(0))
-    told: dict[str, int] = {}
-    for m in _TOLD_OUTLET_RE.finditer(text):
-        name = canonical_outlet(m.group(1))
-        told[name] = told.get(name, 0) + 1
-    if told:
-        return max(told, key=lambda name: told[name])
-    return ""
+        name = canonical_outlet(re.split(r"\s*[|;]\s*", value, maxsplit=1)[0])
+        if name and (_DOMAIN_LINE_RE.match(name) or not is_placeholder(name)):
+            why = "a 'Source:' line names the outlet (it may be where the text came from)"
+            return found("source-line", name, source.start, source.end, why)
+    chrome = [b for b in blocks if b.role in {BlockRole.CHROME, BlockRole.CREDIT}]
+    for block in chrome:
+        m = _COPYRIGHT_NAME_RE.match(block.text_of(text))
+        name = canonical_outlet(m.group("name")) if m else ""
+        if name and not is_placeholder(name) and not name.lower().startswith("all rights"):
+            why = "the page's copyright line names its owner"
+            return found("copyright", name, block.start, block.end, why)
+    for block in chrome:
+        m = _SITE_CHROME_RE.search(block.text_of(text))
+        if m is not None:
+            name = canonical_outlet(m.group("name") or m.group("welcome"))
+            if name and not is_placeholder(name):
+                why = "the page's own chrome names the site"
+                return found("self-reference", name, block.start, block.end, why)
+    from sources.ingest.provenance import known_names
+
+    agencies = frozenset({"agency"})
+    told: dict[str, list[re.Match[str]]] = {}
+    for m in _TOLD_RE.finditer(text):
+        name = canonical_outlet(m.group("name"))
+        if known_names().lookup(name, kinds=agencies) is None:  # a wire agency is an origin
+            told.setdefault(name, []).append(m)
+    best = max(told, key=lambda name: len(told[name]), default="")
+    if best and len(told[best]) >= 2 and not is_placeholder(best):
+        first = told[best][0]
+        why = f"{len(told[best])} of the story's sources told {best}: the outlet printing it"
+        return found("self-reference", best, first.start(), first.end(), why)
+    return "", {}

@@ -42,7 +42,9 @@ def _spans(processed):
 
 def test_wire_dateline_names_the_agency_not_a_speaker():
     processed = process_text(WIRE, source_name="wire.txt")
-    assert processed.meta.publisher_name == "Reuters"
+    # The agency in the dateline is whose text it is (origin), not who published the page.
+    assert processed.meta.publisher_name == ""
+    assert processed.meta.origin_name == "Reuters"
     first = next(s for text, s in _spans(processed) if text.startswith("KUALA LUMPUR"))
     assert first.kind == SegmentKind.STATEMENT
     assert first.speaker.startswith("Example Metals")
@@ -65,7 +67,7 @@ def test_press_release_dateline_gives_date_and_newswire():
     processed = process_text(RELEASE, source_name="release.txt")
     assert processed.meta.published == datetime(2024, 10, 12)
     assert processed.meta.published_raw == "Oct. 12, 2024"
-    assert processed.meta.publisher_name == "PR Newswire"
+    assert processed.meta.publisher_name == ""  # the newswire distributes; it is no masthead
     assert processed.meta.title == "Example Magnetics Announces Record Revenue"
     kinds = {text: s.kind for text, s in _spans(processed)}
     assert kinds["FOR IMMEDIATE RELEASE"] == SegmentKind.CHROME

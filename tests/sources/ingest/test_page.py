@@ -39,9 +39,9 @@ def test_hard_wrapped_wire_copy_is_rejoined_into_paragraphs():
     assert bodies[1].endswith("second phase of the Salar project starts.")
 
 
-def test_wire_dateline_names_the_publisher_and_byline_is_read():
+def test_wire_dateline_agency_is_not_the_publisher_and_byline_is_read():
     meta = parse_page(WIRE).meta
-    assert meta.publisher_name == "Reuters"
+    assert meta.publisher_name == ""  # "(Reuters)" says whose text it is, not whose page
     assert meta.byline == "Jane Example"
     assert meta.title == "Lithium prices slide as new mines come online"
 
@@ -231,12 +231,26 @@ def test_find_date_rejects_impossible_dates_and_returns_the_printed_span():
 
 
 def test_publisher_precedence_masthead_then_source_then_told():
-    told = "Headline here\nThe mine grew, an analyst told the Global Times.\n"
-    assert parse_page(told).meta.publisher_name == "Global Times"
-    source = "Headline here\nSource: China Daily\n" + told.split("\n", 1)[1]
-    assert parse_page(source).meta.publisher_name == "China Daily"
-    masthead = "Korea Herald\n" + source
-    assert parse_page(masthead).meta.publisher_name == "The Korea Herald"
+    told_once = "Headline here\nThe mine grew, an analyst told the Harbour Gazette.\n"
+    assert parse_page(told_once).meta.publisher_name == ""  # one mention is only a citation
+    told = told_once + "“Prices will rise,” a trader told the Harbour Gazette.\n"
+    meta = parse_page(told).meta
+    assert meta.publisher_name == "Harbour Gazette"
+    assert meta.publisher_evidence["kind"] == "self-reference"
+    assert told[meta.publisher_evidence["start"] : meta.publisher_evidence["end"]].startswith(
+        "told the Harbour Gazette"
+    )
+    source = "Headline here\nSource: Lakeside Courier\n" + told.split("\n", 1)[1]
+    meta = parse_page(source).meta
+    assert (meta.publisher_name, meta.publisher_evidence["kind"]) == (
+        "Lakeside Courier",
+        "source-line",
+    )
+    masthead = "The Lakeside Herald\n\nMine output grows for a third year\n" + source
+    meta = parse_page(masthead).meta
+    assert meta.publisher_name == "The Lakeside Herald"
+    assert meta.publisher_evidence["kind"] == "masthead"
+    assert meta.publisher_evidence["text"] == "The Lakeside Herald"
     cited = "Headline here\nThe mine grew, the Securities Times reported.\n"
     assert parse_page(cited).meta.publisher_name == ""
 
