@@ -82,6 +82,9 @@ _COORD_RE = re.compile(
     rf"^(?P<subj>He|She|They|{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})\s+[a-z][^.;“”\"]{{0,200}}?"
     rf"\band\s+{_ADVERBS}(?P<verb>said|told|noted|added|stressed|urged|vowed|warned)\b"
 )
+_LEADING_NAME_CLAUSE_RE = re.compile(
+    rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,3}})\s+{_ADVERBS}[a-z]+ed\b"
+)
 _INITIAL_NAME_RE = re.compile(
     rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})\s+(?:[a-z]+ed|[a-z]+s)\b"
 )
@@ -107,8 +110,47 @@ _ORG_HINTS = _words(
 )
 
 
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_THING_PRONOUNS = frozenset({"it", "they", "them"})
+# Words that open an adverbial, not a subject: "In a statement, the company said",
+# "Earlier this week, officials said", "Following the report, …".
+_ADVERBIAL_STARTS = _words(
+    """in on at for during after before since following earlier later meanwhile separately
+    however also yesterday today tonight last this next when while as then now recently
+    previously under amid despite with without by from to of according until upon over
+    again once still moreover furthermore additionally instead overall"""
+)
+_TIME_WORDS = _words(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday week weeks month months year years day days morning afternoon evening
+    night weekend quarter decade today yesterday tomorrow tonight earlier later"""
+)
+# "according to the law" names a rule, not a source.
+_NOT_SOURCES = _words("law laws rules rule regulations regulation plan plans schedule terms")
+# Titles before a person's name: "US President Donald Trump" → "Donald Trump".
+_ROLE_WORDS = _words(
+    """president vice prime minister chief executive officer ceo cfo coo cto chairman chairwoman
+    chair director secretary spokesperson spokesman spokeswoman senator sen. governor gov.
+    mayor ambassador envoy general gen. commissioner chancellor premier founder co-founder
+    head manager analyst professor rep. representative
+    judge justice deputy acting chief-executive leader king queen prince minister-president
+    economist researcher strategist partner editor lawyer attorney"""
+)
+
+
 def classify_sentence(sentence: str) -> tuple[str, str]:
-    """Return (kind, speaker) for one sentence on its own: kind is quote or statement."""
+    """Return (kind, speaker) for one sentence on its own: kind is quote or statement.
+
+    A pronoun ("he said") names nobody without the sentences before it: no speaker.
+    """
+    kind, speaker = _classify(sentence)
+    if speaker.lower() in _PERSON_PRONOUNS | _THING_PRONOUNS | _PRONOUNS:
+        return SegmentKind.STATEMENT, ""
+    return kind, speaker
+
+
+def _classify(sentence: str) -> tuple[str, str]:
     speaker = find_speaker(sentence)
     if speaker and _has_quoted_speech(sentence):
         return SegmentKind.QUOTE, speaker
@@ -119,24 +161,38 @@ def classify_sentences(sentences: Sequence[str]) -> list[tuple[str, str]]:
     """Return (kind, speaker) for consecutive body sentences, using the sentence before.
 
     Context matters for two things only: a fully quoted sentence with no attribution is a
-    quote by the previous sentence's speaker, and "He"/"She" are resolved to the last
-    person named in the run.
+    quote by the previous sentence's speaker, and pronouns are resolved — "he"/"she"/"him"
+    to the last person named in the run, "it"/"they" to the last organisation or group
+    that spoke; a pronoun with nobody to stand for gives no speaker.
     """
     results: list[tuple[str, str]] = []
     previous_speaker = ""
     last_person = ""
+    last_group = ""
     full_names: list[str] = []  # multi-word names seen as speakers, most recent last
     for sentence in sentences:
-        kind, speaker = classify_sentence(sentence)
-        if speaker in {"He", "She"} and last_person:
+        kind, speaker = _classify(sentence)
+        pronoun = speaker.lower()
+        if pronoun in _PERSON_PRONOUNS:
             speaker = last_person
+        elif pronoun in {"they", "them"}:
+            speaker = previous_speaker or last_group
+        elif pronoun in _THING_PRONOUNS:
+            before = previous_speaker if not _looks_like_person(previous_speaker) else ""
+            speaker = before or last_group
+        elif pronoun in _PRONOUNS:
+            speaker = ""
         elif speaker and " " not in speaker:
             speaker = _full_name(speaker, full_names)
+        if not speaker:
+            kind = SegmentKind.STATEMENT
         if not speaker and previous_speaker and _FULLY_QUOTED_RE.match(sentence.strip()):
             kind, speaker = SegmentKind.QUOTE, previous_speaker
         results.append((kind, speaker))
         previous_speaker = speaker
         named = speaker if _looks_like_person(speaker) else _initial_name(sentence)
+        if speaker and not _looks_like_person(speaker):
+            last_group = speaker
         if named:
             last_person = named
             if " " in named:
@@ -169,11 +225,70 @@ def find_speaker(sentence: str) -> str:
         flat = flat[dateline.end() :]  # "SEOUL, March 5 (Yonhap) --" names no speaker
     opens_with_quote = flat[:1] in _OPEN_Q
     rules = (_after_quote, _colon, _start, _after_quote, _end, _according, _coordinated)
+    flat = re.sub(r"^[A-Z][A-Za-z .'’-]{1,30}:\s+(?=[A-Z])", "", flat)  # "MOSCOW: …", "Bangkok: …"
     for rule in rules[0 if opens_with_quote else 1 :]:
-        speaker = rule(flat)
+        speaker = _tidy_speaker(rule(flat))
         if speaker:
             return speaker
     return ""
+
+
+def _tidy_speaker(speaker: str) -> str:
+    """Return the speaker as a person's or organisation's name, or "" for a non-speaker.
+
+    A time or place adverbial ("In August", "Earlier this week"), a lone determiner, a
+    phrase starting lowercase that is no noun phrase ("to ship them out"), or a rule
+    ("the law") is no speaker; titles before a name are left off ("US President Donald
+    Trump" → "Donald Trump"). Pronouns pass through for `classify_sentences` to resolve.
+    """
+    speaker = speaker.strip(" ,;:")
+    if not speaker:
+        return ""
+    words = speaker.split()
+    first = words[0].lower()
+    if first in _PERSON_PRONOUNS | _THING_PRONOUNS | _PRONOUNS and len(words) == 1:
+        return speaker
+    if _is_adverbial(speaker):
+        return ""
+    if first in {"the", "a", "an", "this", "that", "these", "those"} and len(words) == 1:
+        return ""
+    lowercase_phrase = speaker[:1].islower() and not any(w[:1].isupper() for w in words)
+    if lowercase_phrase and first not in _DETERMINER_STARTS:
+        return ""
+    if words[-1].lower() in _NOT_SOURCES and len(words) <= 3:
+        return ""
+    if len(words) >= 2 and words[-1].islower() and words[-1].endswith("ed"):
+        return ""  # "US officials denied (reports …)": a clause, the verb was a noun
+    return _without_title(speaker)
+
+
+_DETERMINER_STARTS = _words(
+    """the a an some many most several two three four five few all both its their his her our
+    one experts analysts officials sources observers economists traders investors critics
+    residents people insiders"""
+)
+_SUBJECT_STARTS = _DETERMINER_STARTS | _PERSON_PRONOUNS | _THING_PRONOUNS | _PRONOUNS
+
+
+def _is_adverbial(phrase: str) -> bool:
+    """Tell whether a phrase is an adverbial of time, place or manner, not a subject."""
+    words = phrase.split()
+    first = words[0].lower().strip(",")
+    if first in _ADVERBIAL_STARTS or first[:1].isdigit():
+        return True
+    return first in _TIME_WORDS or all(w.lower().strip(",.") in _TIME_WORDS for w in words)
+
+
+def _without_title(speaker: str) -> str:
+    """Drop the titles before a person's name: "REalloys CEO Lipi Mainheim" → "Lipi Mainheim"."""
+    words = speaker.split()
+    roles = [i for i, w in enumerate(words) if w.lower().strip(",") in _ROLE_WORDS]
+    if not roles:
+        return speaker
+    name = " ".join(words[roles[-1] + 1 :])
+    if 2 <= len(name.split()) <= 3 and _looks_like_person(name):
+        return name
+    return speaker
 
 
 def _after_quote(flat: str) -> str:
@@ -207,6 +322,11 @@ def _start(flat: str) -> str:
     m = _START_RE.match(flat)
     if not m or len(m.group("subj").split()) > 12 or not m.group("subj")[:1].isupper():
         return ""
+    if flat[m.end() :].lstrip().startswith("by "):
+        return ""  # "The regulations announced by the ministry require …": passive, no speaker
+    last = m.group("subj").split()[-1]
+    if last.islower() and last.endswith("ed"):
+        return ""  # "Officials denied reports that …": the verb is "denied", "reports" a noun
     return "" if _is_clause(m.group("subj")) else _speaker_from_subject(m.group("subj"))
 
 
@@ -225,8 +345,23 @@ def _is_clause(subject: str) -> bool:
 def _end(flat: str) -> str:
     m = _END_RE.search(flat)
     if m and len(m.group("subj").split()) <= 8:
+        # "…, Kirill Dmitriev, head of the fund, told Izvestia.": the name before the role
+        named = _APPOSITIVE_NAME_RE.search(flat, 0, m.start("subj"))
+        if named is not None and _looks_like_person(named.group("name")):
+            return named.group("name")
         return _speaker_from_subject(m.group("subj"))
+    m = _END_APPOSITIVE_RE.search(flat)
+    if m and _looks_like_person(m.group("name")):
+        return m.group("name")
     return ""
+
+
+# "…, Kirill Dmitriev, head of the fund, told Izvestia.": name, role, then the verb.
+_END_APPOSITIVE_RE = re.compile(
+    rf",\s*(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,3}}),\s*[^,“”\"]{{1,100}},\s*{_ADVERBS}"
+    r"(?:said|says|told|noted|added|wrote|warned|was quoted as saying)\b[^,“”\"]{0,80}$"
+)
+_APPOSITIVE_NAME_RE = re.compile(rf",\s*(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,3}}),\s*$")
 
 
 def _according(flat: str) -> str:
@@ -257,12 +392,19 @@ def _speaker_from_subject(subject: str) -> str:
     subject = re.sub(r"\s+(?:previously|also|later|reportedly|further|once)$", "", subject)
     subject = re.sub(r"\s*\([^()]*\)", "", subject)  # "Acme Inc. (NASDAQ: ACMG)" → "Acme Inc."
     parts = [p.strip() for p in subject.split(",") if p.strip()]
+    if len(parts) > 1 and parts[-1].lower() in _PERSON_PRONOUNS | _THING_PRONOUNS:
+        return parts[-1]  # "Washington, he said, is …": the pronoun is the subject
+    parts = [p for p in parts if not _is_adverbial(p)] or []
+    parts = [p for p in parts if p[:1].isupper() or p.split()[0].lower() in _SUBJECT_STARTS]
     if not parts:
         return ""
     for part in parts:
         if _looks_like_person(part):
             return part
     head = parts[0]
+    clause = _LEADING_NAME_CLAUSE_RE.match(head)
+    if clause is not None and len(head.split()) > len(clause.group("name").split()) + 2:
+        return clause.group("name")  # "Trump later reiterated to reporters he was …"
     words = head.split()
     m = re.search(
         rf"(?:^|\s)(?P<lead>\S+)\s+(?P<run>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})$", head
