@@ -35,8 +35,8 @@ def bench_candidates(target: int, runs: int) -> None:
 
     from bench.triage_pages import load
     from claims.candidates import candidate_evidence
-    from claims.independence import PublisherDirectory
     from claims.models import Claim, ClaimKind
+    from sources.registry import PublisherRegistry
 
     if not Claim.objects.exists():
         load(target)
@@ -60,12 +60,12 @@ def bench_candidates(target: int, runs: int) -> None:
         )
         if claim is not None:
             picked.append(claim)
-    directory = PublisherDirectory()
-    candidate_evidence(picked[0], directory=directory)  # warm the connection and caches
+    registry = PublisherRegistry.load()
+    candidate_evidence(picked[0], registry=registry)  # warm the connection and caches
     times, found = [], []
     for claim in picked:
         started = time.perf_counter()
-        result = candidate_evidence(claim, directory=directory)
+        result = candidate_evidence(claim, registry=registry)
         times.append((time.perf_counter() - started) * 1000)
         found.append(len(result))
     times.sort()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from claims import independence
 from claims.models import Claim, ClaimKind
 from sources.ingest.numbers import NumericConflict, numeric_conflicts
+from sources.models import Article
+from sources.registry import PublisherRegistry
 from workbench.search import similar_claims
 
 CANDIDATE_LIMIT = 8
@@ -27,6 +29,8 @@ class Candidate:
     independence: str
     reason: str
     conflicts: list[NumericConflict]
+    # When independence is unknown: the article that needs a publisher (for a link to it).
+    needs_publisher: Article | None = None
 
     @property
     def independence_label(self) -> str:
@@ -38,17 +42,18 @@ def candidate_evidence(
     *,
     limit: int = CANDIDATE_LIMIT,
     exclude_ids: set[int] | frozenset[int] = frozenset(),
-    directory: independence.PublisherDirectory | None = None,
+    registry: PublisherRegistry | None = None,
 ) -> list[Candidate]:
     """Return up to `limit` claims of other articles most like `claim`, best first.
 
     Two queries on PostgreSQL (rare lexemes, then prefilter + ranking), one on SQLite; the
-    publisher directory is one more unless passed. `exclude_ids`: claims already attached.
+    publisher registry is one more unless passed. `exclude_ids`: claims already attached.
     """
     queryset = (
         Claim.objects.exclude(article_id=claim.article_id)
         .exclude(kind=ClaimKind.CHROME)
-        .select_related("article__publisher")
+        # Who published each article and whose text it is: what the judgement compares.
+        .select_related("article__publisher", "article__origin", "article__republished_from")
         # The judgement reads the article's text; the rest of the page dump is not needed.
         .defer(
             "article__received_text",
@@ -61,10 +66,15 @@ def candidate_evidence(
     rows = [r for r in rows if r.pk not in exclude_ids and r.similarity >= MIN_SIMILARITY][:limit]
     if not rows:
         return []
-    directory = directory or independence.PublisherDirectory()
+    registry = registry or PublisherRegistry.load()
     candidates = []
     for row in rows:
-        value, reason = independence.judge(claim=claim, evidence_claim=row, directory=directory)
+        value, reason = independence.judge(claim=claim, evidence_claim=row, registry=registry)
         conflicts = numeric_conflicts(claim.text, row.text)
-        candidates.append(Candidate(row, float(row.similarity), value, reason, conflicts))
+        needs = (
+            independence.unidentified_article(claim.article, row.article)
+            if value == independence.Independence.UNKNOWN
+            else None
+        )
+        candidates.append(Candidate(row, float(row.similarity), value, reason, conflicts, needs))
     return candidates

@@ -1,12 +1,23 @@
 """Judge whether a piece of evidence is independent of the claim it is attached to.
 
-Ten reprints of one wire story are one source: evidence is not independent when it comes
-from the claim's own publisher, from an outlet with the same owner, from the outlet the
-claim's article says it republishes (`Article.republished_from`), from a copy in the same
-syndication cluster or a near-identical text, or when it merely cites the claim's
-source. Each rule is a small function in `RULES`, tried in order; the first that has an
-opinion wins. To add a rule, write a function `(Evidence) -> Verdict | None` and put it in
-`RULES` where it belongs.
+Ten reprints of one wire story are one source. Each side — the claim's article, and the
+evidence (another imported article's claim, or a URL / outlet / excerpt) — has a publisher
+(who put it online) and may have an origin (whose text it is: `Article.origin`, or the
+source the page says it republishes, `Article.republished_from`). Evidence is not
+independent when the two sides share a publisher, a website or an origin; when the owner
+chains of their publishers or origins meet (`PublisherRegistry.chain`); when the texts are
+copies (one syndication cluster, near-identical, one containing most of the other, or a
+verbatim passage of 12+ words outside quotation marks that the claim or the evidence is
+in); or when the evidence merely cites the claim's source. It is unknown only when a side
+has neither a publisher nor an origin (nor a website), and the verdict then names the
+article that needs one.
+
+Each rule is a small function in `RULES`, tried in order; the first that has an opinion
+wins. To add a rule, write a function `(Evidence) -> Verdict | None` and put it in `RULES`
+where it belongs.
+
+`source_keys` is the one definition of "a source" for counting evidence (the credibility
+suggestion here, the credibility-1 rule in claims/services.py).
 """
 
 from __future__ import annotations
@@ -14,126 +25,69 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from urllib.parse import urlsplit
+from functools import cached_property
 
 from claims.models import Claim, Credibility, Independence, Stance
-from sources.models import Ownership, Publisher
+from sources.clustering import (
+    CONTAINMENT_THRESHOLD,
+    JACCARD_THRESHOLD,
+    UnionFind,
+    containment,
+    jaccard,
+)
+from sources.ingest.domains import registrable_domain
+from sources.ingest.passages import PASSAGE_MIN_WORDS, Passage, shared_passages
+from sources.models import Article, Ownership, Publisher
+from sources.registry import PublisherRegistry, name_key
 
-NEAR_DUPLICATE_THRESHOLD = 0.5
-# An excerpt of at least this many words whose shingles are this much inside the claim's
-# article copies it.
-EXCERPT_MIN_WORDS = 12
-EXCERPT_CONTAINMENT = 0.8
-SHINGLE_SIZE = 5
 STATE_MEDIA = frozenset({Ownership.STATE_OWNED, Ownership.STATE_AFFILIATED})
+# How many words of a shared passage the reason quotes.
+SNIPPET_WORDS = 8
 
 Verdict = tuple[str, str]
 
 
-# -- Small text helpers (no database) -------------------------------------------------------
-
-
-def shingle_similarity(a: str, b: str, *, size: int = SHINGLE_SIZE) -> float:
-    """Return the Jaccard similarity of the word `size`-shingles of two texts (0.0–1.0).
-
-    Texts shorter than `size` words count as one shingle, so they match only if identical.
-    """
-    sa, sb = _shingles(a, size), _shingles(b, size)
-    if not sa or not sb:
-        return 0.0
-    return len(sa & sb) / len(sa | sb)
-
-
-def shingle_containment(part: str, whole: str, *, size: int = SHINGLE_SIZE) -> float:
-    """Return the share of `part`'s word shingles found in `whole` (0.0–1.0)."""
-    sa, sb = _shingles(part, size), _shingles(whole, size)
-    return len(sa & sb) / len(sa) if sa else 0.0
-
-
-@lru_cache(maxsize=256)
-def _shingles(text: str, size: int) -> frozenset[tuple[str, ...]]:
-    # Cached: the claim's own article is compared with every piece of evidence.
-    words = re.findall(r"\w+", text.casefold())
-    if len(words) < size:
-        return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
-
-
-def name_key(name: str) -> str:
-    """Normalise an outlet name for comparison: case, spacing and a leading "the"."""
-    key = " ".join(name.casefold().replace("’", "'").split())
-    return key.removeprefix("the ")
-
-
-def url_host(url: str) -> str:
-    """Return the host of a URL or bare domain, lower-cased and without `www.`."""
-    url = url.strip()
-    if not url:
-        return ""
-    if "//" not in url:
-        url = "//" + url
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host.removeprefix("www.")
-
-
-def host_matches(host: str, domain: str) -> bool:
-    """Whether `host` is `domain` or one of its subdomains."""
-    domain = url_host(domain)
-    return bool(host and domain) and (host == domain or host.endswith("." + domain))
-
-
-# -- The publisher registry, loaded once per judgement (or once per batch) -----------------
-
-
-class PublisherDirectory:
-    """All publishers in memory, with their parents linked, so rules need no more queries."""
-
-    def __init__(self, publishers: Iterable[Publisher] | None = None) -> None:
-        if publishers is None:
-            publishers = Publisher.objects.only(
-                "id", "name", "aliases", "domains", "parent_id", "ownership", "country"
-            )
-        self.by_id: dict[int, Publisher] = {p.pk: p for p in publishers}
-        for publisher in self.by_id.values():
-            # Link parents from memory so `owner_chain()` walks without queries.
-            publisher.parent = self.by_id.get(publisher.parent_id) if publisher.parent_id else None
-        self._by_name: dict[str, Publisher] = {}
-        for publisher in self.by_id.values():
-            for name in names_of(publisher):
-                self._by_name.setdefault(name_key(name), publisher)
-
-    def get(self, publisher: Publisher | int | None) -> Publisher | None:
-        """Return the directory's copy of a publisher (parents linked), or None."""
-        if publisher is None:
-            return None
-        pk = publisher if isinstance(publisher, int) else publisher.pk
-        return self.by_id.get(pk) or (publisher if isinstance(publisher, Publisher) else None)
-
-    def by_name(self, outlet: str) -> Publisher | None:
-        """Find a publisher by name, alias or domain, case-insensitively."""
-        return self._by_name.get(name_key(outlet)) if outlet.strip() else None
-
-    def by_url(self, url: str) -> Publisher | None:
-        """Find the publisher whose domain (or a parent domain of it) serves this URL."""
-        host = url_host(url)
-        best: tuple[int, Publisher] | None = None
-        for publisher in self.by_id.values():
-            for domain in publisher.domains or []:
-                if isinstance(domain, str) and host_matches(host, domain):
-                    length = len(url_host(domain))
-                    if best is None or length > best[0]:
-                        best = (length, publisher)
-        return best[1] if best else None
-
-
-def names_of(publisher: Publisher) -> list[str]:
-    """The publisher's name and aliases (non-blank strings only)."""
-    names = [publisher.name, *(publisher.aliases or [])]
-    return [n for n in names if isinstance(n, str) and n.strip()]
-
-
 # -- What the rules look at -----------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One side of the comparison: the claim's article, or the evidence."""
+
+    label: str  # "the claim's article", "the evidence"
+    publisher: Publisher | None = None
+    article: Article | None = None
+    outlet: str = ""
+    url: str = ""
+
+    @cached_property
+    def origins(self) -> list[tuple[Publisher, str]]:
+        """(publisher, how) for whose text it is, other than the publisher itself."""
+        found: list[tuple[Publisher, str]] = []
+        if self.article is not None:
+            # A page that says it republishes a source is described so, before a credit.
+            for attr, how in (("republished_from", "republishes"), ("origin", "origin")):
+                if getattr(self.article, f"{attr}_id") is None:
+                    continue
+                origin = getattr(self.article, attr)
+                known = {p.pk for p, _ in found} | {self.publisher.pk if self.publisher else None}
+                if origin is not None and origin.pk not in known:
+                    found.append((origin, how))
+        return found
+
+    @cached_property
+    def domain(self) -> str:
+        return registrable_domain(self.url or (self.article.url if self.article else ""))
+
+    @property
+    def identified(self) -> bool:
+        """Whether anything says who it comes from: a publisher, an origin, a name, a site."""
+        return bool(self.publisher or self.origins or self.outlet.strip() or self.domain)
+
+    def text_of(self, origin: Publisher, how: str) -> str:
+        if how == "republishes":
+            return f"{self.label} republishes {origin}"
+        return f"{self.label} is {origin}'s text"
 
 
 @dataclass
@@ -141,30 +95,14 @@ class Evidence:
     """Everything the rules may look at; the publishers are resolved once, up front."""
 
     claim: Claim
-    claim_publisher: Publisher | None
-    publisher: Publisher | None
-    url: str = ""
-    outlet: str = ""
+    mine: Side
+    theirs: Side
     excerpt: str = ""
     evidence_claim: Claim | None = None
-    directory: PublisherDirectory = field(default_factory=PublisherDirectory)
+    registry: PublisherRegistry = field(default_factory=PublisherRegistry.load)
 
-    @cached_property
-    def claim_chain(self) -> list[Publisher]:
-        return self.claim_publisher.owner_chain() if self.claim_publisher else []
-
-    @cached_property
-    def evidence_chain(self) -> list[Publisher]:
-        return self.publisher.owner_chain() if self.publisher else []
-
-    @cached_property
-    def origin(self) -> Publisher | None:
-        """The outlet the claim's article says it republishes, part of the claim's source."""
-        return self.directory.get(self.claim.article.republished_from_id)
-
-    @cached_property
-    def origin_chain(self) -> list[Publisher]:
-        return self.origin.owner_chain() if self.origin else []
+    def chain(self, publisher: Publisher | None) -> list[Publisher]:
+        return self.registry.chain(publisher) if publisher is not None else []
 
     @property
     def quoted_text(self) -> str:
@@ -172,104 +110,110 @@ class Evidence:
         parts = [self.excerpt, self.evidence_claim.text if self.evidence_claim else ""]
         return "\n".join(p for p in parts if p)
 
+    @cached_property
+    def passages(self) -> list[Passage]:
+        """Verbatim passages the two articles share (a = the claim's, b = the evidence's)."""
+        if self.evidence_claim is None:
+            return []
+        return shared_passages(self.claim.article.text, self.evidence_claim.article.text)
+
 
 Rule = Callable[[Evidence], Verdict | None]
 
 
 def same_publisher(ev: Evidence) -> Verdict | None:
     """The evidence comes from the claim's own publisher."""
-    if ev.publisher and ev.claim_publisher and ev.publisher.pk == ev.claim_publisher.pk:
-        return Independence.NOT_INDEPENDENT, f"same publisher: {ev.claim_publisher}"
+    mine, theirs = ev.mine.publisher, ev.theirs.publisher
+    if mine and theirs and mine.pk == theirs.pk:
+        return Independence.NOT_INDEPENDENT, f"same publisher: {mine}"
     return None
 
 
 def same_site(ev: Evidence) -> Verdict | None:
-    """The evidence URL is on the claim article's own website (publisher not registered)."""
-    article_host = url_host(ev.claim.article.url)
-    host = url_host(ev.url)
-    if (
-        host
-        and article_host
-        and (host_matches(host, article_host) or host_matches(article_host, host))
-    ):
-        return Independence.NOT_INDEPENDENT, f"same website: {article_host}"
+    """The evidence is on the claim article's own website (registrable domain)."""
+    if ev.mine.domain and ev.mine.domain == ev.theirs.domain:
+        return Independence.NOT_INDEPENDENT, f"same website: {ev.mine.domain}"
     return None
+
+
+def same_origin(ev: Evidence) -> Verdict | None:
+    """The two sides carry one origin's text, or one side is the other's origin."""
+    for origin, how in ev.mine.origins:
+        for other, _ in ev.theirs.origins:
+            if other.pk == origin.pk:
+                carriers = " and ".join(
+                    str(side.publisher or "an unidentified site") for side in (ev.mine, ev.theirs)
+                )
+                return (
+                    Independence.NOT_INDEPENDENT,
+                    f"same origin: both are {origin}'s text (on {carriers})",
+                )
+        theirs = ev.theirs.publisher
+        if theirs is not None and theirs.pk == origin.pk:
+            if how == "republishes":
+                return (
+                    Independence.NOT_INDEPENDENT,
+                    f"the claim's article republishes {origin}; the evidence is from {theirs}",
+                )
+            return (
+                Independence.NOT_INDEPENDENT,
+                f"same origin: {ev.mine.text_of(origin, how)}; the evidence is from {theirs}",
+            )
+    mine = ev.mine.publisher
+    for other, how in ev.theirs.origins:
+        if mine is not None and other.pk == mine.pk:
+            return (
+                Independence.NOT_INDEPENDENT,
+                f"same origin: {ev.theirs.text_of(other, how)}, the claim's publisher",
+            )
+    return None
+
+
+def _owned(common: Publisher, a: Publisher, b: Publisher) -> str:
+    if common.pk == a.pk:
+        return f"{common} owns {b}"
+    if common.pk == b.pk:
+        return f"{common} owns {a}"
+    return f"{common} owns both {a} and {b}"
 
 
 def shared_owner(ev: Evidence) -> Verdict | None:
-    """The evidence's publisher and the claim's publisher have an owner in common."""
-    evidence_ids = {p.pk for p in ev.evidence_chain}
-    common = next((p for p in ev.claim_chain if p.pk in evidence_ids), None)
-    if common is None:
-        return None
-    claim_pub, evidence_pub = ev.claim_publisher, ev.publisher
-    if common.pk == claim_pub.pk:
-        return Independence.NOT_INDEPENDENT, f"same owner: {common} owns {evidence_pub}"
-    if common.pk == evidence_pub.pk:
-        return Independence.NOT_INDEPENDENT, f"same owner: {common} owns {claim_pub}"
-    return (
-        Independence.NOT_INDEPENDENT,
-        f"same owner: {common} owns both {claim_pub} and {evidence_pub}",
-    )
+    """The owner chains of the two sides meet: publishers first, then origins.
 
-
-# Ways a text says where it got its information; `{name}` is an outlet name or alias.
-ATTRIBUTION_PATTERNS = [
-    r"\btold\s+(?:the\s+)?{name}",
-    r"\b(?:the\s+)?{name}\s+(?:has\s+)?(?:reported|reports|said|says|wrote|writes|quoted|cited)\b",
-    r"\baccording\s+to\s+(?:a\s+report\s+(?:by|in|from)\s+)?(?:the\s+)?{name}",
-    r"\b(?:reported|quoted|cited|published|first\s+reported)\s+(?:by|in)\s+(?:the\s+)?{name}",
-    r"\b(?:in\s+an\s+interview\s+with|speaking\s+to|via)\s+(?:the\s+)?{name}",
-    r"\(\s*(?:the\s+)?{name}\s*\)",
-    r"(?:[—–]|(?<!\w)--?)\s*(?:the\s+)?{name}",
-]
-
-
-def _name_pattern(name: str) -> str:
-    words = name_key(name).split()
-    # Straight and curly apostrophes are the same letter here ("People’s Daily").
-    body = r"\s+".join(re.escape(w).replace("'", "['’]") for w in words)
-    # Names may end in punctuation ("Xinhua."); only require a boundary after a word char.
-    tail = r"(?!\w)" if words and re.match(r"\w", words[-1][-1]) else ""
-    return body + tail
-
-
-def attribution_to(text: str, publishers: Iterable[Publisher]) -> tuple[Publisher, str] | None:
-    """Return (publisher, phrase) if `text` attributes itself to one of `publishers`."""
-    if not text.strip():
-        return None
-    for publisher in publishers:
-        for name in names_of(publisher):
-            name_re = _name_pattern(name)
-            for template in ATTRIBUTION_PATTERNS:
-                match = re.search(template.format(name=name_re), text, re.IGNORECASE)
-                if match:
-                    return publisher, " ".join(match.group(0).split())
+    Two outlets controlled by one party-state, a parent and its outlet, sister titles of one
+    group: the shared owner is named.
+    """
+    mine = [(ev.mine.publisher, "")] if ev.mine.publisher else []
+    mine += [(p, f" (origin of {ev.mine.label})") for p, _ in ev.mine.origins]
+    theirs = [(ev.theirs.publisher, "")] if ev.theirs.publisher else []
+    theirs += [(p, f" (origin of {ev.theirs.label})") for p, _ in ev.theirs.origins]
+    for a, a_note in mine:
+        a_chain = ev.chain(a)
+        for b, b_note in theirs:
+            b_ids = {p.pk for p in ev.chain(b)}
+            common = next((p for p in a_chain if p.pk in b_ids), None)
+            if common is not None and a.pk != b.pk:
+                return (
+                    Independence.NOT_INDEPENDENT,
+                    f"same owner: {_owned(common, a, b)}{a_note or b_note}",
+                )
     return None
 
 
-def republished_source(ev: Evidence) -> Verdict | None:
-    """The evidence comes from the outlet the claim's article republishes (or its owners).
+def unnamed_state_origin(ev: Evidence) -> Verdict | None:
+    """The claim's article republishes unnamed state media of the evidence's country.
 
     An unnamed origin ("Chinese state-affiliated media (unspecified)") covers every state
     outlet of its country: any of them may be the one republished.
     """
-    origin = ev.origin
-    if origin is None or not ev.evidence_chain:
-        return None
-    origin_ids = {p.pk for p in ev.origin_chain}
-    common = next((p for p in ev.evidence_chain if p.pk in origin_ids), None)
-    if common is not None:
-        return (
-            Independence.NOT_INDEPENDENT,
-            f"the claim's article republishes {origin}; the evidence is from {ev.publisher}"
-            + (f" (owned by {common})" if common.pk != ev.publisher.pk else ""),
-        )
-    if origin.name.endswith("(unspecified)") and origin.ownership in STATE_MEDIA:
+    theirs = ev.theirs.publisher
+    for origin, how in ev.mine.origins:
+        if not origin.name.endswith("(unspecified)") or origin.ownership not in STATE_MEDIA:
+            continue
         state = next(
             (
                 p
-                for p in ev.evidence_chain
+                for p in ev.chain(theirs)
                 if p.ownership in STATE_MEDIA and p.country and p.country == origin.country
             ),
             None,
@@ -277,7 +221,7 @@ def republished_source(ev: Evidence) -> Verdict | None:
         if state is not None:
             return (
                 Independence.NOT_INDEPENDENT,
-                f"the claim's article republishes {origin}; {ev.publisher} is {state.country} "
+                f"{ev.mine.text_of(origin, how)}; {theirs} is {state.country} "
                 "state media and may be that origin",
             )
     return None
@@ -297,29 +241,59 @@ def same_cluster(ev: Evidence) -> Verdict | None:
     return None
 
 
-def cites_claim_source(ev: Evidence) -> Verdict | None:
-    """The evidence text attributes itself to the claim's source (publisher, owners, origin)."""
-    found = attribution_to(ev.quoted_text, [*ev.claim_chain, *ev.origin_chain])
-    if found is None:
-        return None
-    _, phrase = found
-    return Independence.NOT_INDEPENDENT, f"cites the claim's source: “{phrase}”"
-
-
 def near_duplicate(ev: Evidence) -> Verdict | None:
-    """The evidence is a near-identical copy of the claim's article (or of a part of it).
+    """The evidence's article is a copy of the claim's: near-identical, or most of it inside.
 
-    Compared: the evidence claim's whole article (Jaccard of word 5-shingles), and a quoted
-    excerpt of at least EXCERPT_MIN_WORDS words (its shingles contained in the article).
+    Compared on word 5-shingles (sources/clustering.py): Jaccard ≥ 0.5, or containment
+    (|A ∩ B| / min(|A|, |B|)) ≥ 0.5 — a short reprint inside a longer page.
     """
-    article_text = ev.claim.article.text
-    if ev.evidence_claim is not None:
-        similarity = shingle_similarity(ev.evidence_claim.article.text, article_text)
-        if similarity >= NEAR_DUPLICATE_THRESHOLD:
-            return Independence.NOT_INDEPENDENT, "near-identical text (syndicated copy)"
-    excerpt = ev.excerpt
-    long_enough = len(re.findall(r"\w+", excerpt)) >= EXCERPT_MIN_WORDS
-    if long_enough and shingle_containment(excerpt, article_text) >= EXCERPT_CONTAINMENT:
+    if ev.evidence_claim is None:
+        return None
+    mine, theirs = ev.claim.article.text, ev.evidence_claim.article.text
+    if jaccard(mine, theirs) >= JACCARD_THRESHOLD:
+        return Independence.NOT_INDEPENDENT, "near-identical text (syndicated copy)"
+    share = containment(mine, theirs)
+    if share >= CONTAINMENT_THRESHOLD:
+        shorter = "the evidence's article" if len(theirs) <= len(mine) else "the claim's article"
+        longer = "the claim's" if shorter == "the evidence's article" else "the evidence's"
+        return (
+            Independence.NOT_INDEPENDENT,
+            f"copy: {share:.0%} of {shorter} is in {longer} (one contains most of the other)",
+        )
+    return None
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    words = text[start:end].split()
+    more = "…" if len(words) > SNIPPET_WORDS else ""
+    return " ".join(words[:SNIPPET_WORDS]) + more
+
+
+def shared_passage(ev: Evidence) -> Verdict | None:
+    """The claim, or the evidence claim, is in a verbatim passage both articles share.
+
+    A passage is 12+ words outside quotation marks (sources/ingest/passages.py). A page that
+    mixes a wire passage with its own reporting is a copy only there: claims elsewhere in it
+    stay independent.
+    """
+    if ev.evidence_claim is None:
+        return None
+    claim, other = ev.claim, ev.evidence_claim
+    for p in ev.passages:
+        if p.overlaps_a(claim.start, claim.end) or p.overlaps_b(other.start, other.end):
+            quoted = _snippet(claim.article.text, p.a_start, p.a_end)
+            return (
+                Independence.NOT_INDEPENDENT,
+                f"shared passage: {p.words} words copied verbatim (“{quoted}”)",
+            )
+    return None
+
+
+def excerpt_copies_article(ev: Evidence) -> Verdict | None:
+    """The quoted excerpt shares a verbatim passage (12+ words, unquoted) with the article."""
+    if len(ev.excerpt.split()) < PASSAGE_MIN_WORDS:
+        return None
+    if shared_passages(ev.claim.article.text, ev.excerpt):
         return (
             Independence.NOT_INDEPENDENT,
             "near-identical text: the excerpt copies the claim's article",
@@ -327,36 +301,106 @@ def near_duplicate(ev: Evidence) -> Verdict | None:
     return None
 
 
-def source_not_identified(ev: Evidence) -> Verdict | None:
-    """Nothing says where the evidence comes from."""
-    if ev.publisher is None and not ev.outlet.strip() and not url_host(ev.url):
-        return Independence.UNKNOWN, "source not identified"
+# Ways a text says where it got its information, before and after an outlet's name.
+_CITED_BEFORE = re.compile(
+    r"(?:\btold\s+"
+    r"|\baccording\s+to\s+(?:a\s+report\s+(?:by|in|from)\s+)?"
+    r"|\b(?:reported|quoted|cited|published|first\s+reported)\s+(?:by|in)\s+"
+    r"|\b(?:in\s+an\s+interview\s+with|speaking\s+to|via)\s+"
+    r"|(?:[—–]|(?<!\w)--?)\s*)(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_CITED_AFTER = re.compile(
+    r"^\s+(?:has\s+)?(?:reported|reports|said|says|wrote|writes|quoted|cited)\b", re.IGNORECASE
+)
+_PAREN_BEFORE = re.compile(r"\(\s*(?:the\s+)?$", re.IGNORECASE)
+_PAREN_AFTER = re.compile(r"^\s*\)")
+
+
+def attribution(text: str, registry: PublisherRegistry, sources: Iterable[Publisher]):
+    """Return the phrase by which `text` attributes itself to one of `sources`, or None."""
+    wanted = {p.pk for p in sources}
+    if not wanted or not text.strip():
+        return None
+    for publisher, start, end in registry.mentioned_in(text):
+        if publisher.pk not in wanted:
+            continue
+        before, after = text[:start], text[end:]
+        # "the Global Times said": the article belongs to the phrase.
+        lead = re.search(r"\bthe\s+$", before, re.IGNORECASE)
+        phrase_start = lead.start() if lead else start
+        for before_re, after_re in (
+            (_PAREN_BEFORE, _PAREN_AFTER),
+            (_CITED_BEFORE, None),
+            (None, _CITED_AFTER),
+        ):
+            b = before_re.search(before) if before_re else None
+            a = after_re.search(after) if after_re else None
+            if (before_re is None or b) and (after_re is None or a):
+                s = b.start() if b else phrase_start
+                e = end + (a.end() if a else 0)
+                return " ".join(text[s:e].split())
     return None
 
 
-def claim_source_not_identified(ev: Evidence) -> Verdict | None:
-    """The claim's own article has no publisher, so there is nothing to compare against."""
-    if ev.claim_publisher is None and not url_host(ev.claim.article.url):
-        return Independence.UNKNOWN, "the claim's own publisher is not identified"
+def cites_claim_source(ev: Evidence) -> Verdict | None:
+    """The evidence text attributes itself to the claim's source (publisher, owners, origin)."""
+    sources = [*ev.chain(ev.mine.publisher)]
+    for origin, _ in ev.mine.origins:
+        sources += ev.chain(origin)
+    phrase = attribution(ev.quoted_text, ev.registry, sources)
+    if phrase is None:
+        return None
+    return Independence.NOT_INDEPENDENT, f"cites the claim's source: “{phrase}”"
+
+
+def unidentified_article(claim_article: Article, evidence_article: Article | None):
+    """Return the article (the claim's first) with no publisher, origin or website, or None."""
+    for article in (claim_article, evidence_article):
+        if article is None:
+            continue
+        has_origin = article.origin_id is not None or article.republished_from_id is not None
+        if article.publisher_id is None and not has_origin and not registrable_domain(article.url):
+            return article
+    return None
+
+
+def source_not_identified(ev: Evidence) -> Verdict | None:
+    """A side says nothing of where it comes from; an article side is named, to be fixed."""
+    article = unidentified_article(
+        ev.claim.article, ev.evidence_claim.article if ev.evidence_claim else None
+    )
+    if article is not None:
+        side = (
+            "the claim's article" if article.pk == ev.claim.article_id else "the evidence's article"
+        )
+        return (
+            Independence.UNKNOWN,
+            f"{side} has no publisher or origin: set one on article {article.pk} (“{article}”)",
+        )
+    if not ev.theirs.identified:
+        return Independence.UNKNOWN, "source not identified"
     return None
 
 
 RULES: list[Rule] = [
     same_publisher,
     same_site,
+    same_origin,
     shared_owner,
-    republished_source,
+    unnamed_state_origin,
     same_cluster,
-    cites_claim_source,
     near_duplicate,
+    shared_passage,
+    excerpt_copies_article,
+    cites_claim_source,
     source_not_identified,
-    claim_source_not_identified,
 ]
 DEFAULT_VERDICT: Verdict = (Independence.INDEPENDENT, "different publisher, no shared owner")
 
 
-def find_publisher(
-    directory: PublisherDirectory,
+def evidence_publisher(
+    registry: PublisherRegistry,
     *,
     publisher: Publisher | None = None,
     url: str = "",
@@ -365,10 +409,10 @@ def find_publisher(
 ) -> Publisher | None:
     """Identify who published the evidence: evidence claim, given publisher, outlet, URL."""
     if evidence_claim is not None:
-        return directory.get(evidence_claim.article.publisher_id)
+        return evidence_claim.article.publisher
     if publisher is not None:
-        return directory.get(publisher)
-    return directory.by_name(outlet) or directory.by_url(url)
+        return publisher
+    return registry.find(name=outlet, url=url)
 
 
 def judge(
@@ -379,26 +423,30 @@ def judge(
     outlet: str = "",
     excerpt: str = "",
     evidence_claim: Claim | None = None,
-    directory: PublisherDirectory | None = None,
+    registry: PublisherRegistry | None = None,
 ) -> Verdict:
     """Return (Independence value, reason) for evidence attached to `claim`.
 
-    Pass a `directory` when judging many pieces of evidence, to load publishers once.
+    Pass a `registry` when judging many pieces of evidence, to load publishers once.
     """
-    directory = directory or PublisherDirectory()
+    registry = registry or PublisherRegistry.load()
     if evidence_claim is not None and not url:
         url = evidence_claim.article.url
     ev = Evidence(
         claim=claim,
-        claim_publisher=directory.get(claim.article.publisher_id),
-        publisher=find_publisher(
-            directory, publisher=publisher, url=url, outlet=outlet, evidence_claim=evidence_claim
+        mine=Side("the claim's article", claim.article.publisher, claim.article),
+        theirs=Side(
+            "the evidence",
+            evidence_publisher(
+                registry, publisher=publisher, url=url, outlet=outlet, evidence_claim=evidence_claim
+            ),
+            evidence_claim.article if evidence_claim is not None else None,
+            outlet=outlet,
+            url=url,
         ),
-        url=url,
-        outlet=outlet,
         excerpt=excerpt,
         evidence_claim=evidence_claim,
-        directory=directory,
+        registry=registry,
     )
     for rule in RULES:
         verdict = rule(ev)
@@ -407,28 +455,50 @@ def judge(
     return DEFAULT_VERDICT
 
 
-# -- Credibility suggestion -------------------------------------------------------------------
+# -- Counting sources ---------------------------------------------------------------------------
 
 
-def source_key(c, directory: PublisherDirectory) -> object | None:
-    """Who a piece of evidence comes from, so that copies and reprints count once.
+def source_keys(c, registry: PublisherRegistry) -> tuple[tuple, ...]:
+    """Who a piece of evidence comes from, as keys: evidence sharing a key is one source.
 
-    An imported article in a syndication cluster counts as its cluster; otherwise as its
-    publisher, else the outlet named, else the website.
+    A source is the evidence article's origin if set (whose text it is), else its
+    publisher — with their owners, since outlets of one owner are not independent of each
+    other — and a clustered article also counts as its syndication cluster, so copies of
+    one wire story count once. Evidence without an article: its publisher, else the outlet
+    named, else the website. Nothing identified: no keys (it is no source).
     """
-    evidence_claim = c.evidence_claim
-    if evidence_claim is not None and evidence_claim.article.cluster_origin_id is not None:
-        return ("cluster", evidence_claim.article.cluster_origin_id)
-    publisher = find_publisher(
-        directory, publisher=c.publisher, url=c.url, outlet=c.outlet, evidence_claim=evidence_claim
-    )
-    if publisher is not None:
-        return ("publisher", publisher.pk)
-    if c.outlet.strip():
-        return ("outlet", name_key(c.outlet))
-    if host := url_host(c.url):
-        return ("site", host)
-    return None
+    article = c.evidence_claim.article if c.evidence_claim_id is not None else None
+    keys: list[tuple] = []
+    if article is not None:
+        primary = article.origin or article.republished_from or article.publisher
+        if article.cluster_origin_id is not None:
+            keys.append(("cluster", article.cluster_origin_id))
+    else:
+        primary = c.publisher or registry.find(name=c.outlet, url=c.url)
+    if primary is not None:
+        keys += [("publisher", p.pk) for p in registry.chain(primary)]
+    elif article is None and name_key(c.outlet):
+        keys.append(("outlet", name_key(c.outlet)))
+    elif domain := registrable_domain(article.url if article is not None else c.url):
+        keys.append(("site", domain))
+    return tuple(keys)
+
+
+def count_sources(corroborations: Iterable, registry: PublisherRegistry) -> int:
+    """Count the distinct sources among these corroborations (see `source_keys`)."""
+    groups = UnionFind()
+    roots: dict[tuple, int] = {}
+    for n, c in enumerate(corroborations):
+        keys = source_keys(c, registry)
+        if not keys:
+            continue
+        groups.union(n, n)
+        for key in keys:
+            if key in roots:
+                groups.union(n, roots[key])
+            else:
+                roots[key] = n
+    return len({groups.find(x) for x in groups.parent})
 
 
 def _count(n: int, noun: str) -> str:
@@ -437,12 +507,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def suggest_credibility(
-    claim: Claim, *, corroborations=None, directory: PublisherDirectory | None = None
+    claim: Claim, *, corroborations=None, registry: PublisherRegistry | None = None
 ) -> tuple[int, str]:
     """Suggest an Admiralty credibility (1–6) from the independent evidence, with why.
 
-    Only evidence judged independent counts, and each source once (distinct publishers;
-    copies in one syndication cluster are one source):
+    Only evidence judged independent counts, and each source once (`count_sources`: copies
+    of one wire story, one origin's text, outlets of one owner are one source):
 
     - 1 confirmed: two or more independent supporting sources, none contradicting;
     - 2 probably true: one independent supporting source, none contradicting;
@@ -454,19 +524,11 @@ def suggest_credibility(
     Pass the claim's `corroborations` (with evidence_claim__article) to avoid queries.
     """
     if corroborations is None:
-        corroborations = claim.corroborations.select_related("publisher", "evidence_claim__article")
-    directory = directory or PublisherDirectory()
-    supporting: set = set()
-    contradicting: set = set()
-    for c in corroborations:
-        if c.independence != Independence.INDEPENDENT:
-            continue
-        key = source_key(c, directory) or ("corroboration", c.pk)
-        if c.stance == Stance.SUPPORTS:
-            supporting.add(key)
-        elif c.stance == Stance.CONTRADICTS:
-            contradicting.add(key)
-    sup, con = len(supporting), len(contradicting)
+        corroborations = claim.corroborations.select_related(*SOURCE_RELATED)
+    registry = registry or PublisherRegistry.load()
+    independent = [c for c in corroborations if c.independence == Independence.INDEPENDENT]
+    sup = count_sources([c for c in independent if c.stance == Stance.SUPPORTS], registry)
+    con = count_sources([c for c in independent if c.stance == Stance.CONTRADICTS], registry)
     if con > sup:
         if con >= 2 and sup == 0:
             return Credibility.IMPROBABLE, _count(con, "contradicting")
@@ -482,6 +544,15 @@ def suggest_credibility(
     if sup == 1:
         return Credibility.PROBABLY_TRUE, _count(1, "supporting")
     return Credibility.CANNOT_BE_JUDGED, "no independent supporting or contradicting evidence"
+
+
+# What `source_keys` reads of a corroboration: select these to count without more queries.
+SOURCE_RELATED = (
+    "publisher",
+    "evidence_claim__article__publisher",
+    "evidence_claim__article__origin",
+    "evidence_claim__article__republished_from",
+)
 
 
 def credibility_label(value: int) -> str:

@@ -31,6 +31,7 @@ from claims.models import (
     Rating,
     Stance,
 )
+from sources.registry import PublisherRegistry
 from workbench.models import User
 
 VERDICT_STATUSES = frozenset(
@@ -240,37 +241,20 @@ def _status_reason(status: str, reason: str) -> str:
     return reason.strip() or f"status → {status}"
 
 
-def _source_key(c: Corroboration, directory: independence.PublisherDirectory) -> object | None:
-    """Who a piece of evidence comes from, so two reprints of one outlet count once."""
-    publisher = independence.find_publisher(
-        directory,
-        publisher=c.publisher,
-        url=c.url,
-        outlet=c.outlet,
-        evidence_claim=c.evidence_claim,
-    )
-    if publisher is not None:
-        return ("publisher", publisher.pk)
-    if c.outlet.strip():
-        return ("outlet", independence.name_key(c.outlet))
-    if host := independence.url_host(c.url):
-        return ("site", host)
-    return None
-
-
 def confirmation_problem(claim: Claim) -> str | None:
     """Say why credibility 1 cannot be given, or None if enough independent sources agree."""
     supporting = Corroboration.objects.filter(
         claim=claim, stance=Stance.SUPPORTS, independence=Independence.INDEPENDENT
-    ).select_related("evidence_claim__article")
-    directory = independence.PublisherDirectory()
-    sources = {key for c in supporting if (key := _source_key(c, directory)) is not None}
-    if len(sources) >= CONFIRMED_MIN_SOURCES:
+    ).select_related(*independence.SOURCE_RELATED)
+    # One definition of "a source" (independence.source_keys): copies of one story count once.
+    sources = independence.count_sources(supporting, PublisherRegistry.load())
+    if sources >= CONFIRMED_MIN_SOURCES:
         return None
     return (
         "Cannot set credibility to 1 (confirmed by other independent sources): it needs "
         f"independent supporting corroborations from at least {CONFIRMED_MIN_SOURCES} "
-        f"different publishers or outlets (this claim has {len(sources)})."
+        f"different publishers or outlets (this claim has {sources}). Copies of one story, "
+        "one origin's text and outlets of one owner count as one."
     )
 
 

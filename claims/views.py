@@ -36,6 +36,7 @@ from claims.models import (
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
 from sources.highlight import highlight, paragraph_bounds
 from sources.models import Publisher
+from sources.registry import PublisherRegistry
 from workbench.http import safe_next
 from workbench.permissions import require_perm
 from workbench.roles import LEAD, REVIEWER
@@ -183,10 +184,10 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
     my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
     can_assign = user.has_perm("claims.assign_claim")
     corroborations = list(claim.corroborations.all())
-    # One publisher directory for the suggestion and every candidate (one query).
-    directory = independence.PublisherDirectory()
+    # One publisher registry for the suggestion and every candidate (one query).
+    registry = PublisherRegistry.load()
     suggested = independence.suggest_credibility(
-        claim, corroborations=corroborations, directory=directory
+        claim, corroborations=corroborations, registry=registry
     )
     attached = {c.evidence_claim_id for c in corroborations if c.evidence_claim_id}
     context = {
@@ -199,9 +200,9 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
         "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
         "corroborations": corroborations,
         "suggested_credibility": (independence.credibility_label(suggested[0]), suggested[1]),
-        "candidates": candidate_evidence(claim, exclude_ids=attached, directory=directory),
+        "candidates": candidate_evidence(claim, exclude_ids=attached, registry=registry),
         "stances": Stance.choices,
-        "republished_from": directory.get(claim.article.republished_from_id),
+        "republished_from": claim.article.republished_from,
         "ratings": ratings,
         "rating_summary": _rating_summary(ratings),
         "notes": list(claim.notes.all()),

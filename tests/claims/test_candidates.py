@@ -109,13 +109,13 @@ def test_attach_refuses_an_unknown_stance_and_a_claim_of_the_same_article(
 def test_candidate_lookup_runs_a_fixed_number_of_queries(claims, django_assert_num_queries, extra):
     from django.db import connection
 
-    from claims.independence import PublisherDirectory
+    from sources.registry import PublisherRegistry
 
     for n in range(extra):
         claim_in("Reuters", SAME_DEAL.replace("plant", f"plant number {n}"), 10 + n)
-    directory = PublisherDirectory()
+    registry = PublisherRegistry.load()
     # Prefilter, then the candidate rows with their articles (PostgreSQL: rare lexemes first).
     with django_assert_num_queries({"sqlite": 2, "postgresql": 3}[connection.vendor]):
-        found = candidate_evidence(claims["claim"], directory=directory)
+        found = candidate_evidence(claims["claim"], registry=registry)
     assert len(found) == min(2 + extra, 8)
     assert {c.claim.article.publisher.name for c in found} <= {"Reuters", "Global Times"}

@@ -2,8 +2,9 @@
 
 import pytest
 
-from claims.independence import judge, shingle_similarity
+from claims.independence import judge
 from claims.models import Independence
+from sources.clustering import jaccard
 from sources.models import Ownership
 from tests.factories import ArticleFactory, ClaimFactory, PublisherFactory
 
@@ -131,12 +132,12 @@ def test_unidentified_source_is_unknown(gt_claim):
     )
 
 
-def test_shingle_similarity_of_identical_and_unrelated_texts():
+def test_jaccard_of_identical_and_unrelated_texts():
     text = "one two three four five six seven eight"
-    assert shingle_similarity(text, text) == 1.0
-    assert shingle_similarity(text, "nine ten eleven twelve thirteen fourteen") == 0.0
-    assert shingle_similarity("", text) == 0.0
-    assert 0.0 < shingle_similarity(text, text + " nine") < 1.0
+    assert jaccard(text, text) == 1.0
+    assert jaccard(text, "nine ten eleven twelve thirteen fourteen") == 0.0
+    assert jaccard("", text) == 0.0
+    assert 0.0 < jaccard(text, text + " nine") < 1.0
 
 
 # -- The issue's must-shows, on the samples and the shipped registry ------------------------
@@ -311,3 +312,294 @@ def test_independent_contradictions_outweighing_make_it_doubtful_or_improbable(g
     assert suggest_credibility(gt_claim)[0] == 4
     _evidence(gt_claim, Stance.CONTRADICTS, registry["korea_herald"])
     assert suggest_credibility(gt_claim) == (5, "two independent contradicting sources")
+
+
+# -- Issue 11: independence that holds (invented outlets and texts) --------------------------
+
+WIRE_SENTENCES = [
+    "The river authority of Valdoria opened the northern floodgates on Tuesday after three "
+    "days of heavy rain across the upper basin.",
+    "Engineers said the reservoir behind the Ostrava dam had reached ninety-four percent of "
+    "its capacity by Monday evening.",
+    "Farmers downstream were told to move livestock to higher ground before the water level "
+    "peaks on Thursday.",
+    "The authority expects to keep the gates open for at least a week.",
+]
+OWN_REPORTING = [
+    "Shopkeepers in the market town of Lesno stacked sandbags outside their doors as the "
+    "sirens sounded at noon.",
+    "Our reporter counted eleven tractors queuing at the bridge toward the hills, and the "
+    "mayor visited the school gym used as a shelter.",
+]
+
+
+def article_of(publisher, sentences, *, headline="Floodgates opened", **kwargs):
+    return ArticleFactory(publisher=publisher, text=headline + "\n" + " ".join(sentences), **kwargs)
+
+
+def claim_over(article, sentence):
+    start = article.text.index(sentence)
+    return ClaimFactory(article=article, start=start, end=start + len(sentence), text=sentence)
+
+
+@pytest.fixture
+def meridian():
+    from sources.models import PublisherKind
+
+    return PublisherFactory(name="Meridian Press Agency", kind=PublisherKind.AGENCY)
+
+
+def test_two_copies_of_one_origin_on_different_sites_are_not_independent(meridian):
+    coastline = PublisherFactory(name="Coastline Herald")
+    upland = PublisherFactory(name="Upland Times")
+    # Each site rewrote the agency's story: no shared text, only the shared origin.
+    mine = article_of(coastline, WIRE_SENTENCES[:2], origin=meridian)
+    theirs = article_of(upland, OWN_REPORTING, origin=meridian)
+    value, reason = judge(
+        claim=claim_over(mine, WIRE_SENTENCES[0]),
+        evidence_claim=claim_over(theirs, OWN_REPORTING[0]),
+    )
+    assert (value, reason) == (
+        Independence.NOT_INDEPENDENT,
+        "same origin: both are Meridian Press Agency's text (on Coastline Herald and Upland Times)",
+    )
+    # The agency itself is the same source as its copy.
+    claim = claim_over(mine, WIRE_SENTENCES[1])
+    assert judge(claim=claim, outlet="Meridian Press Agency") == (
+        Independence.NOT_INDEPENDENT,
+        "same origin: the claim's article is Meridian Press Agency's text; "
+        "the evidence is from Meridian Press Agency",
+    )
+    # And a copy is the same source as the agency's own article.
+    own = article_of(meridian, WIRE_SENTENCES[2:], headline="Gates open")
+    assert judge(
+        claim=claim_over(own, WIRE_SENTENCES[2]),
+        evidence_claim=claim_over(theirs, OWN_REPORTING[1]),
+    )[1] == ("same origin: the evidence is Meridian Press Agency's text, the claim's publisher")
+
+
+@pytest.fixture
+def party_state():
+    committee = PublisherFactory(
+        name="Freedonia Party Central Committee", ownership=Ownership.STATE_OWNED
+    )
+    group = PublisherFactory(name="Freedonia Media Group", parent=committee)
+    return {
+        "committee": committee,
+        "daily": PublisherFactory(name="Freedonia Daily", parent=group),
+        "evening": PublisherFactory(name="Freedonia Evening News", parent=committee),
+    }
+
+
+def test_outlets_whose_owner_chains_meet_are_not_independent(party_state):
+    claim = claim_over(article_of(party_state["daily"], WIRE_SENTENCES), WIRE_SENTENCES[0])
+    value, reason = judge(claim=claim, outlet="Freedonia Evening News")
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason == (
+        "same owner: Freedonia Party Central Committee owns both Freedonia Daily and "
+        "Freedonia Evening News"
+    )
+
+
+def test_owner_chain_of_the_origin_counts_too(party_state):
+    gazette = PublisherFactory(name="Harbour Gazette")
+    article = article_of(gazette, WIRE_SENTENCES, origin=party_state["daily"])
+    value, reason = judge(
+        claim=claim_over(article, WIRE_SENTENCES[1]), publisher=party_state["evening"]
+    )
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason == (
+        "same owner: Freedonia Party Central Committee owns both Freedonia Daily and "
+        "Freedonia Evening News (origin of the claim's article)"
+    )
+
+
+@pytest.fixture
+def mixed_page():
+    """A wire story, and a page that copies its first sentence between its own reporting."""
+    wire = article_of(PublisherFactory(name="Northern Courier"), WIRE_SENTENCES)
+    page = article_of(
+        PublisherFactory(name="Lesno Daily"),
+        [OWN_REPORTING[0], WIRE_SENTENCES[0], OWN_REPORTING[1]],
+        headline="Sandbags in Lesno",
+    )
+    return wire, page
+
+
+def test_verbatim_passage_makes_the_claims_in_it_not_independent(mixed_page):
+    wire, page = mixed_page
+    value, reason = judge(
+        claim=claim_over(wire, WIRE_SENTENCES[0]), evidence_claim=claim_over(page, OWN_REPORTING[0])
+    )
+    assert value == Independence.NOT_INDEPENDENT
+    assert reason == (
+        "shared passage: 21 words copied verbatim "
+        "(“The river authority of Valdoria opened the northern…”)"
+    )
+    # The evidence claim inside the passage: the same, from the other side.
+    value, _ = judge(
+        claim=claim_over(wire, WIRE_SENTENCES[2]),
+        evidence_claim=claim_over(page, WIRE_SENTENCES[0]),
+    )
+    assert value == Independence.NOT_INDEPENDENT
+
+
+def test_claims_elsewhere_in_a_page_that_copies_one_passage_stay_independent(mixed_page):
+    wire, page = mixed_page
+    assert judge(
+        claim=claim_over(wire, WIRE_SENTENCES[2]), evidence_claim=claim_over(page, OWN_REPORTING[1])
+    ) == (Independence.INDEPENDENT, "different publisher, no shared owner")
+
+
+QUOTED = "the new bridge across the river will open to traffic in the first week of May next year"
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "expected"),
+    [
+        ("“", "”", Independence.INDEPENDENT),
+        ('"', '"', Independence.INDEPENDENT),
+        ("", "", Independence.NOT_INDEPENDENT),  # the same words unquoted are a copy
+    ],
+)
+def test_shared_words_inside_quotation_marks_do_not_make_a_copy(opening, closing, expected):
+    mine_sentence = f"Officials at the ceremony repeated {opening}{QUOTED}{closing} twice."
+    theirs_sentence = (
+        f"In parliament on Monday, the minister promised {opening}{QUOTED}{closing} again."
+    )
+    mine = article_of(
+        PublisherFactory(name="Riverside Chronicle"),
+        [mine_sentence, *WIRE_SENTENCES[:3]],
+        headline="Bridge date set",
+    )
+    theirs = article_of(
+        PublisherFactory(name="Capital Observer"),
+        [*OWN_REPORTING, theirs_sentence, "Opposition members asked who would pay for the road."],
+        headline="Minister promises bridge",
+    )
+    value, reason = judge(
+        claim=claim_over(mine, mine_sentence), evidence_claim=claim_over(theirs, theirs_sentence)
+    )
+    assert value == expected, reason
+
+
+def test_unknown_only_when_an_article_has_neither_publisher_nor_origin(meridian):
+    upland = PublisherFactory(name="Upland Times")
+    # No publisher, but whose text it is is known: judged on the origin.
+    with_origin = article_of(None, WIRE_SENTENCES, origin=meridian, url="")
+    assert judge(claim=claim_over(with_origin, WIRE_SENTENCES[0]), publisher=upland) == (
+        Independence.INDEPENDENT,
+        "different publisher, no shared owner",
+    )
+    bare = article_of(None, WIRE_SENTENCES[1:], url="", title="Gates opened upstream")
+    assert judge(claim=claim_over(bare, WIRE_SENTENCES[1]), publisher=upland) == (
+        Independence.UNKNOWN,
+        f"the claim's article has no publisher or origin: set one on article {bare.pk} "
+        "(“Gates opened upstream”)",
+    )
+    # The evidence's article is named when it is the one without a publisher.
+    mine = article_of(upland, OWN_REPORTING, headline="Lesno")
+    value, reason = judge(
+        claim=claim_over(mine, OWN_REPORTING[0]), evidence_claim=claim_over(bare, WIRE_SENTENCES[2])
+    )
+    assert value == Independence.UNKNOWN
+    assert reason.startswith(
+        f"the evidence's article has no publisher or origin: set one on article {bare.pk}"
+    )
+
+
+def test_claim_page_links_the_article_that_needs_a_publisher(client, make_user):
+    from django.urls import reverse
+
+    from claims import services
+    from claims.models import Stance
+
+    client.force_login(make_user("alice", "reviewer"))
+    mine = article_of(PublisherFactory(name="Upland Times"), OWN_REPORTING, headline="Lesno")
+    bare = article_of(None, WIRE_SENTENCES, url="", title="Gates opened upstream")
+    claim = claim_over(mine, OWN_REPORTING[0])
+    c = services.corroboration_create(
+        claim=claim,
+        by=None,
+        stance=Stance.SUPPORTS,
+        evidence_claim=claim_over(bare, WIRE_SENTENCES[0]),
+    )
+    assert c.independence == Independence.UNKNOWN
+    page = client.get(claim.get_absolute_url()).content.decode()
+    link = reverse("sources:article_detail", args=[bare.pk])
+    assert f'<a href="{link}">Set the publisher of “Gates opened upstream”</a>' in page
+    assert f"set one on article {bare.pk}" in page
+
+
+def test_credibility_counts_copies_of_one_story_once(meridian):
+    from claims import services
+    from claims.independence import suggest_credibility
+    from claims.models import Credibility, Stance
+
+    lakeside = PublisherFactory(name="Lakeside Post")
+    claim = claim_over(article_of(lakeside, OWN_REPORTING, headline="Lesno"), OWN_REPORTING[1])
+
+    def supported_by(article, sentence):
+        c = services.corroboration_create(
+            claim=claim,
+            by=None,
+            stance=Stance.SUPPORTS,
+            evidence_claim=claim_over(article, sentence),
+        )
+        assert c.independence == Independence.INDEPENDENT, c.independence_reason
+
+    # Two sites carrying the agency's story, rewritten: one origin, one source.
+    coastline, upland = (
+        PublisherFactory(name="Coastline Herald"),
+        PublisherFactory(name="Upland Times"),
+    )
+    supported_by(article_of(coastline, WIRE_SENTENCES[:2], origin=meridian), WIRE_SENTENCES[0])
+    supported_by(article_of(upland, WIRE_SENTENCES[2:], origin=meridian), WIRE_SENTENCES[2])
+    assert suggest_credibility(claim) == (2, "one independent supporting source")
+    # Two copies in one syndication cluster, their origin not credited: one more source.
+    first = article_of(PublisherFactory(name="Valley Radio"), WIRE_SENTENCES, headline="Gates")
+    first.cluster_origin = first
+    first.save()
+    copy = article_of(
+        PublisherFactory(name="Hill Country Weekly"),
+        WIRE_SENTENCES,
+        headline="Gates open",
+        cluster_origin=first,
+    )
+    supported_by(first, WIRE_SENTENCES[1])
+    supported_by(copy, WIRE_SENTENCES[3])
+    assert suggest_credibility(claim) == (1, "two independent supporting sources")
+    saved = services.claim_set_credibility(
+        claim=claim, credibility=Credibility.CONFIRMED, by=None, version=claim.version
+    )
+    assert saved.credibility == Credibility.CONFIRMED
+
+
+def test_credibility_1_refused_when_the_support_is_two_copies_of_one_story(meridian):
+    from claims import services
+    from claims.independence import suggest_credibility
+    from claims.models import Credibility, Stance
+    from claims.services import EvidenceRequired
+
+    claim = claim_over(
+        article_of(PublisherFactory(name="Lakeside Post"), OWN_REPORTING, headline="Lesno"),
+        OWN_REPORTING[1],
+    )
+    copies = [
+        article_of(PublisherFactory(name="Coastline Herald"), WIRE_SENTENCES[:2], origin=meridian),
+        article_of(PublisherFactory(name="Upland Times"), WIRE_SENTENCES[2:], origin=meridian),
+    ]
+    for article in copies:
+        c = services.corroboration_create(
+            claim=claim,
+            by=None,
+            stance=Stance.SUPPORTS,
+            evidence_claim=claim_over(article, article.text.split("\n")[1].split(". ")[0] + "."),
+        )
+        assert c.independence == Independence.INDEPENDENT, c.independence_reason
+    assert suggest_credibility(claim) == (2, "one independent supporting source")
+    with pytest.raises(EvidenceRequired) as exc:
+        services.claim_set_credibility(
+            claim=claim, credibility=Credibility.CONFIRMED, by=None, version=claim.version
+        )
+    assert "(this claim has 1)" in str(exc.value)

@@ -6,7 +6,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sources.clustering import compare, sketch
+from sources.clustering import (
+    CONTAINMENT_THRESHOLD,
+    Item,
+    clusters,
+    compare,
+    containment,
+    jaccard,
+    sketch,
+)
+from sources.ingest.passages import shared_passages
 from sources.models import Article
 from sources.services import articles_import
 
@@ -122,3 +131,102 @@ def test_command_recomputes_clusters_and_prints_figures(imported_seeds):
     out = StringIO()
     call_command("cluster_articles", stdout=out)
     assert "0 articles changed" in out.getvalue()
+
+
+# -- Containment: one article holding most of another ----------------------------------------
+
+# A long invented page (about 1,200 words) and a short copy of four of its sentences.
+LONG_SENTENCES = [
+    f"The harbour at berth {n} loaded {n * 7 + 3} crates of tin for buyer {n * 13 % 97} "
+    f"on shift {n % 5} under pilot {n * 11 % 89}."
+    for n in range(80)
+]
+LONG = " ".join(LONG_SENTENCES)
+SHORT = " ".join(LONG_SENTENCES[30:34])
+
+
+def test_containment_is_the_shorter_texts_share():
+    assert containment(SHORT, LONG) == containment(LONG, SHORT) == 1.0
+    assert jaccard(SHORT, LONG) < 0.1
+    # Two copied sentences in a page of its own words: a third of it, not most of it.
+    part = " ".join([*LONG_SENTENCES[30:32], OTHER])
+    assert 0.2 < containment(part, LONG) < CONTAINMENT_THRESHOLD
+    # Too short to be called a copy of anything (fewer than 12 words).
+    assert containment("tin for buyer 3 on shift", LONG) == 0.0
+
+
+def test_containment_clusters_a_short_copy_inside_a_long_page():
+    items = [Item(1, sketch(LONG)), Item(2, sketch(SHORT)), Item(3, sketch(OTHER))]
+    similarity = compare(items[0].fingerprint, items[1].fingerprint)
+    # The sketches alone cannot tell: too few of the short text's shingles are sampled.
+    assert not similarity.near_copy and not similarity.conclusive
+    assert clusters(items) == {}
+    texts = {1: LONG, 2: SHORT, 3: OTHER}
+    asked = []
+
+    def load(ids):
+        asked.append(set(ids))
+        return {i: texts[i] for i in ids}
+
+    assert clusters(items, load_texts=load) == {1: 1, 2: 1}
+    assert asked == [{1, 2}]  # one load, for the undecided pair only
+
+
+def test_a_page_sharing_one_paragraph_is_not_clustered_by_containment():
+    own = " ".join(f"Reporter {n} interviewed {n * 3} dock workers about wages." for n in range(40))
+    mixed = own + " " + " ".join(LONG_SENTENCES[10:13])
+    items = [Item(1, sketch(LONG)), Item(2, sketch(mixed))]
+    texts = {1: LONG, 2: mixed}
+    assert containment(mixed, LONG) < CONTAINMENT_THRESHOLD
+    assert clusters(items, load_texts=lambda ids: {i: texts[i] for i in ids}) == {}
+
+
+def test_import_clusters_a_short_copy_with_the_long_page_it_came_from():
+    articles_import([page("Harbour ledger", "2025/4/4 09:00:00", LONG, "Xinhua")], by=None)
+    _, [result] = articles_import(
+        [page("Tin shipments", "2025/4/5 09:00:00", SHORT, "Kyodo News")], by=None
+    )
+    origin = Article.objects.get(source_name__startswith="Xinhua")
+    copy = Article.objects.get(pk=result.article.pk)
+    assert (origin.cluster_origin_id, copy.cluster_origin_id) == (origin.pk, origin.pk)
+    # Recomputing everything finds the same cluster.
+    Article.objects.all().update(cluster_origin=None)
+    call_command("cluster_articles", stdout=StringIO())
+    assert set(Article.objects.values_list("cluster_origin_id", flat=True)) == {origin.pk}
+
+
+# -- Verbatim passages outside quotation marks -------------------------------------------------
+
+PASSAGE = "The river authority opened the northern floodgates on Tuesday after three days of rain"
+
+
+def test_shared_passage_has_character_spans_in_both_texts():
+    a = f"Flood news. {PASSAGE}. Nothing else here."
+    b = f"Sandbags in Lesno as sirens sounded. {PASSAGE.lower()}, officials said."
+    [p] = shared_passages(a, b)
+    assert a[p.a_start : p.a_end] == PASSAGE
+    assert b[p.b_start : p.b_end] == PASSAGE.lower()
+    assert p.words == 14
+    assert p.overlaps_a(0, 20) and not p.overlaps_a(0, 11)
+
+
+def test_words_in_quotation_marks_do_not_count():
+    for opening, closing in [("“", "”"), ('"', '"'), ("„", "“"), ("«", "»")]:
+        a = f"The minister said {opening}{PASSAGE}{closing} at noon."
+        b = f"Earlier, a spokesman repeated {opening}{PASSAGE}{closing} on radio."
+        assert shared_passages(a, b) == [], opening
+    # A quotation inside a copied passage is part of its span, not of its word count.
+    sentence = f"Officials said “yes” and {PASSAGE}"
+    [p] = shared_passages(f"One. {sentence}.", f"Two. {sentence}!")
+    assert p.words == 14 + 3
+
+
+def test_a_line_break_closes_an_unbalanced_quotation():
+    a = f"He said “it was fine\n{PASSAGE} today."
+    b = f"Other words.\n{PASSAGE} again."
+    assert [p.words for p in shared_passages(a, b)] == [14]
+
+
+def test_passages_shorter_than_twelve_words_are_ignored():
+    short = "opened the northern floodgates on Tuesday after three days of rain"  # 11 words
+    assert shared_passages(f"A {short} B", f"C {short} D") == []
