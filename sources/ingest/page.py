@@ -1159,8 +1159,11 @@ def _group(lines: list[_Line], special: dict[int, list], width: int) -> list[_Pa
 
 
 # A credit glued to the end of a paragraph: "… she said. — Bernama", "… in 2025. -- AFP".
+# Emoji or other symbols after a paragraph's last sentence ("… was minimal. 🤝") are
+# decoration: chrome, never a claim of their own.
 _SIGNOFF_TAIL_RE = re.compile(
-    r"(?<=[.!?”\"’)])\s+(?P<credit>(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,2})\s*$"
+    r"(?<=[.!?”\"’)])\s+(?P<credit>(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,2}"
+    r"|[^\w\s\"'“”‘’()\[\]]+(?:\s+[^\w\s\"'“”‘’()\[\]]+)*)\s*$"
 )
 _FURNITURE_ROLES = frozenset(
     {
@@ -1199,7 +1202,8 @@ def _assign_roles(
         role = _paragraph_role(text, item, seen_content)
         if role not in {BlockRole.CHROME}:
             seen_content = True
-        tail = _SIGNOFF_TAIL_RE.search(text, item.start, item.end) if role == "body" else None
+        tailed = role in {BlockRole.BODY, BlockRole.SUBHEADING}
+        tail = _SIGNOFF_TAIL_RE.search(text, item.start, item.end) if tailed else None
         if tail is not None and tail.end() == item.end:
             cut = tail.start("credit")
             body_end = len(text[:cut].rstrip())
