@@ -88,3 +88,79 @@ def test_surname_expands_to_recent_full_name():
         ]
     )
     assert results[1] == (SegmentKind.QUOTE, "Wu Chenhui")
+
+
+# Speakers are people or organisations: never a time phrase, a pronoun left unresolved or
+# a clause (invented sentences).
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("In a statement, the company said output would double.", "the company"),
+        ("In August, the trade ministry said it would restrict exports.", "the trade ministry"),
+        (
+            "Earlier, the head of the port authority said cargo rose.",
+            "the head of the port authority",
+        ),
+        ("Earlier this week, city officials denied reports that the port would close.", ""),
+        ("This week, Harbour Metals said it would hire 200 people.", "Harbour Metals"),
+        ("On Monday, Jane Roe said the plant would open in May.", "Jane Roe"),
+        ("Portville: Harbour Metals announced a new plant on Tuesday.", "Harbour Metals"),
+        ("The rules announced by the ministry require a licence for every shipment.", ""),
+        ("Exports need a licence, according to the law.", ""),
+        (
+            "Mr Roe later told reporters he was disappointed with the vote, but added: “We go on.”",
+            "Mr Roe",
+        ),
+        (
+            'Prices must fall "to stay competitive" to win buyers abroad, the ministry added.',
+            "the ministry",
+        ),
+        ("US President Jane Roe said the talks went well.", "Jane Roe"),
+        ("Harbour Metals CEO Tom Lee said the deal is done.", "Tom Lee"),
+        ("Chief Executive Tom Lee said the deal is done.", "Tom Lee"),
+        ("Dr. Ann Kim, an analyst, said prices would rise.", "Dr. Ann Kim"),
+        (
+            "Ports have begun talks on a merger, Tom Lee, head of the port fund, told the Ledger.",
+            "Tom Lee",
+        ),
+    ],
+)
+def test_speaker_is_a_person_or_organisation(sentence, speaker):
+    assert find_speaker(sentence) == speaker
+
+
+@pytest.mark.parametrize("sentence", ["“We are ready,” she said.", "It said exports rose 5%."])
+def test_pronoun_alone_names_no_speaker(sentence):
+    assert classify_sentence(sentence) == (SegmentKind.STATEMENT, "")
+
+
+def test_pronouns_resolve_to_the_person_or_organisation_before_them():
+    results = classify_sentences(
+        [
+            "Harbour Metals chief executive Ann Kim said the plant would open in May.",
+            "“We thank the council for its support,” she said.",
+            "According to her, orders are strong.",
+            "The port authority said cargo volumes rose 8% last year.",
+            "Volumes will keep rising, it said.",
+            "Analysts at Harbour Research said the price floor helps.",
+            "“The floor sends a strong signal,” they said.",
+        ]
+    )
+    assert results[1] == (SegmentKind.QUOTE, "Ann Kim")
+    assert results[2] == (SegmentKind.STATEMENT, "Ann Kim")
+    assert results[4] == (SegmentKind.STATEMENT, "The port authority")
+    assert results[6] == (SegmentKind.QUOTE, "Harbour Research")
+
+
+def test_parenthetical_pronoun_is_the_speaker_not_the_first_name():
+    results = classify_sentences(
+        [
+            "In February, Jane Roe said she backed the port deal.",
+            "Portville, she said, is interested in both ferries and freight.",
+        ]
+    )
+    assert results[1] == (SegmentKind.STATEMENT, "Jane Roe")
+
+
+def test_unresolved_pronoun_quote_is_a_statement_without_speaker():
+    assert classify_sentences(["“We are ready,” he said."]) == [(SegmentKind.STATEMENT, "")]

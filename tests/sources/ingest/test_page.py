@@ -286,3 +286,379 @@ def test_blocks_are_sorted_exact_and_stripped():
         "• Share",
     ]
     assert all(a.end <= b.start for a, b in pairwise(blocks))
+
+
+# --------------------------------------------------------------------------- page furniture by kind
+# Invented pages from outlets no rule names: what a line is (a button, a counter, a credit)
+# decides, not which outlet prints it.
+
+STORY = (
+    "Harbour council approves a new recycling plant for the port district\n"
+    "{furniture}\n"
+    "The council voted 7-2 on Monday to approve a $40 million recycling plant, officials said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # button and widget labels
+        "Share",
+        "Read more",
+        "Subscribe",
+        "Listen to this article",
+        "Watch live",
+        "Print this page",
+        # counters
+        "12 Comments",
+        "3 min read",
+        "1.2K views",
+        "Reading time: 4 minutes",
+        # trust and about boxes, newsletter prompts
+        "Why you can trust the Harbour Ledger",
+        "Our Standards: The Harbour Ledger Trust Principles.",
+        "Get our morning briefing delivered to your inbox",
+        "Sign up for the Harbour Ledger newsletter",
+        # breadcrumbs and section names
+        "Home > World > Asia",
+        "Nation & World News",
+        "Business",
+        "Local News",
+        # a menu glued into one line
+        "News Sport Business Opinion Culture Travel Weather Podcasts",
+        # photo credits
+        "AP Photo/Jane Roe",
+        "Credit: AP",
+        "Stringer | AFP | Getty Images",
+        "[EPA/YONHAP]",
+        # contact fields, bare domains, symbol lines, obfuscated e-mail
+        "Hotline: 0123.456.789",
+        "harbourledger.example",
+        "/",
+        "[email protected]",
+    ],
+)
+def test_furniture_lines_are_never_story_text(line):
+    text = STORY.format(furniture=line)
+    roles = dict((body, role) for role, body in _roles(text))
+    assert roles[line] in {BlockRole.CHROME, BlockRole.CREDIT, BlockRole.SECTION_LABEL}
+
+
+@pytest.mark.parametrize("line", ["Updated an hour ago", "18 minutes ago", "Posted 2 days ago"])
+def test_relative_timestamp_is_a_dateline_kept_raw_without_a_date(line):
+    text = STORY.format(furniture=line)
+    assert (BlockRole.DATELINE, line) in _roles(text)
+    meta = parse_page(text).meta
+    assert (meta.published, meta.published_raw) == (None, line)
+
+
+def test_absolute_date_wins_over_a_relative_timestamp():
+    text = STORY.format(furniture="Updated 18 minutes ago\nPublished: 3 December 2024")
+    meta = parse_page(text).meta
+    assert (meta.published, meta.published_raw) == (datetime(2024, 12, 3), "3 December 2024")
+
+
+def test_index_date_prefix_is_split_off_the_first_line():
+    text = (
+        " date 2024-12-03 Harbour officials approve the recycling plant in a late vote.\n"
+        "The plant will open in 2026, officials said.\n"
+    )
+    blocks = parse_page(text).blocks
+    assert (blocks[0].role, blocks[0].text_of(text)) == (BlockRole.DATELINE, "date 2024-12-03")
+    assert blocks[1].role == BlockRole.BODY
+    assert blocks[1].text_of(text).startswith("Harbour officials approve")
+    meta = parse_page(text).meta
+    assert meta.published == datetime(2024, 12, 3)
+    assert not meta.title.startswith("date")
+
+
+def test_index_date_glued_to_a_section_name():
+    text = (
+        " date 2024-12-03 Nation & World News\n"
+        "Harbour council approves a new recycling plant for the port district\n"
+        "The council voted 7-2 on Monday to approve the plant, officials said.\n"
+    )
+    roles = _roles(text)
+    assert roles[0] == (BlockRole.DATELINE, "date 2024-12-03")
+    assert roles[1][1] == "Nation & World News" and roles[1][0] != BlockRole.HEADLINE
+    title = parse_page(text).meta.title
+    assert title == "Harbour council approves a new recycling plant for the port district"
+
+
+def test_sidebar_list_after_most_viewed_is_chrome():
+    text = (
+        "Harbour council approves a new recycling plant for the port district\n"
+        "The council voted 7-2 on Monday to approve the plant, officials said.\n"
+        "Most Viewed\n"
+        "Ferry fares rise for the second time this year\n"
+        "Lighthouse reopens after a long restoration\n"
+        "Fishing fleet returns early as storms close in\n"
+    )
+    roles = _roles(text)
+    assert roles[2] == (BlockRole.SECTION_LABEL, "Most Viewed")
+    assert [role for role, _ in roles[3:]] == [BlockRole.CHROME] * 3
+
+
+def test_one_headline_after_a_latest_label_is_the_headline_not_a_link():
+    text = (
+        "Latest News\n"
+        "\n"
+        "Harbour council approves a new recycling plant for the port district\n"
+        "\n"
+        "The council voted 7-2 on Monday to approve the plant, officials said.\n"
+    )
+    meta = parse_page(text).meta
+    assert meta.title == "Harbour council approves a new recycling plant for the port district"
+
+
+@pytest.mark.parametrize(
+    "label", ["Press Release", "Exhibit 99.1", "Harbour Ledger", "Watch online"]
+)
+def test_label_above_the_headline_is_not_the_title(label):
+    text = (
+        f"{label}\n"
+        "Harbour Metals to Build a Magnet Plant, Signs Supply Deal with Carmaker\n"
+        "The company said on Monday the plant would employ 300 people by 2027.\n"
+    )
+    meta = parse_page(text).meta
+    assert meta.title == "Harbour Metals to Build a Magnet Plant, Signs Supply Deal with Carmaker"
+    assert _roles(text)[0][0] in {BlockRole.CHROME, BlockRole.MASTHEAD}
+
+
+def test_repeated_headline_and_menu_in_the_header_are_chrome():
+    text = (
+        "harbourwire\n"
+        "Business\n"
+        "harbourwire\n"
+        "Harbour Metals signs a supply deal with a carmaker for ten years\n"
+        "News World Markets Environment Technology Politics Economy Stocks\n"
+        "Harbour Metals signs a supply deal with a carmaker for ten years\n"
+        "Aug 26, 2025 9:32 AM\n"
+        "Harbour Metals said on Tuesday it signed a ten-year supply deal with a carmaker.\n"
+    )
+    page = parse_page(text)
+    headlines = [b for b in page.blocks if b.role == BlockRole.HEADLINE]
+    assert len(headlines) == 1
+    assert page.meta.publisher_name == "harbourwire"
+    assert page.meta.publisher_evidence["kind"] == "masthead"
+    assert page.meta.published == datetime(2025, 8, 26, 9, 32)
+    furniture = {BlockRole.CHROME, BlockRole.HEADLINE, BlockRole.SECTION_LABEL}
+    rest = [b for b in page.blocks if b.role not in furniture]
+    assert [b.role for b in rest] == [BlockRole.MASTHEAD, BlockRole.DATELINE, BlockRole.BODY]
+
+
+@pytest.mark.parametrize(
+    ("caption", "credit"),
+    [
+        ("Workers sort scrap at the port on Monday.", "Credit: Harbour Metals Corp."),
+        ("Workers sort scrap at the port on Monday.", "/Xinhua"),
+        ("Workers sort scrap at the port on Monday.", "[EPA/YONHAP]"),
+        ("Workers sort scrap at the port on Monday.", "(AP Photo/Jane Roe, File)"),
+    ],
+)
+def test_caption_with_a_trailing_credit_is_split(caption, credit):
+    text = f"Headline of the story here\n{caption} {credit}\nThe mine reopened.\n"
+    roles = _roles(text)
+    assert (BlockRole.CAPTION, caption) in roles
+    assert (BlockRole.CREDIT, credit) in roles
+
+
+def test_wire_photo_caption_ending_in_place_and_date_is_a_caption():
+    line = "Flags fly outside a company building in Harbourtown, Eastland April 8, 2025."
+    text = f"Headline of the story here\n{line}\nThe report said exports fell.\n"
+    assert (BlockRole.CAPTION, line) in _roles(text)
+    body = "The deal was signed on April 8, 2025."
+    assert (BlockRole.BODY, body) in _roles(f"Headline of the story here\n{body}\n")
+
+
+@pytest.mark.parametrize(
+    ("last", "body", "credit"),
+    [
+        ("“We are ready,” she said. — Harbourpress", "“We are ready,” she said.", "— Harbourpress"),
+        ("The plant opens in May. -- HPA", "The plant opens in May.", "-- HPA"),
+        ("Approval came fast. 🤝", "Approval came fast.", "🤝"),
+    ],
+)
+def test_sign_off_glued_to_the_last_paragraph_is_split_off(last, body, credit):
+    text = f"Headline of the story here\nThe council met on Monday.\n\n{last}\n"
+    roles = _roles(text)
+    assert roles[-2:] == [(BlockRole.BODY, body), (BlockRole.CREDIT, credit)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "-- HPA",
+        "— Harbourpress",
+        "Agencies via Harbourpress",
+        "(source: Harbourpress)",
+        "With inputs from HPA",
+        "(Reporting by Jane Roe in Harbourtown; Editing by Tom Lee)",
+    ],
+)
+def test_sign_off_lines_are_not_claims(line):
+    text = f"Headline of the story here\nThe council met on Monday.\n{line}\n"
+    assert _roles(text)[-1][0] in {BlockRole.CREDIT, BlockRole.BYLINE, BlockRole.CHROME}
+
+
+def test_references_block_at_the_foot_is_chrome():
+    text = (
+        "Headline of the story here\n"
+        "The council met on Monday and approved the plan.\n"
+        "Reference(s):\n"
+        "Harbour plans: What does the new plant mean?\n"
+        "harbourledger.example\n"
+    )
+    roles = _roles(text)
+    assert [role for role, _ in roles[2:]] == [
+        BlockRole.SECTION_LABEL,
+        BlockRole.CHROME,
+        BlockRole.CHROME,
+    ]
+
+
+def test_excerpt_cut_mid_sentence_is_not_a_subheading():
+    text = "Headline of the story\nThe council met on Monday.\n\nFollowing the vote, the mayor sa\n"
+    assert _roles(text)[-1] == (BlockRole.BODY, "Following the vote, the mayor sa")
+
+
+def test_double_spaced_hard_wrap_is_one_paragraph():
+    text = (
+        "Headline of the story here\n\n"
+        "Harbour Metals on Tuesday\n\n"
+        "said it has signed a 10-year agreement to supply\n\n"
+        "concentrate to a processing plant in the\n\n"
+        "port district.\n\n"
+        "The company expects to supply up to\n\n"
+        "10,000 tons a year from the mine.\n"
+    )
+    bodies = [body for role, body in _roles(text) if role == BlockRole.BODY]
+    assert len(bodies) == 2
+    assert bodies[0].startswith("Harbour Metals on Tuesday") and bodies[0].endswith("district.")
+
+
+# --------------------------------------------------------------------------- dates, bylines
+
+
+@pytest.mark.parametrize(
+    ("line", "expected", "raw"),
+    [
+        ("Dec 3, 2024", datetime(2024, 12, 3), "Dec 3, 2024"),
+        ("3 December 2024", datetime(2024, 12, 3), "3 December 2024"),
+        ("2024-12-03", datetime(2024, 12, 3), "2024-12-03"),
+        (
+            "December 3, 2024 at 10:12 a.m. EST",
+            datetime(2024, 12, 3, 10, 12, tzinfo=timezone(timedelta(hours=-5))),
+            "December 3, 2024 at 10:12 a.m. EST",
+        ),
+        (
+            "Tue 03 Dec 2024 10.12 GMT",
+            datetime(2024, 12, 3, 10, 12, tzinfo=UTC),
+            "03 Dec 2024 10.12 GMT",
+        ),
+        ("Published: Dec. 3, 2024", datetime(2024, 12, 3), "Dec. 3, 2024"),
+        ("Published: 09 Oct. 2025, 18:09", datetime(2025, 10, 9, 18, 9), "09 Oct. 2025, 18:09"),
+        (
+            "July 22, 2025 | 00:03 GMT +7",
+            datetime(2025, 7, 22, 0, 3, tzinfo=timezone(timedelta(hours=7))),
+            "July 22, 2025 | 00:03 GMT +7",
+        ),
+    ],
+)
+def test_common_english_date_formats(line, expected, raw):
+    text = f"Some headline for the story\n{line}\nThe firm said output rose.\n"
+    meta = parse_page(text).meta
+    assert (meta.published, meta.published_raw) == (expected, raw)
+
+
+def test_press_release_dateline_between_dashes_gives_the_date():
+    text = (
+        "Harbour Metals to Build a Magnet Plant\n"
+        "The plant will supply carmakers from 2027\n"
+        "PORTVILLE – December 9, 2021 – Harbour Metals Corp. announced today that it will "
+        "build a plant.\n"
+    )
+    meta = parse_page(text).meta
+    assert (meta.published, meta.published_raw) == (datetime(2021, 12, 9), "December 9, 2021")
+
+
+@pytest.mark.parametrize(
+    ("lines", "byline"),
+    [
+        ("By Jane Roe", "Jane Roe"),
+        ("By JANE ROE – Harbour Press Agency", "JANE ROE"),
+        ("By Jane Roe, Associated Press", "Jane Roe"),
+        ("By Jane Roe, Staff Writer", "Jane Roe"),
+        ("By Jane Roe and Tom Lee", "Jane Roe and Tom Lee"),
+        ("Jane Roe | Reuters", "Jane Roe"),
+        ("Written by Jane Roe", "Jane Roe"),
+        ("Published: 09 Oct. 2025\n-\n- LEE JAE-LIM\n- [email protected]", "LEE JAE-LIM"),
+        ("Jane Roe\njane.roe@harbourledger.example", "Jane Roe"),
+        ("By Staff", ""),
+    ],
+)
+def test_byline_forms(lines, byline):
+    text = (
+        "Harbour council approves a new recycling plant for the port district\n"
+        f"{lines}\n"
+        "The council voted 7-2 on Monday to approve the plant, officials said.\n"
+    )
+    assert parse_page(text).meta.byline == byline
+
+
+def test_wire_reporting_credit_gives_the_byline_when_the_top_has_none():
+    text = (
+        "Harbour Metals to supply a carmaker with magnets from its mine\n\n"
+        "(Wire) - Harbour Metals has signed a letter of intent to supply a carmaker.\n\n"
+        "(Reporting by Jane Roe in Portville; Editing by Tom Lee)\n"
+    )
+    assert parse_page(text).meta.byline == "Jane Roe"
+
+
+def test_all_caps_headline_under_a_masthead_is_not_a_byline():
+    text = (
+        "The Harbour Herald\nPORT STRIKE ENDS\nDock workers returned on Monday, the union said.\n"
+    )
+    assert parse_page(text).meta.byline == ""
+
+
+# --------------------------------------------------------------------------- publisher
+
+
+def test_copyright_line_names_the_publisher_with_its_span():
+    text = (
+        "Headline of the story here\n"
+        "The council met on Monday and approved the plan.\n"
+        "© 2024 Harbour Ledger Media. All rights reserved.\n"
+    )
+    meta = parse_page(text).meta
+    assert meta.publisher_name == "Harbour Ledger Media"
+    evidence = meta.publisher_evidence
+    assert evidence["kind"] == "copyright"
+    assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert evidence["why"]
+
+
+def test_site_naming_itself_in_its_chrome_is_the_publisher():
+    text = (
+        "Headline of the story here\n"
+        "The council met on Monday and approved the plan.\n"
+        "Join the full discussion at the Harbour Ledger Forum →\n"
+    )
+    meta = parse_page(text).meta
+    assert (meta.publisher_name, meta.publisher_evidence["kind"]) == (
+        "Harbour Ledger",
+        "self-reference",
+    )
+
+
+def test_agency_named_in_the_body_is_never_the_publisher():
+    text = (
+        "Russia and the US discuss cooperation on metals\n"
+        "MOSCOW (Reuters) — Talks have begun, an envoy told Reuters on Monday.\n"
+        "“We are ready,” he told Reuters in an interview.\n"
+        "The report was first carried by the Harbour Gazette, Reuters said.\n"
+    )
+    meta = parse_page(text).meta
+    assert meta.publisher_name == ""
+    assert meta.publisher_evidence == {}
