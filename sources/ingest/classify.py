@@ -395,13 +395,21 @@ def _speaker_from_subject(subject: str) -> str:
     if len(parts) > 1 and parts[-1].lower() in _PERSON_PRONOUNS | _THING_PRONOUNS:
         return parts[-1]  # "Washington, he said, is …": the pronoun is the subject
     parts = [p for p in parts if not _is_adverbial(p)] or []
-    parts = [p for p in parts if p[:1].isupper() or p.split()[0].lower() in _SUBJECT_STARTS]
+    parts = [
+        p
+        for p in parts
+        if p[:1].isupper()
+        or p.split()[0].lower() in _SUBJECT_STARTS
+        or any(w[:1].isupper() for w in p.split()[1:])  # "union leader Ann Kim"
+    ]
     if not parts:
         return ""
     for part in parts:
         if _looks_like_person(part):
             return part
     head = parts[0]
+    if len(parts) >= 2 and len(head.split()) >= 5 and len(parts[-1].split()) <= 5:
+        head = parts[-1]  # "Prices rose for a fifth week, traders said": the subject is last
     clause = _LEADING_NAME_CLAUSE_RE.match(head)
     if clause is not None and len(head.split()) > len(clause.group("name").split()) + 2:
         return clause.group("name")  # "Trump later reiterated to reporters he was …"

@@ -254,9 +254,8 @@ _TRUST_BOX_RE = re.compile(
 )
 # Buttons and player widgets start with an imperative: "Watch online", "Listen", "Download".
 _WIDGET_VERB_RE = re.compile(
-    r"^(?:watch|listen|play|read|share|subscribe|download|follow|sign|log|join|get|click|tap"
-    r"|see|view|explore|discover|browse|shop|donate|support|open|show|hide|expand|collapse"
-    r"|load|print|save|copy|send|email|contact|register|upgrade|try)\b",
+    r"^(?:watch|listen|play|read|share|subscribe|download|sign|log|join|click|tap|view|browse"
+    r"|shop|donate|print|copy|email|register|upgrade)\b",
     re.I,
 )
 # Section and rubric names are made of topic words: "Nation & World News", "Business".
@@ -281,10 +280,11 @@ _BRACKET_LINE_RE = re.compile(r"^\[[^\[\]\n]{1,80}\]$")
 # "(Reporting by …; Editing by …)", "With inputs from PTI", "Compiled by …".
 _SIGNOFF_LINE_RE = re.compile(
     r"^(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,3}\s*(?:--|[—–])?$"
-    r"|^\(?(?:agencies|agency|wires|news agencies|agencies via\b.{1,40}|via [A-Z].{0,40}"
-    r"|with inputs? from\b.{1,60}|inputs? from\b.{1,60}|compiled by\b.{1,60}"
-    r"|(?:additional )?reporting by\b.{1,200}|writing by\b.{1,100}|editing by\b.{1,100}"
-    r"|edited by\b.{1,100}|translated by\b.{1,100}|produced by\b.{1,100})\)?\.?$",
+    r"|^\(?(?:agencies|agency|wires|news agencies|agencies via\b.{1,40}|via [A-Z][^.]{0,40}"
+    r"|with inputs? from\b[^.]{1,60}|inputs? from\b[^.]{1,60}|compiled by\b[^.]{1,60})\)?\.?$"
+    r"|^[^.]{3,200}\bcontributed(?: reporting)?(?: to (?:this|the) (?:report|story|article))?\.?$"
+    r"|^\((?:(?:additional )?reporting by\b.{1,200}|writing by\b.{1,100}|editing by\b.{1,100}"
+    r"|edited by\b.{1,100}|translated by\b.{1,100}|produced by\b.{1,100})\)\.?$",
     re.I,
 )
 _REPORTING_BY_RE = re.compile(
@@ -456,7 +456,8 @@ def _chrome_kind(line: str) -> str:
         return "timestamp"
     words = core.split()
     terminal = bool(_TERMINAL_RE.search(core))
-    if len(words) <= 24 and _PROMPT_RE.search(core) and not _story_sentence(core):
+    prompt_shape = not terminal or _WIDGET_VERB_RE.match(core) or re.search(r"\byour\b", core, re.I)
+    if len(words) <= 24 and _PROMPT_RE.search(core) and prompt_shape and not _story_sentence(core):
         return "prompt"
     if _TRUST_BOX_RE.match(core) and len(words) <= 40:
         return "trust-box"
@@ -486,8 +487,12 @@ def _story_sentence(text: str) -> bool:
 
 
 def _is_menu(words: list[str]) -> bool:
-    """A navigation menu glued into one line: many capitalised words, no function word."""
+    """A navigation menu glued into one line: many capitalised words, no function word,
+    mostly section names (a Title Case headline has verbs: "Rare Earth Prices Hit Highs")."""
     if len(words) < 6:
+        return False
+    topical = sum(w.lower() in _SECTION_WORDS for w in words)
+    if len(words) < 10 and topical < len(words) / 2:
         return False
     for word in words:
         if word == "&":
@@ -631,6 +636,8 @@ def _masthead_shape(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 5 or len(text) > 60 or any(ch.isdigit() for ch in text):
         return False
+    if len(words) > 1 and not all(w[:1].isupper() or w.lower() in _NAME_LOWER_OK for w in words):
+        return False  # a site's name is capitalised ("The Korea Herald"), a phrase is not
     if _TERMINAL_RE.search(text) and not _DOMAIN_LINE_RE.match(text):
         return False
     return not (_is_section_name(text) or _WIDGET_VERB_RE.match(text) or ":" in text)
@@ -686,6 +693,8 @@ def _pipe_byline(line: _Line, ctx: _Context) -> bool:
     if len(parts) != 2 or not all(parts):
         return False
     name = parts[0].split()
+    if any(w.lower() in _SECTION_WORDS | _OUTLET_WORDS for w in name):
+        return False  # "Business | Markets", "Mining News | Home": not a person
     return 2 <= len(name) <= 4 and all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in name)
 
 
@@ -1129,6 +1138,20 @@ def _mark_header(lines: list[_Line], special: dict[int, list], ctx: _Context) ->
         text = line.text
         if len(text.split()) <= 8 and not _TERMINAL_RE.search(text) and _LABEL_FIELD_RE.match(text):
             special[line.index] = [(line.start, line.end, BlockRole.CHROME)]
+        elif _bare_name(text):
+            special[line.index] = [(line.start, line.end, BlockRole.BYLINE)]
+
+
+def _bare_name(text: str) -> bool:
+    """A person's name alone on a line ("Tom Lee"): two or three capitalised words that
+    are no section, outlet, organisation or job words."""
+    words = text.split()
+    if not 2 <= len(words) <= 3 or not all(
+        re.fullmatch(r"[A-Z][a-z'’-]+|[A-Z]\.", w) for w in words
+    ):
+        return False
+    lowered = {w.lower() for w in words}
+    return not lowered & (_SECTION_WORDS | _OUTLET_WORDS | _ORG_WORDS | _WRAP_END_WORDS)
 
 
 def _group(lines: list[_Line], special: dict[int, list], width: int) -> list[_Para | list]:
@@ -1396,9 +1419,15 @@ def _byline(text: str, blocks: list[Block]) -> str:
         value = _FIELD_LABEL_RE.sub("", value, count=1) if _FIELD_LABEL_RE.match(value) else value
         value = re.split(r"\s*[|;]\s*|\s+[-–—]+\s+", value, maxsplit=1)[0]
         value = _without_byline_tail(value).strip(" \t,.;:-–—(")
+        caps = _CAPS_NAMES_RE.match(value)
+        if caps is not None and len(value[caps.end() :].split()) <= 4:
+            value = caps.group(0).strip()  # "JANE ROE and TOM LEE Associated Press"
         if value and not is_placeholder(value):
             return value
     return ""
+
+
+_CAPS_NAMES_RE = re.compile(r"^(?:[A-Z][A-Z'’.-]+(?:\s+(?:and|&)\s+|\s+))+(?=[A-Z][a-z])")
 
 
 def _without_byline_tail(value: str) -> str:
@@ -1525,11 +1554,18 @@ def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
         if name and (_DOMAIN_LINE_RE.match(name) or not is_placeholder(name)):
             why = "a 'Source:' line names the outlet (it may be where the text came from)"
             return found("source-line", name, source.start, source.end, why)
+    from sources.ingest.provenance import known_names
+
+    def agency(name: str) -> bool:  # a wire agency's name says whose text it is: its origin
+        return known_names().lookup(name, kinds=frozenset({"agency"})) is not None
+
     chrome = [b for b in blocks if b.role in {BlockRole.CHROME, BlockRole.CREDIT}]
     for block in chrome:
         m = _COPYRIGHT_NAME_RE.match(block.text_of(text))
         name = canonical_outlet(m.group("name")) if m else ""
-        if name and not is_placeholder(name) and not name.lower().startswith("all rights"):
+        if name.lower().startswith("all rights") or not name or agency(name):
+            continue
+        if not is_placeholder(name):
             why = "the page's copyright line names its owner"
             return found("copyright", name, block.start, block.end, why)
     for block in chrome:
@@ -1539,13 +1575,10 @@ def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
             if name and not is_placeholder(name):
                 why = "the page's own chrome names the site"
                 return found("self-reference", name, block.start, block.end, why)
-    from sources.ingest.provenance import known_names
-
-    agencies = frozenset({"agency"})
     told: dict[str, list[re.Match[str]]] = {}
     for m in _TOLD_RE.finditer(text):
         name = canonical_outlet(m.group("name"))
-        if known_names().lookup(name, kinds=agencies) is None:  # a wire agency is an origin
+        if not agency(name):
             told.setdefault(name, []).append(m)
     best = max(told, key=lambda name: len(told[name]), default="")
     if best and len(told[best]) >= 2 and not is_placeholder(best):

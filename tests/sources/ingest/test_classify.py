@@ -164,3 +164,14 @@ def test_parenthetical_pronoun_is_the_speaker_not_the_first_name():
 
 def test_unresolved_pronoun_quote_is_a_statement_without_speaker():
     assert classify_sentences(["“We are ready,” he said."]) == [(SegmentKind.STATEMENT, "")]
+
+
+def test_short_subject_after_a_long_clause_is_the_speaker():
+    assert find_speaker("Prices rose for a fifth straight week, traders said.") == "traders"
+    results = classify_sentences(
+        [
+            "Wages rise by 8% under the deal, union leader Ann Kim told reporters.",
+            "“Done,” she said.",
+        ]
+    )
+    assert results == [(SegmentKind.STATEMENT, "Ann Kim"), (SegmentKind.STATEMENT, "Ann Kim")]

@@ -662,3 +662,36 @@ def test_agency_named_in_the_body_is_never_the_publisher():
     meta = parse_page(text).meta
     assert meta.publisher_name == ""
     assert meta.publisher_evidence == {}
+
+
+def test_byline_and_name_under_the_headline():
+    text = (
+        "The Harbour Chronicle\n"
+        "Rare Earth Prices Hit Record Highs Again\n"
+        "Metals traders say the squeeze could last into next year\n"
+        "Tom Lee\n"
+        "Tue 03 Dec 2024 10.12 GMT\n"
+        "Prices rose for a fifth week, traders said on Tuesday, as export curbs bit.\n"
+    )
+    meta = parse_page(text).meta
+    assert (meta.title, meta.byline) == ("Rare Earth Prices Hit Record Highs Again", "Tom Lee")
+    assert (meta.publisher_name, meta.publisher_evidence["kind"]) == (
+        "The Harbour Chronicle",
+        "masthead",
+    )
+
+
+def test_agency_copyright_and_contributor_line_are_chrome_not_the_publisher():
+    text = (
+        "Port strike ends after three weeks\n"
+        "By JANE ROE and TOM LEE Associated Press\n"
+        "PORTVILLE (AP) — Dock workers returned to work on Wednesday, the union said.\n"
+        "Associated Press writer Ann Kim contributed to this report.\n"
+        "Copyright 2024 The Associated Press. All rights reserved.\n"
+    )
+    page = parse_page(text)
+    assert page.meta.byline == "JANE ROE and TOM LEE"
+    assert page.meta.publisher_name == ""  # the agency's copyright is its story's, not the site's
+    roles = [(b.role, b.text_of(text)) for b in page.blocks]
+    assert roles[-2][0] == BlockRole.CREDIT
+    assert roles[-1][0] == BlockRole.CHROME
