@@ -228,30 +228,59 @@ def _sample(a: Sequence[str], b: Sequence[str], *, k: int = SKETCH_SIZE) -> int:
 TextLoader = Callable[[set[int]], Mapping[int, str]]
 
 
+def _sketch_container(a: Sequence[str], b: Sequence[str], *, k: int = SKETCH_SIZE) -> int:
+    """0 if the first text has more shingles (its sketch threshold is lower), else 1."""
+    limit_a = a[-1] if len(a) >= k else "g"
+    limit_b = b[-1] if len(b) >= k else "g"
+    if limit_a == limit_b:
+        return 0 if len(a) >= len(b) else 1
+    return 0 if limit_a < limit_b else 1
+
+
 def clusters(items: Sequence[Item], *, load_texts: TextLoader | None = None) -> dict[int, int]:
     """Return {article id: origin id} for every article that has at least one near-copy.
 
     `load_texts(ids)` returns the texts of articles (without chrome); it is called once, for
     the pairs whose sketches do not decide, which are then judged by exact containment.
+
+    Containment does not chain through a digest: a page that holds most of two articles
+    that are not copies of each other (a round-up of several stories) joins neither, so two
+    unrelated stories never become one source through it.
     """
     by_id = {item.id: item for item in items}
-    uf = UnionFind()
+    similar: set[tuple[int, int]] = set()  # near-identical pairs (Jaccard), smaller id first
+    contained: dict[int, list[int]] = defaultdict(list)  # container → articles it holds
     undecided: list[tuple[int, int]] = []
     for a, b in sorted(candidate_pairs(items)):
-        similarity = compare(by_id[a].fingerprint, by_id[b].fingerprint)
-        if similarity.near_copy:
-            uf.union(a, b)
+        fa, fb = by_id[a].fingerprint, by_id[b].fingerprint
+        similarity = compare(fa, fb)
+        if similarity.jaccard >= JACCARD_THRESHOLD:
+            similar.add((a, b))
+        elif similarity.near_copy:
+            big, small = (a, b) if _sketch_container(fa, fb) == 0 else (b, a)
+            contained[big].append(small)
         elif not similarity.conclusive:
             undecided.append((a, b))
     if undecided and load_texts is not None:
         texts = load_texts({x for pair in undecided for x in pair})
         for a, b in undecided:
-            if (
-                a in texts
-                and b in texts
-                and containment(texts[a], texts[b]) >= CONTAINMENT_THRESHOLD
-            ):
-                uf.union(a, b)
+            if a not in texts or b not in texts:
+                continue
+            if containment(texts[a], texts[b]) >= CONTAINMENT_THRESHOLD:
+                longer = len(_shingle_set(texts[a])) >= len(_shingle_set(texts[b]))
+                big, small = (a, b) if longer else (b, a)
+                contained[big].append(small)
+    linked = similar | {(min(c, x), max(c, x)) for c, xs in contained.items() for x in xs}
+    uf = UnionFind()
+    for a, b in similar:
+        uf.union(a, b)
+    for big, held in contained.items():
+        digest = any(
+            (min(x, y), max(x, y)) not in linked for i, x in enumerate(held) for y in held[i + 1 :]
+        )
+        if not digest:
+            for small in held:
+                uf.union(big, small)
     members: dict[int, list[int]] = defaultdict(list)
     for x in uf.parent:
         members[uf.find(x)].append(x)
