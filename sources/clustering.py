@@ -274,12 +274,18 @@ def clusters(items: Sequence[Item], *, load_texts: TextLoader | None = None) -> 
     uf = UnionFind()
     for a, b in similar:
         uf.union(a, b)
-    for big, held in contained.items():
+    peers: dict[int, list[int]] = defaultdict(list)
+    for a, b in similar:
+        peers[a].append(b)
+        peers[b].append(a)
+    for big, smaller in contained.items():
+        # Everything the page holds or nearly is; all of it must be one story.
+        held = smaller + peers[big]
         digest = any(
             (min(x, y), max(x, y)) not in linked for i, x in enumerate(held) for y in held[i + 1 :]
         )
         if not digest:
-            for small in held:
+            for small in smaller:
                 uf.union(big, small)
     members: dict[int, list[int]] = defaultdict(list)
     for x in uf.parent:

@@ -172,6 +172,16 @@ def test_containment_clusters_a_short_copy_inside_a_long_page():
     assert asked == [{1, 2}]  # one load, for the undecided pair only
 
 
+def test_a_digest_of_two_unrelated_stories_does_not_join_them():
+    digest = STORY + " " + OTHER
+    items = [Item(1, sketch(STORY)), Item(2, sketch(OTHER)), Item(3, sketch(digest))]
+    assert compare(items[1].fingerprint, items[2].fingerprint).near_copy
+    assert clusters(items[1:]) == {2: 2, 3: 2}  # one story inside a page: one cluster
+    # Holding two stories that are not copies of each other, it does not join them: it stays
+    # with the one it nearly is (Jaccard), and the other story stays alone.
+    assert clusters(items) == {1: 1, 3: 1}
+
+
 def test_a_page_sharing_one_paragraph_is_not_clustered_by_containment():
     own = " ".join(f"Reporter {n} interviewed {n * 3} dock workers about wages." for n in range(40))
     mixed = own + " " + " ".join(LONG_SENTENCES[10:13])
