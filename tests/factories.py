@@ -1,5 +1,8 @@
 """factory_boy factories for the models; text and spans are consistent by construction."""
 
+import io
+import zipfile
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -83,3 +86,12 @@ class NoteFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     author = factory.SubFactory(UserFactory)
     text = "Checked against the company filing."
+
+
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) holding these entries, in order: the one test zip builder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

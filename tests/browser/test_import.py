@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +11,7 @@ from sources import services
 from sources.models import ImportBatch
 from tests.browser.test_reviewer_flow import log_in
 from tests.conftest import seed_path
+from tests.factories import zip_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,15 +28,16 @@ def batch_zip() -> bytes:
         b"<h1>Magnet plant opens</h1><p>The plant produced 900 tonnes of magnets in 2024, "
         b"the company said. Output rose 5 percent.</p></article></body></html>"
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("good.txt", good)
-        archive.writestr("again/good-copy.txt", good)
-        archive.writestr("empty.txt", b"")
-        archive.writestr("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-        archive.writestr("big.txt", bytes(range(32, 127)) * 2000)  # 190,000 bytes
-        archive.writestr("plant.html", page)
-    return buffer.getvalue()
+    return zip_of(
+        {
+            "good.txt": good,
+            "again/good-copy.txt": good,
+            "empty.txt": b"",
+            "binary.txt": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+            "big.txt": bytes(range(32, 127)) * 2000,  # 190,000 bytes
+            "plant.html": page,
+        }
+    )
 
 
 def test_admin_uploads_a_zip_and_sees_progress_and_every_outcome(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import threading
-import zipfile
 from datetime import datetime, timedelta
 
 import pytest
@@ -28,7 +27,7 @@ from sources.models import (
 from sources.services import WorkerState
 from sources.tasks import process_import_batch
 from tests.conftest import seed_path
-from tests.factories import PublisherFactory
+from tests.factories import PublisherFactory, zip_of
 
 
 def article_text(n: int) -> bytes:
@@ -38,14 +37,6 @@ def article_text(n: int) -> bytes:
         f"The plant produced {n * 10 + 7} tonnes of magnets in 2024, the company said. "
         f"Output rose {n % 50 + 1} percent from the year before.\n"
     ).encode()
-
-
-def zip_of(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from datetime import datetime
 from io import StringIO
 
@@ -17,6 +15,7 @@ from sources import services
 from sources.ingest.manifest import ManifestError, apply_manifest, parse_manifest
 from sources.ingest.pipeline import process_text
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome
+from tests.factories import zip_of
 
 # An invented page dump that names its own byline, date and publisher.
 PAGE = (
@@ -36,14 +35,6 @@ def page(n: int) -> bytes:
         f"Bridge {n} reopened on Friday after {n + 3} months of repairs, the council said. "
         f"Traffic rose {n % 7 + 2} percent on the first day.\n"
     ).encode()
-
-
-def zip_of(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def run(*args, jobs: int = 1) -> tuple[int, str]:
