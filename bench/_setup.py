@@ -53,12 +53,17 @@ def rss_mb() -> float:
 def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
     """Serve the app with gunicorn on a free loopback port in production mode over plain HTTP.
 
-    Returns (process, base URL) once /healthz answers. Login throttling is off: benches log in
-    many simulated users from one address.
+    Collects the static files with the production settings first (a fresh clone has none, and
+    production mode answers 500 on every page without their manifest), waits for /healthz, then
+    checks that the login page itself answers 200: a bench that measures 500s measures nothing,
+    so any other answer stops the bench with gunicorn's last log lines. Login throttling is off:
+    benches log in many simulated users from one address. Returns (process, base URL, env).
     """
     import socket
     import subprocess
+    import tempfile
     import time
+    import urllib.error
     import urllib.request
 
     with socket.socket() as s:
@@ -76,10 +81,17 @@ def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
         **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if collected.returncode != 0:
+        raise SystemExit(f"bench: collectstatic failed:\n{collected.stderr.strip()}")
+    log = tempfile.NamedTemporaryFile(prefix="wb-gunicorn-", suffix=".log", delete=False)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "workbench.wsgi", "-b", f"127.0.0.1:{port}",
          "-w", str(workers), "--timeout", str(timeout)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -88,4 +100,18 @@ def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
             break
         except OSError:
             time.sleep(0.25)
+    try:
+        status = urllib.request.urlopen(base + "/accounts/login/", timeout=10).status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        status = f"unreachable ({exc})"
+    if status != 200:
+        server.terminate()
+        server.wait(timeout=20)
+        tail = Path(log.name).read_text(errors="replace").strip().splitlines()[-25:]
+        raise SystemExit(
+            f"bench: gunicorn's login page answered {status}, not 200; its log ({log.name}):\n"
+            + "\n".join(tail)
+        )
     return server, base, env

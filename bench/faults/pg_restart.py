@@ -61,8 +61,10 @@ class Reviewer(threading.Thread):
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.log: list[tuple[float, str, int]] = []
         self.saved_notes: list[str] = []
+        self.logins = 0
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        """(status, body); a request that ends on the login page counts as 401 (logged out)."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         headers = {"Referer": self.base + path}
         token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
@@ -71,24 +73,38 @@ class Reviewer(threading.Thread):
         req = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(req, timeout=15) as response:
-                return response.status, response.read().decode(errors="replace")
+                landed = urllib.parse.urlsplit(response.geturl()).path
+                status = response.status
+                if landed.startswith("/accounts/login/") and not path.startswith("/accounts/"):
+                    status = 401
+                return status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as exc:
             return exc.code, ""
         except OSError:
             return 599, ""  # connection refused/reset: the app itself was unreachable
 
-    def login(self) -> None:
-        _, page = self.request("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        self.request(
+    def login(self) -> bool:
+        status, page = self.request("/accounts/login/")
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or not found:
+            return False
+        status, page = self.request(
             "/accounts/login/",
-            {"username": self.username, "password": self.password, "csrfmiddlewaretoken": token},
-        )
+            {"username": self.username, "password": self.password,
+             "csrfmiddlewaretoken": found.group(1)},
+        )  # fmt: skip
+        return status == 200 and 'name="password"' not in page
 
     def run(self) -> None:
-        self.login()
+        logged_in = False
         n = 0
         while time.perf_counter() < self.stop_at:
+            if not logged_in:
+                logged_in = self.login()
+                self.logins += 1
+                if not logged_in:
+                    time.sleep(0.2)
+                    continue
             n += 1
             for path, data in (
                 ("/claims/", None),
@@ -99,6 +115,10 @@ class Reviewer(threading.Thread):
                 self.log.append(
                     (time.perf_counter(), path if data is None else "POST note", status)
                 )
+                if status == 401:
+                    logged_in = False
+                    break
+                # Acknowledged: the redirect after saving landed on the claim page.
                 if data is not None and status < 400:
                     self.saved_notes.append(data["text"])
             time.sleep(0.05)
@@ -178,6 +198,8 @@ def main() -> int:
     print(f"database            : {url}")
     print(f"postgres restarted  : at {restart_at:.1f} s, took {restart_took:.1f} s")
     print(f"requests            : {len(log)}, by status {dict(Counter(s for _, _, s in log))}")
+    logins = sum(r.logins for r in reviewers)
+    print(f"logins              : {logins} for {len(reviewers)} reviewers (401 = sent to log in)")
     print(
         f"failed requests     : {len(failures)} (5xx or unreachable), "
         f"between {failures[0][0]:.1f} s and {failures[-1][0]:.1f} s"
