@@ -87,12 +87,13 @@ def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
     )  # fmt: skip
     if collected.returncode != 0:
         raise SystemExit(f"bench: collectstatic failed:\n{collected.stderr.strip()}")
-    log = tempfile.NamedTemporaryFile(prefix="wb-gunicorn-", suffix=".log", delete=False)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "workbench.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--timeout", str(timeout)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    log = Path(tempfile.mkdtemp(prefix="wb-gunicorn-")) / "gunicorn.log"
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "workbench.wsgi", "-b", f"127.0.0.1:{port}",
+             "-w", str(workers), "--timeout", str(timeout)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -109,9 +110,9 @@ def start_gunicorn(url: str, *, workers: int, timeout: int = 30, **extra: str):
     if status != 200:
         server.terminate()
         server.wait(timeout=20)
-        tail = Path(log.name).read_text(errors="replace").strip().splitlines()[-25:]
+        tail = log.read_text(errors="replace").strip().splitlines()[-25:]
         raise SystemExit(
-            f"bench: gunicorn's login page answered {status}, not 200; its log ({log.name}):\n"
+            f"bench: gunicorn's login page answered {status}, not 200; its log ({log}):\n"
             + "\n".join(tail)
         )
     return server, base, env
