@@ -98,14 +98,15 @@ def open_zip(source: BinaryIO | str, *, name: str, limits: ArchiveLimits) -> Ite
 
 
 def entries_with_manifest(
-    entries: Iterable[ArchiveEntry], *, name: str
+    entries: Iterable[ArchiveEntry], *, name: str, notices: list[str] | None = None
 ) -> Iterator[tuple[ArchiveEntry, dict]]:
     """The archive's entries, each with its row of the archive's own manifest ({} if none).
 
     The manifest itself does not come out. What is wrong with it comes out as rejected
     entries named after it — a manifest that cannot be read, a row that names no file, a
     row whose file is not in the archive — and a file whose row is bad comes out rejected
-    with the row's reason. `name` is the archive's name (the entries' prefix).
+    with the row's reason. `name` is the archive's name (the entries' prefix). What the
+    reader should hear though nothing is refused (columns ignored) is added to `notices`.
     """
     manifest: Manifest | None = None
     used: set[int] = set()
@@ -119,6 +120,8 @@ def entries_with_manifest(
             except ManifestError as exc:
                 yield ArchiveEntry(entry.name, "", entry.size, reason=exc.reason), {}
                 continue
+            if notices is not None and manifest.notice():
+                notices.append(manifest.notice())
             for problem in manifest.problems:
                 yield ArchiveEntry(entry.name, "", 0, reason=problem), {}
             continue

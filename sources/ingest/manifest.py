@@ -2,13 +2,18 @@
 
 A manifest is a CSV file with a header row, or JSON Lines (one object a line), with a
 `file` column — the file's name, or its path relative to the manifest (inside a zip: to the
-zip's root) — and any of `url`, `publisher`, `published`, `byline`, `title`, `language`.
+zip's root) — and any of `url`, `publisher`, `origin` (whose text it is: a wire agency or
+the outlet that first ran it), `published`, `byline`, `title`, `language`. The names
+spreadsheets commonly use for them are read as them (`COLUMN_ALIASES`: `outlet` is the
+publisher, `date` the published date, `author` the byline…); other columns (an analyst's
+`notes`, an `event` label) are ignored and named in `Manifest.ignored`, which the command
+prints, so a misspelt column is seen, not silently dropped.
 Every value is checked: `url` must be an http(s) address with a host, `published` a date
 `page.find_date` reads (nothing else with digits beside it), `language` a short language
-code ("en", "pt-BR"). A value under an unknown column, a bad value, or a second row for the
-same file makes that row bad: its file is refused with a reason naming the manifest, the
-row and the field; files the manifest does not list import as before. A manifest that
-cannot be read at all (not UTF-8, no `file` column) is refused whole (`ManifestError`).
+code ("en", "pt-BR"). A bad value or a second row for the same file makes that row bad: its
+file is refused with a reason naming the manifest, the row and the field; files the
+manifest does not list import as before. A manifest that cannot be read at all (not UTF-8,
+no `file` column) is refused whole (`ManifestError`).
 
 Rows are numbered as a spreadsheet or an editor shows them: in a CSV the header is row 1,
 in JSON Lines row N is line N. Empty values say nothing and are left out.
@@ -33,12 +38,34 @@ from sources.ingest.address import is_page_url
 from sources.ingest.page import find_date
 from sources.ingest.types import Evidence, IngestError, PageMeta
 
-FIELDS = ("file", "url", "publisher", "published", "byline", "title", "language")
+FIELDS = ("file", "url", "publisher", "origin", "published", "byline", "title", "language")
 VALUE_FIELDS = FIELDS[1:]
+# Other names for the fields, as exported spreadsheets and other tools name them. Where a row
+# has both, the field's own name wins.
+COLUMN_ALIASES = {
+    "path": "file",
+    "filename": "file",
+    "link": "url",
+    "outlet": "publisher",
+    "site_name": "publisher",
+    "published_on": "published",
+    "date": "published",
+    "author": "byline",
+    "authors": "byline",
+    "headline": "title",
+    "lang": "language",
+}
 # The names a manifest has at the root of a zip archive (or among uploaded files).
 MANIFEST_NAMES = frozenset({"manifest.csv", "manifest.jsonl"})
 # What each text field may hold (the Article/Publisher columns they end up in).
-_MAX_CHARS = {"url": 2000, "publisher": 200, "published": 200, "byline": 500, "title": 1000}
+_MAX_CHARS = {
+    "url": 2000,
+    "publisher": 200,
+    "origin": 200,
+    "published": 200,
+    "byline": 500,
+    "title": 1000,
+}
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 
 
@@ -71,6 +98,16 @@ class Manifest:
     name: str
     rows: dict[str, ManifestRow] = field(default_factory=dict)  # by normalised `file`
     problems: list[str] = field(default_factory=list)  # rows that cannot be tied to a file
+    ignored: set[str] = field(default_factory=set)  # columns that are not metadata we read
+
+    def notice(self) -> str:
+        """What the manifest's reader should be told though nothing is refused, or ""."""
+        if not self.ignored:
+            return ""
+        return (
+            f"{self.name}: ignored column(s) {', '.join(sorted(self.ignored))} "
+            f"(the columns read are {', '.join(FIELDS)})"
+        )
 
     def lookup(self, path: str) -> ManifestRow | None:
         """The row for a file given by its path relative to the manifest, or by its name."""
@@ -82,6 +119,16 @@ class Manifest:
             if row is not None and "/" in row.file:
                 row = None
         return row
+
+
+def _column_key(column: object) -> str:
+    return "_".join(str(column).strip().lower().replace("-", " ").split())
+
+
+def column_field(column: object) -> str:
+    """The field a manifest column gives (its own name or an alias), or "" for another one."""
+    key = _column_key(column)
+    return key if key in FIELDS else COLUMN_ALIASES.get(key, "")
 
 
 def is_manifest_name(name: str) -> bool:
@@ -120,7 +167,7 @@ def parse_manifest(data: bytes | str, *, name: str) -> Manifest:
         if isinstance(record, str):  # a line that is not a JSON object
             manifest.problems.append(f"{name} row {number}: {record}")
             continue
-        row = _check_row(record, number, name)
+        row = _check_row(record, number, name, manifest.ignored)
         if row is None:
             manifest.problems.append(f"{name} row {number}, field 'file': no file named")
             continue
@@ -144,8 +191,8 @@ def _csv_records(text: str, name: str) -> list[tuple[int, dict]]:
         header = next(reader, None)
         if header is None:
             raise ManifestError(f"{name}: empty manifest (expected a header row)")
-        columns = [c.strip().lower() for c in header]
-        if "file" not in columns:
+        columns = [c.strip() for c in header]
+        if "file" not in {column_field(c) for c in columns}:
             raise ManifestError(
                 f"{name}: manifest has no 'file' column (columns: {', '.join(FIELDS)})"
             )
@@ -156,7 +203,7 @@ def _csv_records(text: str, name: str) -> list[tuple[int, dict]]:
             record: dict = {}
             for i, cell in enumerate(cells):
                 column = columns[i] if i < len(columns) else f"column {i + 1}"
-                if cell.strip() or column in FIELDS:
+                if cell.strip() or column_field(column):
                     record[column] = cell
             records.append((number, record))
     except csv.Error as exc:
@@ -183,9 +230,18 @@ def _jsonl_records(text: str, name: str) -> list[tuple[int, dict | str]]:
     return records
 
 
-def _check_row(record: dict, number: int, name: str) -> ManifestRow | None:
-    """Check one record's fields; None when it names no file."""
-    file = record.get("file")
+def _check_row(record: dict, number: int, name: str, ignored: set[str]) -> ManifestRow | None:
+    """Check one record's fields; None when it names no file. Adds other columns to `ignored`."""
+    by_field: dict[str, tuple[str, object]] = {}
+    for column, raw in record.items():
+        target = column_field(column)
+        if not target:
+            if raw is not None and not (isinstance(raw, str) and not raw.strip()):
+                ignored.add(str(column).strip())
+            continue
+        if target not in by_field or _column_key(column) == target:  # its own name wins
+            by_field[target] = (str(column).strip(), raw)
+    file = by_field.get("file", ("", None))[1]
     if not isinstance(file, str) or not normalise_path(file):
         return None
     file = file.strip()
@@ -194,26 +250,18 @@ def _check_row(record: dict, number: int, name: str) -> ManifestRow | None:
         return ManifestRow(number, file, {}, f"{name} row {number}, field {column!r}: {problem}")
 
     values: dict[str, str] = {}
-    for column, raw in record.items():
-        column = str(column)
-        if column == "file":
-            continue
-        if column.strip().lower() not in FIELDS:
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
-            return bad(column, f"unknown column (the columns are {', '.join(FIELDS)})")
-        column = column.strip().lower()
-        if raw is None:
+    for target, (column, raw) in by_field.items():
+        if target == "file" or raw is None:
             continue
         if not isinstance(raw, str):
             return bad(column, f"must be text, not {type(raw).__name__}")
         value = " ".join(raw.split())
         if not value:
             continue
-        problem = _problem(column, value)
+        problem = _problem(target, value)
         if problem:
             return bad(column, problem)
-        values[column] = value
+        values[target] = value
     return ManifestRow(number, file, values)
 
 
@@ -222,6 +270,8 @@ def _problem(column: str, value: str) -> str:
     limit = _MAX_CHARS.get(column)
     if limit is not None and len(value) > limit:
         return f"too long ({len(value):,} characters; at most {limit:,})"
+    if column in {"publisher", "origin"} and re.match(r"(?i)https?://", value):
+        return f"{value!r} is a web address, not an outlet's name (the page's address is 'url')"
     if column == "url" and not is_page_url(value):
         return f"{value!r} is not a web address (expected http:// or https:// and a host)"
     if column == "published" and manifest_date(value) is None:
@@ -259,6 +309,11 @@ def apply_manifest(meta: PageMeta, row: Mapping) -> PageMeta:
         meta.publisher_name = row["publisher"]
         meta.publisher_evidence = Evidence(
             kind="manifest", field="publisher", text=row["publisher"], why=why
+        ).as_dict()
+    if row.get("origin"):
+        meta.origin_name = row["origin"]
+        meta.origin_evidence = Evidence(
+            kind="manifest", field="origin", text=row["origin"], why=why
         ).as_dict()
     if row.get("published"):
         when = manifest_date(row["published"])

@@ -80,7 +80,7 @@ def test_csv_rows_are_read_with_spreadsheet_row_numbers():
         ('{"file": "a.txt", "published": "2024-02-31"}', "published", "not a date"),
         ('{"file": "a.txt", "published": "2024-03-05 99"}', "published", "not a date"),
         ('{"file": "a.txt", "language": "English please"}', "language", "not a language"),
-        ('{"file": "a.txt", "outlet": "Fjordside Post"}', "outlet", "unknown column"),
+        ('{"file": "a.txt", "outlet": "https://post.example/"}', "outlet", "is a web address"),
         ('{"file": "a.txt", "byline": 7}', "byline", "must be text"),
     ],
 )
@@ -141,6 +141,48 @@ def test_manifest_values_win_over_the_page():
     )
 
 
+def test_spreadsheet_column_names_are_read_and_other_columns_ignored_by_name():
+    manifest = parse_manifest(
+        b"Filename,Outlet,Date,Author,Headline,Origin,Event,Notes\n"
+        b"a.txt,Coastline Weekly,5 March 2024,Kari Dahl,Ferries,Nordic Wire,ferry-2024,checked\n",
+        name="m.csv",
+    )
+    assert manifest.lookup("a.txt").values == {
+        "publisher": "Coastline Weekly",
+        "published": "5 March 2024",
+        "byline": "Kari Dahl",
+        "title": "Ferries",
+        "origin": "Nordic Wire",
+    }
+    assert manifest.ignored == {"Event", "Notes"}
+    assert manifest.notice() == (
+        "m.csv: ignored column(s) Event, Notes (the columns read are file, url, publisher, "
+        "origin, published, byline, title, language)"
+    )
+
+
+def test_a_field_under_its_own_name_wins_over_its_alias():
+    manifest = parse_manifest(
+        b'{"file": "a.txt", "outlet": "Other Name", "publisher": "Coastline Weekly"}\n',
+        name="m.jsonl",
+    )
+    assert manifest.lookup("a.txt").values == {"publisher": "Coastline Weekly"}
+    assert manifest.ignored == set() and manifest.notice() == ""
+
+
+def test_a_manifest_origin_is_whose_text_it_is_with_its_row_as_evidence():
+    meta = process_text(PAGE, source_name="ferry.txt").meta
+    row = parse_manifest(b"file,origin\nferry.txt,Nordic Wire\n", name="m.csv").lookup("ferry.txt")
+    apply_manifest(meta, row.as_dict())
+    assert meta.origin_name == "Nordic Wire"
+    assert meta.origin_evidence == {
+        "kind": "manifest",
+        "text": "Nordic Wire",
+        "field": "origin",
+        "why": "manifest row 2",
+    }
+
+
 # ------------------------------------------------------------------------------ the command
 
 pytestmark_db = pytest.mark.django_db(transaction=True)
@@ -182,7 +224,14 @@ def test_jsonl_manifest_via_the_command(tmp_path):
     (tmp_path / "ferry.txt").write_text(PAGE, encoding="utf-8")
     manifest = tmp_path / "rows.jsonl"
     manifest.write_text(
-        json.dumps({"file": "ferry.txt", "url": "https://cw.example/j", "byline": "Kari Dahl"})
+        json.dumps(
+            {
+                "file": "ferry.txt",
+                "url": "https://cw.example/j",
+                "byline": "Kari Dahl",
+                "origin": "Nordic Wire",
+            }
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -190,6 +239,8 @@ def test_jsonl_manifest_via_the_command(tmp_path):
     assert code == 0, out
     ferry = article("ferry.txt")
     assert (ferry.url, ferry.byline) == ("https://cw.example/j", "Kari Dahl")
+    assert ferry.origin.name == "Nordic Wire" and ferry.origin.reviewed is False
+    assert ferry.origin_evidence["why"] == "manifest row 1"
     assert ferry.publisher.name == "Fjordside Post"  # the manifest says nothing: the page's
 
 
@@ -199,11 +250,12 @@ def test_bad_rows_reject_only_their_files_with_row_and_field(tmp_path):
         (tmp_path / f"p{n}.txt").write_bytes(page(n))
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(
-        "file,url,published,outlet\n"
-        "p1.txt,www.cw.example/p1,,\n"
-        "p2.txt,,someday,\n"
-        "p3.txt,,,Coastline Weekly\n"
-        "p9.txt,https://cw.example/p9,,\n",
+        "file,url,published,outlet,notes\n"
+        "p1.txt,www.cw.example/p1,,,\n"
+        "p2.txt,,someday,,\n"
+        "p3.txt,,,https://cw.example/,\n"
+        "p4.txt,,,,read twice\n"
+        "p9.txt,https://cw.example/p9,,,\n",
         encoding="utf-8",
     )
     code, out = run(str(tmp_path), "--manifest", str(manifest))
@@ -215,8 +267,9 @@ def test_bad_rows_reject_only_their_files_with_row_and_field(tmp_path):
     assert set(rejected) == {"p1.txt", "p2.txt", "p3.txt"}
     assert "manifest.csv row 2, field 'url'" in rejected["p1.txt"]
     assert "manifest.csv row 3, field 'published'" in rejected["p2.txt"]
-    assert "manifest.csv row 4, field 'outlet': unknown column" in rejected["p3.txt"]
-    assert any("row 5: 'p9.txt' is not among the files imported" in line for line in lines)
+    assert "manifest.csv row 4, field 'outlet': " in rejected["p3.txt"]
+    assert any("row 6: 'p9.txt' is not among the files imported" in line for line in lines)
+    assert any("ignored column(s) notes (the columns read are file, url," in line for line in lines)
     assert [a.source_name.rsplit("/", 1)[-1] for a in Article.objects.all()] == ["p4.txt"]
     assert lines[-1].startswith("4 files: 1 imported")
 

@@ -4,9 +4,10 @@ On a terminal a progress bar replaces the per-file lines (rejections are still p
 piped or redirected, the output is one line per file and the summary, as before.
 
 `--manifest FILE` (CSV or JSON Lines, sources/ingest/manifest.py) gives files their URL,
-publisher, date, byline, title or language, over what the pages say; a `manifest.csv` or
-`manifest.jsonl` at the root of a zip does the same for the zip's entries. A bad manifest
-row refuses its file with the reason; a row whose file is not imported is warned about.
+publisher, origin, date, byline, title or language, over what the pages say; a
+`manifest.csv` or `manifest.jsonl` at the root of a zip does the same for the zip's entries.
+A bad manifest row refuses its file with the reason; a row whose file is not imported, and
+columns the workbench does not read, are warned about.
 """
 
 from __future__ import annotations
@@ -151,8 +152,9 @@ class Command(BaseCommand):
             metavar="FILE",
             help=(
                 "CSV (with a header row) or JSON Lines file: a 'file' column (name, or path "
-                "relative to the manifest) and any of url, publisher, published, byline, "
-                "title, language. Its values win over what the pages say."
+                "relative to the manifest) and any of url, publisher (or outlet), origin (whose "
+                "text it is), published (or date), byline (or author), title, language. Its "
+                "values win over what the pages say; other columns are ignored, with a warning."
             ),
         )
         parser.add_argument(
@@ -203,6 +205,8 @@ class Command(BaseCommand):
             self._report(result, verbosity)
 
         if self.manifest is not None:
+            if self.manifest.notice():
+                self.stdout.write(self.style.WARNING(self.manifest.notice()))
             for problem in self.manifest.problems:
                 reject(manifest, 0, problem)
         for name, size, outcome in self._processed(
@@ -251,7 +255,11 @@ class Command(BaseCommand):
             except ArchiveError as exc:
                 reject(path, Path(path).stat().st_size, exc.reason)
                 continue
-            for entry, row in entries_with_manifest(entries, name=path):
+            notices: list[str] = []
+            for entry, row in entries_with_manifest(entries, name=path, notices=notices):
+                for notice in notices:
+                    self.stdout.write(self.style.WARNING(notice))
+                notices.clear()
                 if entry.rejected:
                     reject(entry.name, entry.size, entry.reason)
                     continue
