@@ -1543,16 +1543,30 @@ _TOLD_RE = re.compile(
 )
 
 
+def _in_header_fields(text: str, field: Block, blocks: list[Block]) -> bool:
+    """Whether a field shares its line with the page's byline or date fields."""
+    for other in blocks:
+        if other is field or other.role not in {BlockRole.BYLINE, BlockRole.DATELINE}:
+            continue
+        between = text[min(other.end, field.end) : max(other.start, field.start)]
+        if "\n" not in between:
+            return True
+    return False
+
+
 def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
     """Name the outlet that published the page, with its evidence; ("", {}) if none.
 
     Only what the page's structure says, in this order: (1) a masthead line — the site's
-    name at the top; (2) a "Source:" field; (3) a copyright line in the page's chrome;
-    (4) the site naming itself in its own chrome ("Join the discussion at the X Forum",
-    "Welcome to X"); (5) an outlet that two or more of the story's sources are said to
-    have "told" — interviewees talk to the outlet that prints the story. An agency in a
-    dateline or a credit ("BANGKOK (AP) —", "(source: Reuters)") is whose text it is (its
-    origin, `provenance.text_origin`), not who published the page; outlets only cited in
+    name at the top; (2) the "Source:" field of the page's own header line, beside its
+    byline or date ("By X Source:Global Times Published: …"), unless it names a wire
+    agency; (3) a copyright line in the page's chrome; (4) the site naming itself in its
+    own chrome ("Join the discussion at the X Forum", "Welcome to X"); (5) an outlet that
+    two or more of the story's sources are said to have "told" — interviewees talk to the
+    outlet that prints the story. A "Source: X" line on its own, an agency in a dateline or
+    a credit ("BANGKOK (AP) —", "(source: Reuters)") say whose text it is (its origin,
+    `provenance.text_origin`), not who put the page online: an aggregator reposting a
+    mining.com story under "Source: mining.com" is not mining.com. Outlets only cited in
     the body ("the Securities Times reported", one "told NBC News") are never used.
     Which registry entry a name stands for is decided outside ingest (`sources/registry.py`).
     """
@@ -1561,6 +1575,11 @@ def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
     def found(kind: str, name: str, start: int, end: int, why: str) -> tuple[str, dict]:
         return name, Evidence(kind, text[start:end], start, end, why=why).as_dict()
 
+    from sources.ingest.provenance import known_names
+
+    def agency(name: str) -> bool:  # a wire agency's name says whose text it is: its origin
+        return known_names().lookup(name, kinds=frozenset({"agency"})) is not None
+
     masthead = _first(blocks, BlockRole.MASTHEAD)
     if masthead is not None:
         name = canonical_outlet(masthead.text_of(text))
@@ -1568,17 +1587,12 @@ def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
             why = "the page's first line is a site name (a masthead)"
             return found("masthead", name, masthead.start, masthead.end, why)
     source = _first(blocks, BlockRole.SOURCE)
-    if source is not None:
+    if source is not None and _in_header_fields(text, source, blocks):
         value = _FIELD_LABEL_RE.sub("", source.text_of(text), count=1)
         name = canonical_outlet(re.split(r"\s*[|;]\s*", value, maxsplit=1)[0])
-        if name and (_DOMAIN_LINE_RE.match(name) or not is_placeholder(name)):
-            why = "a 'Source:' line names the outlet (it may be where the text came from)"
+        if name and not agency(name) and (_DOMAIN_LINE_RE.match(name) or not is_placeholder(name)):
+            why = "the page's header fields (byline, source, date) name its source"
             return found("source-line", name, source.start, source.end, why)
-    from sources.ingest.provenance import known_names
-
-    def agency(name: str) -> bool:  # a wire agency's name says whose text it is: its origin
-        return known_names().lookup(name, kinds=frozenset({"agency"})) is not None
-
     chrome = [b for b in blocks if b.role in {BlockRole.CHROME, BlockRole.CREDIT}]
     for block in chrome:
         m = _COPYRIGHT_NAME_RE.match(block.text_of(text))

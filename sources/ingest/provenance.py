@@ -517,8 +517,32 @@ _SOURCE_LINE_RE = re.compile(
 )
 
 
+_UNLISTED_DOMAIN_RE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
+_UNLISTED_NAME_RE = re.compile(
+    r"^(?:The\s+)?[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|on|de|la))"
+    r"{0,5}$"
+)
+_NOT_AN_OUTLET = re.compile(
+    r"(?i)\b(?:company|statement|press|release|data|graphics?|photo|image|file|handout|"
+    r"staff|agencies|reports?|ministry|government|website|internet|social|media|"
+    r"calculations?|estimates?|survey)\b"
+)
+
+
+def _unlisted_outlet(value: str) -> bool:
+    """Whether a `Source:` value looks like a site's name or domain the registry lacks.
+
+    "orevault.example", "Harbour Mining Weekly" yes; "company statement", "Reuters
+    graphics", "official data" — not outlets — no.
+    """
+    value = value.strip()
+    if _UNLISTED_DOMAIN_RE.match(value) and not value.replace(".", "").isdigit():
+        return True
+    return bool(_UNLISTED_NAME_RE.match(value)) and not _NOT_AN_OUTLET.search(value)
+
+
 def source_credit(text: str, paras: list[Para], names: KnownNames) -> Credit | None:
-    """A `Source:` or `Reference(s):` field naming a known outlet or its domain."""
+    """A `Source:` or `Reference(s):` field naming an outlet (known, or a site's name/domain)."""
     for i, para in enumerate(paras):
         if is_caption(para.text) and not para.text.lower().startswith(("source", "reference")):
             continue
@@ -529,7 +553,10 @@ def source_credit(text: str, paras: list[Para], names: KnownNames) -> Credit | N
                 candidates = [(p.text, p, 0) for p in paras[i + 1 : i + 4]]
             for candidate, where, offset in candidates:
                 known = names.lookup(candidate)
-                if known is None:
+                name = known.name if known is not None else ""
+                if known is None and where is para and _unlisted_outlet(candidate):
+                    name = candidate.strip()  # a site the registry does not know yet
+                if not name:
                     continue
                 start = where.start + offset + (len(candidate) - len(candidate.lstrip()))
                 end = start + len(candidate.strip())
@@ -537,7 +564,7 @@ def source_credit(text: str, paras: list[Para], names: KnownNames) -> Credit | N
                 if where is not para:
                     label = m.group("label")
                     why = f"from '{text[start:end]}' under '{label}:' ({_place(para, paras)})"
-                return _credit(known.name, "source-field", text, start, end, why)
+                return _credit(name, "source-field", text, start, end, why)
     return None
 
 

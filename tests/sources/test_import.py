@@ -181,7 +181,10 @@ def test_unknown_outlet_is_created_ungraded_and_known_alias_is_reused(db):
     known = Publisher.objects.get(name="The Korea Herald", ownership=Ownership.PRIVATE)
     _, [result] = articles_import([("h.txt", seed_path("004").read_bytes())], by=None)
     assert result.article.publisher == known
-    page = b"Magnet plant opens\nSource: Tampere Mining Gazette\n\nThe plant made 900 tonnes.\n"
+    page = (
+        b"Magnet plant opens\nBy Aino Virta Source: Tampere Mining Gazette Published: 2024/3/5\n"
+        b"\nThe plant made 900 tonnes.\n"
+    )
     _, [unknown] = articles_import([("m.txt", page)], by=None)
     assert unknown.article.publisher.name == "Tampere Mining Gazette"
     assert unknown.article.publisher.ownership == Ownership.UNKNOWN

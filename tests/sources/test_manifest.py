@@ -20,11 +20,10 @@ from tests.factories import zip_of
 # An invented page dump that names its own byline, date and publisher.
 PAGE = (
     "Ferry timetable changes for winter\n"
-    "By Ola Brekke\n"
+    "By Ola Brekke Source: Fjordside Post\n"
     "Published: 5 March 2024\n\n"
     "The island ferry will run four times a day from November, the operator said. "
-    "Evening sailings stop until April.\n\n"
-    "Source: Fjordside Post\n"
+    "Evening sailings stop until April.\n"
 )
 
 

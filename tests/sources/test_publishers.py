@@ -91,13 +91,16 @@ def test_import_uses_the_registry_entry_for_a_known_masthead_and_source_field():
 
 def test_import_recognises_a_registry_alias_that_the_parser_does_not_know():
     Publisher.objects.filter(name="Rare Earth Exchanges").update(aliases=["REE Weekly"])
-    page = b"Magnets ahead\nSource: REE Weekly\n\nThe plant made 900 tonnes in 2024.\n"
+    page = b"Magnets ahead\nBy Aino Virta Source: REE Weekly\n\nThe plant made 900 tonnes.\n"
     _, [result] = articles_import([("ree.txt", page)], by=None)
     assert result.article.publisher.name == "Rare Earth Exchanges"
 
 
 def test_unknown_outlet_is_created_unknown_for_a_lead_to_grade():
-    page = b"Magnets ahead\nSource: Tampere Mining Gazette\n\nThe plant made 900 tonnes.\n"
+    page = (
+        b"Magnets ahead\nBy Aino Virta Source: Tampere Mining Gazette Published: 2024/3/5\n\n"
+        b"The plant made 900 tonnes.\n"
+    )
     _, [result] = articles_import([("t.txt", page)], by=None)
     assert result.article.publisher.name == "Tampere Mining Gazette"
     assert result.article.publisher.ownership == Ownership.UNKNOWN

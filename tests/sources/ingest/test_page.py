@@ -8,6 +8,7 @@ from itertools import pairwise
 import pytest
 
 from sources.ingest.page import BlockRole, find_date, guess_language, parse_page
+from sources.ingest.pipeline import process_text
 
 WIRE = (
     "Lithium prices slide as new mines come online\n"
@@ -230,6 +231,25 @@ def test_find_date_rejects_impossible_dates_and_returns_the_printed_span():
     assert text[start:end] == "Jul 20, 2022 11:43 PM"
 
 
+def test_a_source_line_on_its_own_says_whose_text_it_is_not_who_published_the_page():
+    # An aggregator reposting another site's story credits it under the headline.
+    page = (
+        "Smelter doubles output\nSource: orevault.example\n\n"
+        "The smelter doubled its output in 2024, the company said on Monday.\n"
+    )
+    meta = process_text(page, source_name="s.txt").meta
+    assert meta.publisher_name == ""
+    assert meta.origin_name == "orevault.example"
+    assert meta.origin_evidence["kind"] == "source-field"
+    # In the page's own header fields it is the page's source, unless it is a wire agency.
+    agency = "Smelter doubles output\nBy Mari Lund Source:Xinhua Published: 2024/3/5\n\nIt grew.\n"
+    meta = process_text(agency, source_name="x.txt").meta
+    assert meta.publisher_name == "" and meta.origin_name == "Xinhua"
+    for value in ("company statement", "Reuters graphics", "official data"):
+        meta = process_text(page.replace("orevault.example", value), source_name="v.txt").meta
+        assert meta.origin_name in {"", "Reuters"} and meta.publisher_name == "", value
+
+
 def test_publisher_precedence_masthead_then_source_then_told():
     told_once = "Headline here\nThe mine grew, an analyst told the Harbour Gazette.\n"
     assert parse_page(told_once).meta.publisher_name == ""  # one mention is only a citation
@@ -240,7 +260,10 @@ def test_publisher_precedence_masthead_then_source_then_told():
     assert told[meta.publisher_evidence["start"] : meta.publisher_evidence["end"]].startswith(
         "told the Harbour Gazette"
     )
-    source = "Headline here\nSource: Lakeside Courier\n" + told.split("\n", 1)[1]
+    source = (
+        "Headline here\nBy Mari Lund Source: Lakeside Courier Published: 2024/3/5\n"
+        + told.split("\n", 1)[1]
+    )
     meta = parse_page(source).meta
     assert (meta.publisher_name, meta.publisher_evidence["kind"]) == (
         "Lakeside Courier",
