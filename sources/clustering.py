@@ -28,7 +28,11 @@ at least `MIN_CONTAINMENT_SAMPLE` values) counts.
 
 The service part stores the result: `cluster_all()` recomputes every cluster (the
 `cluster_articles` command), `cluster_new(articles)` places freshly imported articles
-(called by the import right after it stores them).
+(called by the import right after it stores them). Both then pass whose text it is along a
+cluster (`inherit_origins`): an uncredited copy of a credited story — a wire story
+reprinted without its "(AP)" — gets the credited members' origin, with the evidence
+"a near-copy of article #N, whose origin is AP"; when the members credit different origins,
+or the cluster breaks up, an origin only inherited is taken back.
 """
 
 from __future__ import annotations
@@ -345,6 +349,71 @@ def _save_origins(changes: dict[int, int | None], *, reason: str) -> int:
     return len(articles)
 
 
+INHERITED = "cluster"  # Article.origin_evidence["kind"] of an origin passed along a cluster
+
+
+def inherit_origins(cluster_ids: Iterable[int]) -> int:
+    """Give uncredited members of these clusters their credited members' one origin.
+
+    `cluster_ids` are `cluster_origin` ids; articles that left a cluster may be passed too
+    (their inherited origin is then taken back). Returns how many articles changed, each
+    with a history row.
+    """
+    from django.db.models import Q
+    from simple_history.utils import bulk_update_with_history
+
+    from sources.models import Article, Publisher
+
+    ids = set(cluster_ids)
+    if not ids:
+        return 0
+    articles = list(
+        Article.objects.filter(Q(cluster_origin_id__in=ids) | Q(pk__in=ids)).values_list(
+            "id", "cluster_origin_id", "origin_id", "origin_evidence", "title"
+        )
+    )
+    credited: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    for pk, cluster, origin, evidence, title in articles:
+        if cluster is not None and origin is not None and (evidence or {}).get("kind") != INHERITED:
+            credited[cluster].setdefault(origin, (pk, title))
+    changes: dict[int, tuple[int | None, dict]] = {}
+    for pk, cluster, origin, evidence, _title in articles:
+        evidence = evidence or {}
+        if origin is not None and evidence.get("kind") != INHERITED:
+            continue  # the page's own credit (or a lead's word) stands
+        sources = credited.get(cluster, {}) if cluster is not None else {}
+        if len(sources) == 1:
+            ((new_origin, (source_pk, source_title)),) = sources.items()
+            new_evidence = {"kind": INHERITED, "article": source_pk, "text": source_title}
+            if (origin, evidence.get("article")) != (new_origin, source_pk):
+                changes[pk] = (new_origin, new_evidence)
+        elif origin is not None:
+            changes[pk] = (None, {})
+    if not changes:
+        return 0
+    given = {origin for origin, _ in changes.values() if origin is not None}
+    names = dict(Publisher.objects.filter(pk__in=given).values_list("id", "name"))
+    rows = list(
+        Article.objects.filter(pk__in=changes).defer(
+            "text", "received_text", "repairs", "original_html", "fingerprint"
+        )
+    )
+    reason = "Origin passed along its syndication cluster"
+    for article in rows:
+        origin, evidence = changes[article.pk]
+        if origin is not None:
+            evidence["why"] = (
+                f"its text is a near-copy of article #{evidence['article']}, "
+                f"whose origin is {names.get(origin, '?')}"
+            )
+        article.origin_id, article.origin_evidence = origin, evidence
+        article._change_reason = reason
+    bulk_update_with_history(
+        rows, Article, ["origin", "origin_evidence"], batch_size=1000, default_change_reason=reason
+    )
+    return len(rows)
+
+
 def _claim_spans(article_ids) -> dict[int, list[tuple[int, int]]]:
     """The spans of each article's claims other than chrome, in text order (one query)."""
     from claims.models import Claim, ClaimKind
@@ -403,6 +472,7 @@ def cluster_all() -> ClusterStats:
         result = clusters(items, load_texts=texts_without_chrome)
         changes = {pk: result.get(pk) for pk, origin in current.items() if result.get(pk) != origin}
         changed = _save_origins(changes, reason="Syndication clusters recomputed")
+        inherit_origins(set(result.values()) | set(changes))
     return ClusterStats(len(set(result.values())), len(result), changed)
 
 
@@ -466,6 +536,7 @@ def cluster_new(articles: Sequence) -> int:
             if existing.get(pk) != origin:
                 changes[pk] = origin
     _save_origins(changes, reason="Syndication cluster at import")
+    inherit_origins({origin for origin in changes.values() if origin is not None} | set(changes))
     for article in new:
         if article.pk in changes:
             article.cluster_origin_id = changes[article.pk]

@@ -92,3 +92,20 @@ def test_an_imported_wire_copy_keeps_its_origin_and_shows_it(client):
     assert WIRE[article.origin_evidence["start"] : article.origin_evidence["end"]] == "(AFP)"
     html = client.get(f"/sources/articles/{article.pk}/").content.decode()
     assert '<mark class="credit">(AFP)</mark>' in html
+
+
+def test_article_page_links_an_inherited_origin_to_the_credited_copy(client):
+    credited = _wire_article(title="Smelter output rises")
+    copy = ArticleFactory(
+        text=WIRE.replace(" (AFP)", ""),
+        origin=credited.origin,
+        origin_evidence={
+            "kind": "cluster",
+            "article": credited.pk,
+            "text": credited.title,
+            "why": f"its text is a near-copy of article #{credited.pk}, whose origin is AFP",
+        },
+    )
+    html = client.get(f"/sources/articles/{copy.pk}/").content.decode()
+    assert f"its text is a near-copy of article #{credited.pk}, whose origin is AFP" in html
+    assert f'(<a href="/sources/articles/{credited.pk}/">Smelter output rises</a>)' in html

@@ -240,3 +240,62 @@ def test_a_line_break_closes_an_unbalanced_quotation():
 def test_passages_shorter_than_twelve_words_are_ignored():
     short = "opened the northern floodgates on Tuesday after three days of rain"  # 11 words
     assert shared_passages(f"A {short} B", f"C {short} D") == []
+
+
+# ---------------------------------------------------------------- origin along a cluster
+
+
+def bare(headline: str, published: str, body: str) -> tuple[str, bytes]:
+    """A page with no source line: only its body may say whose text it is."""
+    text = f"{headline}\nPublished: {published}\n\n{body}\n"
+    return (f"{headline}-{published}.txt".replace(" ", "_").replace("/", "-"), text.encode())
+
+
+def test_an_uncredited_copy_gets_the_credited_copys_origin_with_the_reason():
+    _, [credited] = articles_import(
+        [bare("Export curbs", "2025/4/4 09:00:00", "BEIJING (AP) — " + STORY)], by=None
+    )
+    assert credited.article.origin.name == "Associated Press"
+    _, [copy, other] = articles_import(
+        [
+            bare("Curbs widen", "2025/4/5 09:00:00", STORY),
+            bare("Korea deal", "2025/4/5 10:00:00", OTHER),
+        ],
+        by=None,
+    )
+    copy_article = Article.objects.get(pk=copy.article.pk)
+    assert copy_article.cluster_origin_id == credited.article.pk
+    assert copy_article.origin.name == "Associated Press"
+    assert copy_article.origin_evidence == {
+        "kind": "cluster",
+        "article": credited.article.pk,
+        "text": "Export curbs",
+        "why": f"its text is a near-copy of article #{credited.article.pk}, "
+        "whose origin is Associated Press",
+    }
+    assert copy_article.history.first().history_change_reason == (
+        "Origin passed along its syndication cluster"
+    )
+    assert Article.objects.get(pk=other.article.pk).origin is None  # not a copy: nothing
+
+
+def test_an_inherited_origin_is_taken_back_when_the_cluster_credits_two_origins():
+    articles_import([bare("Export curbs", "2025/4/4 09:00:00", "BEIJING (AP) — " + STORY)], by=None)
+    _, [copy] = articles_import([bare("Curbs widen", "2025/4/5 09:00:00", STORY)], by=None)
+    assert Article.objects.get(pk=copy.article.pk).origin.name == "Associated Press"
+    articles_import([bare("Curbs again", "2025/4/6 09:00:00", STORY + " (Reuters)")], by=None)
+    copy_article = Article.objects.get(pk=copy.article.pk)
+    assert copy_article.origin is None and copy_article.origin_evidence == {}
+    # Recomputing every cluster leaves it so (the members still disagree).
+    call_command("cluster_articles", stdout=StringIO())
+    assert Article.objects.get(pk=copy.article.pk).origin is None
+
+
+def test_the_pages_own_credit_is_never_replaced_by_the_clusters():
+    articles_import([bare("Export curbs", "2025/4/4 09:00:00", "BEIJING (AP) — " + STORY)], by=None)
+    _, [own] = articles_import(
+        [bare("Curbs widen", "2025/4/5 09:00:00", "BEIJING (AFP) — " + STORY)], by=None
+    )
+    article = Article.objects.get(pk=own.article.pk)
+    assert article.origin.name == "Agence France-Presse"
+    assert article.origin_evidence["kind"] != "cluster"
