@@ -20,6 +20,12 @@ def django_setup(*, fresh: bool) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     if url.startswith("postgres"):
         _create_postgres(url, drop=fresh)
+    elif url.startswith("sqlite:///") and fresh:
+        from django.db import connections
+
+        connections.close_all()
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     import django
 
     django.setup()

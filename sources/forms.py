@@ -79,7 +79,10 @@ class ImportForm(forms.Form):
     files = MultipleFileField(
         label="Article files",
         help_text=(
-            "Select many at once: .txt page dumps, saved .html/.htm pages, .zip archives of them."
+            "Select many at once: .txt page dumps, saved .html/.htm pages, .zip archives of them. "
+            "A manifest.csv or manifest.jsonl at a zip's root gives its files their url, "
+            "publisher, origin, published date, byline, title or language (a 'file' column "
+            "names each file)."
         ),
         widget=MultipleFileInput(attrs={"multiple": True, "accept": ".txt,.text,.html,.htm,.zip"}),
     )
