@@ -12,16 +12,19 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Claims with everything the claim page shows, in a fixed number of queries."""
+        from claims.independence import SOURCE_RELATED  # imported here: it imports the models
         from claims.models import Corroboration, Note, Rating  # models import this module
 
         return self.select_related(
-            "article__publisher__parent", "assignee", "reviewed_by"
+            "article__publisher__parent",
+            "article__origin",
+            "article__republished_from",
+            "assignee",
+            "reviewed_by",
         ).prefetch_related(
             models.Prefetch(
                 "corroborations",
-                queryset=Corroboration.objects.select_related(
-                    "publisher", "evidence_claim__article__publisher"
-                ),
+                queryset=Corroboration.objects.select_related(*SOURCE_RELATED),
             ),
             models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
             models.Prefetch("notes", queryset=Note.objects.select_related("author")),

@@ -26,6 +26,7 @@ from claims.models import (
     Stance,
 )
 from claims.triage import ORDERINGS, PAGE_SIZE, RELEVANCE, parse_filters, triage_queryset
+from sources.models import Article
 from sources.services import articles_import
 from tests.factories import (
     ArticleFactory,
@@ -433,6 +434,11 @@ def test_claim_page_runs_a_fixed_number_of_queries(rclient, django_assert_num_qu
     )
     claim = claims[0]
     other = many_claims(n)
+    # Whose text each side is: read for every corroboration's independence, never per row.
+    wire = PublisherFactory(name="Nordic Wire")
+    Article.objects.filter(pk__in={c.article_id for c in [claim, *other]}).update(
+        origin=wire, republished_from=PublisherFactory(name="Harbour Courier")
+    )
     for i in range(n):
         evidence = CorroborationFactory(
             claim=claim, publisher=PublisherFactory(), evidence_claim=other[i]
