@@ -102,7 +102,7 @@ def report(label: str, rows: list[dict]) -> tuple[int, int]:
     print(f"\n## {label}: {len(articles)} articles imported")
     pub = {"right": 0, "unknown": 0, "wrong": 0}
     origin_right = origin_total = 0
-    dates = [0, 0]
+    dates = dict.fromkeys(["right", "not found", "wrong", "dated, manifest has none"], 0)
     bylines = [0, 0]
     missing = 0
     for row in rows:
@@ -127,11 +127,13 @@ def report(label: str, rows: list[dict]) -> tuple[int, int]:
             ok = same_outlet(registry, row["origin"], article.origin)
             origin_right += ok
             line += f" origin {'right' if ok else 'MISSED'} ({article.origin or '—'})"
-        if row["published"]:
-            dates[1] += 1
-            dates[0] += bool(article.published_at) and (
-                article.published_at.date().isoformat() == row["published"]
-            )
+        found = article.published_at.date().isoformat() if article.published_at else ""
+        if not row["published"]:
+            dates["dated, manifest has none"] += bool(found)
+        elif not found:
+            dates["not found"] += 1
+        else:
+            dates["right" if found == row["published"] else "wrong"] += 1
         if row["byline"]:
             bylines[1] += 1
             bylines[0] += norm(row["byline"]) in norm(article.byline) and bool(article.byline)
@@ -155,7 +157,8 @@ def report(label: str, rows: list[dict]) -> tuple[int, int]:
                 )
     print(f"\n  publisher right {pub['right']} / unknown {pub['unknown']} / wrong {pub['wrong']}")
     print(f"  origin right for wire copies: {origin_right}/{origin_total}")
-    print(f"  date right {dates[0]}/{dates[1]}; byline right {bylines[0]}/{bylines[1]}")
+    print("  dates: " + ", ".join(f"{k} {v}" for k, v in dates.items()))
+    print(f"  byline right {bylines[0]}/{bylines[1]}")
     print(f"  chrome-like claims in the queue: {len(chrome)}")
     for text in chrome[:20]:
         print(f"      {text[:90]!r}")

@@ -61,6 +61,7 @@ The publisher is only what the page's structure says (`_publisher`), each with i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -1474,6 +1475,12 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
     datelines = [b for b in blocks if b.role == BlockRole.DATELINE]
     if not datelines:
         return _story_dateline_date(text, blocks)
+    # A date line printed more than once is the site's clock in its header and footer
+    # ("July 22, 2025 | 00:03 GMT +7" twice), not when this story was published.
+    printed = Counter(b.text_of(text).strip() for b in blocks)
+    datelines = [b for b in datelines if printed[b.text_of(text).strip()] == 1]
+    if not datelines:
+        return _story_dateline_date(text, blocks)
     datelines.sort(key=lambda b: not text[b.start : b.end].lower().startswith("published"))
     day_first = _page_day_first(text)
     for block in datelines:
@@ -1507,7 +1514,8 @@ def _story_dateline_date(text: str, blocks: list[Block]) -> tuple[datetime | Non
             return None, ""
         found = find_date(m.group("date"))
         if found is None:
-            return None, ""
+            # "KUALA LUMPUR, March 2 (Bernama) --": the day without its year, kept as printed.
+            return None, m.group("date").strip()
         when, start, end = found
         return when, m.group("date")[start:end].strip()
     return None, ""

@@ -256,3 +256,13 @@ def test_no_publisher_guessed_from_an_agency_in_the_body(pages):
                 "masthead",
                 "source-line",
             }, page.row["file"]
+
+
+def test_no_publication_date_is_invented_where_the_manifest_knows_none(pages):
+    """A page whose manifest row has no date gets none: a site clock is not the story's date."""
+    dated = [
+        (page.row["file"], page.article.meta.published_raw)
+        for page in pages
+        if not page.row["published"] and page.article.meta.published is not None
+    ]
+    assert dated == []

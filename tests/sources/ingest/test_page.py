@@ -718,3 +718,24 @@ def test_agency_copyright_and_contributor_line_are_chrome_not_the_publisher():
     roles = [(b.role, b.text_of(text)) for b in page.blocks]
     assert roles[-2][0] == BlockRole.CREDIT
     assert roles[-1][0] == BlockRole.CHROME
+
+
+def test_a_date_line_printed_twice_is_the_sites_clock_not_the_publication_date():
+    clock = "March 14, 2031 | 08:15 GMT +7"
+    text = STORY.format(furniture=f"{clock}\n{clock}")
+    meta = parse_page(text).meta
+    assert meta.published is None
+    # Printed once, the same line is the story's date.
+    once = parse_page(STORY.format(furniture=clock)).meta
+    assert once.published is not None and once.published.date().isoformat() == "2031-03-14"
+
+
+def test_a_wire_dateline_without_its_year_is_kept_as_printed_with_no_date():
+    text = (
+        "Port authority renews the terminal lease\n"
+        "\n"
+        "HARBOURVILLE, March 2 (Examplewire) -- The port authority renewed the terminal lease"
+        " for ten years on Monday, officials said.\n"
+    )
+    meta = parse_page(text).meta
+    assert (meta.published, meta.published_raw) == (None, "March 2")
