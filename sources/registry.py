@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from sources.ingest.domains import registrable_domain
+from sources.ingest.domains import looks_like_address, registrable_domain
 from sources.ingest.names import PLACEHOLDERS, is_placeholder, name_key  # noqa: F401
-from sources.ingest.names import URLISH as _URLISH
 from sources.models import Ownership, Publisher, PublisherKind
 
 
@@ -102,7 +101,7 @@ class PublisherRegistry:
         found = None
         if name and not is_placeholder(name):
             found = self.by_name(name)
-        elif name and _URLISH.search(name.strip()):
+        elif name and looks_like_address(name):
             found = self.by_url(name)
         return found or (self.by_url(url) if url else None)
 

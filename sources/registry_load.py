@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from sources.ingest.domains import is_host
 from sources.models import Ownership, Publisher, PublisherKind, Typology
 from sources.registry import name_key
 
@@ -63,7 +64,6 @@ EDITION_WORDS = re.compile(
 )
 
 
-_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
 class RegistryLoadError(ValueError):
@@ -190,7 +190,7 @@ def _validate(row: Row) -> dict:
     # may be an outlet already known, e.g. People's Daily).
     out = {"aliases": _split(v.get("aliases")), "domains": [], "new_kind": v.get("new_kind", "")}
     for d in _split(v.get("domains")):
-        if not _HOST.match(_domain(d)):
+        if not is_host(_domain(d), allow_ip=True):
             raise RegistryLoadError(f"{row.where('domains')}: {d!r} is not a web domain")
         out["domains"].append(_domain(d))
     for field, choices in (

@@ -8,9 +8,16 @@ outlet's registrable domain.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import tldextract
+
+# The one shape of a host name: dot-separated labels of letters, digits and inner hyphens.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST_RE = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$", re.IGNORECASE)
+_IP_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
@@ -46,3 +53,36 @@ def registrable_domain(url_or_host: str) -> str:
         return domain
     # An IP address, or a name under no known suffix: the host itself is the site.
     return host if parts.domain and not parts.suffix else ""
+
+
+def is_host(value: str, *, allow_ip: bool = False) -> bool:
+    """Whether `value` is a bare host name ("lite.cnn.com", "orevault.example").
+
+    Shape only, so invented and new top-level domains count; an IPv4 address counts only
+    with `allow_ip`.
+    """
+    value = (value or "").strip()
+    if not _HOST_RE.match(value):
+        return False
+    return allow_ip or not _IP_RE.match(value)
+
+
+def looks_like_domain(value: str) -> bool:
+    """Whether a line or field is only a site's address without a scheme.
+
+    "www.harbourpost.example", "harbourpost.example/business/" yes; "Harbour Post",
+    "3.127.128.221" (an IP names no site) no.
+    """
+    value = (value or "").strip()
+    if any(c.isspace() for c in value):
+        return False
+    host = value.split("/", 1)[0]
+    return is_host(host.removeprefix("www.").removeprefix("WWW."))
+
+
+def looks_like_address(value: str) -> bool:
+    """Whether a name is really an address: a URL, "www.…", or a domain ("x.com: news")."""
+    value = (value or "").strip()
+    if _SCHEME_RE.match(value) or value.lower().startswith("www."):
+        return True
+    return is_host(re.split(r"[/:?#]", value, maxsplit=1)[0], allow_ip=True)

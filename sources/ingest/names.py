@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sources.ingest.domains import looks_like_address
+
 # Values that pages put where a publisher or author name belongs but that name nobody.
 PLACEHOLDERS = frozenset(
     {
@@ -72,9 +74,6 @@ PLACEHOLDERS = frozenset(
     }
 )
 
-URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)|^[^\s/]+\.[a-z]{2,}(?:[/:?#]|$)", re.I)
-
-
 def name_key(name: str) -> str:
     """Normalise a name for matching: case, diacritics, punctuation, a leading "The"."""
     text = unicodedata.normalize("NFKD", name or "")
@@ -88,7 +87,7 @@ def name_key(name: str) -> str:
 def is_placeholder(name: str) -> bool:
     """Say whether a value names nobody: empty, a field label, a stock word, a bare URL."""
     raw = (name or "").strip()
-    if not raw or URLISH.search(raw):
+    if not raw or looks_like_address(raw):
         return True
     key = name_key(raw.rstrip(":"))
     return not key or key in PLACEHOLDERS or not any(c.isalpha() for c in key)

@@ -67,6 +67,7 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from itertools import pairwise
 
+from sources.ingest.domains import looks_like_domain
 from sources.ingest.types import Evidence, PageMeta
 
 
@@ -295,7 +296,6 @@ _SECTION_WORDS = _words(
 )
 _CONNECTORS = _words("& and , / + | of the")
 _CONTACT_FIELD_RE = re.compile(r"^[\w .'’-]{2,30}:\s*\+?\(?\d[\d ()./-]{6,20}$")
-_DOMAIN_LINE_RE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?$", re.I)
 _BRACKET_LINE_RE = re.compile(r"^\[[^\[\]\n]{1,80}\]$")
 # A sign-off credit on its own line: "-- BERNAMA", "— Reuters", "Agencies via Xinhua",
 # "(Reporting by …; Editing by …)", "With inputs from PTI", "Compiled by …".
@@ -490,7 +490,7 @@ def _chrome_kind(line: str) -> str:
         return "section"
     if _CONTACT_FIELD_RE.match(core) and find_date(core) is None:
         return "contact"
-    if _DOMAIN_LINE_RE.match(core) or _BRACKET_LINE_RE.match(core):
+    if looks_like_domain(core) or _BRACKET_LINE_RE.match(core):
         return "link"
     if _SIGNOFF_LINE_RE.match(line) or _SIGNOFF_LINE_RE.match(core):
         return "sign-off"
@@ -659,7 +659,7 @@ def _masthead_shape(text: str) -> bool:
         return False
     if len(words) > 1 and not all(w[:1].isupper() or w.lower() in _NAME_LOWER_OK for w in words):
         return False  # a site's name is capitalised ("The Korea Herald"), a phrase is not
-    if _TERMINAL_RE.search(text) and not _DOMAIN_LINE_RE.match(text):
+    if _TERMINAL_RE.search(text) and not looks_like_domain(text):
         return False
     return not (_is_section_name(text) or _WIDGET_VERB_RE.match(text) or ":" in text)
 
@@ -677,7 +677,7 @@ def _is_masthead(line: _Line, ctx: _Context) -> bool:
     text = line.text.strip(" |-–—")
     if not _masthead_shape(text):
         return False
-    if _DOMAIN_LINE_RE.match(text):
+    if looks_like_domain(text):
         return True
     words = text.split()
     if len(words) > 1 and words[-1].lower().strip(".,") in _OUTLET_WORDS:
@@ -1598,7 +1598,7 @@ def _publisher(text: str, blocks: list[Block]) -> tuple[str, dict]:
     if source is not None and _in_header_fields(text, source, blocks):
         value = _FIELD_LABEL_RE.sub("", source.text_of(text), count=1)
         name = canonical_outlet(re.split(r"\s*[|;]\s*", value, maxsplit=1)[0])
-        if name and not agency(name) and (_DOMAIN_LINE_RE.match(name) or not is_placeholder(name)):
+        if name and not agency(name) and (looks_like_domain(name) or not is_placeholder(name)):
             why = "the page's header fields (byline, source, date) name its source"
             return found("source-line", name, source.start, source.end, why)
     chrome = [b for b in blocks if b.role in {BlockRole.CHROME, BlockRole.CREDIT}]

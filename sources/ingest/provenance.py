@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sources.ingest.domains import registrable_domain
+from sources.ingest.domains import looks_like_domain, registrable_domain
 from sources.ingest.names import name_key as registry_key
 from sources.ingest.types import Evidence
 
@@ -517,7 +517,6 @@ _SOURCE_LINE_RE = re.compile(
 )
 
 
-_UNLISTED_DOMAIN_RE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$", re.IGNORECASE)
 _UNLISTED_NAME_RE = re.compile(
     r"^(?:The\s+)?[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|for|on|de|la))"
     r"{0,5}$"
@@ -536,7 +535,7 @@ def _unlisted_outlet(value: str) -> bool:
     graphics", "official data" — not outlets — no.
     """
     value = value.strip()
-    if _UNLISTED_DOMAIN_RE.match(value) and not value.replace(".", "").isdigit():
+    if looks_like_domain(value):
         return True
     return bool(_UNLISTED_NAME_RE.match(value)) and not _NOT_AN_OUTLET.search(value)
 

@@ -236,3 +236,25 @@ def test_publisher_list_shows_not_reviewed_and_the_typology_credit(make_user, cl
     html = client.get(reverse("sources:publisher_list")).content.decode()
     assert "new — not reviewed" in html
     assert "SC — State-controlled media" in html and "State Media Monitor / ASD" in html
+
+
+@pytest.mark.parametrize(
+    "value, domain, address",
+    [
+        ("harbourpost.example", True, True),
+        ("www.harbourpost.example", True, True),
+        ("harbourpost.example/business/", True, True),
+        ("https://harbourpost.example/a", False, True),
+        ("harbourpost.example: business news", False, True),
+        ("3.127.128.221", False, True),
+        ("Harbour Post", False, False),
+        ("Harbour Post.", False, False),
+        ("harbour post.example", False, False),
+        ("-bad-.example", False, False),
+    ],
+)
+def test_one_rule_says_what_looks_like_a_domain_or_an_address(value, domain, address):
+    from sources.ingest.domains import looks_like_address, looks_like_domain
+
+    assert looks_like_domain(value) is domain
+    assert looks_like_address(value) is address
