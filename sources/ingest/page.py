@@ -312,15 +312,19 @@ _REPORTING_BY_RE = re.compile(
     r"^\(?(?:additional\s+)?reporting by\s+(?P<names>.+?)(?:\s+in\s+[A-Z][^;)]*)?(?:[;)]|$)",
     re.I,
 )
+# Who took or sold a picture (photo libraries, pool and handout credits): never whose text
+# it is. News agencies credited for a picture are found through the registry instead.
+_PICTURE_SOURCES = (
+    r"Getty Images|Getty|Shutterstock|iStock|Alamy|Imaginechina|VCG|CFP|IC|EPA-EFE|Pool"
+    r"|Handout|Stringer"
+)
 # Photo credit lines: "AP Photo/Ng Han Guan", "Stringer | AFP | Getty Images", "/VCG".
 _PHOTO_CREDIT_LINE_RE = re.compile(
     r"^[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)?\s+Photos?\s*/\s*\S.{0,60}$"
     r"|^/\s?[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3}$"
-    r"|^(?:Getty Images|Shutterstock|iStock|Alamy|Pool|Handout|Stringer)(?:\s*/.{1,40})?$"
+    rf"|^(?:{_PICTURE_SOURCES})(?:\s*/.{{1,40}})?$"
 )
-_PHOTO_WORD_RE = re.compile(
-    r"\b(?:Getty|Images|Photos?|Stringer|Pool|Handout|Shutterstock|iStock|Alamy|AFP via|File)\b"
-)
+_PHOTO_WORD_RE = re.compile(rf"\b(?:{_PICTURE_SOURCES}|Images|Photos?|AFP via|File)\b")
 _CONTACT_LABEL_RE = re.compile(r"^(?:(?:media|press) )?(?:contacts?|enquiries|inquiries)\b", re.I)
 
 _NEWSPAPER_HEADLINE_RE = re.compile(r"^(newspaper headline|print headline)\s*:\s*", re.IGNORECASE)
@@ -352,9 +356,8 @@ _CREDIT_TAIL_RE = re.compile(
     r"(?:(?:File|Stock|Cover|Top|Main|Feature|Handout)\s+)?"
     r"(?:Photo|Photos|Image|Images|Picture|Photograph|Graphic|Illustration|Video)"
     r"(?:\s+(?:credit|source|by|courtesy(?: of)?))?\s*:\s*[^.:\n]{1,60}[.]?"
-    r"|\((?:(?:File|Photo|Image)\b[^()]{0,60}|(?:Yonhap|AP|AFP|Reuters|Xinhua|EPA|Getty Images"
-    r"|Getty|Kyodo|Newsis|News1|Bloomberg|VCG|IC|CFP|Imaginechina|Shutterstock|Handout"
-    r"|EPA-EFE|Korea Herald DB|Courtesy of [^()]{1,40})(?:[/ ][^()]{0,40})?)\)"
+    r"|\((?:(?:File|Photo|Image)\b[^()]{0,60}|Courtesy of [^()]{1,40}"
+    r"|(?-i:(?P<credited>[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,3}))(?:/[^()]{0,40})?)\)"
     r"|©\s*[^©\n]{1,60}"
     r"|(?-i:(?:Photo\s+)?Credits?)\s*:\s*[^:\n]{1,60}"
     r"|(?<=\s)(?-i:/\s?[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3})"
@@ -771,6 +774,17 @@ _CAPTION_DATE_END_RE = re.compile(
 )
 
 
+def _picture_credit(name: str) -> bool:
+    """Whether "(Name)" or "(Name/…)" after a caption credits a picture: a photo library, or a
+    news outlet or agency the registry knows ("Yonhap", "AFP", "Korea Herald DB")."""
+    from sources.ingest.provenance import known_names  # provenance imports page's users
+
+    if re.fullmatch(f"(?:{_PICTURE_SOURCES})", name):
+        return True
+    name = re.sub(r"\s+(?:DB|Photo|Photos|File)$", "", name)
+    return known_names().lookup(name) is not None
+
+
 def _caption_parts(line: _Line) -> list[tuple[int, int, str]]:
     """Split a line ending in a photo credit into caption + credit; [] if it has none.
 
@@ -793,7 +807,7 @@ def _caption_parts(line: _Line) -> list[tuple[int, int, str]]:
     if len(text) > 600:
         return []
     m = _CREDIT_TAIL_RE.search(text)
-    if not m:
+    if not m or (m.group("credited") and not _picture_credit(m.group("credited"))):
         return []
     caption = text[: m.start("credit")].rstrip()
     credit_start = line.start + m.start("credit")

@@ -148,11 +148,18 @@ def test_newspaper_headline_label_is_split_from_its_text():
     assert parse_page(text).meta.title == "Jiangxi boosts output"
 
 
-def test_caption_with_agency_credit_is_split():
-    text = "Workers at a mine in Baotou on Monday. (Yonhap)\nThe mine reopened.\n"
+@pytest.mark.parametrize("credit", ["(Yonhap)", "(AFP/Jane Example)", "(Getty Images)"])
+def test_caption_with_agency_credit_is_split(credit):
+    text = f"Workers at a mine in Baotou on Monday. {credit}\nThe mine reopened.\n"
     roles = _roles(text)
     assert roles[0] == (BlockRole.CAPTION, "Workers at a mine in Baotou on Monday.")
-    assert roles[1] == (BlockRole.CREDIT, "(Yonhap)")
+    assert roles[1] == (BlockRole.CREDIT, credit)
+
+
+def test_a_parenthesis_naming_no_agency_or_picture_library_is_not_a_credit():
+    """Who credits a picture comes from the registry, not a list in the page rules."""
+    text = "Workers at a mine in Baotou on Monday. (Harbour Unions)\nThe mine reopened.\n"
+    assert all(role != BlockRole.CREDIT for role, _ in _roles(text))
 
 
 def test_sentence_starting_with_by_is_not_a_byline():
