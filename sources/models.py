@@ -148,6 +148,9 @@ class ImportBatch(models.Model):
         Publisher, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     default_published = models.DateTimeField(null=True, blank=True)
+    # What the importer should hear though nothing was refused: a zip's manifest columns
+    # that were ignored (sources/ingest/manifest.py Manifest.notice()).
+    notices = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

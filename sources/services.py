@@ -515,9 +515,10 @@ def import_batch_create_from_uploads(
             default_published=default_published,
         )
         rows: list[ImportFile] = []
+        notices: list[str] = []
         held = pending = 0
         for upload in files:
-            for row in _upload_rows(batch, upload, limits):
+            for row in _upload_rows(batch, upload, limits, notices):
                 rows.append(row)
                 held += len(row.content or b"")
                 pending += row.outcome == ImportOutcome.PENDING
@@ -526,6 +527,9 @@ def import_batch_create_from_uploads(
                     rows.clear()
                     held = 0
         ImportFile.objects.bulk_create(rows)
+        if notices:
+            batch.notices = notices
+            batch.save(update_fields=["notices"])
         if pending:
             transaction.on_commit(partial(import_batch_enqueue, batch_id=batch.pk, files=pending))
         else:
@@ -534,9 +538,12 @@ def import_batch_create_from_uploads(
 
 
 def _upload_rows(
-    batch: ImportBatch, upload: UploadedFile, limits: ArchiveLimits
+    batch: ImportBatch, upload: UploadedFile, limits: ArchiveLimits, notices: list[str]
 ) -> Iterator[ImportFile]:
-    """The ImportFile rows of one uploaded file: itself, or every entry of a zip."""
+    """The ImportFile rows of one uploaded file: itself, or every entry of a zip.
+
+    Warnings that refuse nothing (a zip manifest's ignored columns) are added to `notices`.
+    """
     name = PurePath(upload.name or "upload").name
     kind = content_type_for(name)
     if kind == "zip":
@@ -548,7 +555,7 @@ def _upload_rows(
             return
         any_entry = False
         # A manifest.csv / manifest.jsonl at the zip's root gives its entries their values.
-        for entry, manifest in entries_with_manifest(entries, name=name):
+        for entry, manifest in entries_with_manifest(entries, name=name, notices=notices):
             any_entry = True
             if entry.rejected:
                 yield _rejected_row(batch, entry.name, entry.size, entry.reason)

@@ -370,3 +370,21 @@ def test_zip_manifest_via_the_upload_page_and_the_background_worker(client, make
     assert ferry.byline == "Ola Brekke"  # the manifest said nothing of it
     plain = ImportFile.objects.get(batch=batch, name="batch.zip/plain.txt")
     assert plain.outcome == ImportOutcome.IMPORTED and plain.manifest == {}
+
+
+@pytest.mark.django_db
+def test_a_zip_manifests_ignored_columns_are_shown_on_the_upload_batch_page(client, make_user):
+    client.force_login(make_user("ada", "admin"))
+    data = zip_of(
+        {
+            "manifest.csv": b"file,url,desk_notes\nferry.txt,https://cw.example/ferry,check\n",
+            "ferry.txt": PAGE.encode(),
+        }
+    )
+    response = client.post("/sources/import/", {"files": SimpleUploadedFile("b.zip", data)})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert len(batch.notices) == 1 and "desk_notes" in batch.notices[0]
+    page_html = client.get(response.url).content.decode()
+    assert "ignored column(s) desk_notes" in page_html
+    assert ImportFile.objects.get(batch=batch).manifest["url"] == "https://cw.example/ferry"
