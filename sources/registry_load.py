@@ -64,8 +64,6 @@ EDITION_WORDS = re.compile(
 )
 
 
-
-
 class RegistryLoadError(ValueError):
     """A registry file that cannot be loaded; the message names the file, row and field."""
 

@@ -74,6 +74,7 @@ PLACEHOLDERS = frozenset(
     }
 )
 
+
 def name_key(name: str) -> str:
     """Normalise a name for matching: case, diacritics, punctuation, a leading "The"."""
     text = unicodedata.normalize("NFKD", name or "")

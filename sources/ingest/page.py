@@ -114,6 +114,9 @@ class ParsedPage:
 
     meta: PageMeta
     blocks: list[Block] = field(default_factory=list)
+    # Hard-wrapped text stored with a blank line after every line: a blank line inside a
+    # block is a wrap, not a paragraph break (segment.py then does not cut there).
+    double_spaced: bool = False
 
 
 # --------------------------------------------------------------------------- story datelines
@@ -139,8 +142,20 @@ _RELEASE_DATELINE_RE = re.compile(
 )
 
 
+# A wire dateline with no place, only the day: "Aug 26 (Reuters) -". The empty `place` and
+# `wire` groups keep the match's groups the same as the story dateline's.
+_DAY_WIRE_DATELINE_RE = re.compile(
+    rf"^(?P<place>(?!))?(?P<date>{_MONTH_ABBR}\s+\d{{1,2}}(?:,\s*\d{{4}})?"
+    rf"|\d{{1,2}}\s+{_MONTH_ABBR}(?:\s+\d{{4}})?)"
+    r"\s*\((?P<agency>[A-Z][\w .&-]{1,30})\)(?P<wire>(?!))?\s*(?:--|[-–—])\s+"
+)
+
+
 def story_dateline(paragraph: str) -> re.Match[str] | None:
     """Match the dateline that opens a news story or press release, if there is one."""
+    m = _DAY_WIRE_DATELINE_RE.match(paragraph)
+    if m is not None:
+        return m
     m = _RELEASE_DATELINE_RE.match(paragraph)
     if m is not None and len(m.group("place").strip()) > 2:
         return m
@@ -843,13 +858,14 @@ def _wrap_width(lines: list[_Line]) -> int:
     """Return the column a hard-wrapped document wraps at, or 0 if it is not hard-wrapped.
 
     Wire copy and e-mail are wrapped at a fixed width (60–100 columns): nearly every line
-    that continues into another line is close to that width, and no line is much longer.
+    that continues into another line is close to that width, and hardly a line (a repeated
+    headline, a title: one in ten at most) is much longer.
     """
     lengths = [len(ln.text) for ln in lines if len(ln.text) >= 20]
     if len(lengths) < 4:
         return 0
     width = sorted(lengths)[int(len(lengths) * 0.9) - (len(lengths) % 10 == 0)]
-    if not 40 <= width <= 100 or max(lengths) > width + 20:
+    if not 40 <= width <= 100 or sum(n > width + 20 for n in lengths) > len(lengths) // 10:
         return 0
     continued = [len(a.text) for a, b in pairwise(lines) if not b.blank_before]
     if len(continued) < 3:
@@ -866,11 +882,13 @@ def _is_wrap(prev: _Line, cur: _Line, width: int) -> bool:
     hard-wrapped document it also wraps when it reaches the wrap width (a short line ends
     its paragraph there).
     """
-    if cur.blank_before:
+    if cur.blank_before or story_dateline(cur.text):
         return False
     head = prev.text
     if _TERMINAL_RE.search(head):
-        return width > 0 and len(head) >= 0.7 * width and _lowercase_start(cur.text)
+        # No sentence starts lowercase (segment.py never cuts before one): "… Ucore Rare
+        # Metal's U.S." / "government-funded facility." is one sentence wrapped.
+        return _lowercase_start(cur.text)
     if head[-1] in ",-–—(/&+" or cur.text[0] in ",;)":
         return True
     last = head.rsplit(None, 1)[-1].lower().strip("\"'“”‘’(")
@@ -1127,7 +1145,8 @@ def parse_page(text: str) -> ParsedPage:
                 in_contact = True
         prev = line
     _mark_header(lines, special, ctx)
-    if _double_spaced([ln for ln in lines if ln.index not in special]):
+    double_spaced = _double_spaced([ln for ln in lines if ln.index not in special])
+    if double_spaced:
         lines = [
             _Line(ln.start, ln.end, ln.text, False, ln.index) if ln.index not in special else ln
             for ln in lines
@@ -1135,7 +1154,7 @@ def parse_page(text: str) -> ParsedPage:
     width = _wrap_width([ln for ln in lines if ln.index not in special])
     blocks = _assign_roles(text, lines, special, width)
     meta = _read_meta(text, blocks)
-    return ParsedPage(meta=meta, blocks=blocks)
+    return ParsedPage(meta=meta, blocks=blocks, double_spaced=double_spaced)
 
 
 _LABEL_FIELD_RE = re.compile(r"^[A-Z][\w'’ -]{1,30}:\s+\S")

@@ -3,7 +3,8 @@
 pysbd does the sentence boundary detection; its output is re-anchored to exact offsets of
 the canonical text and corrected where it is known to go wrong on news copy:
 
-- never a boundary across a blank line ("\\n\\n" always ends a sentence);
+- never a boundary across a blank line ("\\n\\n" ends a sentence), unless the page is
+  hard-wrapped with a blank line after every line (page.py tells);
 - a single "\\n" is a hard wrap, not a boundary (pysbd would split there, so it sees the
   paragraph with newlines turned into spaces — same length, same offsets);
 - no boundary after an abbreviation that cannot end a sentence (Mr., Dr., No., e.g., i.e.,
@@ -88,13 +89,20 @@ _DISCLAIMER_SENTENCE_RE = re.compile(
 )
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Return the sentence spans of text[start:end] as exact, stripped offsets into `text`."""
+def split_sentences(
+    text: str, start: int = 0, end: int | None = None, *, blank_lines_wrap: bool = False
+) -> list[tuple[int, int]]:
+    """Return the sentence spans of text[start:end] as exact, stripped offsets into `text`.
+
+    A blank line ends a sentence, unless `blank_lines_wrap` (the page is hard-wrapped with
+    a blank line after every line: page.ParsedPage.double_spaced).
+    """
     end = len(text) if end is None else min(end, len(text))
     start = max(0, start)
     spans: list[tuple[int, int]] = []
     pos = start
-    for m in _PARAGRAPH_BREAK_RE.finditer(text, start, end):
+    breaks = () if blank_lines_wrap else _PARAGRAPH_BREAK_RE.finditer(text, start, end)
+    for m in breaks:
         spans.extend(_split_paragraph(text, pos, m.start()))
         pos = m.end()
     spans.extend(_split_paragraph(text, pos, end))
@@ -252,10 +260,11 @@ def segment_page(page: ParsedPage, text: str) -> list[Segment]:
     """
     segments: list[Segment] = []
     pending: list[tuple[int, int]] = []
+    wrap = page.double_spaced
     for block in page.blocks:
         role = block.role
         if role in {BlockRole.BODY, BlockRole.BULLET}:
-            pending.extend(split_sentences(text, block.start, block.end))
+            pending.extend(split_sentences(text, block.start, block.end, blank_lines_wrap=wrap))
             continue
         segments.extend(_body_segments(text, pending))
         pending = []
@@ -266,7 +275,7 @@ def segment_page(page: ParsedPage, text: str) -> list[Segment]:
             segments.append(_scored(text, block.start, block.end, kind, ""))
         else:
             kind = SegmentKind.CAPTION if role == BlockRole.CAPTION else SegmentKind.DISCLAIMER
-            for s, e in split_sentences(text, block.start, block.end):
+            for s, e in split_sentences(text, block.start, block.end, blank_lines_wrap=wrap):
                 segments.append(_scored(text, s, e, kind, ""))
     segments.extend(_body_segments(text, pending))
     return segments

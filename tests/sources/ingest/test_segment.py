@@ -220,3 +220,49 @@ def test_hostile_page_fragments_never_break_the_invariants(text):
 @given(st.text(alphabet='ab .\n"“”()?!', min_size=1000, max_size=3000))
 def test_very_long_lines_never_break_the_invariants(text):
     _check_invariants(text)
+
+
+DOUBLE_SPACED_WIRE = (
+    "Harbour Metals wins a long-term lithium supply deal with a battery maker in Ohio state\n"
+    "\n"
+    "March 3 (Examplewire) - Harbour Metals on Tuesday\n"
+    "\n"
+    "said it has signed a 10-year agreement to supply lithium to a\n"
+    "\n"
+    "battery plant run by a unit of Ohio Cells Inc. in the U.S.\n"
+    "\n"
+    "state of Ohio, the company said in a statement on Tuesday.\n"
+    "\n"
+    "The exploration company expects to ship up to 5,000 tonnes\n"
+    "\n"
+    "of concentrate a year from its Bluewater project in Chile,\n"
+    "\n"
+    "which is about a fifth of the mine's planned output so far.\n"
+    "\n"
+    "Shares of the company rose 12% in early trading on Tuesday\n"
+    "\n"
+    "after the announcement, to their highest level since June.\n"
+)
+
+
+def test_double_spaced_hard_wrapped_wire_copy_keeps_whole_sentences():
+    """A blank line after every line is a wrap: no claim is cut at one mid-sentence."""
+    from sources.ingest.pipeline import process_text
+
+    processed = process_text(DOUBLE_SPACED_WIRE, source_name="wire.txt")
+    text = processed.text
+    statements = [
+        " ".join(text[s.start : s.end].split()) for s in processed.segments if s.kind == "statement"
+    ]
+    assert statements == [
+        "March 3 (Examplewire) - Harbour Metals on Tuesday said it has signed a 10-year "
+        "agreement to supply lithium to a battery plant run by a unit of Ohio Cells Inc. in "
+        "the U.S. state of Ohio, the company said in a statement on Tuesday.",
+        "The exploration company expects to ship up to 5,000 tonnes of concentrate a year "
+        "from its Bluewater project in Chile, which is about a fifth of the mine's planned "
+        "output so far.",
+        "Shares of the company rose 12% in early trading on Tuesday after the announcement, "
+        "to their highest level since June.",
+    ]
+    for s in processed.segments:
+        assert text[s.start : s.end] == text[s.start : s.end].strip()
