@@ -266,3 +266,14 @@ def test_no_publication_date_is_invented_where_the_manifest_knows_none(pages):
         if not page.row["published"] and page.article.meta.published is not None
     ]
     assert dated == []
+
+
+def test_no_claim_is_cut_mid_sentence(pages):
+    """No claim starts with a lowercase word: a sentence cut at a line wrap would."""
+    cut = [
+        (page.row["file"], claim[:80])
+        for page in pages
+        for claim in page.claims
+        if claim[:1].isalpha() and claim[:1].islower()
+    ]
+    assert cut == []
