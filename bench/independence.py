@@ -41,14 +41,15 @@ def bench_candidates(target: int, runs: int, baseline_runs: int) -> None:
 
     if not Claim.objects.exists():
         load(target)
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT most_common_elems IS NOT NULL FROM pg_stats "
-            "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
-        )
-        row = cur.fetchone()
-        if not row or not row[0]:
-            cur.execute("ANALYZE claims_claim")
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT most_common_elems IS NOT NULL FROM pg_stats "
+                "WHERE tablename = 'claims_claim' AND attname = 'search_vector'"
+            )
+            row = cur.fetchone()
+            if not row or not row[0]:
+                cur.execute("ANALYZE claims_claim")
     rng = random.Random(4)
     top = Claim.objects.order_by("-id").values_list("id", flat=True).first()
     picked = []

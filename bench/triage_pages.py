@@ -1,6 +1,7 @@
 """The reviewer's pages at 1,000,000 claims, each against Django's admin for the same rows.
 
 Run:  .venv/bin/python bench/triage_pages.py [--claims 1000000] [--runs 25] [--reuse]
+                                             [--pages queue,deep,...]
 
 Loads the sample articles through the real import, then multiplies them in SQL into enough
 articles to reach --claims claims (text, spans, kinds and scores of the real claims; random
@@ -309,7 +310,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    parser.add_argument(
+        "--pages", default="", help="time only the pages whose label contains one of these words"
+    )
     args = parser.parse_args()
+    wanted = [word.strip() for word in args.pages.split(",") if word.strip()]
 
     print_calibration()
     url = django_setup(fresh=not args.reuse, name="1m")
@@ -336,6 +341,8 @@ def main() -> None:
     )
     with override_settings(ROOT_URLCONF="bench.admin_baseline"):
         for page in pages_to_time(lead):
+            if wanted and not any(word in page.label for word in wanted):
+                continue
             median, p95, body = timed(ours, page.label, page.url, args.runs)
             rows = QUEUE_ROW.findall(body)
             a_median, a_p95, a_body = timed(

@@ -12,8 +12,9 @@ import random
 import re
 from urllib.parse import urlsplit
 
+import gevent
 import requests
-from locust import HttpUser, between, constant, task
+from locust import HttpUser, between, constant, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "load-Test-password-1")
 USERS = int(os.environ.get("LOAD_USERS", "20"))
@@ -22,6 +23,13 @@ CLAIM_LINK = re.compile(r'href="/claims/(\d+)/"')
 NEXT_LINK = re.compile(r'rel="next" href="\?([^"]*)"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _next_user = iter(range(10_000))
+
+
+@events.init.add_listener
+def _fresh_clock(**kwargs) -> None:
+    # gevent's loop caches the time it started at; after a slow start (imports on a busy
+    # machine) the --run-time timer would be armed seconds in the past and end the run at once.
+    gevent.get_hub().loop.update_now()
 
 
 class Reviewer(HttpUser):
