@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.triage import parse_id
 from sources import services
 from sources.forms import ImportForm, PublisherForm
-from sources.highlight import highlight
+from sources.highlight import highlight, span_data
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.permissions import require_perm
 
@@ -47,14 +47,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm("sources.view_article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full text with every claim highlighted by status and clickable; chrome greyed."""
+    """The full text with every claim highlighted by status and clickable; chrome greyed.
+
+    Reviewers select text on it to create, split, merge or move claims (the selection tools).
+    """
     article = get_object_or_404(
         Article.objects.select_related("publisher__parent", "origin"), pk=pk
     )
     claims = list(
-        Claim.objects.filter(article=article)
-        .only("id", "start", "end", "kind", "status")
-        .order_by("start")
+        Claim.objects.current()
+        .filter(article=article)
+        .only("id", "start", "end", "kind", "status", "version")
+        .order_by("start", "end", "pk")
     )
     counts = dict(
         Claim.objects.triageable()
@@ -71,6 +75,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_counts": status_counts,
         "claim_count": sum(counts.values()),
         "chrome_count": sum(1 for c in claims if c.kind == "chrome"),
+        "selectable": span_data(claims),
+        "kinds": ClaimKind.choices,
+        "selection_next": article.get_absolute_url(),
     }
     return render(request, "sources/article_detail.html", context)
 
