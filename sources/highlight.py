@@ -26,8 +26,8 @@ def highlight(
     `spans` are claims (start, end, pk, kind, status). They may overlap — a reviewer's claim
     inside a sentence — so the text is cut at every span boundary and each piece links to
     the innermost claim covering it; the current claim is marked wherever it reaches. Chrome
-    is greyed, and a link too (a reviewer may find it is a claim). Links are not draggable,
-    so that a drag over them selects text. Everything from the article is escaped.
+    is greyed, and a link too (a reviewer may find it is a claim). A drag over the links
+    selects text (static/js/selection.js). Everything from the article is escaped.
     """
     end = len(text) if end is None else end
     shown = sorted(
@@ -64,11 +64,9 @@ def highlight(
 def _link(span, piece: str) -> str:
     url = reverse("claims:detail", args=[span.pk])
     if span.kind == ClaimKind.CHROME:
-        return format_html(
-            '<a class="chrome" href="{}" title="Page chrome" draggable="false">{}</a>', url, piece
-        )
+        return format_html('<a class="chrome" href="{}" title="Page chrome">{}</a>', url, piece)
     return format_html(
-        '<a class="span span-{}" href="{}" title="{}: {}" draggable="false">{}</a>',
+        '<a class="span span-{}" href="{}" title="{}: {}">{}</a>',
         span.status,
         url,
         span.get_kind_display(),

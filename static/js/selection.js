@@ -122,11 +122,35 @@
     });
   });
 
-  // Dragging over a claim's link selects text; it must not also follow the link.
+  // A drag that starts on a claim's link selects text: the browser would drag the link
+  // instead, so the link loses its href while the button is down. A click without a drag
+  // still opens the claim (Ctrl, Shift or Cmd: in a new tab).
+  let pressed = null;
+  function restore() {
+    if (!pressed) return;
+    pressed.setAttribute("href", pressed.dataset.href);
+    pressed = null;
+  }
+  document.addEventListener("mousedown", function (event) {
+    const link = event.button === 0 && event.target.closest(ROOT + " a[href]");
+    if (!link) return;
+    link.dataset.href = link.getAttribute("href");
+    link.removeAttribute("href");
+    pressed = link;
+  });
   document.addEventListener("click", function (event) {
-    const link = event.target.closest(ROOT + " a[href]");
+    const link = pressed;
+    restore();
+    if (!link) return;
+    event.preventDefault();
     const sel = window.getSelection();
-    if (link && sel && !sel.isCollapsed && rootOf(sel.anchorNode)) event.preventDefault();
+    if (event.target.closest("a") !== link || (sel && !sel.isCollapsed)) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey) window.open(link.href, "_blank");
+    else window.location.assign(link.href);
+  });
+  // No click when the button is released elsewhere: the href comes back all the same.
+  document.addEventListener("mouseup", function () {
+    window.setTimeout(restore, 0);
   });
 
   // Keyboard: in a focused text, arrow keys move a caret and Shift + arrows select
