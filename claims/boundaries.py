@@ -30,6 +30,7 @@ from claims.models import (
 from claims.services import RevertRefused, StaleEdit
 from sources.clustering import article_recluster
 from sources.ingest.score import checkworthiness
+from sources.ingest.segment import strip_span
 from sources.models import Article
 from workbench.models import User
 
@@ -43,7 +44,6 @@ __all__ = [
     "claim_set_span",
     "claim_split",
     "history_revert",
-    "trimmed",
 ]
 
 SPEAKER_MAX_LENGTH = Claim._meta.get_field("speaker").max_length
@@ -66,15 +66,6 @@ class SpanRefused(ValueError):
 # -- Spans -----------------------------------------------------------------------------------
 
 
-def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """Move a span's ends inward past whitespace; a span of whitespace only ends up empty."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _checked_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Return the span trimmed of whitespace, or refuse one outside the text or empty."""
     size = len(text)
@@ -85,10 +76,10 @@ def _checked_span(text: str, start: int, end: int) -> tuple[int, int]:
             )
     if end <= start:
         raise SpanRefused("end", f"{end} is not after start ({start}): the span would be empty.")
-    trimmed_start, trimmed_end = trimmed(text, start, end)
-    if trimmed_start == trimmed_end:
+    stripped = strip_span(text, start, end)
+    if stripped[0] == stripped[1]:
         raise SpanRefused("start", f"{start}–{end} holds only whitespace: nothing to claim.")
-    return trimmed_start, trimmed_end
+    return stripped
 
 
 def _check_free(article_id: int, start: int, end: int, *, field: str, exclude=()) -> None:
@@ -195,7 +186,7 @@ def claim_split(
             f"{at} is not inside claim #{claim.pk} ({_span(claim.start, claim.end)}): split "
             "between its first and its last character.",
         )
-    first, second = trimmed(text, claim.start, at), trimmed(text, at, claim.end)
+    first, second = strip_span(text, claim.start, at), strip_span(text, at, claim.end)
     for name, (start, end) in (("first", first), ("second", second)):
         if start == end:
             raise SpanRefused("at", f"splitting at {at} leaves the {name} part only whitespace.")
@@ -454,12 +445,7 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
 
 
 def _previous(record: models.Model) -> models.Model:
-    previous = (
-        type(record)
-        .objects.filter(id=record.id, history_id__lt=record.history_id)
-        .order_by("-history_id")
-        .first()
-    )
+    previous = record.prev_record
     if previous is None:
         raise RevertRefused("There is no earlier record to go back to.")
     return previous

@@ -75,8 +75,8 @@ def _done(request: HttpRequest, page_pk: int | None, show_pk: int, message: str)
 def _refused(request: HttpRequest, page_pk: int | None, message: str) -> HttpResponse:
     back = safe_next(request, "")
     if back or page_pk is None:
-        template = "claims/_selection_error.html" if request.htmx else "claims/boundary_refused.html"
-        return render(request, template, {"error": message, "back": back}, status=409)
+        page = "claims/_selection_error.html" if request.htmx else "claims/boundary_refused.html"
+        return render(request, page, {"error": message, "back": back}, status=409)
     return views._refused(request, page_pk, "boundaries", message)
 
 
