@@ -512,7 +512,7 @@ def corroboration_update(
     if unknown:
         raise TypeError(f"Cannot update corroboration fields: {', '.join(sorted(unknown))}")
     c = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
-    pass  # MUT
+    _check_version(c, version, "corroboration")
     fields_given = set(fields)
     manual = "independence" in fields
     value = fields.pop("independence", None)
