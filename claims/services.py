@@ -91,6 +91,15 @@ class StaleEdit(Exception):
     def __str__(self) -> str:
         return "\n".join([self.args[0], *self.changes])
 
+    @property
+    def refusal(self) -> str:
+        """The refusal as a page shows it: what changed in between, one clause per field."""
+        changes = "; ".join(self.changes) or "another edit"
+        return (
+            f"Not saved: someone changed this {self.subject} since you opened it "
+            f"({changes}). Review the current state below and try again."
+        )
+
 
 class RevertRefused(Exception):
     """A recorded change cannot be reverted (object gone, changed again since, …)."""

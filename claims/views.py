@@ -287,7 +287,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "status", _stale_message(exc))
+        return _refused(request, pk, "status", exc.refusal)
     except (services.EvidenceRequired, services.ReasonRequired) as exc:
         return _refused(request, pk, "status", str(exc))
     return _done(request, pk, f"Status set to {ClaimStatus(data['status']).label}.")
@@ -308,7 +308,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "credibility", _stale_message(exc))
+        return _refused(request, pk, "credibility", exc.refusal)
     except services.EvidenceRequired as exc:
         return _refused(request, pk, "credibility", str(exc))
     return _done(request, pk, "Credibility saved.")
@@ -358,11 +358,17 @@ def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, pk, f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}.")
 
 
-def _edit_page(request: HttpRequest, template: str, context: dict, *, status: int = 200):
-    """Render an edit page, or for htmx only its form fragment (which shows any refusal)."""
+def _edit_page(
+    request: HttpRequest, template: str, context: dict, stale: services.StaleEdit | None
+) -> HttpResponse:
+    """Render an edit page, or for htmx only its form fragment, with any stale-edit refusal.
+
+    A refusal is a 409 whose form shows the object as it is now, at its current version.
+    """
     if request.htmx:
         template += "#edit_form"
-    return render(request, template, {"nav": "claims", **context}, status=status)
+    context = {"nav": "claims", "stale": stale.refusal if stale is not None else "", **context}
+    return render(request, template, context, status=200 if stale is None else 409)
 
 
 def _back_to_claim(request: HttpRequest, pk: int, message: str) -> HttpResponse:
@@ -391,22 +397,14 @@ def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
                     corroboration=corroboration, by=request.user, **form.service_kwargs()
                 )
             except services.StaleEdit as exc:
-                # Show the evidence as it is now, at its new version, and what changed.
                 corroboration.refresh_from_db()
                 form, stale = CorroborationEditForm.for_corroboration(corroboration), exc
             except (services.ReasonRequired, ValueError, ValidationError) as exc:
                 form.add_error(None, _exc_text(exc))
             else:
                 return _back_to_claim(request, pk, "Evidence updated.")
-    context = {
-        "claim": corroboration.claim,
-        "corroboration": corroboration,
-        "form": form,
-        "stale": _stale_message(stale) if stale is not None else "",
-    }
-    return _edit_page(
-        request, "claims/corroboration_edit.html", context, status=200 if stale is None else 409
-    )
+    context = {"claim": corroboration.claim, "corroboration": corroboration, "form": form}
+    return _edit_page(request, "claims/corroboration_edit.html", context, stale)
 
 
 @require_POST
@@ -467,15 +465,8 @@ def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
             form.add_error("text", _exc_text(exc))
         else:
             return _back_to_claim(request, pk, "Note updated.")
-    context = {
-        "claim": note.claim,
-        "note": note,
-        "form": form,
-        "stale": _stale_message(stale) if stale is not None else "",
-    }
-    return _edit_page(
-        request, "claims/note_edit.html", context, status=200 if stale is None else 409
-    )
+    context = {"claim": note.claim, "note": note, "form": form}
+    return _edit_page(request, "claims/note_edit.html", context, stale)
 
 
 @require_POST
@@ -519,11 +510,3 @@ def _exc_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc)
-
-
-def _stale_message(exc: services.StaleEdit) -> str:
-    changes = "; ".join(exc.changes) or "another edit"
-    return (
-        f"Not saved: someone changed this {exc.subject} since you opened it "
-        f"({changes}). Review the current state below and try again."
-    )
