@@ -298,11 +298,23 @@ def _move_attachments(source: Claim, target: Claim, *, by: User | None, why: str
         moved["dropped_rating"].append(record.history_id)
     for kind, model in ATTACHED.items():
         rows = list(model.objects.select_for_update().filter(claim=source))
-        for row in rows:
-            row.claim = target
-        bulk_update_with_history(rows, model, ["claim"], default_user=by, default_change_reason=why)
+        _move(kind, rows, target, by=by, why=why)
         moved[kind] = [row.pk for row in rows]
     return moved
+
+
+def _move(kind: str, rows: list[models.Model], target: Claim, *, by: User | None, why: str) -> None:
+    """Attach rows to another claim with history; versioned ones make open edit pages stale."""
+    fields = ["claim"]
+    if kind in services.VERSIONED:
+        fields.append("version")
+        for row in rows:
+            row.version += 1
+    for row in rows:
+        row.claim = target
+    bulk_update_with_history(
+        rows, ATTACHED[kind], fields, default_user=by, default_change_reason=why
+    )
 
 
 @transaction.atomic
@@ -550,9 +562,7 @@ def _revert_merge(
         rows = list(
             model.objects.select_for_update().filter(claim=kept, pk__in=change.moved.get(kind, []))
         )
-        for row in rows:
-            row.claim = gone
-        bulk_update_with_history(rows, model, ["claim"], default_user=by, default_change_reason=why)
+        _move(kind, rows, gone, by=by, why=why)
     dropped = Rating.history.filter(history_id__in=change.moved.get("dropped_rating", []))
     for record in dropped:
         rating = record.instance

@@ -48,7 +48,7 @@ def _attempt(request: HttpRequest, page_pk: int | None, fix: Fix) -> HttpRespons
     try:
         show_pk, message = fix()
     except boundaries.StaleEdit as exc:
-        return _refused(request, page_pk, views._stale_message(exc))
+        return _refused(request, page_pk, exc.refusal)
     except (InvalidInput, boundaries.SpanRefused) as exc:
         return _refused(request, page_pk, f"Not saved — {exc}")
     return _done(request, page_pk, show_pk, message)

@@ -87,6 +87,30 @@ class CorroborationForm(forms.Form):
         return data
 
 
+class CorroborationEditForm(CorroborationForm):
+    """Editing evidence: the same fields, and the version the reviewer saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_corroboration(cls, c, **kwargs) -> "CorroborationEditForm":
+        """An unbound form showing the evidence as it is now, at its current version."""
+        overridden = c.independence_overridden
+        initial = {
+            "stance": c.stance,
+            "url": c.url,
+            "outlet": c.outlet,
+            "publisher": c.publisher_id,
+            "published_on": c.published_on,
+            "excerpt": c.excerpt,
+            "evidence_claim": c.evidence_claim_id,
+            "independence": c.independence if overridden else "",
+            "independence_reason": c.independence_reason if overridden else "",
+            "version": c.version,
+        }
+        return cls(initial=initial, **kwargs)
+
+
 class RatingForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -94,6 +118,12 @@ class RatingForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteEditForm(NoteForm):
+    """Editing a note: its text, and the version the author saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 # -- Boundary fixes (claims/boundaries.py): offsets are positions in the article text ----------

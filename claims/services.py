@@ -1,9 +1,9 @@
 """Writes for claims and what reviewers attach to them; every change is recorded in history.
 
 Each service sets the history user and change reason on the object before saving, so the
-history says who changed what and why. Claims use optimistic locking: a reviewer's edit
-carries the `version` they saw, and an edit made on a stale page is refused with the list
-of what changed in between.
+history says who changed what and why. Claims, corroborations and notes use optimistic
+locking: a reviewer's edit carries the `version` they saw, and an edit made on a stale page
+is refused with the list of what changed in between.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import independence
-from claims.history import changed_fields, display_value, format_date, history_model
+from claims.history import RELATED, changed_fields, display_value, format_date, history_model
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -68,6 +68,8 @@ JUDGED_FIELDS = ("publisher", "url", "outlet", "excerpt", "evidence_claim")
 # Claim fields that only a boundary fix changes (claims/boundaries.py), reverted whole there:
 # a field-by-field revert would leave the claim's text behind its span.
 BOUNDARY_FIELDS = frozenset({"start", "end", "retired", "merged_into", "derived_from"})
+# The kinds of object with a `version` (optimistic locking), as a refusal names them.
+VERSIONED = {"claim": "claim", "corroboration": "evidence", "note": "note"}
 
 
 class EvidenceRequired(Exception):
@@ -79,14 +81,27 @@ class ReasonRequired(ValueError):
 
 
 class StaleEdit(Exception):
-    """The claim changed since the version the reviewer saw; `changes` says how."""
+    """The object changed since the version the reviewer saw; `changes` says how.
 
-    def __init__(self, message: str, changes: list[str]) -> None:
+    `subject` names the object as the refusal does: "claim", "evidence" or "note".
+    """
+
+    def __init__(self, message: str, changes: list[str], subject: str = "claim") -> None:
         super().__init__(message)
         self.changes = changes
+        self.subject = subject
 
     def __str__(self) -> str:
         return "\n".join([self.args[0], *self.changes])
+
+    @property
+    def refusal(self) -> str:
+        """The refusal as a page shows it: what changed in between, one clause per field."""
+        changes = "; ".join(self.changes) or "another edit"
+        return (
+            f"Not saved: someone changed this {self.subject} since you opened it "
+            f"({changes}). Review the current state below and try again."
+        )
 
 
 class RevertRefused(Exception):
@@ -125,25 +140,28 @@ def _locked_claim(claim: Claim | int) -> Claim:
     return Claim.objects.select_for_update().get(pk=pk)
 
 
-def _check_version(claim: Claim, version: int | None) -> None:
-    """Refuse an edit made on a page older than the claim (optimistic locking)."""
-    if version is None or version == claim.version:
+def _check_version(obj: models.Model, version: int | None, kind: str = "claim") -> None:
+    """Refuse an edit made on a page older than the object (optimistic locking)."""
+    if version is None or version == obj.version:
         return
+    subject = VERSIONED[kind]
     raise StaleEdit(
-        f"This claim was changed by someone else since you opened it "
-        f"(you saw version {version}, it is now at version {claim.version}).",
-        changes_since(claim, version),
+        f"This {subject} was changed by someone else since you opened it "
+        f"(you saw version {version}, it is now at version {obj.version}).",
+        changes_since(obj, version, kind),
+        subject,
     )
 
 
-def changes_since(claim: Claim, version: int) -> list[str]:
-    """Describe, one line per changed field, what was recorded after `version` of a claim.
+def changes_since(obj: models.Model, version: int, kind: str = "claim") -> list[str]:
+    """Describe, one line per changed field, what was recorded after `version` of an object.
 
-    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
+    `kind` is "claim", "corroboration" or "note" (the versioned kinds). Lines look like
+    "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
     """
     records = list(
-        claim.history.filter(version__gte=version)
-        .select_related("history_user", "assignee", "reviewed_by")
+        obj.history.filter(version__gte=version)
+        .select_related(*RELATED[kind])
         .order_by("history_id")
     )
     lines: list[str] = []
@@ -151,7 +169,7 @@ def changes_since(claim: Claim, version: int) -> list[str]:
     for record in records:
         if previous is not None and record.version > version:
             who = f"{_user_label(record.history_user)}, {format_date(record.history_date)}"
-            for f in changed_fields(record, previous, "claim"):
+            for f in changed_fields(record, previous, kind):
                 old = _raw_display(previous, f)
                 new = _raw_display(record, f)
                 lines.append(f"{f.name}: {old} → {new} ({who})")
@@ -488,18 +506,25 @@ def corroboration_create(
 
 @transaction.atomic
 def corroboration_update(
-    *, corroboration: Corroboration, by: User | None, reason: str = "", **fields: Any
+    *,
+    corroboration: Corroboration,
+    by: User | None,
+    reason: str = "",
+    version: int | None = None,
+    **fields: Any,
 ) -> Corroboration:
     """Change a corroboration's fields and re-judge its independence; return it.
 
     Passing `independence` sets it by hand (with `independence_reason`); passing
     `independence=None` drops an earlier override and re-judges. Otherwise independence
-    set by hand earlier is kept, and a computed one is judged again.
+    set by hand earlier is kept, and a computed one is judged again. An edit made on the
+    `version` a reviewer saw is refused (StaleEdit) if the evidence changed since.
     """
     unknown = set(fields) - CORROBORATION_FIELDS
     if unknown:
         raise TypeError(f"Cannot update corroboration fields: {', '.join(sorted(unknown))}")
     c = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    _check_version(c, version, "corroboration")
     fields_given = set(fields)
     manual = "independence" in fields
     value = fields.pop("independence", None)
@@ -514,6 +539,7 @@ def corroboration_update(
         # Rewording why an earlier hand-set judgement holds.
         _override_independence(c, c.independence, why)
     _validate_corroboration(c)
+    c.version += 1
     _record(c, by=by, reason=reason.strip() or "evidence edited")
     c.save()
     return c
@@ -534,9 +560,14 @@ def corroboration_delete(
 
 @transaction.atomic
 def rating_set(*, claim: Claim, by: User, confidence: str, rationale: str) -> Rating:
-    """Record the reviewer's current confidence in a claim: one rating per reviewer."""
+    """Record the reviewer's current confidence in a claim: one rating per reviewer.
+
+    The claim's row is locked first: two first saves at once would otherwise both find no
+    rating and both insert one, and the second would break the one-per-reviewer constraint.
+    """
     if confidence not in Confidence.values:
         raise ValidationError(f"Unknown confidence: {confidence!r}")
+    claim = _locked_claim(claim)
     rating = Rating.objects.select_for_update().filter(claim=claim, reviewer=by).first()
     if rating is None:
         rating = Rating(claim=claim, reviewer=by)
@@ -561,14 +592,20 @@ def note_create(*, claim: Claim, by: User, text: str) -> Note:
 
 
 @transaction.atomic
-def note_update(*, note: Note, by: User, text: str) -> Note:
-    """Change the text of a note; only its author may."""
+def note_update(*, note: Note, by: User, text: str, version: int | None = None) -> Note:
+    """Change the text of a note; only its author may, and not from a stale page.
+
+    An edit made on the `version` the author saw is refused (StaleEdit) if the note changed
+    since: in another tab, or by a lead's revert.
+    """
     note = Note.objects.select_for_update().get(pk=note.pk)
     if note.author_id is None or note.author_id != by.pk:
         raise PermissionDenied("Only the author of a note can edit it.")
+    _check_version(note, version, "note")
     if not text.strip():
         raise ValidationError("A note cannot be empty.")
     note.text = text.strip()
+    note.version += 1
     _record(note, by=by, reason="note edited")
     note.save()
     return note
@@ -646,10 +683,12 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
         setattr(live, f.attname, getattr(previous, f.attname))
     if kind == "claim":
         _check_claim_rules(live, fields)
-        live.version += 1
     elif kind == "corroboration" and not live.independence_overridden:
         # Judge the restored evidence against the registry as it is now.
         _judge_into(live)
+    if kind in VERSIONED:
+        # A page opened before the revert is now stale, like after any other edit.
+        live.version += 1
     _record(live, by=by, reason=why)
     live.save()
     return live

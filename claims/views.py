@@ -10,14 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from claims import boundaries, independence, services
 from claims.candidates import candidate_evidence
 from claims.exports import ratings_summary
 from claims.forms import (
     AssignForm,
+    CorroborationEditForm,
     CorroborationForm,
     CredibilityForm,
+    NoteEditForm,
     NoteForm,
     RatingForm,
     StatusForm,
@@ -302,7 +305,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "status", _stale_message(exc))
+        return _refused(request, pk, "status", exc.refusal)
     except (services.EvidenceRequired, services.ReasonRequired) as exc:
         return _refused(request, pk, "status", str(exc))
     return _done(request, pk, f"Status set to {ClaimStatus(data['status']).label}.")
@@ -323,7 +326,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "credibility", _stale_message(exc))
+        return _refused(request, pk, "credibility", exc.refusal)
     except services.EvidenceRequired as exc:
         return _refused(request, pk, "credibility", str(exc))
     return _done(request, pk, "Credibility saved.")
@@ -373,46 +376,53 @@ def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, pk, f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}.")
 
 
+def _edit_page(
+    request: HttpRequest, template: str, context: dict, stale: services.StaleEdit | None
+) -> HttpResponse:
+    """Render an edit page, or for htmx only its form fragment, with any stale-edit refusal.
+
+    A refusal is a 409 whose form shows the object as it is now, at its current version.
+    """
+    if request.htmx:
+        template += "#edit_form"
+    context = {"nav": "claims", "stale": stale.refusal if stale is not None else "", **context}
+    return render(request, template, context, status=200 if stale is None else 409)
+
+
+def _back_to_claim(request: HttpRequest, pk: int, message: str) -> HttpResponse:
+    """After a save on an edit page: back to the claim page (htmx follows it too)."""
+    messages.success(request, message)
+    url = reverse("claims:detail", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_corroboration")
+@vary_on_headers("HX-Request")
 def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
-    corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
-    if request.method == "POST":
-        form = CorroborationForm(request.POST)
+    """Edit a piece of evidence; a save made on a stale page is refused with what changed."""
+    corroboration = get_object_or_404(
+        Corroboration.objects.select_related("claim"), pk=cid, claim_id=pk
+    )
+    stale: services.StaleEdit | None = None
+    if request.method == "GET":
+        form = CorroborationEditForm.for_corroboration(corroboration)
+    else:
+        form = CorroborationEditForm(request.POST)
         if form.is_valid():
             try:
                 services.corroboration_update(
                     corroboration=corroboration, by=request.user, **form.service_kwargs()
                 )
+            except services.StaleEdit as exc:
+                corroboration.refresh_from_db()
+                form, stale = CorroborationEditForm.for_corroboration(corroboration), exc
             except (services.ReasonRequired, ValueError, ValidationError) as exc:
                 form.add_error(None, _exc_text(exc))
             else:
-                return _done(request, pk, "Evidence updated.")
-    else:
-        form = CorroborationForm(
-            initial={
-                "stance": corroboration.stance,
-                "url": corroboration.url,
-                "outlet": corroboration.outlet,
-                "publisher": corroboration.publisher_id,
-                "published_on": corroboration.published_on,
-                "excerpt": corroboration.excerpt,
-                "evidence_claim": corroboration.evidence_claim_id,
-                "independence": corroboration.independence
-                if corroboration.independence_overridden
-                else "",
-                "independence_reason": corroboration.independence_reason
-                if corroboration.independence_overridden
-                else "",
-            }
-        )
-    context = {
-        "nav": "claims",
-        "claim": corroboration.claim,
-        "corroboration": corroboration,
-        "form": form,
-    }
-    return render(request, "claims/corroboration_edit.html", context)
+                return _back_to_claim(request, pk, "Evidence updated.")
+    context = {"claim": corroboration.claim, "corroboration": corroboration, "form": form}
+    return _edit_page(request, "claims/corroboration_edit.html", context, stale)
 
 
 @require_POST
@@ -449,16 +459,32 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_note")
+@vary_on_headers("HX-Request")
 def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
-    note = get_object_or_404(Note, pk=nid, claim_id=pk)
+    """Edit one's own note; a save made on a stale page is refused with what changed."""
+    note = get_object_or_404(Note.objects.select_related("claim"), pk=nid, claim_id=pk)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only the author can edit a note.")
-    form = NoteForm(request.POST or None, initial={"text": note.text})
+    stale: services.StaleEdit | None = None
+    form = NoteEditForm(request.POST or None, initial={"text": note.text, "version": note.version})
     if request.method == "POST" and form.is_valid():
-        services.note_update(note=note, by=request.user, text=form.cleaned_data["text"])
-        return _done(request, pk, "Note updated.")
-    context = {"nav": "claims", "claim": note.claim, "note": note, "form": form}
-    return render(request, "claims/note_edit.html", context)
+        try:
+            services.note_update(
+                note=note,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleEdit as exc:
+            note.refresh_from_db()
+            form = NoteEditForm(initial={"text": note.text, "version": note.version})
+            stale = exc
+        except ValidationError as exc:
+            form.add_error("text", _exc_text(exc))
+        else:
+            return _back_to_claim(request, pk, "Note updated.")
+    context = {"claim": note.claim, "note": note, "form": form}
+    return _edit_page(request, "claims/note_edit.html", context, stale)
 
 
 @require_POST
@@ -502,11 +528,3 @@ def _exc_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc)
-
-
-def _stale_message(exc) -> str:
-    changes = "; ".join(exc.changes) or "another edit"
-    return (
-        "Not saved: someone changed this claim since you opened it "
-        f"({changes}). Review the current state below and try again."
-    )

@@ -114,7 +114,12 @@ ROUTES: dict[str, Route] = {
     "claims:corroboration_edit": Route(
         get=everyone(200),
         post=everyone(302),
-        data=lambda o: {"stance": "context", "outlet": "Reuters", "url": "https://reuters.com/b"},
+        data=lambda o: {
+            "stance": "context",
+            "outlet": "Reuters",
+            "url": "https://reuters.com/b",
+            "version": o.corroboration.version,
+        },
     ),
     "claims:corroboration_remove": Route(post=everyone(302)),
     "claims:rating": Route(
@@ -125,7 +130,7 @@ ROUTES: dict[str, Route] = {
     "claims:note_edit": Route(
         get={"reviewer": 200, "lead": 403, "admin": 403},
         post={"reviewer": 302, "lead": 403, "admin": 403},
-        data=lambda o: {"text": "Called the plant twice."},
+        data=lambda o: {"text": "Called the plant twice.", "version": o.note.version},
     ),
     "claims:revert": Route(
         post={"reviewer": 403, "lead": 302, "admin": 302},
