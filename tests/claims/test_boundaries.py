@@ -269,6 +269,22 @@ def test_merge_keeps_the_lower_id_with_everything_of_both_and_retires_the_other(
     assert_spans_hold(article)
 
 
+def test_merge_makes_an_edit_page_of_moved_evidence_or_notes_stale(claims, alice, bob):
+    evidence = CorroborationFactory(claim=claims["second"])
+    note = NoteFactory(claim=claims["second"], author=bob)
+
+    boundaries.claim_merge(claim=claims["first"], other=claims["second"], by=alice, version=None)
+
+    with pytest.raises(StaleEdit) as exc:
+        services.corroboration_update(
+            corroboration=evidence, by=bob, version=evidence.version, outlet="Harbour Post"
+        )
+    assert str(exc.value).startswith("This evidence was changed by someone else")
+    with pytest.raises(StaleEdit):
+        services.note_update(note=note, by=bob, text="Edited", version=note.version)
+    assert Note.objects.get(pk=note.pk).text == note.text
+
+
 def test_merge_keeps_the_newer_rating_of_a_reviewer_who_rated_both(claims, alice):
     kept, other = claims["first"], claims["second"]
     old = RatingFactory(claim=kept, reviewer=alice, confidence="low")
