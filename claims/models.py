@@ -88,6 +88,7 @@ class Claim(models.Model):
     )
     retired = models.BooleanField(
         default=False,
+        db_default=False,  # rows written in SQL (bench/triage_pages.py) are current claims
         help_text="Out of use (merged into another claim, or its creation undone); kept with "
         "its history, out of the queue, exports and search.",
     )

@@ -107,6 +107,7 @@ class Migration(migrations.Migration):
             model_name="claim",
             name="retired",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Out of use (merged into another claim, or its creation undone); kept with its history, out of the queue, exports and search.",
             ),
@@ -141,6 +142,7 @@ class Migration(migrations.Migration):
             model_name="historicalclaim",
             name="retired",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Out of use (merged into another claim, or its creation undone); kept with its history, out of the queue, exports and search.",
             ),
