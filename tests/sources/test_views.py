@@ -42,7 +42,7 @@ def test_publisher_page_queries_do_not_grow(
     publisher = PublisherFactory(name="Daily Example", parent=owner)
     lead = make_user("editor", "lead")
     for n in range(changes):
-        publisher_update(publisher=publisher, by=lead, reason=f"check {n}", country=f"C{n}")
+        publisher_update(publisher=publisher, by=lead, reason=f"check {n}", description=f"Desk {n}")
     with django_assert_num_queries(PUBLISHER_DETAIL_QUERIES):
         response = lead_client.get(f"/sources/publishers/{publisher.pk}/")
     body = response.content.decode()
