@@ -70,6 +70,7 @@ class ArticleForm(forms.Form):
     publisher = forms.ModelChoiceField(
         queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
+        empty_label="(none: unknown)",
         help_text="Who put the page online.",
     )
     new_publisher = forms.CharField(
@@ -81,7 +82,8 @@ class ArticleForm(forms.Form):
     origin = forms.ModelChoiceField(
         queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
-        help_text="Whose text it is (the agency of a wire copy); empty for its own reporting.",
+        empty_label="(none: its own reporting)",
+        help_text="Whose text it is (the agency of a wire copy).",
     )
     url = forms.CharField(required=False, max_length=2000, label="URL")
     published = forms.CharField(
