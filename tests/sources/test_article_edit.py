@@ -38,17 +38,6 @@ def article(text: str, publisher=None, **kwargs) -> Article:
 
 
 @pytest.fixture
-def lead(make_user):
-    return make_user("lena", "lead")
-
-
-@pytest.fixture
-def lead_client(client, lead):
-    client.force_login(lead)
-    return client
-
-
-@pytest.fixture
 def evidence_setup():
     """A claim of the Upland Times, supported by a claim of an article nobody identified."""
     upland = PublisherFactory(name="Upland Times")

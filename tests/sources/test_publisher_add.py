@@ -14,17 +14,6 @@ pytestmark = pytest.mark.django_db
 ADD = "/sources/publishers/new/"
 
 
-@pytest.fixture
-def lead(make_user):
-    return make_user("lena", "lead")
-
-
-@pytest.fixture
-def lead_client(client, lead):
-    client.force_login(lead)
-    return client
-
-
 def entry(**values) -> dict:
     return {
         "name": "Harbour Post",
