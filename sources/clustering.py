@@ -416,26 +416,29 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     return len(rows)
 
 
-def recheck_cluster(article_id: int) -> list[int]:
+def recheck_cluster(article_id: int) -> dict[int, str]:
     """Check an article's cluster again after a lead changed its date or origin.
 
     The members stay (their texts have not changed), but the earliest may now be another
     one, and whose text the uncredited copies are is passed along anew (`inherit_origins`).
-    Returns the other members whose origin changed, so their evidence can be judged again.
+    Returns the other members that changed, each with what changed ("origin", or
+    "syndication cluster" when only the cluster's origin moved), so that their evidence can
+    be judged again.
     """
     from sources.models import Article
 
     cluster = Article.objects.filter(pk=article_id).values_list("cluster_origin_id", flat=True)
     origin_id = cluster.first()
     if origin_id is None:
-        return []
+        return {}
     members = list(
-        Article.objects.filter(cluster_origin_id=origin_id).values_list(
-            "id", "published_at", "origin_id"
-        )
+        Article.objects.filter(cluster_origin_id=origin_id)
+        .order_by("id")
+        .values_list("id", "published_at", "origin_id")
     )
     earliest = min(members, key=lambda m: origin_key(Item(m[0], (), m[1])))[0]
-    if earliest != origin_id:
+    moved = earliest != origin_id
+    if moved:
         _save_origins(
             {pk: earliest for pk, _, _ in members},
             reason=f"Syndication cluster re-checked: article #{article_id} changed",
@@ -443,7 +446,15 @@ def recheck_cluster(article_id: int) -> list[int]:
     inherit_origins({earliest})
     before = {pk: origin for pk, _, origin in members}
     after = dict(Article.objects.filter(pk__in=before).values_list("id", "origin_id"))
-    return [pk for pk in before if pk != article_id and after[pk] != before[pk]]
+    changed = {}
+    for pk in before:
+        if pk == article_id:
+            continue
+        if after[pk] != before[pk]:
+            changed[pk] = "origin"
+        elif moved:
+            changed[pk] = "syndication cluster"
+    return changed
 
 
 def _claim_spans(article_ids) -> dict[int, list[tuple[int, int]]]:

@@ -234,7 +234,8 @@ class ArticleEdit:
     judged: int = 0  # corroborations judged again
     rejudged: list = field(default_factory=list)  # those whose independence changed
     unsupported: list[int] = field(default_factory=list)  # verified claims left unsupported
-    cluster_changed: list[int] = field(default_factory=list)  # copies whose origin changed
+    # Copies in its syndication cluster whose origin changed with it.
+    cluster_changed: list[int] = field(default_factory=list)
 
 
 def _lead_evidence(value: Publisher | None, *, by: User | None, reason: str) -> dict:
@@ -383,11 +384,11 @@ def article_update(
             registry=registry,
         )
     if article.cluster_origin_id is not None and {"origin", "published_at"} & set(changed):
-        edit.cluster_changed = recheck_cluster(article.pk)
-        for other in edit.cluster_changed:
-            _rejudge(
-                edit, other, by=by, reason=f"article #{other} origin changed", registry=registry
-            )
+        others = recheck_cluster(article.pk)
+        edit.cluster_changed = [pk for pk, what in others.items() if what == "origin"]
+        for other, what in others.items():
+            reason = f"article #{other} {what} changed"
+            _rejudge(edit, other, by=by, reason=reason, registry=registry)
     return edit
 
 

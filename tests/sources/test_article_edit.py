@@ -346,12 +346,25 @@ def test_a_lead_s_no_origin_is_not_replaced_along_the_cluster(cluster, lead):
 
 
 def test_a_corrected_date_makes_another_copy_the_cluster_origin(cluster, lead):
-    third = cluster["members"][2]
+    first, second, third = cluster["members"]
+    c = claim_services.corroboration_create(
+        claim=ClaimFactory(article=first),
+        by=None,
+        stance=Stance.SUPPORTS,
+        evidence_claim=ClaimFactory(article=second),
+    )
+    assert c.independence_reason.endswith(f"(origin: article {first.pk})")
     earlier = timezone.make_aware(datetime(2025, 4, 30, 8, 0))
-    article_update(article=third, by=lead, reason="date on the page", published=earlier)
+    edit = article_update(article=third, by=lead, reason="date on the page", published=earlier)
     for m in cluster["members"]:
         m.refresh_from_db()
         assert m.cluster_origin_id == third.pk
+    assert edit.cluster_changed == []  # no origin moved: only the cluster's
+    c.refresh_from_db()
+    assert c.independence == Independence.NOT_INDEPENDENT
+    assert c.independence_reason.endswith(f"(origin: article {third.pk})")
+    last = c.history.latest("history_id")
+    assert last.history_change_reason == f"article #{first.pk} syndication cluster changed"
 
 
 # -- Reverting ---------------------------------------------------------------------------------
