@@ -574,10 +574,13 @@ def corroborations_rejudge(
         if (c.independence, c.independence_reason) != before:
             _record(c, by=by, reason=reason)
             c.updated_at = timezone.now()  # bulk_update skips auto_now
+            c.version += 1  # a page opened before the re-judgement is stale now
             changed.append(c)
     if changed:
         bulk_update_with_history(
-            changed, Corroboration, ["independence", "independence_reason", "updated_at"]
+            changed,
+            Corroboration,
+            ["independence", "independence_reason", "updated_at", "version"],
         )
     claim_ids = {c.claim_id for c in changed if c.independence != Independence.INDEPENDENT}
     unsupported = list(

@@ -157,11 +157,13 @@ def test_a_new_publisher_is_created_in_place_not_reviewed(lead_client, lead):
 def test_changing_the_publisher_judges_the_evidence_again_on_both_sides(evidence_setup, lead):
     c, evidence = evidence_setup["corroboration"], evidence_setup["evidence"]
     coastline = PublisherFactory(name="Coastline Herald")
+    seen = c.version
     edit = article_update(article=evidence.article, by=lead, reason="Masthead", publisher=coastline)
     assert edit.changed == ["publisher"]
     assert [x.pk for x in edit.rejudged] == [c.pk]
     c.refresh_from_db()
     assert c.independence == Independence.INDEPENDENT
+    assert c.version == seen + 1  # an evidence page opened before is stale now
     last = c.history.latest("history_id")
     assert last.history_change_reason == f"article #{evidence.article.pk} publisher changed"
     assert last.history_user == lead
