@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 
-from claims.models import Claim, Corroboration, Note, Rating
+from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
 from sources.models import ARTICLE_METADATA_FIELDS, Article
 
 # Fields that change on every save and say nothing a reader needs.
@@ -40,8 +41,15 @@ MODELS: dict[str, type[models.Model]] = {
     "note": Note,
 }
 # Foreign keys joined in the one query per historical table, so labels need no queries.
+# A claim record's boundary fix (claims/boundaries.py) is joined too: it makes a record revertible.
 RELATED = {
-    "claim": ["history_user", "assignee", "reviewed_by"],
+    "claim": [
+        "history_user",
+        "assignee",
+        "reviewed_by",
+        "boundary_change",
+        "boundary_change_other",
+    ],
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
@@ -72,6 +80,7 @@ class TimelineEntry:
     date: datetime.datetime
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+    boundary: BoundaryChange | None = None  # the boundary fix this claim record belongs to
 
     @property
     def action(self) -> str:
@@ -79,16 +88,30 @@ class TimelineEntry:
 
     @property
     def revertible(self) -> bool:
-        """Claims and articles are never created or deleted by hand: only changes are undone.
+        """What a lead may undo from a timeline.
 
-        Of an article, only a change to the metadata a lead corrects (a cluster's bookkeeping
-        is recomputed, not reverted).
+        Imports create claims and nothing deletes one: a claim's creation only when a
+        boundary fix made it (a claim split off or created from a selection is retired when
+        its fix is reverted). Of an article, only a change to the metadata a lead corrects (a
+        cluster's bookkeeping is recomputed, not reverted).
         """
         if self.kind == ARTICLE:
             return self.history_type == "~" and any(
                 c.field in ARTICLE_METADATA_FIELDS for c in self.changes
             )
-        return not (self.kind == "claim" and self.history_type != "~")
+        if self.kind == "claim" and self.history_type != "~":
+            return self.boundary is not None
+        return True
+
+
+def boundary_change_of(record: models.Model) -> BoundaryChange | None:
+    """The boundary fix a historical claim record belongs to, if any (joined: no query)."""
+    for name in ("boundary_change", "boundary_change_other"):
+        try:
+            return getattr(record, name)
+        except ObjectDoesNotExist:
+            continue
+    return None
 
 
 def history_model(kind: str) -> type[models.Model]:
@@ -174,8 +197,26 @@ def object_label(kind: str, record: models.Model) -> str:
     return f"Note by {author}"
 
 
-def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntry]:
-    """Turn the records of one historical table into entries, each diffed to its previous."""
+def span_text_change(new: models.Model, old: models.Model | None, text: str) -> FieldChange | None:
+    """The claim's text before and after a change of its span (history keeps offsets only)."""
+    if old is not None and (old.start, old.end) == (new.start, new.end):
+        return None
+    return FieldChange(
+        field="text",
+        verbose_name="text",
+        old=text[old.start : old.end] if old is not None else EMPTY,
+        new=text[new.start : new.end],
+    )
+
+
+def entries_for(
+    kind: str, records: Iterable[models.Model], *, text: str | None = None
+) -> list[TimelineEntry]:
+    """Turn the records of one historical table into entries, each diffed to its previous.
+
+    With the article's `text`, a claim record that moved the span also shows the claim's
+    text before and after.
+    """
     by_object: dict[int, list[models.Model]] = defaultdict(list)
     for record in records:
         by_object[record.id].append(record)
@@ -190,6 +231,10 @@ def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntr
                 changes = field_changes(record, None, kind)
             else:
                 changes = field_changes(record, previous, kind)
+            if kind == "claim" and text is not None and record.history_type != "-":
+                before = previous if record.history_type == "~" else None
+                if moved := span_text_change(record, before, text):
+                    changes.append(moved)
             entries.append(
                 TimelineEntry(
                     history_id=record.history_id,
@@ -201,6 +246,7 @@ def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntr
                     date=record.history_date,
                     reason=record.history_change_reason or "",
                     changes=changes,
+                    boundary=boundary_change_of(record) if kind == "claim" else None,
                 )
             )
             previous = record
@@ -222,7 +268,7 @@ def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
             records = records.filter(id=claim.pk)
         else:
             records = records.filter(claim_id=claim.pk)
-        entries.extend(entries_for(kind, records))
+        entries.extend(entries_for(kind, records, text=claim.article.text))
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]
 

@@ -70,6 +70,9 @@ CORROBORATION_FIELDS = frozenset(
 )
 # Fields that feed the independence judgement; changing one re-judges it.
 JUDGED_FIELDS = ("publisher", "url", "outlet", "excerpt", "evidence_claim")
+# Claim fields that only a boundary fix changes (claims/boundaries.py), reverted whole there:
+# a field-by-field revert would leave the claim's text behind its span.
+BOUNDARY_FIELDS = frozenset({"start", "end", "retired", "merged_into", "derived_from"})
 # The kinds of object with a `version` (optimistic locking), as a refusal names them.
 VERSIONED = {"claim": "claim", "corroboration": "evidence", "note": "note"}
 
@@ -725,6 +728,11 @@ def revert_plan(kind: str, record, live: models.Model, *, only=None):
 
 def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
     previous, fields = revert_plan(kind, record, live)
+    if kind == "claim" and (moved := sorted({f.name for f in fields} & BOUNDARY_FIELDS)):
+        raise RevertRefused(
+            f"This change moved the claim's boundaries ({', '.join(moved)}) and is not a "
+            "recorded fix (it undid one): make the fix again instead of reverting it."
+        )
     for f in fields:
         setattr(live, f.attname, getattr(previous, f.attname))
     if kind == "claim":

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from claims import independence, services
+from claims import boundaries, independence, services
 from claims.candidates import candidate_evidence
 from claims.exports import ratings_summary
 from claims.forms import (
@@ -37,7 +37,7 @@ from claims.models import (
     Stance,
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
-from sources.highlight import highlight, paragraph_bounds
+from sources.highlight import highlight, paragraph_bounds, span_data
 from sources.models import Publisher
 from sources.registry import PublisherRegistry
 from workbench.http import safe_next
@@ -179,10 +179,22 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
     user = request.user
     ratings = list(claim.ratings.all())
     spans = list(
-        Claim.objects.filter(article_id=claim.article_id)
-        .only("id", "start", "end", "kind", "status")
-        .order_by("start")
+        Claim.objects.current()
+        .filter(article_id=claim.article_id)
+        .only("id", "start", "end", "kind", "status", "version")
+        .order_by("start", "end", "pk")
     )
+    selectable = span_data(spans)
+    # The current claims in text order: a merge acts on the one just before or after.
+    index = next((i for i, s in enumerate(spans) if s.pk == claim.pk), None)
+    neighbours = []
+    if index is not None:
+        for label, i in (("previous", index - 1), ("next", index + 1)):
+            if 0 <= i < len(spans):
+                n = spans[i]
+                neighbours.append((label, n, claim.article.text[n.start : n.end]))
+    else:  # a retired claim: shown where it was, under the claim that took it
+        spans = sorted([*spans, claim], key=lambda s: (s.start, s.end, s.pk))
     win_start, win_end = _context_window(claim, spans)
     my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
     can_assign = user.has_perm("claims.assign_claim")
@@ -201,6 +213,10 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
             claim.article.text, spans, current_id=claim.pk, start=win_start, end=win_end
         ),
         "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
+        "context_start": win_start,
+        "selectable": selectable,
+        "neighbours": neighbours,
+        "kinds": ClaimKind.choices,
         "corroborations": corroborations,
         "suggested_credibility": (independence.credibility_label(suggested[0]), suggested[1]),
         "candidates": candidate_evidence(claim, exclude_ids=attached, registry=registry),
@@ -232,7 +248,9 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
 
 
 def _claim_for_page(pk: int) -> Claim:
-    return get_object_or_404(Claim.objects.triageable().for_detail(), pk=pk)
+    # Chrome and retired claims too: a reviewer reaches chrome from the article page to
+    # un-mark it, and a retired claim's page keeps its history.
+    return get_object_or_404(Claim.objects.for_detail(), pk=pk)
 
 
 def _render_workspace(request: HttpRequest, pk: int, *, status: int = 200, **extra):
@@ -483,7 +501,7 @@ def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
             request, pk, "history", f"Change #{history_id} is not in this claim's history."
         )
     try:
-        services.history_revert(
+        boundaries.history_revert(
             kind=kind,
             history_id=history_id,
             by=request.user,

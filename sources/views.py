@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from claims.history import article_timeline
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
 from claims.triage import parse_id
 from sources import services
 from sources.forms import ArticleForm, ImportForm, PublisherForm
-from sources.highlight import highlight
+from sources.highlight import highlight, span_data
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.permissions import require_perm
 
@@ -50,14 +50,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm("sources.view_article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full text with every claim highlighted by status and clickable; chrome greyed."""
+    """The full text with every claim highlighted by status and clickable; chrome greyed.
+
+    Reviewers select text on it to create, split, merge or move claims (the selection tools).
+    """
     article = get_object_or_404(
         Article.objects.select_related("publisher__parent", "origin"), pk=pk
     )
     claims = list(
-        Claim.objects.filter(article=article)
-        .only("id", "start", "end", "kind", "status")
-        .order_by("start")
+        Claim.objects.current()
+        .filter(article=article)
+        .only("id", "start", "end", "kind", "status", "version")
+        .order_by("start", "end", "pk")
     )
     counts = dict(
         Claim.objects.triageable()
@@ -76,6 +80,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chrome_count": sum(1 for c in claims if c.kind == "chrome"),
         "timeline": article_timeline(article),
         "can_revert": request.user.has_perm("claims.revert_history"),
+        "selectable": span_data(claims),
+        "kinds": ClaimKind.choices,
+        "selection_next": article.get_absolute_url(),
     }
     return render(request, "sources/article_detail.html", context)
 

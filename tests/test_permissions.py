@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from claims import services
-from claims.models import ClaimStatus, Stance
+from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from sources.models import ImportBatch
 from sources.services import article_update
 from tests.factories import (
@@ -74,6 +74,18 @@ def _upload(o: Objects) -> dict:
     return {"files": SimpleUploadedFile("magnets.txt", text, content_type="text/plain")}
 
 
+def _second_sentence(o: Objects) -> dict[str, int]:
+    """The offsets of the article's second sentence (no claim has it yet)."""
+    start = o.article.text.index("Output")
+    return {"start": start, "end": len(o.article.text)}
+
+
+def _neighbour(o: Objects) -> Claim:
+    span = _second_sentence(o)
+    text = o.article.text[span["start"] : span["end"]]
+    return Claim.objects.create(article=o.article, text=text, kind=ClaimKind.STATEMENT, **span)
+
+
 ROUTES: dict[str, Route] = {
     "claims:list": Route(get=everyone(200)),
     "claims:bulk": Route(
@@ -130,6 +142,26 @@ ROUTES: dict[str, Route] = {
     "claims:revert": Route(
         post={"reviewer": 403, "lead": 302, "admin": 302},
         data=lambda o: {"kind": "claim", "history_id": o.history_id},
+    ),
+    # Reviewers fix what the machine got wrong: claim boundaries, kind and speaker.
+    "claims:split": Route(
+        post=everyone(302), data=lambda o: {"at": o.claim.start + 9, "version": o.claim.version}
+    ),
+    "claims:merge": Route(
+        post=everyone(302),
+        data=lambda o: {"with": _neighbour(o).pk, "version": o.claim.version},
+    ),
+    "claims:span": Route(
+        post=everyone(302),
+        data=lambda o: {"start": o.claim.start, "end": o.claim.end - 1, "version": o.claim.version},
+    ),
+    "claims:kind": Route(
+        post=everyone(302),
+        data=lambda o: {"kind": "quote", "speaker": "Plant owner", "version": o.claim.version},
+    ),
+    # At the article's address; a claim of any selected text of it.
+    "claims:create": Route(
+        post=everyone(302), data=lambda o: {**_second_sentence(o), "kind": "statement"}
     ),
     "sources:article_list": Route(get=everyone(200)),
     "sources:article_detail": Route(get=everyone(200)),
@@ -215,6 +247,7 @@ def url_for(name: str, o: Objects) -> str:
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,
+        "article_id": o.article.pk,
     }
     kwargs = {}
     for arg in PATTERNS[name].pattern.converters:
