@@ -78,8 +78,14 @@ def drag_select(page, start: int, end: int) -> None:
 
 
 def position(page) -> tuple[int, int]:
-    """The selection as the selection tools read it (their summary line)."""
-    summary = page.locator("[data-selection-summary]").text_content()
+    """The selection as the selection tools read it (their summary line).
+
+    The tools update the line on the browser's `selectionchange` event, which comes after
+    the key press returns: wait until it names a position (a loaded machine is slower).
+    """
+    line = page.locator("[data-selection-summary]")
+    expect(line).to_have_text(re.compile(r"^(?:Position \d+|Selected \d+–\d+)"))
+    summary = line.text_content()
     if match := re.match(r"Position (\d+)", summary):
         return int(match[1]), int(match[1])
     match = re.match(r"Selected (\d+)–(\d+)", summary)
