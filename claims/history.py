@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
+from sources.models import ARTICLE_METADATA_FIELDS, Article
 
 # Fields that change on every save and say nothing a reader needs.
 NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
@@ -21,6 +22,17 @@ HIDDEN_FIELDS = {
     "corroboration": frozenset({"claim", "created_by"}),
     "rating": frozenset({"claim"}),
     "note": frozenset({"claim"}),
+    # The article page shows its metadata; how it was read (evidence, file) is shown beside it.
+    "article": frozenset(
+        {
+            "sha256",
+            "encoding",
+            "source_name",
+            "import_batch",
+            "publisher_evidence",
+            "origin_evidence",
+        }
+    ),
 }
 MODELS: dict[str, type[models.Model]] = {
     "claim": Claim,
@@ -41,7 +53,11 @@ RELATED = {
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
+    "article": ["history_user", "publisher", "origin", "republished_from", "cluster_origin"],
 }
+# The article's own history is its page's timeline (`article_timeline`), not a claim's; its
+# changes are reverted through sources.services.article_revert, which re-judges evidence.
+ARTICLE = "article"
 EMPTY = "—"
 
 
@@ -72,11 +88,17 @@ class TimelineEntry:
 
     @property
     def revertible(self) -> bool:
-        """Changes can be undone; a claim's creation only when a boundary fix made it.
+        """What a lead may undo from a timeline.
 
-        Imports create claims and nothing deletes one; a claim split off or created from a
-        selection is retired when its fix is reverted.
+        Imports create claims and nothing deletes one: a claim's creation only when a
+        boundary fix made it (a claim split off or created from a selection is retired when
+        its fix is reverted). Of an article, only a change to the metadata a lead corrects (a
+        cluster's bookkeeping is recomputed, not reverted).
         """
+        if self.kind == ARTICLE:
+            return self.history_type == "~" and any(
+                c.field in ARTICLE_METADATA_FIELDS for c in self.changes
+            )
         if self.kind == "claim" and self.history_type != "~":
             return self.boundary is not None
         return True
@@ -94,6 +116,8 @@ def boundary_change_of(record: models.Model) -> BoundaryChange | None:
 
 def history_model(kind: str) -> type[models.Model]:
     """Return the historical model for a kind of object ("claim", "corroboration", …)."""
+    if kind == ARTICLE:
+        return Article.history.model
     try:
         return MODELS[kind].history.model
     except KeyError:
@@ -160,6 +184,8 @@ def object_label(kind: str, record: models.Model) -> str:
     """Name the object a record is about, from the record itself (it may be deleted)."""
     if kind == "claim":
         return f"Claim #{record.id}"
+    if kind == ARTICLE:
+        return f"Article #{record.id}"
     if kind == "corroboration":
         stance = display_value(record, type(record)._meta.get_field("stance"))
         where = record.outlet or record.url or "evidence"
@@ -245,3 +271,39 @@ def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
         entries.extend(entries_for(kind, records, text=claim.article.text))
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]
+
+
+def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntry]:
+    """Return the recorded changes of an article's metadata, newest first (one query)."""
+    records = Article.history.filter(id=article.pk).select_related(*RELATED[ARTICLE])
+    entries = entries_for(ARTICLE, records)
+    entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def code_display(record: models.Model, model_field: models.Field) -> str:
+    """A recorded value as a short line shows it: codes for choices, else `display_value`."""
+    if model_field.choices and not model_field.is_relation:
+        value = getattr(record, model_field.attname)
+        return EMPTY if value in (None, "") else str(value)
+    return display_value(record, model_field)
+
+
+def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> list[str]:
+    """Describe each record's change from the one before it, one line per field.
+
+    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)"; the first
+    record is the state the reader saw. `fields` (names) limits the lines to those fields.
+    """
+    lines: list[str] = []
+    previous = None
+    for record in records:
+        if previous is not None:
+            who = record.history_user if record.history_user is not None else "nobody"
+            when = format_date(record.history_date)
+            for f in changed_fields(record, previous, kind):
+                if fields is None or f.name in fields:
+                    old, new = code_display(previous, f), code_display(record, f)
+                    lines.append(f"{f.name}: {old} → {new} ({who}, {when})")
+        previous = record
+    return lines

@@ -19,7 +19,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import independence
-from claims.history import RELATED, changed_fields, display_value, format_date, history_model
+from claims.history import (
+    ARTICLE,
+    RELATED,
+    change_lines,
+    changed_fields,
+    history_model,
+)
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -32,6 +38,7 @@ from claims.models import (
     Stance,
 )
 from sources.registry import PublisherRegistry
+from workbench.history import record_change as _record
 from workbench.models import User
 
 VERDICT_STATUSES = frozenset(
@@ -48,8 +55,6 @@ REASON_REQUIRED_STATUSES = frozenset(
 )
 # Independent supporting sources needed for credibility 1 ("confirmed by other sources").
 CONFIRMED_MIN_SOURCES = 2
-# The historical tables store the change reason in a varchar(100).
-REASON_MAX_LENGTH = 100
 CORROBORATION_FIELDS = frozenset(
     {
         "url",
@@ -118,23 +123,6 @@ class BulkResult:
 # -- Helpers ---------------------------------------------------------------------------------
 
 
-def _reason(text: str) -> str:
-    """Fit a change reason into the history column."""
-    text = " ".join(text.split())
-    if len(text) <= REASON_MAX_LENGTH:
-        return text
-    return text[: REASON_MAX_LENGTH - 1] + "…"
-
-
-def _record(obj: models.Model, *, by: User | None, reason: str) -> None:
-    obj._history_user = by
-    obj._change_reason = _reason(reason)
-
-
-def _user_label(user: User | None) -> str:
-    return str(user) if user is not None else "nobody"
-
-
 def _locked_claim(claim: Claim | int) -> Claim:
     pk = claim if isinstance(claim, int) else claim.pk
     return Claim.objects.select_for_update().get(pk=pk)
@@ -164,25 +152,9 @@ def changes_since(obj: models.Model, version: int, kind: str = "claim") -> list[
         .select_related(*RELATED[kind])
         .order_by("history_id")
     )
-    lines: list[str] = []
-    previous = None
-    for record in records:
-        if previous is not None and record.version > version:
-            who = f"{_user_label(record.history_user)}, {format_date(record.history_date)}"
-            for f in changed_fields(record, previous, kind):
-                old = _raw_display(previous, f)
-                new = _raw_display(record, f)
-                lines.append(f"{f.name}: {old} → {new} ({who})")
-        previous = record
-    return lines
-
-
-def _raw_display(record: models.Model, f: models.Field) -> str:
-    # Codes rather than labels for choices: short, and what the status badges show.
-    if f.choices and not f.is_relation:
-        value = getattr(record, f.attname)
-        return "—" if value in (None, "") else str(value)
-    return display_value(record, f)
+    # The last record at the version the reader saw is what they saw; the rest came after.
+    first_new = next((i for i, r in enumerate(records) if r.version > version), len(records))
+    return change_lines(records[max(first_new - 1, 0) :], kind)
 
 
 @dataclass(frozen=True)
@@ -445,7 +417,7 @@ def _validate_corroboration(c: Corroboration) -> None:
             )
 
 
-def _judge_into(c: Corroboration) -> None:
+def _judge_into(c: Corroboration, registry: PublisherRegistry | None = None) -> None:
     value, why = independence.judge(
         claim=c.claim,
         publisher=c.publisher,
@@ -453,6 +425,7 @@ def _judge_into(c: Corroboration) -> None:
         outlet=c.outlet,
         excerpt=c.excerpt,
         evidence_claim=c.evidence_claim,
+        registry=registry,
     )
     c.independence, c.independence_reason, c.independence_overridden = value, why, False
 
@@ -555,6 +528,74 @@ def corroboration_delete(
     corroboration.delete()
 
 
+@dataclass
+class Rejudged:
+    """What judging an article's evidence again changed."""
+
+    judged: int  # corroborations judged again
+    changed: list[Corroboration]  # those whose independence or its reason changed
+    # Verified claims left without a supporting corroboration judged independent: their
+    # verdict stands until a reviewer looks again, but the one who changed the article is told.
+    unsupported: list[int]
+
+
+# What judging a corroboration reads: both articles with who published them and whose text.
+JUDGE_RELATED = (
+    "publisher",
+    "claim__article__publisher",
+    "claim__article__origin",
+    "claim__article__republished_from",
+    "evidence_claim__article__publisher",
+    "evidence_claim__article__origin",
+    "evidence_claim__article__republished_from",
+)
+
+
+@transaction.atomic
+def corroborations_rejudge(
+    *, article_id: int, by: User | None, reason: str, registry: PublisherRegistry | None = None
+) -> Rejudged:
+    """Judge again every corroboration involving an article, after who it comes from changed.
+
+    The article may be the claim's or the evidence's. Independence a reviewer set by hand is
+    kept. Each corroboration whose verdict changes gets one history row with `reason`.
+    """
+    rows = list(
+        Corroboration.objects.filter(
+            Q(claim__article_id=article_id) | Q(evidence_claim__article_id=article_id),
+            independence_overridden=False,
+        )
+        .select_related(*JUDGE_RELATED)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    registry = registry or PublisherRegistry.load()
+    changed = []
+    for c in rows:
+        before = (c.independence, c.independence_reason)
+        _judge_into(c, registry)
+        if (c.independence, c.independence_reason) != before:
+            _record(c, by=by, reason=reason)
+            c.updated_at = timezone.now()  # bulk_update skips auto_now
+            c.version += 1  # a page opened before the re-judgement is stale now
+            changed.append(c)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Corroboration,
+            ["independence", "independence_reason", "updated_at", "version"],
+        )
+    claim_ids = {c.claim_id for c in changed if c.independence != Independence.INDEPENDENT}
+    unsupported = list(
+        Claim.objects.filter(pk__in=claim_ids, status=ClaimStatus.VERIFIED)
+        .with_evidence_counts()
+        .filter(supporting_independent=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return Rejudged(len(rows), changed, unsupported)
+
+
 # -- Ratings and notes -----------------------------------------------------------------------
 
 
@@ -627,6 +668,9 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
     A revert gets no exemption from the rules: putting a claim back to verified, refuted
     or credibility 1 needs the evidence those need now (EvidenceRequired otherwise).
     """
+    if kind == ARTICLE:
+        # Reverting who an article comes from must judge its evidence again.
+        raise ValueError("An article's change is reverted with sources.services.article_revert.")
     model = history_model(kind)
     try:
         record = model.objects.select_related("history_user").get(history_id=history_id)
@@ -655,7 +699,12 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
     return _recreate(kind, record, by=by, why=why)
 
 
-def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
+def revert_plan(kind: str, record, live: models.Model, *, only=None):
+    """Return (the record before `record`, the fields it changed) for reverting it.
+
+    Refused when there is nothing earlier, the change changed nothing (among `only`, field
+    names, if given), or a later change touched one of its fields again.
+    """
     previous = (
         type(record)
         .objects.filter(id=record.id, history_id__lt=record.history_id)
@@ -664,7 +713,7 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
     )
     if previous is None:
         raise RevertRefused("There is no earlier record to go back to.")
-    fields = changed_fields(record, previous, kind)
+    fields = [f for f in changed_fields(record, previous, kind) if only is None or f.name in only]
     if not fields:
         raise RevertRefused("This change changed nothing that can be reverted.")
     changed_again = [
@@ -674,6 +723,11 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
         raise RevertRefused(
             f"Changed again since ({', '.join(changed_again)}): revert the later change first."
         )
+    return previous, fields
+
+
+def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
+    previous, fields = revert_plan(kind, record, live)
     if kind == "claim" and (moved := sorted({f.name for f in fields} & BOUNDARY_FIELDS)):
         raise RevertRefused(
             f"This change moved the claim's boundaries ({', '.join(moved)}) and is not a "

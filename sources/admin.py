@@ -21,11 +21,13 @@ class PublisherAdminForm(ServiceAdminForm, PublisherForm):
     """The publisher page's form, with the registry fields only the admin shows."""
 
     class Meta(PublisherForm.Meta):
-        fields = [*PublisherForm.Meta.fields, "kind", "typology", "facts_source", "reviewed"]
+        fields = [*PublisherForm.Meta.fields, "typology", "facts_source", "reviewed"]
 
     def apply(self, target: Publisher, *, by) -> Publisher:
         data = dict(self.cleaned_data)
         reason = data.pop("reason")
+        if target.pk is None:
+            return services.publisher_create(by=by, reason=reason, **data)
         return services.publisher_update(publisher=target, by=by, reason=reason, **data)
 
 

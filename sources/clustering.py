@@ -362,7 +362,7 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     from django.db.models import Q
     from simple_history.utils import bulk_update_with_history
 
-    from sources.models import Article, Publisher
+    from sources.models import LEAD_EVIDENCE, Article, Publisher
 
     ids = set(cluster_ids)
     if not ids:
@@ -379,8 +379,10 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     changes: dict[int, tuple[int | None, dict]] = {}
     for pk, cluster, origin, evidence, _title in articles:
         evidence = evidence or {}
+        if evidence.get("kind") == LEAD_EVIDENCE:
+            continue  # a lead's word stands, "no origin" too
         if origin is not None and evidence.get("kind") != INHERITED:
-            continue  # the page's own credit (or a lead's word) stands
+            continue  # the page's own credit stands
         sources = credited.get(cluster, {}) if cluster is not None else {}
         if len(sources) == 1:
             ((new_origin, (source_pk, source_title)),) = sources.items()
@@ -412,6 +414,47 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
         rows, Article, ["origin", "origin_evidence"], batch_size=1000, default_change_reason=reason
     )
     return len(rows)
+
+
+def recheck_cluster(article_id: int) -> dict[int, str]:
+    """Check an article's cluster again after a lead changed its date or origin.
+
+    The members stay (their texts have not changed), but the earliest may now be another
+    one, and whose text the uncredited copies are is passed along anew (`inherit_origins`).
+    Returns the other members that changed, each with what changed ("origin", or
+    "syndication cluster" when only the cluster's origin moved), so that their evidence can
+    be judged again.
+    """
+    from sources.models import Article
+
+    cluster = Article.objects.filter(pk=article_id).values_list("cluster_origin_id", flat=True)
+    origin_id = cluster.first()
+    if origin_id is None:
+        return {}
+    members = list(
+        Article.objects.filter(cluster_origin_id=origin_id)
+        .order_by("id")
+        .values_list("id", "published_at", "origin_id")
+    )
+    earliest = min(members, key=lambda m: origin_key(Item(m[0], (), m[1])))[0]
+    moved = earliest != origin_id
+    if moved:
+        _save_origins(
+            {pk: earliest for pk, _, _ in members},
+            reason=f"Syndication cluster re-checked: article #{article_id} changed",
+        )
+    inherit_origins({earliest})
+    before = {pk: origin for pk, _, origin in members}
+    after = dict(Article.objects.filter(pk__in=before).values_list("id", "origin_id"))
+    changed = {}
+    for pk in before:
+        if pk == article_id:
+            continue
+        if after[pk] != before[pk]:
+            changed[pk] = "origin"
+        elif moved:
+            changed[pk] = "syndication cluster"
+    return changed
 
 
 def _claim_spans(article_ids) -> dict[int, list[tuple[int, int]]]:

@@ -510,7 +510,7 @@ def test_publisher_with_a_taken_name_is_refused(aclient):
 
     response = add_publisher(aclient, name="Harbour Daily", reason="Duplicate")
 
-    assert "Publisher with this Name already exists." in errors(response)
+    assert "'Harbour Daily' is already in the registry: Harbour Daily." in errors(response)
     assert Publisher.objects.filter(name="Harbour Daily").count() == 1
 
 

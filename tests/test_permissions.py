@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from claims import services
 from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from sources.models import ImportBatch
+from sources.services import article_update
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -60,6 +61,12 @@ class Route:
 
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
+
+
+def _article_change(o: Objects) -> int:
+    """A recorded correction of the article's metadata, to revert."""
+    article_update(article=o.article, by=o.users["lead"], reason="typo", byline="Staff")
+    return o.article.history.latest("history_id").history_id
 
 
 def _upload(o: Objects) -> dict:
@@ -158,8 +165,30 @@ ROUTES: dict[str, Route] = {
     ),
     "sources:article_list": Route(get=everyone(200)),
     "sources:article_detail": Route(get=everyone(200)),
+    # Leads correct what was read off the page; reviewers see it and ask a lead.
+    "sources:article_edit": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"title": "Magnet plant opens", "reason": "Headline as printed."},
+    ),
+    "sources:article_revert": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"history_id": _article_change(o)},
+    ),
     "sources:cluster": Route(get=everyone(200)),
     "sources:publisher_list": Route(get=everyone(200)),
+    "sources:publisher_add": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {
+            "name": "Harbour Post",
+            "domains": "harbourpost.example",
+            "country": "Malaysia",
+            "ownership": "private",
+            "reliability": "C",
+            "reason": "Seen on imported pages.",
+        },
+    ),
     "sources:publisher_detail": Route(
         get=everyone(200),
         post={"reviewer": 403, "lead": 302, "admin": 302},
@@ -208,6 +237,8 @@ def url_for(name: str, o: Objects) -> str:
         "pk": {
             "claims": o.claim.pk,
             "sources:article_detail": o.article.pk,
+            "sources:article_edit": o.article.pk,
+            "sources:article_revert": o.article.pk,
             "sources:cluster": o.article.pk,
             "sources:publisher_detail": o.publisher.pk,
             "sources:import_batch": o.batch.pk,

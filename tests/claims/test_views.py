@@ -406,8 +406,9 @@ QUEUE_QUERIES = {"sqlite": 9, "postgresql": 10}
 # rare lexemes first). Nothing here is similar enough to be read as a candidate; when some are,
 # one more query reads them, however many (tests/claims/test_candidates.py);
 CLAIM_PAGE_QUERIES = {"sqlite": 17, "postgresql": 18}
-# article page: article, spans, status counts; publisher list: publishers with article counts.
-ARTICLE_PAGE_QUERIES = 8
+# article page: article, spans, status counts, its history; publisher list: publishers with
+# article counts.
+ARTICLE_PAGE_QUERIES = 9
 PUBLISHER_LIST_QUERIES = 6
 
 
