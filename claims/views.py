@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -43,6 +45,25 @@ from sources.registry import PublisherRegistry
 from workbench.http import safe_next
 from workbench.permissions import require_perm
 from workbench.roles import LEAD, REVIEWER
+
+
+def refuse_if_retired(view):
+    """Refuse (409) every change to a retired claim: its page and history stay readable, but
+    its work goes on at the claim it was merged into."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        retired = Claim.objects.filter(pk=pk, retired=True).values_list("merged_into", flat=True)
+        for merged_into in retired:
+            where = f"claim #{merged_into}" if merged_into else "the article's current claims"
+            message = f"Claim #{pk} is retired: nothing is changed on it; work on {where}."
+            if request.htmx:
+                return HttpResponse(message, status=409)
+            messages.error(request, message)
+            return redirect("claims:detail", pk=pk)
+        return view(request, pk, *args, **kwargs)
+
+    return wrapper
 
 
 def _reviewers():
@@ -114,6 +135,7 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign a claim to the requesting reviewer (the queue's `a` key)."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -125,6 +147,7 @@ def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a status that needs no evidence or reason from the queue's keyboard shortcuts."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -290,6 +313,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = StatusForm(request.POST)
@@ -313,6 +337,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CredibilityForm(request.POST)
@@ -334,6 +359,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.assign_claim")
+@refuse_if_retired
 def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = AssignForm(request.POST, reviewers=_reviewers())
@@ -345,6 +371,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_corroboration")
+@refuse_if_retired
 def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CorroborationForm(request.POST)
@@ -359,6 +386,7 @@ def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_corroboration")
+@refuse_if_retired
 def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a candidate claim of another article as evidence, with the reviewer's stance."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -399,6 +427,7 @@ def _back_to_claim(request: HttpRequest, pk: int, message: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_corroboration")
 @vary_on_headers("HX-Request")
+@refuse_if_retired
 def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     """Edit a piece of evidence; a save made on a stale page is refused with what changed."""
     corroboration = get_object_or_404(
@@ -427,6 +456,7 @@ def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.delete_corroboration")
+@refuse_if_retired
 def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
     services.corroboration_delete(
@@ -437,6 +467,7 @@ def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpRespons
 
 @require_POST
 @require_perm("claims.add_rating", "claims.change_rating")
+@refuse_if_retired
 def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = RatingForm(request.POST)
@@ -448,6 +479,7 @@ def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_note")
+@refuse_if_retired
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = NoteForm(request.POST)
@@ -460,6 +492,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_note")
 @vary_on_headers("HX-Request")
+@refuse_if_retired
 def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
     """Edit one's own note; a save made on a stale page is refused with what changed."""
     note = get_object_or_404(Note.objects.select_related("claim"), pk=nid, claim_id=pk)

@@ -343,3 +343,35 @@ def test_lead_reverts_a_merge_from_the_claim_page(client, lead, first, second):
     second.refresh_from_db()
     assert (first.text, second.text, second.retired) == (FIRST, SECOND, False)
     assert second.corroborations.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("status", {"status": "in_review", "reason": "Looking"}),
+        ("credibility", {"credibility": 2, "reason": "Plausible"}),
+        ("take", {}),
+        ("note_add", {"text": "A note on a retired claim."}),
+        ("rating", {"confidence": "high"}),
+        ("corroboration_add", {"url": "https://harbour.example/e", "stance": "supports"}),
+    ],
+)
+def test_a_retired_claim_takes_no_more_work(rclient, first, second, name, data):
+    """Its page and history stay readable; every change is refused and points to the kept claim."""
+    rclient.post(url("merge", second), {"with": first.pk, "version": second.version})
+    second.refresh_from_db()
+    before = (second.status, second.credibility, second.version)
+
+    response = rclient.post(url(name, second), {**data, "version": second.version})
+
+    assert response.status_code == 302
+    assert flashes(response)[-1] == (  # after the merge's own message
+        f"Claim #{second.pk} is retired: nothing is changed on it; work on claim #{first.pk}."
+    )
+    second.refresh_from_db()
+    assert (second.status, second.credibility, second.version) == before
+    assert not second.notes.exists() and not second.ratings.exists()
+    assert not second.corroborations.exists()
+    htmx = rclient.post(url(name, second), {**data, "version": second.version}, **HTMX)
+    assert htmx.status_code == 409
+    assert rclient.get(url("detail", second)).status_code == 200
