@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from claims import independence
-from claims.models import Claim, ClaimKind
+from claims.models import Claim
 from sources.ingest.numbers import NumericConflict, numeric_conflicts
 from sources.models import Article
 from sources.registry import PublisherRegistry
@@ -50,8 +50,8 @@ def candidate_evidence(
     publisher registry is one more unless passed. `exclude_ids`: claims already attached.
     """
     queryset = (
-        Claim.objects.exclude(article_id=claim.article_id)
-        .exclude(kind=ClaimKind.CHROME)
+        Claim.objects.triageable()
+        .exclude(article_id=claim.article_id)
         # Who published each article and whose text it is: what the judgement compares.
         .select_related("article__publisher", "article__origin", "article__republished_from")
         # The judgement reads the article's text; the rest of the page dump is not needed.

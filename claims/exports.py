@@ -181,8 +181,8 @@ def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet
 def neighbour_sentences(claims: list[Claim]) -> dict[int, tuple[str | None, str | None]]:
     """Return {claim id: (text before, text after)} from the neighbouring claims of each article.
 
-    One query for any number of claims: a window over the claims (page chrome excluded) of
-    the articles concerned, kept only for the claims asked about.
+    One query for any number of claims: a window over the current claims (page chrome and
+    retired claims excluded) of the articles concerned, kept only for the claims asked about.
     """
     if not claims:
         return {}
@@ -193,7 +193,8 @@ def neighbour_sentences(claims: list[Claim]) -> dict[int, tuple[str | None, str 
     sql = (
         "SELECT id, prev_text, next_text FROM ("
         f" SELECT id, LAG(text) OVER w AS prev_text, LEAD(text) OVER w AS next_text FROM {table}"
-        f" WHERE article_id IN ({', '.join(['%s'] * len(article_ids))}) AND kind <> %s"
+        f" WHERE article_id IN ({', '.join(['%s'] * len(article_ids))})"
+        " AND kind <> %s AND NOT retired"
         f" WINDOW w AS (PARTITION BY article_id ORDER BY {qn('start')}, id)"
         f") neighbours WHERE id IN ({', '.join(['%s'] * len(ids))})"
     )

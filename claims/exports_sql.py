@@ -334,13 +334,14 @@ def record_sql(
         in_range = f"{column} BETWEEN (SELECT min(c_id) FROM c) AND (SELECT max(c_id) FROM c)"
         return f"{in_range} AND {column} IN {ids}" if exact or not chunked else in_range
 
-    # Neighbouring claims (chrome skipped) of the selection's articles: each claim's text as
-    # JSON (or CSV cell) once, handed to the claims before and after it by the window.
+    # Neighbouring claims (chrome and retired claims skipped) of the selection's articles: each
+    # claim's text as JSON (or CSV cell) once, handed to the claims before and after it by the
+    # window.
     text_j = csv_text("text") if with_csv else "to_json(text)::text"
     ctes.append(
         "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
         + f" FROM (SELECT id, article_id, {qn('start')}, {text_j} AS j"
-        f" FROM {claim_table} WHERE kind <> {lit(ClaimKind.CHROME)}"
+        f" FROM {claim_table} WHERE kind <> {lit(ClaimKind.CHROME)} AND NOT retired"
         " AND article_id IN (SELECT c_article_id FROM c)"
         + in_range.format(col="article_id")
         # OFFSET 0 keeps the subquery: pulled up, its to_json() would run in lag() and lead().

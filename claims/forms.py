@@ -4,12 +4,14 @@ from django import forms
 
 from claims.models import (
     Claim,
+    ClaimKind,
     ClaimStatus,
     Confidence,
     Credibility,
     Independence,
     Stance,
 )
+from claims.triage import MAX_ID
 from sources.models import Publisher
 
 
@@ -85,6 +87,30 @@ class CorroborationForm(forms.Form):
         return data
 
 
+class CorroborationEditForm(CorroborationForm):
+    """Editing evidence: the same fields, and the version the reviewer saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_corroboration(cls, c, **kwargs) -> "CorroborationEditForm":
+        """An unbound form showing the evidence as it is now, at its current version."""
+        overridden = c.independence_overridden
+        initial = {
+            "stance": c.stance,
+            "url": c.url,
+            "outlet": c.outlet,
+            "publisher": c.publisher_id,
+            "published_on": c.published_on,
+            "excerpt": c.excerpt,
+            "evidence_claim": c.evidence_claim_id,
+            "independence": c.independence if overridden else "",
+            "independence_reason": c.independence_reason if overridden else "",
+            "version": c.version,
+        }
+        return cls(initial=initial, **kwargs)
+
+
 class RatingForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -92,3 +118,51 @@ class RatingForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteEditForm(NoteForm):
+    """Editing a note: its text, and the version the author saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# -- Boundary fixes (claims/boundaries.py): offsets are positions in the article text ----------
+
+
+class BoundaryForm(forms.Form):
+    """What every fix of a claim carries: the version the reviewer saw, and a reason."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False, max_length=500, help_text="Required when the claim has a verdict."
+    )
+
+
+class SplitForm(BoundaryForm):
+    at = forms.IntegerField(min_value=0, help_text="Where the second part starts.")
+
+
+class MergeForm(BoundaryForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "with" is a keyword: the field cannot be a class attribute.
+        self.fields["with"] = forms.IntegerField(min_value=1, max_value=MAX_ID)
+        self.fields["with_version"] = forms.IntegerField(required=False, min_value=1)
+
+
+class SpanForm(BoundaryForm):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+
+
+class KindForm(BoundaryForm):
+    kind = forms.ChoiceField(choices=ClaimKind.choices)
+    speaker = forms.CharField(required=False, max_length=300)
+
+
+class ClaimCreateForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    kind = forms.ChoiceField(choices=ClaimKind.choices)
+    speaker = forms.CharField(required=False, max_length=300)
+    reason = forms.CharField(required=False, max_length=500)

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 
-from claims.models import Claim, Corroboration, Note, Rating
+from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
+from sources.models import ARTICLE_METADATA_FIELDS, Article
 
 # Fields that change on every save and say nothing a reader needs.
 NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
@@ -20,6 +22,17 @@ HIDDEN_FIELDS = {
     "corroboration": frozenset({"claim", "created_by"}),
     "rating": frozenset({"claim"}),
     "note": frozenset({"claim"}),
+    # The article page shows its metadata; how it was read (evidence, file) is shown beside it.
+    "article": frozenset(
+        {
+            "sha256",
+            "encoding",
+            "source_name",
+            "import_batch",
+            "publisher_evidence",
+            "origin_evidence",
+        }
+    ),
 }
 MODELS: dict[str, type[models.Model]] = {
     "claim": Claim,
@@ -28,12 +41,23 @@ MODELS: dict[str, type[models.Model]] = {
     "note": Note,
 }
 # Foreign keys joined in the one query per historical table, so labels need no queries.
+# A claim record's boundary fix (claims/boundaries.py) is joined too: it makes a record revertible.
 RELATED = {
-    "claim": ["history_user", "assignee", "reviewed_by"],
+    "claim": [
+        "history_user",
+        "assignee",
+        "reviewed_by",
+        "boundary_change",
+        "boundary_change_other",
+    ],
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
+    "article": ["history_user", "publisher", "origin", "republished_from", "cluster_origin"],
 }
+# The article's own history is its page's timeline (`article_timeline`), not a claim's; its
+# changes are reverted through sources.services.article_revert, which re-judges evidence.
+ARTICLE = "article"
 EMPTY = "—"
 
 
@@ -56,6 +80,7 @@ class TimelineEntry:
     date: datetime.datetime
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+    boundary: BoundaryChange | None = None  # the boundary fix this claim record belongs to
 
     @property
     def action(self) -> str:
@@ -63,12 +88,36 @@ class TimelineEntry:
 
     @property
     def revertible(self) -> bool:
-        """Claims are never created or deleted by hand, so only their changes can be undone."""
-        return not (self.kind == "claim" and self.history_type != "~")
+        """What a lead may undo from a timeline.
+
+        Imports create claims and nothing deletes one: a claim's creation only when a
+        boundary fix made it (a claim split off or created from a selection is retired when
+        its fix is reverted). Of an article, only a change to the metadata a lead corrects (a
+        cluster's bookkeeping is recomputed, not reverted).
+        """
+        if self.kind == ARTICLE:
+            return self.history_type == "~" and any(
+                c.field in ARTICLE_METADATA_FIELDS for c in self.changes
+            )
+        if self.kind == "claim" and self.history_type != "~":
+            return self.boundary is not None
+        return True
+
+
+def boundary_change_of(record: models.Model) -> BoundaryChange | None:
+    """The boundary fix a historical claim record belongs to, if any (joined: no query)."""
+    for name in ("boundary_change", "boundary_change_other"):
+        try:
+            return getattr(record, name)
+        except ObjectDoesNotExist:
+            continue
+    return None
 
 
 def history_model(kind: str) -> type[models.Model]:
     """Return the historical model for a kind of object ("claim", "corroboration", …)."""
+    if kind == ARTICLE:
+        return Article.history.model
     try:
         return MODELS[kind].history.model
     except KeyError:
@@ -135,6 +184,8 @@ def object_label(kind: str, record: models.Model) -> str:
     """Name the object a record is about, from the record itself (it may be deleted)."""
     if kind == "claim":
         return f"Claim #{record.id}"
+    if kind == ARTICLE:
+        return f"Article #{record.id}"
     if kind == "corroboration":
         stance = display_value(record, type(record)._meta.get_field("stance"))
         where = record.outlet or record.url or "evidence"
@@ -146,8 +197,26 @@ def object_label(kind: str, record: models.Model) -> str:
     return f"Note by {author}"
 
 
-def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntry]:
-    """Turn the records of one historical table into entries, each diffed to its previous."""
+def span_text_change(new: models.Model, old: models.Model | None, text: str) -> FieldChange | None:
+    """The claim's text before and after a change of its span (history keeps offsets only)."""
+    if old is not None and (old.start, old.end) == (new.start, new.end):
+        return None
+    return FieldChange(
+        field="text",
+        verbose_name="text",
+        old=text[old.start : old.end] if old is not None else EMPTY,
+        new=text[new.start : new.end],
+    )
+
+
+def entries_for(
+    kind: str, records: Iterable[models.Model], *, text: str | None = None
+) -> list[TimelineEntry]:
+    """Turn the records of one historical table into entries, each diffed to its previous.
+
+    With the article's `text`, a claim record that moved the span also shows the claim's
+    text before and after.
+    """
     by_object: dict[int, list[models.Model]] = defaultdict(list)
     for record in records:
         by_object[record.id].append(record)
@@ -162,6 +231,10 @@ def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntr
                 changes = field_changes(record, None, kind)
             else:
                 changes = field_changes(record, previous, kind)
+            if kind == "claim" and text is not None and record.history_type != "-":
+                before = previous if record.history_type == "~" else None
+                if moved := span_text_change(record, before, text):
+                    changes.append(moved)
             entries.append(
                 TimelineEntry(
                     history_id=record.history_id,
@@ -173,6 +246,7 @@ def entries_for(kind: str, records: Iterable[models.Model]) -> list[TimelineEntr
                     date=record.history_date,
                     reason=record.history_change_reason or "",
                     changes=changes,
+                    boundary=boundary_change_of(record) if kind == "claim" else None,
                 )
             )
             previous = record
@@ -194,6 +268,42 @@ def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
             records = records.filter(id=claim.pk)
         else:
             records = records.filter(claim_id=claim.pk)
-        entries.extend(entries_for(kind, records))
+        entries.extend(entries_for(kind, records, text=claim.article.text))
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]
+
+
+def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntry]:
+    """Return the recorded changes of an article's metadata, newest first (one query)."""
+    records = Article.history.filter(id=article.pk).select_related(*RELATED[ARTICLE])
+    entries = entries_for(ARTICLE, records)
+    entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def code_display(record: models.Model, model_field: models.Field) -> str:
+    """A recorded value as a short line shows it: codes for choices, else `display_value`."""
+    if model_field.choices and not model_field.is_relation:
+        value = getattr(record, model_field.attname)
+        return EMPTY if value in (None, "") else str(value)
+    return display_value(record, model_field)
+
+
+def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> list[str]:
+    """Describe each record's change from the one before it, one line per field.
+
+    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)"; the first
+    record is the state the reader saw. `fields` (names) limits the lines to those fields.
+    """
+    lines: list[str] = []
+    previous = None
+    for record in records:
+        if previous is not None:
+            who = record.history_user if record.history_user is not None else "nobody"
+            when = format_date(record.history_date)
+            for f in changed_fields(record, previous, kind):
+                if fields is None or f.name in fields:
+                    old, new = code_display(previous, f), code_display(record, f)
+                    lines.append(f"{f.name}: {old} → {new} ({who}, {when})")
+        previous = record
+    return lines

@@ -78,6 +78,28 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every edit (optimistic locking)."
     )
+    derived_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived_claims",
+        help_text="The claim this one was split from.",
+    )
+    retired = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written in SQL (bench/triage_pages.py) are current claims
+        help_text="Out of use (merged into another claim, or its creation undone); kept with "
+        "its history, out of the queue, exports and search.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_claims",
+        help_text="The claim this one was merged into.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,14 +117,21 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(end__gt=F("start")), name="claim_span_valid"
             ),
-            models.UniqueConstraint(fields=["article", "start", "end"], name="claim_span_unique"),
+            # Retired claims keep their span: a new claim may take it.
+            models.UniqueConstraint(
+                fields=["article", "start", "end"],
+                condition=Q(retired=False),
+                name="claim_span_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "kind", "-score", "id"], name="claim_triage_idx"),
             # The default queue (open claims, no chrome) by score: keyset pages walk this index.
             models.Index(
                 fields=["-score", "-id"],
-                condition=Q(status__in=["unreviewed", "in_review"]) & ~Q(kind="chrome"),
+                condition=Q(status__in=["unreviewed", "in_review"])
+                & ~Q(kind="chrome")
+                & Q(retired=False),
                 name="claim_queue_idx",
             ),
             models.Index(fields=["-score", "id"], name="claim_score_idx"),
@@ -118,7 +147,7 @@ class Claim(models.Model):
 
     @property
     def in_triage(self) -> bool:
-        return self.kind != ClaimKind.CHROME
+        return self.kind != ClaimKind.CHROME and not self.retired
 
 
 class Stance(models.TextChoices):
@@ -164,6 +193,9 @@ class Corroboration(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every edit (optimistic locking)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -218,6 +250,9 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every edit (optimistic locking)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,3 +284,48 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export of {self.claim_count} claims ({self.created_at:%Y-%m-%d})"
+
+
+class BoundaryAction(models.TextChoices):
+    SPLIT = "split", "Split"
+    MERGE = "merge", "Merge"
+    SPAN = "span", "Span adjusted"
+    CREATE = "create", "Created from a selection"
+
+
+class BoundaryChange(models.Model):
+    """One fix of claim boundaries: the history records it wrote, so it is reverted whole.
+
+    The claims' own history says what changed; this says which records belong to one fix
+    (a merge writes a record for each claim and moves evidence, ratings and notes), which a
+    field-by-field revert of one record could not put back. Written once, never edited.
+    """
+
+    action = models.CharField(max_length=8, choices=BoundaryAction.choices)
+    record = models.OneToOneField(
+        "claims.HistoricalClaim",
+        on_delete=models.PROTECT,
+        related_name="boundary_change",
+        help_text="The record of the claim fixed: split, kept by a merge, adjusted or created.",
+    )
+    other_record = models.OneToOneField(
+        "claims.HistoricalClaim",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="boundary_change_other",
+        help_text="Split: the creation of the second part; merge: the retired claim's record.",
+    )
+    moved = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Merge: ids of what moved to the kept claim, by kind, and the history ids of "
+        "ratings dropped because the reviewer had rated both claims.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} (change #{self.record_id})"

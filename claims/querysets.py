@@ -6,9 +6,13 @@ from sources.ingest.kinds import SegmentKind
 
 
 class ClaimQuerySet(models.QuerySet):
+    def current(self):
+        """Claims in use: not retired by a merge or an undone fix (chrome included)."""
+        return self.filter(retired=False)
+
     def triageable(self):
-        """Claims that belong in triage: everything but page chrome."""
-        return self.exclude(kind=SegmentKind.CHROME)
+        """Claims that belong in triage, exports and search: current, and not page chrome."""
+        return self.current().exclude(kind=SegmentKind.CHROME)
 
     def for_detail(self):
         """Claims with everything the claim page shows, in a fixed number of queries."""

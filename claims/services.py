@@ -1,9 +1,9 @@
 """Writes for claims and what reviewers attach to them; every change is recorded in history.
 
 Each service sets the history user and change reason on the object before saving, so the
-history says who changed what and why. Claims use optimistic locking: a reviewer's edit
-carries the `version` they saw, and an edit made on a stale page is refused with the list
-of what changed in between.
+history says who changed what and why. Claims, corroborations and notes use optimistic
+locking: a reviewer's edit carries the `version` they saw, and an edit made on a stale page
+is refused with the list of what changed in between.
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import independence
-from claims.history import changed_fields, display_value, format_date, history_model
+from claims.history import (
+    ARTICLE,
+    RELATED,
+    change_lines,
+    changed_fields,
+    history_model,
+)
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -32,6 +38,7 @@ from claims.models import (
     Stance,
 )
 from sources.registry import PublisherRegistry
+from workbench.history import record_change as _record
 from workbench.models import User
 
 VERDICT_STATUSES = frozenset(
@@ -48,8 +55,6 @@ REASON_REQUIRED_STATUSES = frozenset(
 )
 # Independent supporting sources needed for credibility 1 ("confirmed by other sources").
 CONFIRMED_MIN_SOURCES = 2
-# The historical tables store the change reason in a varchar(100).
-REASON_MAX_LENGTH = 100
 CORROBORATION_FIELDS = frozenset(
     {
         "url",
@@ -65,6 +70,11 @@ CORROBORATION_FIELDS = frozenset(
 )
 # Fields that feed the independence judgement; changing one re-judges it.
 JUDGED_FIELDS = ("publisher", "url", "outlet", "excerpt", "evidence_claim")
+# Claim fields that only a boundary fix changes (claims/boundaries.py), reverted whole there:
+# a field-by-field revert would leave the claim's text behind its span.
+BOUNDARY_FIELDS = frozenset({"start", "end", "retired", "merged_into", "derived_from"})
+# The kinds of object with a `version` (optimistic locking), as a refusal names them.
+VERSIONED = {"claim": "claim", "corroboration": "evidence", "note": "note"}
 
 
 class EvidenceRequired(Exception):
@@ -76,14 +86,27 @@ class ReasonRequired(ValueError):
 
 
 class StaleEdit(Exception):
-    """The claim changed since the version the reviewer saw; `changes` says how."""
+    """The object changed since the version the reviewer saw; `changes` says how.
 
-    def __init__(self, message: str, changes: list[str]) -> None:
+    `subject` names the object as the refusal does: "claim", "evidence" or "note".
+    """
+
+    def __init__(self, message: str, changes: list[str], subject: str = "claim") -> None:
         super().__init__(message)
         self.changes = changes
+        self.subject = subject
 
     def __str__(self) -> str:
         return "\n".join([self.args[0], *self.changes])
+
+    @property
+    def refusal(self) -> str:
+        """The refusal as a page shows it: what changed in between, one clause per field."""
+        changes = "; ".join(self.changes) or "another edit"
+        return (
+            f"Not saved: someone changed this {self.subject} since you opened it "
+            f"({changes}). Review the current state below and try again."
+        )
 
 
 class RevertRefused(Exception):
@@ -100,68 +123,38 @@ class BulkResult:
 # -- Helpers ---------------------------------------------------------------------------------
 
 
-def _reason(text: str) -> str:
-    """Fit a change reason into the history column."""
-    text = " ".join(text.split())
-    if len(text) <= REASON_MAX_LENGTH:
-        return text
-    return text[: REASON_MAX_LENGTH - 1] + "…"
-
-
-def _record(obj: models.Model, *, by: User | None, reason: str) -> None:
-    obj._history_user = by
-    obj._change_reason = _reason(reason)
-
-
-def _user_label(user: User | None) -> str:
-    return str(user) if user is not None else "nobody"
-
-
 def _locked_claim(claim: Claim | int) -> Claim:
     pk = claim if isinstance(claim, int) else claim.pk
     return Claim.objects.select_for_update().get(pk=pk)
 
 
-def _check_version(claim: Claim, version: int | None) -> None:
-    """Refuse an edit made on a page older than the claim (optimistic locking)."""
-    if version is None or version == claim.version:
+def _check_version(obj: models.Model, version: int | None, kind: str = "claim") -> None:
+    """Refuse an edit made on a page older than the object (optimistic locking)."""
+    if version is None or version == obj.version:
         return
+    subject = VERSIONED[kind]
     raise StaleEdit(
-        f"This claim was changed by someone else since you opened it "
-        f"(you saw version {version}, it is now at version {claim.version}).",
-        changes_since(claim, version),
+        f"This {subject} was changed by someone else since you opened it "
+        f"(you saw version {version}, it is now at version {obj.version}).",
+        changes_since(obj, version, kind),
+        subject,
     )
 
 
-def changes_since(claim: Claim, version: int) -> list[str]:
-    """Describe, one line per changed field, what was recorded after `version` of a claim.
+def changes_since(obj: models.Model, version: int, kind: str = "claim") -> list[str]:
+    """Describe, one line per changed field, what was recorded after `version` of an object.
 
-    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
+    `kind` is "claim", "corroboration" or "note" (the versioned kinds). Lines look like
+    "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
     """
     records = list(
-        claim.history.filter(version__gte=version)
-        .select_related("history_user", "assignee", "reviewed_by")
+        obj.history.filter(version__gte=version)
+        .select_related(*RELATED[kind])
         .order_by("history_id")
     )
-    lines: list[str] = []
-    previous = None
-    for record in records:
-        if previous is not None and record.version > version:
-            who = f"{_user_label(record.history_user)}, {format_date(record.history_date)}"
-            for f in changed_fields(record, previous, "claim"):
-                old = _raw_display(previous, f)
-                new = _raw_display(record, f)
-                lines.append(f"{f.name}: {old} → {new} ({who})")
-        previous = record
-    return lines
-
-
-def _raw_display(record: models.Model, f: models.Field) -> str:
-    # Codes rather than labels for choices: short, and what the status badges show.
-    if f.choices and not f.is_relation:
-        value = getattr(record, f.attname)
-        return "—" if value in (None, "") else str(value)
-    return display_value(record, f)
+    # The last record at the version the reader saw is what they saw; the rest came after.
+    first_new = next((i for i, r in enumerate(records) if r.version > version), len(records))
+    return change_lines(records[max(first_new - 1, 0) :], kind)
 
 
 @dataclass(frozen=True)
@@ -424,7 +417,7 @@ def _validate_corroboration(c: Corroboration) -> None:
             )
 
 
-def _judge_into(c: Corroboration) -> None:
+def _judge_into(c: Corroboration, registry: PublisherRegistry | None = None) -> None:
     value, why = independence.judge(
         claim=c.claim,
         publisher=c.publisher,
@@ -432,6 +425,7 @@ def _judge_into(c: Corroboration) -> None:
         outlet=c.outlet,
         excerpt=c.excerpt,
         evidence_claim=c.evidence_claim,
+        registry=registry,
     )
     c.independence, c.independence_reason, c.independence_overridden = value, why, False
 
@@ -485,18 +479,25 @@ def corroboration_create(
 
 @transaction.atomic
 def corroboration_update(
-    *, corroboration: Corroboration, by: User | None, reason: str = "", **fields: Any
+    *,
+    corroboration: Corroboration,
+    by: User | None,
+    reason: str = "",
+    version: int | None = None,
+    **fields: Any,
 ) -> Corroboration:
     """Change a corroboration's fields and re-judge its independence; return it.
 
     Passing `independence` sets it by hand (with `independence_reason`); passing
     `independence=None` drops an earlier override and re-judges. Otherwise independence
-    set by hand earlier is kept, and a computed one is judged again.
+    set by hand earlier is kept, and a computed one is judged again. An edit made on the
+    `version` a reviewer saw is refused (StaleEdit) if the evidence changed since.
     """
     unknown = set(fields) - CORROBORATION_FIELDS
     if unknown:
         raise TypeError(f"Cannot update corroboration fields: {', '.join(sorted(unknown))}")
     c = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    _check_version(c, version, "corroboration")
     fields_given = set(fields)
     manual = "independence" in fields
     value = fields.pop("independence", None)
@@ -511,6 +512,7 @@ def corroboration_update(
         # Rewording why an earlier hand-set judgement holds.
         _override_independence(c, c.independence, why)
     _validate_corroboration(c)
+    c.version += 1
     _record(c, by=by, reason=reason.strip() or "evidence edited")
     c.save()
     return c
@@ -526,14 +528,87 @@ def corroboration_delete(
     corroboration.delete()
 
 
+@dataclass
+class Rejudged:
+    """What judging an article's evidence again changed."""
+
+    judged: int  # corroborations judged again
+    changed: list[Corroboration]  # those whose independence or its reason changed
+    # Verified claims left without a supporting corroboration judged independent: their
+    # verdict stands until a reviewer looks again, but the one who changed the article is told.
+    unsupported: list[int]
+
+
+# What judging a corroboration reads: both articles with who published them and whose text.
+JUDGE_RELATED = (
+    "publisher",
+    "claim__article__publisher",
+    "claim__article__origin",
+    "claim__article__republished_from",
+    "evidence_claim__article__publisher",
+    "evidence_claim__article__origin",
+    "evidence_claim__article__republished_from",
+)
+
+
+@transaction.atomic
+def corroborations_rejudge(
+    *, article_id: int, by: User | None, reason: str, registry: PublisherRegistry | None = None
+) -> Rejudged:
+    """Judge again every corroboration involving an article, after who it comes from changed.
+
+    The article may be the claim's or the evidence's. Independence a reviewer set by hand is
+    kept. Each corroboration whose verdict changes gets one history row with `reason`.
+    """
+    rows = list(
+        Corroboration.objects.filter(
+            Q(claim__article_id=article_id) | Q(evidence_claim__article_id=article_id),
+            independence_overridden=False,
+        )
+        .select_related(*JUDGE_RELATED)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    registry = registry or PublisherRegistry.load()
+    changed = []
+    for c in rows:
+        before = (c.independence, c.independence_reason)
+        _judge_into(c, registry)
+        if (c.independence, c.independence_reason) != before:
+            _record(c, by=by, reason=reason)
+            c.updated_at = timezone.now()  # bulk_update skips auto_now
+            c.version += 1  # a page opened before the re-judgement is stale now
+            changed.append(c)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Corroboration,
+            ["independence", "independence_reason", "updated_at", "version"],
+        )
+    claim_ids = {c.claim_id for c in changed if c.independence != Independence.INDEPENDENT}
+    unsupported = list(
+        Claim.objects.filter(pk__in=claim_ids, status=ClaimStatus.VERIFIED)
+        .with_evidence_counts()
+        .filter(supporting_independent=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return Rejudged(len(rows), changed, unsupported)
+
+
 # -- Ratings and notes -----------------------------------------------------------------------
 
 
 @transaction.atomic
 def rating_set(*, claim: Claim, by: User, confidence: str, rationale: str) -> Rating:
-    """Record the reviewer's current confidence in a claim: one rating per reviewer."""
+    """Record the reviewer's current confidence in a claim: one rating per reviewer.
+
+    The claim's row is locked first: two first saves at once would otherwise both find no
+    rating and both insert one, and the second would break the one-per-reviewer constraint.
+    """
     if confidence not in Confidence.values:
         raise ValidationError(f"Unknown confidence: {confidence!r}")
+    claim = _locked_claim(claim)
     rating = Rating.objects.select_for_update().filter(claim=claim, reviewer=by).first()
     if rating is None:
         rating = Rating(claim=claim, reviewer=by)
@@ -558,14 +633,20 @@ def note_create(*, claim: Claim, by: User, text: str) -> Note:
 
 
 @transaction.atomic
-def note_update(*, note: Note, by: User, text: str) -> Note:
-    """Change the text of a note; only its author may."""
+def note_update(*, note: Note, by: User, text: str, version: int | None = None) -> Note:
+    """Change the text of a note; only its author may, and not from a stale page.
+
+    An edit made on the `version` the author saw is refused (StaleEdit) if the note changed
+    since: in another tab, or by a lead's revert.
+    """
     note = Note.objects.select_for_update().get(pk=note.pk)
     if note.author_id is None or note.author_id != by.pk:
         raise PermissionDenied("Only the author of a note can edit it.")
+    _check_version(note, version, "note")
     if not text.strip():
         raise ValidationError("A note cannot be empty.")
     note.text = text.strip()
+    note.version += 1
     _record(note, by=by, reason="note edited")
     note.save()
     return note
@@ -587,6 +668,9 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
     A revert gets no exemption from the rules: putting a claim back to verified, refuted
     or credibility 1 needs the evidence those need now (EvidenceRequired otherwise).
     """
+    if kind == ARTICLE:
+        # Reverting who an article comes from must judge its evidence again.
+        raise ValueError("An article's change is reverted with sources.services.article_revert.")
     model = history_model(kind)
     try:
         record = model.objects.select_related("history_user").get(history_id=history_id)
@@ -615,7 +699,12 @@ def history_revert(*, kind: str, history_id: int, by: User | None, reason: str =
     return _recreate(kind, record, by=by, why=why)
 
 
-def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
+def revert_plan(kind: str, record, live: models.Model, *, only=None):
+    """Return (the record before `record`, the fields it changed) for reverting it.
+
+    Refused when there is nothing earlier, the change changed nothing (among `only`, field
+    names, if given), or a later change touched one of its fields again.
+    """
     previous = (
         type(record)
         .objects.filter(id=record.id, history_id__lt=record.history_id)
@@ -624,7 +713,7 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
     )
     if previous is None:
         raise RevertRefused("There is no earlier record to go back to.")
-    fields = changed_fields(record, previous, kind)
+    fields = [f for f in changed_fields(record, previous, kind) if only is None or f.name in only]
     if not fields:
         raise RevertRefused("This change changed nothing that can be reverted.")
     changed_again = [
@@ -634,14 +723,26 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
         raise RevertRefused(
             f"Changed again since ({', '.join(changed_again)}): revert the later change first."
         )
+    return previous, fields
+
+
+def _revert_change(kind: str, record, live: models.Model, *, by: User | None, why: str):
+    previous, fields = revert_plan(kind, record, live)
+    if kind == "claim" and (moved := sorted({f.name for f in fields} & BOUNDARY_FIELDS)):
+        raise RevertRefused(
+            f"This change moved the claim's boundaries ({', '.join(moved)}) and is not a "
+            "recorded fix (it undid one): make the fix again instead of reverting it."
+        )
     for f in fields:
         setattr(live, f.attname, getattr(previous, f.attname))
     if kind == "claim":
         _check_claim_rules(live, fields)
-        live.version += 1
     elif kind == "corroboration" and not live.independence_overridden:
         # Judge the restored evidence against the registry as it is now.
         _judge_into(live)
+    if kind in VERSIONED:
+        # A page opened before the revert is now stale, like after any other edit.
+        live.version += 1
     _record(live, by=by, reason=why)
     live.save()
     return live

@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from claims import export_views, views
+from claims import boundary_views, export_views, views
 
 app_name = "claims"
 
-urlpatterns = [
+# Mounted at the site root (workbench/urls.py): claim pages live under /claims/, and a claim
+# made from an article's text is created at the article's address.
+claim_patterns = [
     path("", views.claim_list, name="list"),
     path("bulk/", views.claim_bulk, name="bulk"),
     path("export/", export_views.claim_export, name="export"),
@@ -32,4 +34,17 @@ urlpatterns = [
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/notes/<int:nid>/edit/", views.note_edit, name="note_edit"),
     path("<int:pk>/history/revert/", views.history_revert, name="revert"),
+    path("<int:pk>/split/", boundary_views.claim_split, name="split"),
+    path("<int:pk>/merge/", boundary_views.claim_merge, name="merge"),
+    path("<int:pk>/span/", boundary_views.claim_span, name="span"),
+    path("<int:pk>/kind/", boundary_views.claim_kind, name="kind"),
+]
+
+urlpatterns = [
+    path("claims/", include(claim_patterns)),
+    path(
+        "sources/articles/<int:article_id>/claims/new/",
+        boundary_views.claim_create,
+        name="create",
+    ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -10,14 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
-from claims import independence, services
+from claims import boundaries, independence, services
 from claims.candidates import candidate_evidence
 from claims.exports import ratings_summary
 from claims.forms import (
     AssignForm,
+    CorroborationEditForm,
     CorroborationForm,
     CredibilityForm,
+    NoteEditForm,
     NoteForm,
     RatingForm,
     StatusForm,
@@ -34,12 +39,31 @@ from claims.models import (
     Stance,
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
-from sources.highlight import highlight, paragraph_bounds
+from sources.highlight import highlight, paragraph_bounds, span_data
 from sources.models import Publisher
 from sources.registry import PublisherRegistry
 from workbench.http import safe_next
 from workbench.permissions import require_perm
 from workbench.roles import LEAD, REVIEWER
+
+
+def refuse_if_retired(view):
+    """Refuse (409) every change to a retired claim: its page and history stay readable, but
+    its work goes on at the claim it was merged into."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        retired = Claim.objects.filter(pk=pk, retired=True).values_list("merged_into", flat=True)
+        for merged_into in retired:
+            where = f"claim #{merged_into}" if merged_into else "the article's current claims"
+            message = f"Claim #{pk} is retired: nothing is changed on it; work on {where}."
+            if request.htmx:
+                return HttpResponse(message, status=409)
+            messages.error(request, message)
+            return redirect("claims:detail", pk=pk)
+        return view(request, pk, *args, **kwargs)
+
+    return wrapper
 
 
 def _reviewers():
@@ -111,6 +135,7 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign a claim to the requesting reviewer (the queue's `a` key)."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -122,6 +147,7 @@ def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a status that needs no evidence or reason from the queue's keyboard shortcuts."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -176,10 +202,22 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
     user = request.user
     ratings = list(claim.ratings.all())
     spans = list(
-        Claim.objects.filter(article_id=claim.article_id)
-        .only("id", "start", "end", "kind", "status")
-        .order_by("start")
+        Claim.objects.current()
+        .filter(article_id=claim.article_id)
+        .only("id", "start", "end", "kind", "status", "version")
+        .order_by("start", "end", "pk")
     )
+    selectable = span_data(spans)
+    # The current claims in text order: a merge acts on the one just before or after.
+    index = next((i for i, s in enumerate(spans) if s.pk == claim.pk), None)
+    neighbours = []
+    if index is not None:
+        for label, i in (("previous", index - 1), ("next", index + 1)):
+            if 0 <= i < len(spans):
+                n = spans[i]
+                neighbours.append((label, n, claim.article.text[n.start : n.end]))
+    else:  # a retired claim: shown where it was, under the claim that took it
+        spans = sorted([*spans, claim], key=lambda s: (s.start, s.end, s.pk))
     win_start, win_end = _context_window(claim, spans)
     my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
     can_assign = user.has_perm("claims.assign_claim")
@@ -198,6 +236,10 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
             claim.article.text, spans, current_id=claim.pk, start=win_start, end=win_end
         ),
         "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
+        "context_start": win_start,
+        "selectable": selectable,
+        "neighbours": neighbours,
+        "kinds": ClaimKind.choices,
         "corroborations": corroborations,
         "suggested_credibility": (independence.credibility_label(suggested[0]), suggested[1]),
         "candidates": candidate_evidence(claim, exclude_ids=attached, registry=registry),
@@ -229,7 +271,9 @@ def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
 
 
 def _claim_for_page(pk: int) -> Claim:
-    return get_object_or_404(Claim.objects.triageable().for_detail(), pk=pk)
+    # Chrome and retired claims too: a reviewer reaches chrome from the article page to
+    # un-mark it, and a retired claim's page keeps its history.
+    return get_object_or_404(Claim.objects.for_detail(), pk=pk)
 
 
 def _render_workspace(request: HttpRequest, pk: int, *, status: int = 200, **extra):
@@ -269,6 +313,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = StatusForm(request.POST)
@@ -284,7 +329,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "status", _stale_message(exc))
+        return _refused(request, pk, "status", exc.refusal)
     except (services.EvidenceRequired, services.ReasonRequired) as exc:
         return _refused(request, pk, "status", str(exc))
     return _done(request, pk, f"Status set to {ClaimStatus(data['status']).label}.")
@@ -292,6 +337,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.change_claim")
+@refuse_if_retired
 def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CredibilityForm(request.POST)
@@ -305,7 +351,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except services.StaleEdit as exc:
-        return _refused(request, pk, "credibility", _stale_message(exc))
+        return _refused(request, pk, "credibility", exc.refusal)
     except services.EvidenceRequired as exc:
         return _refused(request, pk, "credibility", str(exc))
     return _done(request, pk, "Credibility saved.")
@@ -313,6 +359,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.assign_claim")
+@refuse_if_retired
 def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = AssignForm(request.POST, reviewers=_reviewers())
@@ -324,6 +371,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_corroboration")
+@refuse_if_retired
 def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CorroborationForm(request.POST)
@@ -338,6 +386,7 @@ def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_corroboration")
+@refuse_if_retired
 def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a candidate claim of another article as evidence, with the reviewer's stance."""
     claim = get_object_or_404(Claim, pk=pk)
@@ -355,50 +404,59 @@ def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, pk, f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}.")
 
 
+def _edit_page(
+    request: HttpRequest, template: str, context: dict, stale: services.StaleEdit | None
+) -> HttpResponse:
+    """Render an edit page, or for htmx only its form fragment, with any stale-edit refusal.
+
+    A refusal is a 409 whose form shows the object as it is now, at its current version.
+    """
+    if request.htmx:
+        template += "#edit_form"
+    context = {"nav": "claims", "stale": stale.refusal if stale is not None else "", **context}
+    return render(request, template, context, status=200 if stale is None else 409)
+
+
+def _back_to_claim(request: HttpRequest, pk: int, message: str) -> HttpResponse:
+    """After a save on an edit page: back to the claim page (htmx follows it too)."""
+    messages.success(request, message)
+    url = reverse("claims:detail", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_corroboration")
+@vary_on_headers("HX-Request")
+@refuse_if_retired
 def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
-    corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
-    if request.method == "POST":
-        form = CorroborationForm(request.POST)
+    """Edit a piece of evidence; a save made on a stale page is refused with what changed."""
+    corroboration = get_object_or_404(
+        Corroboration.objects.select_related("claim"), pk=cid, claim_id=pk
+    )
+    stale: services.StaleEdit | None = None
+    if request.method == "GET":
+        form = CorroborationEditForm.for_corroboration(corroboration)
+    else:
+        form = CorroborationEditForm(request.POST)
         if form.is_valid():
             try:
                 services.corroboration_update(
                     corroboration=corroboration, by=request.user, **form.service_kwargs()
                 )
+            except services.StaleEdit as exc:
+                corroboration.refresh_from_db()
+                form, stale = CorroborationEditForm.for_corroboration(corroboration), exc
             except (services.ReasonRequired, ValueError, ValidationError) as exc:
                 form.add_error(None, _exc_text(exc))
             else:
-                return _done(request, pk, "Evidence updated.")
-    else:
-        form = CorroborationForm(
-            initial={
-                "stance": corroboration.stance,
-                "url": corroboration.url,
-                "outlet": corroboration.outlet,
-                "publisher": corroboration.publisher_id,
-                "published_on": corroboration.published_on,
-                "excerpt": corroboration.excerpt,
-                "evidence_claim": corroboration.evidence_claim_id,
-                "independence": corroboration.independence
-                if corroboration.independence_overridden
-                else "",
-                "independence_reason": corroboration.independence_reason
-                if corroboration.independence_overridden
-                else "",
-            }
-        )
-    context = {
-        "nav": "claims",
-        "claim": corroboration.claim,
-        "corroboration": corroboration,
-        "form": form,
-    }
-    return render(request, "claims/corroboration_edit.html", context)
+                return _back_to_claim(request, pk, "Evidence updated.")
+    context = {"claim": corroboration.claim, "corroboration": corroboration, "form": form}
+    return _edit_page(request, "claims/corroboration_edit.html", context, stale)
 
 
 @require_POST
 @require_perm("claims.delete_corroboration")
+@refuse_if_retired
 def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
     services.corroboration_delete(
@@ -409,6 +467,7 @@ def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpRespons
 
 @require_POST
 @require_perm("claims.add_rating", "claims.change_rating")
+@refuse_if_retired
 def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = RatingForm(request.POST)
@@ -420,6 +479,7 @@ def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("claims.add_note")
+@refuse_if_retired
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = NoteForm(request.POST)
@@ -431,16 +491,33 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_perm("claims.change_note")
+@vary_on_headers("HX-Request")
+@refuse_if_retired
 def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
-    note = get_object_or_404(Note, pk=nid, claim_id=pk)
+    """Edit one's own note; a save made on a stale page is refused with what changed."""
+    note = get_object_or_404(Note.objects.select_related("claim"), pk=nid, claim_id=pk)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only the author can edit a note.")
-    form = NoteForm(request.POST or None, initial={"text": note.text})
+    stale: services.StaleEdit | None = None
+    form = NoteEditForm(request.POST or None, initial={"text": note.text, "version": note.version})
     if request.method == "POST" and form.is_valid():
-        services.note_update(note=note, by=request.user, text=form.cleaned_data["text"])
-        return _done(request, pk, "Note updated.")
-    context = {"nav": "claims", "claim": note.claim, "note": note, "form": form}
-    return render(request, "claims/note_edit.html", context)
+        try:
+            services.note_update(
+                note=note,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleEdit as exc:
+            note.refresh_from_db()
+            form = NoteEditForm(initial={"text": note.text, "version": note.version})
+            stale = exc
+        except ValidationError as exc:
+            form.add_error("text", _exc_text(exc))
+        else:
+            return _back_to_claim(request, pk, "Note updated.")
+    context = {"claim": note.claim, "note": note, "form": form}
+    return _edit_page(request, "claims/note_edit.html", context, stale)
 
 
 @require_POST
@@ -457,7 +534,7 @@ def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
             request, pk, "history", f"Change #{history_id} is not in this claim's history."
         )
     try:
-        services.history_revert(
+        boundaries.history_revert(
             kind=kind,
             history_id=history_id,
             by=request.user,
@@ -484,11 +561,3 @@ def _exc_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc)
-
-
-def _stale_message(exc) -> str:
-    changes = "; ".join(exc.changes) or "another edit"
-    return (
-        "Not saved: someone changed this claim since you opened it "
-        f"({changes}). Review the current state below and try again."
-    )

@@ -1,56 +1,75 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Sources in Django's admin: publishers are saved through `publisher_update` with the
+publisher page's form (a reason, no ownership cycle, hand-set fields locked); articles and
+imports are shown read-only (articles come from imports; their metadata is edited on the
+article page)."""
 
+from django.contrib import admin
+
+from sources import services
+from sources.forms import PublisherForm
 from sources.models import Article, ImportBatch, ImportFile, Publisher
+from workbench.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    ServiceAdmin,
+    ServiceAdminForm,
+)
+
+
+class PublisherAdminForm(ServiceAdminForm, PublisherForm):
+    """The publisher page's form, with the registry fields only the admin shows."""
+
+    class Meta(PublisherForm.Meta):
+        fields = [*PublisherForm.Meta.fields, "typology", "facts_source", "reviewed"]
+
+    def apply(self, target: Publisher, *, by) -> Publisher:
+        data = dict(self.cleaned_data)
+        reason = data.pop("reason")
+        if target.pk is None:
+            return services.publisher_create(by=by, reason=reason, **data)
+        return services.publisher_update(publisher=target, by=by, reason=reason, **data)
 
 
 @admin.register(Publisher)
-class PublisherAdmin(SimpleHistoryAdmin):
+class PublisherAdmin(ServiceAdmin):
+    """Added and changed through `publisher_update`; never deleted (evidence points at it)."""
+
+    form = PublisherAdminForm
     list_display = ["name", "ownership", "parent", "reliability", "country"]
     list_filter = ["ownership", "reliability", "country"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
+    fields = [*PublisherAdminForm.Meta.fields, "reason", "locked_fields"]
+    readonly_fields = ["locked_fields"]
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_display = ["title", "publisher", "published_at", "byline", "language", "source_name"]
     list_filter = ["publisher", "language", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "byline", "source_name", "sha256"]
     list_select_related = ["publisher"]
-    autocomplete_fields = ["publisher"]
-    readonly_fields = ["text", "received_text", "encoding", "repairs", "sha256", "import_batch"]
     date_hierarchy = "published_at"
     show_full_result_count = False
 
 
-class ImportFileInline(admin.TabularInline):
+class ImportFileInline(ReadOnlyInline):
     model = ImportFile
-    extra = 0
-    can_delete = False
-    readonly_fields = [
-        "name",
-        "size",
-        "outcome",
-        "reason",
-        "article",
-        "claims_created",
-        "processed_at",
-    ]
+    fields = ["name", "size", "outcome", "reason", "article", "claims_created", "processed_at"]
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "origin", "status", "created_by", "created_at", "finished_at"]
     list_filter = ["status", "origin"]
     inlines = [ImportFileInline]
-    readonly_fields = ["created_by", "created_at", "finished_at", "origin", "status"]
 
 
 @admin.register(ImportFile)
-class ImportFileAdmin(admin.ModelAdmin):
+class ImportFileAdmin(ReadOnlyAdmin):
     list_display = ["name", "batch", "outcome", "claims_created", "reason"]
     list_filter = ["outcome"]
     search_fields = ["name", "reason"]
-    raw_id_fields = ["batch", "article"]
+    list_select_related = ["batch"]

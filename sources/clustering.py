@@ -362,7 +362,7 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     from django.db.models import Q
     from simple_history.utils import bulk_update_with_history
 
-    from sources.models import Article, Publisher
+    from sources.models import LEAD_EVIDENCE, Article, Publisher
 
     ids = set(cluster_ids)
     if not ids:
@@ -379,8 +379,10 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     changes: dict[int, tuple[int | None, dict]] = {}
     for pk, cluster, origin, evidence, _title in articles:
         evidence = evidence or {}
+        if evidence.get("kind") == LEAD_EVIDENCE:
+            continue  # a lead's word stands, "no origin" too
         if origin is not None and evidence.get("kind") != INHERITED:
-            continue  # the page's own credit (or a lead's word) stands
+            continue  # the page's own credit stands
         sources = credited.get(cluster, {}) if cluster is not None else {}
         if len(sources) == 1:
             ((new_origin, (source_pk, source_title)),) = sources.items()
@@ -414,19 +416,75 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
     return len(rows)
 
 
+def recheck_cluster(article_id: int) -> dict[int, str]:
+    """Check an article's cluster again after a lead changed its date or origin.
+
+    The members stay (their texts have not changed), but the earliest may now be another
+    one, and whose text the uncredited copies are is passed along anew (`inherit_origins`).
+    Returns the other members that changed, each with what changed ("origin", or
+    "syndication cluster" when only the cluster's origin moved), so that their evidence can
+    be judged again.
+    """
+    from sources.models import Article
+
+    cluster = Article.objects.filter(pk=article_id).values_list("cluster_origin_id", flat=True)
+    origin_id = cluster.first()
+    if origin_id is None:
+        return {}
+    members = list(
+        Article.objects.filter(cluster_origin_id=origin_id)
+        .order_by("id")
+        .values_list("id", "published_at", "origin_id")
+    )
+    earliest = min(members, key=lambda m: origin_key(Item(m[0], (), m[1])))[0]
+    moved = earliest != origin_id
+    if moved:
+        _save_origins(
+            {pk: earliest for pk, _, _ in members},
+            reason=f"Syndication cluster re-checked: article #{article_id} changed",
+        )
+    inherit_origins({earliest})
+    before = {pk: origin for pk, _, origin in members}
+    after = dict(Article.objects.filter(pk__in=before).values_list("id", "origin_id"))
+    changed = {}
+    for pk in before:
+        if pk == article_id:
+            continue
+        if after[pk] != before[pk]:
+            changed[pk] = "origin"
+        elif moved:
+            changed[pk] = "syndication cluster"
+    return changed
+
+
 def _claim_spans(article_ids) -> dict[int, list[tuple[int, int]]]:
-    """The spans of each article's claims other than chrome, in text order (one query)."""
-    from claims.models import Claim, ClaimKind
+    """The text each article's triageable claims cover, as disjoint spans in order (one query).
+
+    Claims a reviewer made inside others overlap them: overlapping spans are joined, so no
+    text is sketched twice.
+    """
+    from claims.models import Claim
 
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     rows = (
-        Claim.objects.filter(article__in=article_ids)
-        .exclude(kind=ClaimKind.CHROME)
+        Claim.objects.triageable()
+        .filter(article__in=article_ids)
         .values_list("article_id", "start", "end")
     )
     for article_id, start, end in rows:
         spans[article_id].append((start, end))
-    return {pk: sorted(found) for pk, found in spans.items()}
+    return {pk: covered(found) for pk, found in spans.items()}
+
+
+def covered(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join overlapping spans; return the disjoint spans in text order (touching ones stay two)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _without_chrome(text: str, spans: list[tuple[int, int]]) -> str:
@@ -541,3 +599,46 @@ def cluster_new(articles: Sequence) -> int:
         if article.pk in changes:
             article.cluster_origin_id = changes[article.pk]
     return len(new_ids & set(changes))
+
+
+def article_recluster(article) -> bool:
+    """Sketch an article again from its current claims and re-place it among its copies.
+
+    The fingerprint is the sketch of what the article's claims cover (chrome left out), so a
+    reviewer's boundary fix (chrome marked or unmarked, a span moved) changes it. When it
+    changed, the article's cluster, the stored articles that may be its copies and their
+    clusters are clustered again together — a part of `cluster_all()`, as small as the
+    article's neighbourhood — and the origins that changed are written with history.
+    Returns whether the fingerprint changed.
+    """
+    from django.db.models import Q
+
+    from sources.models import Article
+
+    spans = _claim_spans([article.pk]).get(article.pk, [])
+    fingerprint = sketch(_without_chrome(article.text, spans))
+    if fingerprint == article.fingerprint:
+        return False
+    # The fingerprint is not in the history (excluded field): a plain update is right.
+    Article.objects.filter(pk=article.pk).update(fingerprint=fingerprint)
+    article.fingerprint = fingerprint
+    lookups = [fingerprint, *([value] for value in fingerprint[: MIN_SHARED * 2])]
+    candidates = {item.id for item in _stored_candidates(lookups, exclude={article.pk})}
+    clustered = set(
+        Article.objects.filter(pk__in=candidates | {article.pk}, cluster_origin__isnull=False)
+        .values_list("cluster_origin_id", flat=True)
+        .distinct()
+    )
+    rows = Article.objects.filter(
+        Q(pk__in=candidates | {article.pk}) | Q(cluster_origin_id__in=clustered)
+    ).values_list("id", "fingerprint", "published_at", "cluster_origin_id")
+    items, current = [], {}
+    for pk, stored, published_at, origin in rows:
+        items.append(Item(pk, stored or [], published_at))
+        current[pk] = origin
+    result = clusters(items, load_texts=texts_without_chrome)
+    changes = {pk: result.get(pk) for pk, origin in current.items() if result.get(pk) != origin}
+    _save_origins(changes, reason="Syndication cluster after a claim boundary fix")
+    inherit_origins(set(result.values()) | set(changes) | clustered)
+    article.cluster_origin_id = result.get(article.pk)
+    return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from itertools import pairwise
 
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -21,45 +23,82 @@ def highlight(
 ) -> SafeString:
     """Return `text[start:end]` escaped, each claim span a link styled by status.
 
-    `spans` are claims (start, end, pk, kind, status) sorted by start and non-overlapping.
-    Chrome is greyed and not a link. Everything from the article is escaped.
+    `spans` are claims (start, end, pk, kind, status). They may overlap — a reviewer's claim
+    inside a sentence — so the text is cut at every span boundary and each piece links to
+    the innermost claim covering it; the current claim is marked wherever it reaches. Chrome
+    is greyed, and a link too (a reviewer may find it is a claim). A drag over the links
+    selects text (static/js/selection.js). Everything from the article is escaped.
     """
     end = len(text) if end is None else end
+    shown = sorted(
+        (s for s in spans if s.end > start and s.start < end), key=lambda s: (s.start, s.end)
+    )
+    cuts = sorted(
+        {start, end, *(max(s.start, start) for s in shown), *(min(s.end, end) for s in shown)}
+    )
     out: list[str] = []
-    pos = start
-    for span in spans:
-        if span.end <= start or span.start >= end:
-            continue
-        s, e = max(span.start, start), min(span.end, end)
-        if s > pos:
-            out.append(escape(text[pos:s]))
-        piece = text[s:e]
-        if span.kind == ClaimKind.CHROME:
-            out.append(format_html('<span class="chrome" title="Page chrome">{}</span>', piece))
-        elif span.pk == current_id:
-            out.append(
-                format_html(
-                    '<mark class="current" id="claim-{}" aria-label="This claim ({})">{}</mark>',
-                    span.pk,
-                    span.get_status_display(),
-                    piece,
-                )
-            )
-        else:
-            out.append(
-                format_html(
-                    '<a class="span span-{}" href="{}" title="{}: {}">{}</a>',
-                    span.status,
-                    reverse("claims:detail", args=[span.pk]),
-                    span.get_kind_display(),
-                    span.get_status_display(),
-                    piece,
-                )
-            )
-        pos = e
-    if pos < end:
-        out.append(escape(text[pos:end]))
+    active: list = []
+    waiting = iter(shown)
+    upcoming = next(waiting, None)
+    marked = False
+    for a, b in pairwise(cuts):
+        while upcoming is not None and upcoming.start <= a:
+            active.append(upcoming)
+            upcoming = next(waiting, None)
+        active = [s for s in active if s.end > a]
+        piece = text[a:b]
+        current = next((s for s in active if s.pk == current_id), None)
+        others = [s for s in active if s.pk != current_id]
+        if current is not None:
+            # Inside the current claim, only the claims within it are links.
+            others = [s for s in others if s.end - s.start < current.end - current.start]
+        inner = min(others, key=lambda s: (s.end - s.start, s.pk)) if others else None
+        html = _link(inner, piece) if inner is not None else escape(piece)
+        if current is not None:
+            html = _mark(current, html, first=not marked)
+            marked = True
+        out.append(html)
     return mark_safe("".join(out))
+
+
+def _link(span, piece: str) -> str:
+    url = reverse("claims:detail", args=[span.pk])
+    if span.kind == ClaimKind.CHROME:
+        return format_html('<a class="chrome" href="{}" title="Page chrome">{}</a>', url, piece)
+    return format_html(
+        '<a class="span span-{}" href="{}" title="{}: {}">{}</a>',
+        span.status,
+        url,
+        span.get_kind_display(),
+        span.get_status_display(),
+        piece,
+    )
+
+
+def _mark(claim, inner: str, *, first: bool) -> str:
+    if not first:
+        return format_html('<mark class="current">{}</mark>', mark_safe(inner))
+    return format_html(
+        '<mark class="current" id="claim-{}" aria-label="This claim ({})">{}</mark>',
+        claim.pk,
+        claim.get_status_display(),
+        mark_safe(inner),
+    )
+
+
+def span_data(spans: Iterable) -> str:
+    """What the selection tools (static/js/selection.js) know of each claim of the text: JSON.
+
+    It goes in an attribute (escaped by the template), not a script element: every script
+    of a page is a file with the CSP nonce.
+    """
+    return json.dumps(
+        [
+            {"id": s.pk, "start": s.start, "end": s.end, "kind": s.kind, "version": s.version}
+            for s in spans
+        ],
+        separators=(",", ":"),
+    )
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -205,6 +205,22 @@ class ImportFile(models.Model):
         return f"{self.name}: {self.outcome}"
 
 
+# What a lead may correct of an imported article (sources.services.article_update); the texts
+# never change. Changing who it comes from (`ARTICLE_SOURCE_FIELDS`) re-judges its evidence.
+ARTICLE_METADATA_FIELDS = (
+    "title",
+    "publisher",
+    "origin",
+    "url",
+    "published_at",
+    "byline",
+    "language",
+)
+ARTICLE_SOURCE_FIELDS = ("publisher", "origin", "url")
+# Article.publisher_evidence / origin_evidence["kind"] when a lead set the value by hand.
+LEAD_EVIDENCE = "lead"
+
+
 class Article(models.Model):
     """One imported document. `text` never changes: every claim points into it."""
 

@@ -22,6 +22,7 @@ class PublisherRegistry:
         self._by_pk: dict[int, Publisher] = {}
         self._by_name: dict[str, Publisher] = {}
         self._by_domain: dict[str, Publisher] = {}
+        self._listed: dict[str, Publisher] = {}  # hosts exactly as publishers list them
         self._mention_re: re.Pattern | None = None
         for publisher in publishers:
             self.add(publisher)
@@ -43,6 +44,7 @@ class PublisherRegistry:
                 host = domain.strip().lower().strip(".")
                 if host:
                     self._by_domain.setdefault(host, publisher)
+                    self._listed.setdefault(host, publisher)
                 reg = registrable_domain(domain)
                 if reg:
                     self._by_domain.setdefault(reg, publisher)
@@ -70,6 +72,10 @@ class PublisherRegistry:
                 return found
             host = host.split(".", 1)[1]
         return self._by_domain.get(reg)
+
+    def listing(self, host: str) -> Publisher | None:
+        """Return the publisher whose domains list exactly this host."""
+        return self._listed.get((host or "").strip().lower().strip("."))
 
     def mentioned_in(self, text: str) -> list[tuple[Publisher, int, int]]:
         """Return (publisher, start, end) for each registry name or alias found in text."""

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from sources.ingest.domains import is_host
+from sources.ingest.domains import is_host, listed_host
 from sources.models import Ownership, Publisher, PublisherKind, Typology
 from sources.registry import name_key
 
@@ -89,12 +89,6 @@ def _split(value) -> list[str]:
     return [v.strip() for v in str(value).split("|") if v.strip()]
 
 
-def _domain(value: str) -> str:
-    host = value.strip().lower()
-    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host).split("/", 1)[0].split(":", 1)[0]
-    return host.removeprefix("www.").strip(".")
-
-
 def read_rows(path: Path) -> list[Row]:
     """Read one registry file into rows (CSV, JSON list, or JSON Lines)."""
     path = Path(path)
@@ -154,7 +148,7 @@ def state_media_rows(source: str, reader) -> list[Row]:
             continue
         aliases = [a for a in aliases if a not in WRONG_ALIASES.get(name, set())]
         url = (rec.get("URL") or "").strip()
-        domains = [_domain(url)] if url and _domain(url) else []  # schemeless URLs too
+        domains = [listed_host(url)] if url and listed_host(url) else []  # schemeless URLs too
         code = (rec.get("Typology") or "").strip().rstrip("?")  # "ISFM?" → ISFM
         company = " ".join((rec.get("Media company") or "").split())
         country = (rec.get("Country") or "").strip()
@@ -188,9 +182,9 @@ def _validate(row: Row) -> dict:
     # may be an outlet already known, e.g. People's Daily).
     out = {"aliases": _split(v.get("aliases")), "domains": [], "new_kind": v.get("new_kind", "")}
     for d in _split(v.get("domains")):
-        if not is_host(_domain(d), allow_ip=True):
+        if not is_host(listed_host(d), allow_ip=True):
             raise RegistryLoadError(f"{row.where('domains')}: {d!r} is not a web domain")
-        out["domains"].append(_domain(d))
+        out["domains"].append(listed_host(d))
     for field, choices in (
         ("kind", PublisherKind.values), ("ownership", Ownership.values),
         ("typology", Typology.values),

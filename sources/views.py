@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from claims.models import Claim, ClaimStatus
+from claims.history import article_timeline
+from claims.models import Claim, ClaimKind, ClaimStatus
+from claims.services import RevertRefused, StaleEdit
 from claims.triage import parse_id
 from sources import services
-from sources.forms import ImportForm, PublisherForm
-from sources.highlight import highlight
+from sources.forms import ArticleForm, ImportForm, PublisherForm
+from sources.highlight import highlight, span_data
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.permissions import require_perm
 
@@ -47,14 +50,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm("sources.view_article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full text with every claim highlighted by status and clickable; chrome greyed."""
+    """The full text with every claim highlighted by status and clickable; chrome greyed.
+
+    Reviewers select text on it to create, split, merge or move claims (the selection tools).
+    """
     article = get_object_or_404(
         Article.objects.select_related("publisher__parent", "origin"), pk=pk
     )
     claims = list(
-        Claim.objects.filter(article=article)
-        .only("id", "start", "end", "kind", "status")
-        .order_by("start")
+        Claim.objects.current()
+        .filter(article=article)
+        .only("id", "start", "end", "kind", "status", "version")
+        .order_by("start", "end", "pk")
     )
     counts = dict(
         Claim.objects.triageable()
@@ -71,8 +78,102 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_counts": status_counts,
         "claim_count": sum(counts.values()),
         "chrome_count": sum(1 for c in claims if c.kind == "chrome"),
+        "timeline": article_timeline(article),
+        "can_revert": request.user.has_perm("claims.revert_history"),
+        "selectable": span_data(claims),
+        "kinds": ClaimKind.choices,
+        "selection_next": article.get_absolute_url(),
     }
     return render(request, "sources/article_detail.html", context)
+
+
+def _edit_message(edit: services.ArticleEdit) -> str:
+    labels = {"published_at": "date", "url": "URL"}
+    changed = ", ".join(labels.get(f, f) for f in edit.changed)
+    message = f"Article #{edit.article.pk}: {changed} corrected."
+    if edit.new_publisher is not None:
+        message += f" {edit.new_publisher} was added to the registry (new — not reviewed)."
+    if edit.judged:
+        message += (
+            f" Independence judged again for {edit.judged} piece{pluralize(edit.judged)} of "
+            f"evidence: {len(edit.rejudged)} changed."
+        )
+    if edit.cluster_changed:
+        ids = ", ".join(f"#{pk}" for pk in edit.cluster_changed)
+        message += f" Along its syndication cluster the origin of article {ids} changed."
+    return message
+
+
+def _report_edit(request: HttpRequest, edit: services.ArticleEdit) -> None:
+    """Say what an edit or revert changed, and which verified claims lost their support."""
+    messages.success(request, _edit_message(edit))
+    if edit.unsupported:
+        ids = ", ".join(f"#{pk}" for pk in edit.unsupported)
+        messages.warning(
+            request,
+            f"Verified claim{pluralize(len(edit.unsupported))} {ids} no longer "
+            f"{'has' if len(edit.unsupported) == 1 else 'have'} a supporting corroboration "
+            "judged independent: review the verdict.",
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("sources.change_article")
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an article's metadata (leads); its text never changes."""
+    article = get_object_or_404(
+        Article.objects.select_related("publisher", "origin").defer(*services.ARTICLE_TEXTS), pk=pk
+    )
+    if request.method == "POST":
+        form = ArticleForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                edit = services.article_update(
+                    article=article,
+                    by=request.user,
+                    reason=data["reason"],
+                    version=data["version"],
+                    new_publisher=data["new_publisher"],
+                    **form.service_fields(request.POST),
+                )
+            except StaleEdit as exc:
+                changes = "; ".join(exc.changes)
+                form.add_error(None, f"Not saved: {exc.args[0]} ({changes}). Reload and try again.")
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if edit.changed:
+                    _report_edit(request, edit)
+                else:
+                    messages.info(request, "Nothing changed.")
+                return redirect(article.get_absolute_url())
+    else:
+        latest = article.history.order_by("-history_id").values_list("history_id", flat=True)
+        form = ArticleForm(initial=ArticleForm.initial_for(article, version=latest.first()))
+    context = {"nav": "articles", "article": article, "form": form}
+    return render(request, "sources/article_edit.html", context)
+
+
+@require_POST
+@require_perm("claims.revert_history")
+def article_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo one recorded change of an article's metadata (leads), judging evidence again."""
+    article = get_object_or_404(Article.objects.only("id"), pk=pk)
+    history_id = parse_id(request.POST.get("history_id", ""))
+    if history_id is None or not article.history.filter(history_id=history_id).exists():
+        messages.error(request, "Choose a recorded change of this article to revert.")
+        return redirect(article.get_absolute_url())
+    try:
+        edit = services.article_revert(
+            history_id=history_id, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (RevertRefused, StaleEdit, ValidationError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, f"Change #{history_id} not reverted: {text}")
+    else:
+        _report_edit(request, edit)
+    return redirect(article.get_absolute_url())
 
 
 @require_GET
@@ -116,6 +217,24 @@ def publisher_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_perm("sources.add_publisher")
+def publisher_add(request: HttpRequest) -> HttpResponse:
+    """Add a publisher to the registry (leads): ownership, parent, country, domains, aliases."""
+    form = PublisherForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publisher = services.publisher_create(
+                by=request.user, reason=form.cleaned_data["reason"], **form.service_fields()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added {publisher} to the registry.")
+            return redirect(publisher.get_absolute_url())
+    return render(request, "sources/publisher_add.html", {"nav": "publishers", "form": form})
+
+
+@require_http_methods(["GET", "POST"])
 @require_perm("sources.view_publisher")
 @vary_on_headers("HX-Request")
 def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -128,14 +247,18 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("Only leads can edit publishers.")
         form = PublisherForm(request.POST, instance=publisher)
         if form.is_valid():
-            services.publisher_update(
-                publisher=publisher,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                **{k: v for k, v in form.cleaned_data.items() if k != "reason"},
-            )
-            messages.success(request, f"Saved {publisher}.")
-            return redirect(publisher.get_absolute_url())
+            try:
+                services.publisher_update(
+                    publisher=publisher,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **form.service_fields(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Saved {publisher}.")
+                return redirect(publisher.get_absolute_url())
     history = publisher.history.select_related("history_user").order_by("-history_date")[:50]
     context = {"nav": "publishers", "publisher": publisher, "form": form, "history": history}
     return render(request, "sources/publisher_detail.html", context)

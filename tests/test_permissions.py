@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from claims import services
-from claims.models import ClaimStatus, Stance
+from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from sources.models import ImportBatch
+from sources.services import article_update
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -62,9 +63,27 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
 
 
+def _article_change(o: Objects) -> int:
+    """A recorded correction of the article's metadata, to revert."""
+    article_update(article=o.article, by=o.users["lead"], reason="typo", byline="Staff")
+    return o.article.history.latest("history_id").history_id
+
+
 def _upload(o: Objects) -> dict:
     text = b"Magnet plant opens\nThe plant produced 900 tonnes in 2024. Output rose 5 percent.\n"
     return {"files": SimpleUploadedFile("magnets.txt", text, content_type="text/plain")}
+
+
+def _second_sentence(o: Objects) -> dict[str, int]:
+    """The offsets of the article's second sentence (no claim has it yet)."""
+    start = o.article.text.index("Output")
+    return {"start": start, "end": len(o.article.text)}
+
+
+def _neighbour(o: Objects) -> Claim:
+    span = _second_sentence(o)
+    text = o.article.text[span["start"] : span["end"]]
+    return Claim.objects.create(article=o.article, text=text, kind=ClaimKind.STATEMENT, **span)
 
 
 ROUTES: dict[str, Route] = {
@@ -102,7 +121,12 @@ ROUTES: dict[str, Route] = {
     "claims:corroboration_edit": Route(
         get=everyone(200),
         post=everyone(302),
-        data=lambda o: {"stance": "context", "outlet": "Reuters", "url": "https://reuters.com/b"},
+        data=lambda o: {
+            "stance": "context",
+            "outlet": "Reuters",
+            "url": "https://reuters.com/b",
+            "version": o.corroboration.version,
+        },
     ),
     "claims:corroboration_remove": Route(post=everyone(302)),
     "claims:rating": Route(
@@ -113,16 +137,58 @@ ROUTES: dict[str, Route] = {
     "claims:note_edit": Route(
         get={"reviewer": 200, "lead": 403, "admin": 403},
         post={"reviewer": 302, "lead": 403, "admin": 403},
-        data=lambda o: {"text": "Called the plant twice."},
+        data=lambda o: {"text": "Called the plant twice.", "version": o.note.version},
     ),
     "claims:revert": Route(
         post={"reviewer": 403, "lead": 302, "admin": 302},
         data=lambda o: {"kind": "claim", "history_id": o.history_id},
     ),
+    # Reviewers fix what the machine got wrong: claim boundaries, kind and speaker.
+    "claims:split": Route(
+        post=everyone(302), data=lambda o: {"at": o.claim.start + 9, "version": o.claim.version}
+    ),
+    "claims:merge": Route(
+        post=everyone(302),
+        data=lambda o: {"with": _neighbour(o).pk, "version": o.claim.version},
+    ),
+    "claims:span": Route(
+        post=everyone(302),
+        data=lambda o: {"start": o.claim.start, "end": o.claim.end - 1, "version": o.claim.version},
+    ),
+    "claims:kind": Route(
+        post=everyone(302),
+        data=lambda o: {"kind": "quote", "speaker": "Plant owner", "version": o.claim.version},
+    ),
+    # At the article's address; a claim of any selected text of it.
+    "claims:create": Route(
+        post=everyone(302), data=lambda o: {**_second_sentence(o), "kind": "statement"}
+    ),
     "sources:article_list": Route(get=everyone(200)),
     "sources:article_detail": Route(get=everyone(200)),
+    # Leads correct what was read off the page; reviewers see it and ask a lead.
+    "sources:article_edit": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"title": "Magnet plant opens", "reason": "Headline as printed."},
+    ),
+    "sources:article_revert": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"history_id": _article_change(o)},
+    ),
     "sources:cluster": Route(get=everyone(200)),
     "sources:publisher_list": Route(get=everyone(200)),
+    "sources:publisher_add": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {
+            "name": "Harbour Post",
+            "domains": "harbourpost.example",
+            "country": "Malaysia",
+            "ownership": "private",
+            "reliability": "C",
+            "reason": "Seen on imported pages.",
+        },
+    ),
     "sources:publisher_detail": Route(
         get=everyone(200),
         post={"reviewer": 403, "lead": 302, "admin": 302},
@@ -171,6 +237,8 @@ def url_for(name: str, o: Objects) -> str:
         "pk": {
             "claims": o.claim.pk,
             "sources:article_detail": o.article.pk,
+            "sources:article_edit": o.article.pk,
+            "sources:article_revert": o.article.pk,
             "sources:cluster": o.article.pk,
             "sources:publisher_detail": o.publisher.pk,
             "sources:import_batch": o.batch.pk,
@@ -179,6 +247,7 @@ def url_for(name: str, o: Objects) -> str:
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,
+        "article_id": o.article.pk,
     }
     kwargs = {}
     for arg in PATTERNS[name].pattern.converters:

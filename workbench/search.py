@@ -281,7 +281,8 @@ def keywords(text: str, *, limit: int = RARE_LEXEMES) -> list[str]:
 def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
     """Rank claims of `queryset` by similarity to `claim`, after a bounded prefilter.
 
-    Prefilter, at most PREFILTER_LIMIT claims of other articles (chrome left out) —
+    Prefilter, at most PREFILTER_LIMIT triageable claims of other articles (no chrome, no
+    retired claims) —
     PostgreSQL: the claim's rarest lexemes OR-ed into a tsquery against the stored
     `search_vector` (GIN); SQLite: claims containing any of the claim's longest words. The
     prefiltered texts are ranked in Python (`word_similarity`): on PostgreSQL that is several
@@ -289,7 +290,7 @@ def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
     texts). The best `limit` rows are then read with `queryset`'s joins; each gets a
     `similarity` attribute. Queries: PostgreSQL 3, SQLite 2 (1 and 0 when nothing matches).
     """
-    others = queryset.model.objects.exclude(article_id=claim.article_id).exclude(kind="chrome")
+    others = queryset.model.objects.triageable().exclude(article_id=claim.article_id)
     if is_postgres():
         lexemes = rare_lexemes(claim.pk)
         if not lexemes:

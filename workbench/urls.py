@@ -8,7 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("claims/", include("claims.urls")),
+    path("", include("claims.urls")),  # /claims/… and the claims made on an article's page
     path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,15 @@ def registrable_domain(url_or_host: str) -> str:
     return host if parts.domain and not parts.suffix else ""
 
 
+def listed_host(value: str) -> str:
+    """Return a domain as the registry lists it: the host of a URL or domain, without "www.".
+
+    "https://WWW.Example.org/news" → "example.org"; "en.people.cn" stays. Whether the result
+    is a host at all is `is_host`'s to say.
+    """
+    return _host(value).removeprefix("www.")
+
+
 def is_host(value: str, *, allow_ip: bool = False) -> bool:
     """Whether `value` is a bare host name ("lite.cnn.com", "orevault.example").
 

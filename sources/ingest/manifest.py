@@ -258,15 +258,19 @@ def _check_row(record: dict, number: int, name: str, ignored: set[str]) -> Manif
         value = " ".join(raw.split())
         if not value:
             continue
-        problem = _problem(target, value)
+        problem = value_problem(target, value)
         if problem:
             return bad(column, problem)
         values[target] = value
     return ManifestRow(number, file, values)
 
 
-def _problem(column: str, value: str) -> str:
-    """What is wrong with one value, or ""."""
+def value_problem(column: str, value: str) -> str:
+    """What is wrong with one value of a field (url, publisher, published, language …), or "".
+
+    The one check of these fields, whoever gives them: a manifest row, or a lead correcting
+    an article (sources.services.article_update).
+    """
     limit = _MAX_CHARS.get(column)
     if limit is not None and len(value) > limit:
         return f"too long ({len(value):,} characters; at most {limit:,})"

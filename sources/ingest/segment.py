@@ -111,7 +111,7 @@ def split_sentences(
 
 def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split one paragraph (no blank line inside) into stripped sentence spans."""
-    start, end = _strip(text, start, end)
+    start, end = strip_span(text, start, end)
     if start >= end:
         return []
     chunk = text[start:end]
@@ -121,15 +121,18 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     prev = 0
     for cut in [*boundaries, len(chunk)]:
-        s, e = _strip(chunk, prev, cut)
+        s, e = strip_span(chunk, prev, cut)
         if s < e:
             spans.append((start + s, start + e))
         prev = cut
     return spans
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """Move start/end inwards past white space."""
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move start/end inwards past white space (a span of white space only ends up empty).
+
+    Sentences are cut with it, and reviewers' fixes of claim boundaries (claims/boundaries.py).
+    """
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -1,11 +1,14 @@
-"""What a reviewer and a lead do in the browser: keyboard triage, evidence, verdict, revert."""
+"""What a reviewer and a lead do in the browser: keyboard triage, evidence, verdict, revert,
+a stale edit refused."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Claim, ClaimStatus, Independence
+from claims import services
+from claims.models import Claim, ClaimStatus, Independence, Stance
+from tests.factories import ClaimFactory, CorroborationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -158,3 +161,44 @@ def test_reviewer_opening_the_import_page_gets_403(live_server, users, new_page)
 
     assert response.status == 403
     expect(page.get_by_role("link", name="Import")).to_have_count(0)
+
+
+def test_evidence_saved_on_a_stale_page_is_refused_in_place_and_a_retry_saves(
+    live_server, users, new_page, console
+):
+    evidence = CorroborationFactory(
+        claim=ClaimFactory(), stance=Stance.SUPPORTS, outlet="Reuters", excerpt="Output rose."
+    )
+    claim_url = f"{live_server.url}/claims/{evidence.claim_id}/"
+    page = new_page()
+    log_in(page, live_server, users["reviewer"], then=f"/claims/{evidence.claim_id}/")
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(page.locator("#evidence-edit")).to_be_visible()
+    # Someone else edits the same evidence while the page is open.
+    services.corroboration_update(corroboration=evidence, by=users["lead"], version=1, outlet="AP")
+
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Excerpt").fill("Output rose 5 percent.")
+    page.get_by_role("button", name="Save").click()
+
+    refusal = page.locator("#stale-edit")
+    expect(refusal).to_contain_text("Not saved: someone changed this evidence since you opened it")
+    expect(refusal).to_contain_text("outlet: Reuters → AP (leo, ")
+    assert page.evaluate("window.notReloaded") is True  # the form fragment was swapped in
+    expect(page.get_by_label("Outlet")).to_have_value("AP")  # as it is now, to review
+    evidence.refresh_from_db()
+    assert (evidence.outlet, evidence.excerpt) == ("AP", "Output rose.")
+
+    page.get_by_label("Excerpt").fill("Output rose 5 percent.")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(claim_url)
+    expect(page.locator("#messages")).to_contain_text("Evidence updated.")
+    evidence.refresh_from_db()
+    assert (evidence.outlet, evidence.excerpt, evidence.version) == (
+        "AP",
+        "Output rose 5 percent.",
+        3,
+    )
+    assert console.csp_violations() == []
+    assert console.script_errors() == []

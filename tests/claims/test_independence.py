@@ -527,8 +527,14 @@ def test_claim_page_links_the_article_that_needs_a_publisher(client, make_user):
     assert c.independence == Independence.UNKNOWN
     page = client.get(claim.get_absolute_url()).content.decode()
     link = reverse("sources:article_detail", args=[bare.pk])
-    assert f'<a href="{link}">Set the publisher of “Gates opened upstream”</a>' in page
+    needs = "needs a publisher (a lead sets it)"
+    assert f'<a href="{link}">“Gates opened upstream”</a> {needs}' in page
     assert f"set one on article {bare.pk}" in page
+    # A lead goes straight to the article's edit form.
+    client.force_login(make_user("lena", "lead"))
+    page = client.get(claim.get_absolute_url()).content.decode()
+    link = reverse("sources:article_edit", args=[bare.pk])
+    assert f'<a href="{link}">Set the publisher of “Gates opened upstream”</a>' in page
 
 
 def test_credibility_counts_copies_of_one_story_once(meridian):

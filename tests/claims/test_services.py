@@ -437,6 +437,53 @@ def test_corroboration_delete_is_recorded_with_user_and_reason(claim, alice):
     )
 
 
+def test_evidence_edit_on_a_stale_version_is_refused_listing_the_changes(claim, alice, bob):
+    c = services.corroboration_create(
+        claim=claim, by=alice, stance=Stance.SUPPORTS, outlet="Reuters", excerpt="Output rose."
+    )
+    seen = c.version
+    services.corroboration_update(
+        corroboration=c, by=alice, version=seen, excerpt="Output rose 5 percent."
+    )
+
+    with pytest.raises(StaleEdit) as exc:
+        services.corroboration_update(
+            corroboration=c, by=bob, version=seen, stance=Stance.CONTRADICTS
+        )
+
+    assert exc.value.subject == "evidence"
+    assert str(exc.value).startswith(
+        "This evidence was changed by someone else since you opened it "
+        "(you saw version 1, it is now at version 2)."
+    )
+    (change,) = exc.value.changes
+    assert change.startswith("excerpt: Output rose. → Output rose 5 percent. (alice, ")
+    c.refresh_from_db()
+    assert (c.stance, c.excerpt, c.version) == ("supports", "Output rose 5 percent.", 2)
+    assert c.history.count() == 2  # the refused edit recorded nothing
+
+
+def test_evidence_edit_with_the_current_version_is_accepted_and_bumps_it(claim, alice, bob):
+    c = services.corroboration_create(claim=claim, by=alice, stance="supports", outlet="Reuters")
+    first = services.corroboration_update(corroboration=c, by=alice, version=1, url="")
+    second = services.corroboration_update(corroboration=c, by=bob, version=2, outlet="AP")
+    assert (first.version, second.version, second.outlet) == (2, 3, "AP")
+
+
+def test_revert_of_evidence_makes_a_page_opened_before_it_stale(claim, alice, bob):
+    c = services.corroboration_create(claim=claim, by=alice, stance="supports", outlet="Reuters")
+    services.corroboration_update(corroboration=c, by=alice, version=1, outlet="AP")
+    change = c.history.filter(history_type="~").get()
+    services.history_revert(kind="corroboration", history_id=change.history_id, by=bob)
+
+    with pytest.raises(StaleEdit) as exc:
+        services.corroboration_update(corroboration=c, by=alice, version=2, excerpt="Late.")
+
+    assert exc.value.changes[0].startswith("outlet: AP → Reuters (bob, ")
+    c.refresh_from_db()
+    assert (c.outlet, c.excerpt, c.version) == ("Reuters", "", 3)
+
+
 # -- Ratings and notes -----------------------------------------------------------------------
 
 
@@ -460,6 +507,34 @@ def test_note_edit_by_its_author(claim, alice):
     edited = services.note_update(note=note, by=alice, text="Filing checked.")
     assert edited.text == "Filing checked."
     assert edited.history.latest().history_user == alice
+
+
+def test_note_edit_on_a_stale_version_is_refused_listing_the_change(claim, alice, bob):
+    note = services.note_create(claim=claim, by=alice, text="Check the filing.")
+    services.note_update(note=note, by=alice, text="Filing checked.", version=1)  # another tab
+
+    with pytest.raises(StaleEdit) as exc:
+        services.note_update(note=note, by=alice, text="Called the plant.", version=1)
+
+    assert exc.value.subject == "note"
+    (change,) = exc.value.changes
+    assert change.startswith("text: Check the filing. → Filing checked. (alice, ")
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("Filing checked.", 2)
+
+
+def test_revert_of_a_note_makes_its_authors_open_page_stale(claim, alice, bob):
+    note = services.note_create(claim=claim, by=alice, text="Check the filing.")
+    services.note_update(note=note, by=alice, text="Filing checked.", version=1)
+    change = note.history.filter(history_type="~").get()
+    services.history_revert(kind="note", history_id=change.history_id, by=bob)
+
+    with pytest.raises(StaleEdit) as exc:
+        services.note_update(note=note, by=alice, text="Filing checked twice.", version=2)
+
+    assert exc.value.changes[0].startswith("text: Filing checked. → Check the filing. (bob, ")
+    saved = services.note_update(note=note, by=alice, text="Filing checked twice.", version=3)
+    assert (saved.text, saved.version) == ("Filing checked twice.", 4)
 
 
 def test_note_edit_by_non_author_refused(claim, alice, bob):

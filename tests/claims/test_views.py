@@ -406,8 +406,9 @@ QUEUE_QUERIES = {"sqlite": 9, "postgresql": 10}
 # rare lexemes first). Nothing here is similar enough to be read as a candidate; when some are,
 # one more query reads them, however many (tests/claims/test_candidates.py);
 CLAIM_PAGE_QUERIES = {"sqlite": 17, "postgresql": 18}
-# article page: article, spans, status counts; publisher list: publishers with article counts.
-ARTICLE_PAGE_QUERIES = 8
+# article page: article, spans, status counts, its history; publisher list: publishers with
+# article counts.
+ARTICLE_PAGE_QUERIES = 9
 PUBLISHER_LIST_QUERIES = 6
 
 
@@ -715,11 +716,129 @@ def test_note_is_added_and_edited_by_its_author(rclient, reviewer, claim):
 
     edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])
     assert rclient.get(edit_url).status_code == 200
-    response = rclient.post(edit_url, {"text": "Called the plant twice."})
+    response = rclient.post(edit_url, {"text": "Called the plant twice.", "version": note.version})
 
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.text == "Called the plant twice."
+
+
+def hidden_version(response) -> int:
+    """The version an edit form carries (its hidden `version` input)."""
+    (value,) = re.findall(r'<input type="hidden" name="version" value="(\d+)"', response.text)
+    return int(value)
+
+
+def edit_evidence(client, evidence, version, **extra):
+    url = reverse("claims:corroboration_edit", args=[evidence.claim_id, evidence.pk])
+    data = {"stance": "supports", "outlet": "Reuters", "excerpt": "Output rose 5 percent."}
+    return client.post(url, {**data, "version": version}, **extra)
+
+
+def test_evidence_edit_page_carries_the_version_it_shows(rclient, claim):
+    evidence = support(claim)
+    url = reverse("claims:corroboration_edit", args=[claim.pk, evidence.pk])
+
+    page = rclient.get(url)
+    fragment = rclient.get(url, **htmx())
+
+    assert hidden_version(page) == evidence.version == 1
+    assert "<html" in page.text
+    assert "<html" not in fragment.text and hidden_version(fragment) == 1
+
+
+def test_evidence_edit_on_a_stale_page_is_refused_listing_what_changed(rclient, lead, claim):
+    evidence = support(claim)
+    seen = evidence.version
+    services.corroboration_update(
+        corroboration=evidence, by=lead, version=seen, outlet="Korea Herald", excerpt="Denied."
+    )
+
+    response = edit_evidence(rclient, evidence, seen, **htmx())
+
+    assert response.status_code == 409
+    assert "<html" not in response.text  # the form fragment, refusal included
+    (message,) = alerts(response)
+    assert message.startswith("Not saved: someone changed this evidence since you opened it (")
+    assert "outlet: Reuters → Korea Herald (lead1, " in message
+    assert "excerpt: Output rose. → Denied. (lead1, " in message
+    # The form now shows the evidence as it is, at its new version, to review and retry.
+    assert hidden_version(response) == 2
+    assert 'value="Korea Herald"' in response.text
+    evidence.refresh_from_db()
+    assert (evidence.outlet, evidence.excerpt, evidence.version) == ("Korea Herald", "Denied.", 2)
+
+
+def test_evidence_edit_refused_without_htmx_shows_the_full_page_with_409(rclient, lead, claim):
+    evidence = support(claim)
+    services.corroboration_update(corroboration=evidence, by=lead, version=1, outlet="AP")
+
+    response = edit_evidence(rclient, evidence, 1)
+
+    assert response.status_code == 409
+    assert "<html" in response.text
+    assert "outlet: Reuters → AP (lead1, " in alerts(response)[0]
+
+
+def test_evidence_edit_on_the_current_version_saves_and_goes_back_to_the_claim(rclient, claim):
+    evidence = support(claim)
+
+    response = edit_evidence(rclient, evidence, evidence.version, **htmx())
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("claims:detail", args=[claim.pk])
+    evidence.refresh_from_db()
+    assert (evidence.excerpt, evidence.version) == ("Output rose 5 percent.", 2)
+
+
+def test_evidence_edit_without_a_version_is_refused_naming_the_field(rclient, claim):
+    evidence = support(claim)
+    url = reverse("claims:corroboration_edit", args=[claim.pk, evidence.pk])
+
+    response = rclient.post(url, {"stance": "contradicts", "outlet": "AP"}, **htmx())
+
+    assert alerts(response) == ["version: This field is required."]
+    evidence.refresh_from_db()
+    assert (evidence.stance, evidence.version) == ("supports", 1)
+
+
+def test_note_edit_on_a_stale_page_is_refused_listing_what_changed(rclient, reviewer, claim):
+    note = services.note_create(claim=claim, by=reviewer, text="Called the plant.")
+    edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])
+    first_tab = rclient.get(edit_url)
+    rclient.post(edit_url, {"text": "Called the plant twice.", "version": 1})  # another tab
+
+    response = rclient.post(
+        edit_url, {"text": "Emailed the plant.", "version": hidden_version(first_tab)}, **htmx()
+    )
+
+    assert response.status_code == 409
+    assert "<html" not in response.text
+    (message,) = alerts(response)
+    assert message.startswith("Not saved: someone changed this note since you opened it (")
+    assert "text: Called the plant. → Called the plant twice. (reviewer1, " in message
+    assert hidden_version(response) == 2
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("Called the plant twice.", 2)
+
+
+def test_note_edit_page_opened_before_a_revert_is_stale(rclient, lclient, reviewer, claim):
+    note = services.note_create(claim=claim, by=reviewer, text="Called the plant.")
+    services.note_update(note=note, by=reviewer, text="Called the plant twice.", version=1)
+    edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])
+    opened = rclient.get(edit_url)
+    change = note.history.filter(history_type="~").get()
+    lclient.post(
+        reverse("claims:revert", args=[claim.pk]),
+        {"kind": "note", "history_id": change.history_id},
+    )
+
+    response = rclient.post(edit_url, {"text": "Mine.", "version": hidden_version(opened)})
+
+    assert response.status_code == 409
+    assert "text: Called the plant twice. → Called the plant. (lead1, " in alerts(response)[0]
+    note.refresh_from_db()
+    assert note.text == "Called the plant."
 
 
 def test_note_cannot_be_edited_by_someone_else(lclient, reviewer, claim):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.test import Client
 
 from sources.services import publisher_update
 from tests.factories import ArticleFactory, ClaimFactory, PublisherFactory
@@ -13,13 +12,6 @@ pytestmark = pytest.mark.django_db
 # Session, user, two permission lookups, the header's groups, then the page's own reads.
 ARTICLE_LIST_QUERIES = 6
 PUBLISHER_DETAIL_QUERIES = 8
-
-
-@pytest.fixture
-def lead_client(make_user):
-    client = Client()
-    client.force_login(make_user("lena", "lead"))
-    return client
 
 
 @pytest.mark.parametrize("articles", [3, 30])
@@ -42,7 +34,7 @@ def test_publisher_page_queries_do_not_grow(
     publisher = PublisherFactory(name="Daily Example", parent=owner)
     lead = make_user("editor", "lead")
     for n in range(changes):
-        publisher_update(publisher=publisher, by=lead, reason=f"check {n}", country=f"C{n}")
+        publisher_update(publisher=publisher, by=lead, reason=f"check {n}", description=f"Desk {n}")
     with django_assert_num_queries(PUBLISHER_DETAIL_QUERIES):
         response = lead_client.get(f"/sources/publishers/{publisher.pk}/")
     body = response.content.decode()

@@ -1,0 +1,133 @@
+"""Leads add publishers to the registry and edit them: every field checked, nothing half-written."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from sources.models import Ownership, Publisher
+from sources.registry import PublisherRegistry
+from sources.services import publisher_create, publisher_update
+from tests.factories import PublisherFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/sources/publishers/new/"
+
+
+def entry(**values) -> dict:
+    return {
+        "name": "Harbour Post",
+        "ownership": "private",
+        "reliability": "C",
+        "reason": "Seen on imported pages",
+    } | values
+
+
+def test_a_lead_adds_a_publisher_with_its_domains_normalised(lead_client, lead):
+    owner = PublisherFactory(name="Harbour Media Group")
+    response = lead_client.post(
+        ADD,
+        entry(
+            kind="outlet",
+            aliases="The Harbour Post\nHP Online",
+            domains="https://www.HarbourPost.example/news/\nen.harbourpost.example",
+            country="my",
+            parent=owner.pk,
+            description="Port-city daily.",
+        ),
+    )
+    publisher = Publisher.objects.get(name="Harbour Post")
+    assert response.status_code == 302
+    assert response["Location"] == publisher.get_absolute_url()
+    assert publisher.domains == ["harbourpost.example", "en.harbourpost.example"]
+    assert publisher.aliases == ["The Harbour Post", "HP Online"]
+    assert (publisher.country, publisher.parent, publisher.ownership) == (
+        "Malaysia",
+        owner,
+        Ownership.PRIVATE,
+    )
+    assert publisher.reviewed is True
+    # A lead's word: registry loads never overwrite these fields.
+    assert {"name", "domains", "country", "parent", "ownership"} <= set(publisher.locked_fields)
+    created = publisher.history.get()
+    assert (created.history_user, created.history_change_reason) == (lead, "Seen on imported pages")
+    # The registry finds it at once by its domain and alias.
+    registry = PublisherRegistry.load()
+    assert registry.by_url("https://en.harbourpost.example/a/1") == publisher
+    assert registry.by_name("the harbour post") == publisher
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"domains": "harbour post"}, "domains", "is not a web domain"),
+        ({"domains": "harbourpost"}, "domains", "is not a web domain"),
+        ({"domains": "10.0.0.7"}, "domains", "is not a web domain"),
+        ({"domains": "https://www.reuters.com/world"}, "domains", "already listed for Reuters"),
+        ({"aliases": "AFP"}, "aliases", "already a name of Agence France-Presse"),
+        ({"name": "Reuters"}, "name", "already exists"),
+        ({"name": "reuters."}, "name", "already in the registry: Reuters"),
+        ({"name": "author"}, "name", "names no outlet"),
+        ({"name": "harbourpost.example"}, "name", "names no outlet"),
+        ({"country": "Atlantis"}, "country", "is not a country"),
+        ({"ownership": "owned"}, "ownership", "Select a valid choice"),
+        ({"reliability": "Z"}, "reliability", "Select a valid choice"),
+        ({"parent": "999999"}, "parent", "Select a valid choice"),
+        ({"reason": ""}, "reason", "This field is required"),
+    ],
+)
+def test_a_bad_entry_names_the_field_and_adds_nothing(lead_client, values, field, message):
+    count = Publisher.objects.count()
+    response = lead_client.post(ADD, entry(**values))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field]), errors
+    assert Publisher.objects.count() == count
+    assert message in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_registry_page_offers_adding_to_leads_only(lead_client, client, make_user):
+    assert f'href="{ADD}"' in lead_client.get(reverse("sources:publisher_list")).content.decode()
+    client.force_login(make_user("rita", "reviewer"))
+    assert f'href="{ADD}"' not in client.get(reverse("sources:publisher_list")).content.decode()
+
+
+def test_a_publisher_cannot_be_owned_by_one_it_owns(lead):
+    group = PublisherFactory(name="Harbour Media Group")
+    paper = publisher_create(by=lead, reason="new", name="Harbour Post", parent=group)
+    with pytest.raises(ValidationError) as caught:
+        publisher_update(publisher=group, by=lead, reason="loop", parent=paper)
+    assert caught.value.message_dict == {"parent": ["That would make the publisher its own owner."]}
+    group.refresh_from_db()
+    assert group.parent is None
+
+
+def test_editing_keeps_what_an_entry_already_had(lead):
+    """An entry made before these checks (named after its domain) stays editable."""
+    legacy = Publisher.objects.create(
+        name="oldsite.example", domains=["oldsite.example"], country="Europen Union"
+    )
+    publisher_update(publisher=legacy, by=lead, reason="graded", reliability="D")
+    legacy.refresh_from_db()
+    assert (legacy.reliability, legacy.country, legacy.name) == ("D", "Europen Union", legacy.name)
+    with pytest.raises(ValidationError, match="is not a country"):
+        publisher_update(publisher=legacy, by=lead, reason="typo", country="Europa Union")
+
+
+def test_a_lead_s_save_marks_a_new_site_reviewed(lead):
+    seen = PublisherRegistry().find_or_create(url="https://portnews.example/a", by=None)
+    assert seen.reviewed is False
+    publisher_update(publisher=seen, by=lead, reason="graded", ownership=Ownership.PRIVATE)
+    seen.refresh_from_db()
+    assert seen.reviewed is True
+
+
+def test_a_reason_longer_than_the_history_column_is_cut_not_refused(lead):
+    publisher = publisher_create(by=lead, reason="why " * 60, name="Harbour Post")
+    reason = publisher.history.get().history_change_reason
+    assert len(reason) == 100 and reason.endswith("…")
+
+
+def test_the_service_takes_only_registry_fields(lead):
+    with pytest.raises(TypeError, match="reviewed"):
+        publisher_create(by=lead, reason="x", name="Harbour Post", locked_fields=[], reviewed_by=1)
