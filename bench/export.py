@@ -194,9 +194,10 @@ def review() -> None:
         )
         cur.execute(
             """
-            INSERT INTO claims_note (claim_id, author_id, text, created_at, updated_at)
+            INSERT INTO claims_note (claim_id, author_id, text, created_at, updated_at,
+                version)
             SELECT id, assignee_id, 'Checked against the ministry''s release; see the
-            evidence.', updated_at, updated_at
+            evidence.', updated_at, updated_at, 1
             FROM claims_claim TABLESAMPLE BERNOULLI (5)
             """
         )

@@ -154,9 +154,9 @@ def _corroborate(cur, source: str) -> None:
         f"""
         INSERT INTO claims_corroboration (claim_id, url, outlet, excerpt, stance,
             independence, independence_reason, independence_overridden, created_at,
-            updated_at)
+            updated_at, version)
         SELECT id, 'https://example.org/e/' || id, 'Example Wire', '', 'supports',
-               'independent', 'different publisher', false, created_at, created_at
+               'independent', 'different publisher', false, created_at, created_at, 1
         {source}
         """
     )
