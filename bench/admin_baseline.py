@@ -24,6 +24,12 @@ site = admin.AdminSite(name="bench_admin")
 PREFIX = "/bench-admin/"
 
 
+def raw_ids(model, *, but: tuple[str, ...] = ()) -> list[str]:
+    """Every foreign key of `model` as a raw id, as an admin of large tables has them: a
+    <select> of every claim or article would make the baseline a straw man."""
+    return [f.name for f in model._meta.fields if f.many_to_one and f.name not in but]
+
+
 class EvidenceFilter(admin.SimpleListFilter):
     """The queue's evidence=yes|no."""
 
@@ -46,19 +52,19 @@ class CorroborationInline(admin.StackedInline):
     model = Corroboration
     fk_name = "claim"
     extra = 0
-    raw_id_fields = ["evidence_claim", "publisher", "created_by"]
+    raw_id_fields = raw_ids(Corroboration, but=("claim",))
 
 
 class RatingInline(admin.TabularInline):
     model = Rating
     extra = 0
-    raw_id_fields = ["reviewer"]
+    raw_id_fields = raw_ids(Rating, but=("claim",))
 
 
 class NoteInline(admin.TabularInline):
     model = Note
     extra = 0
-    raw_id_fields = ["author"]
+    raw_id_fields = raw_ids(Note, but=("claim",))
 
 
 class BaselineClaimAdmin(SimpleHistoryAdmin):
@@ -89,8 +95,8 @@ class BaselineClaimAdmin(SimpleHistoryAdmin):
     list_per_page = 50  # the queue's page
     ordering = ["-score", "-id"]  # the queue's default order
     show_full_result_count = False  # as claims/admin.py: one COUNT, not two
-    raw_id_fields = ["article", "assignee", "reviewed_by"]
     readonly_fields = ["article", "start", "end", "text", "version"]
+    raw_id_fields = raw_ids(Claim, but=("article",))
     inlines = [CorroborationInline, RatingInline, NoteInline]
 
     def get_queryset(self, request):
@@ -118,8 +124,8 @@ class BaselineArticleAdmin(SimpleHistoryAdmin):
     """The article page as a change page (as sources/admin.py, foreign keys as raw ids)."""
 
     list_display = ["title", "publisher", "published_at", "byline", "language", "source_name"]
-    raw_id_fields = ["publisher", "origin", "republished_from", "cluster_origin"]
     readonly_fields = ["text", "received_text", "encoding", "repairs", "sha256", "import_batch"]
+    raw_id_fields = raw_ids(Article, but=("import_batch",))
 
 
 site.register(Claim, BaselineClaimAdmin)
