@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/provenance.py [--corpus ../shared/corpus]
 
 Imports ../shared/corpus/ twice through the real `import_articles` command, each time into a
-freshly created database (BENCH_DATABASE_URL, default .../workbench_bench_provenance; the
+freshly created database (BENCH_DATABASE_URL, else BENCH_DATABASE_PREFIX + "provenance"; the
 publisher registry is loaded by migration as on any fresh install):
   (a) bare text;  (b) with a manifest made at run time from manifest.csv's `file` and `url`
   columns only (skipped, and said so, where `import_articles` has no --manifest).
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import os
 import re
 import sys
 import tempfile
@@ -31,11 +30,7 @@ from io import StringIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_provenance"
-)
-
-from bench._setup import ROOT, django_setup
+from bench._setup import ROOT, django_setup, print_calibration
 
 CHROME_LIKE = re.compile(
     r"^(read more|share|subscribe|sign up|advertisement|most (viewed|read|popular)|latest|"
@@ -236,8 +231,9 @@ def main() -> int:
         print(f"bench/provenance.py: {manifest_csv} not found", file=sys.stderr)
         return 1
     print(f"$ .venv/bin/python bench/provenance.py --corpus {corpus}")
+    print_calibration()
     rows = list(csv.DictReader(manifest_csv.open(encoding="utf-8")))
-    django_setup(fresh=True)
+    django_setup(fresh=True, name="provenance")
     from sources.management.commands.import_articles import Command
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -267,7 +263,7 @@ def main() -> int:
         from django.db import connection
 
         connection.close()
-        django_setup(fresh=True)
+        django_setup(fresh=True, name="provenance")
         print(import_corpus(pages, manifest)[-300:])
         imported, missing = report("with a manifest of URLs", rows)
         if imported == 0 or missing:

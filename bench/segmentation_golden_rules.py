@@ -13,7 +13,10 @@ Run from the repository root:
 
     .venv/bin/python bench/segmentation_golden_rules.py [--verbose]
 
-`--verbose` prints one line per failing case. The script prints figures and always exits 0.
+`--verbose` prints one line per failing case. The reference is the baseline: the workbench's
+passes and time are printed as multiples of pySBD's. Exits 1 when the workbench segmenter could
+not be measured (it does not import) or a case made it raise; failed cases are figures, not
+errors.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench._setup import print_calibration, ratio  # noqa: E402
 from bench.golden_rules_en import GOLDEN_RULES, XFAIL_IN_PYSBD  # noqa: E402
 
 SegmentFn = Callable[[str], list[str]]
@@ -160,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="print every failing case")
     args = parser.parse_args(argv)
 
+    print_calibration()
     print(f"English Golden Rules: {len(GOLDEN_RULES)} cases (bench/golden_rules_en.py)")
     reference = evaluate(pysbd_segment_fn())
     if args.verbose and reference.failures:
@@ -184,8 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     print(summary_line("pysbd (reference)", reference))
     if workbench is None:
         print(f"{'workbench segmenter':<20}: NOT MEASURED, {workbench_error}")
-        return 0
+        print(f"bench: FAILED: {workbench_error}", file=sys.stderr)
+        return 1
     print(summary_line("workbench segmenter", workbench))
+    print(
+        f"{'vs the reference':<20}: {ratio(workbench.passed, reference.passed):.2f}× its passes,"
+        f" {ratio(workbench.seconds, reference.seconds):.2f}× its time"
+    )
     raised = [f for f in workbench.failures if f.error is not None]
     if raised:
         print(
@@ -194,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'workbench spans':<20}: {len(violations)} violation(s)")
     for number, description in violations:
         print(f"  case {number}: {_short(description)}")
+    if raised:
+        print(f"bench: FAILED: case {raised[0].number} raised {raised[0].error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,32 +1,60 @@
-"""List pages at 1,000,000 claims on PostgreSQL: median server time of the reviewer's pages.
+"""The reviewer's pages at 1,000,000 claims, each against Django's admin for the same rows.
 
 Run:  .venv/bin/python bench/triage_pages.py [--claims 1000000] [--runs 25] [--reuse]
+                                             [--pages queue,deep,...]
 
 Loads the sample articles through the real import, then multiplies them in SQL into enough
 articles to reach --claims claims (text, spans, kinds and scores of the real claims; random
-statuses, credibility, assignees and some corroborations), ANALYZEs, and times through
-Django's test client: the default queue, a deep page (cursor half-way down), a filtered page,
-a search page, a claim page and an article page. Prints the median and p95 in milliseconds.
-Uses BENCH_DATABASE_URL (default .../workbench_bench_1m), recreated unless --reuse.
+statuses, credibility, assignees and some corroborations), VACUUM ANALYZEs as autovacuum
+would, collects the static files and times, through Django's test client in production mode:
+the default queue, a deep page (cursor a quarter of the way down), filtered pages, search
+pages, a claim page and an article page. Each is timed again as Django's own admin shows it
+(bench/admin_baseline.py: a ModelAdmin with the queue's filters, order and page size) and
+the ratio printed: how many times faster the workbench's page is than the admin's. Pages that
+list the same claims must list the same ids in the same order, or the bench fails; so does
+any page that does not answer 200 or lists no claim.
+
+Database: BENCH_DATABASE_URL, else BENCH_DATABASE_PREFIX + "1m" (default
+postgres://postgres@127.0.0.1:5432/workbench_bench_1m), recreated unless --reuse. On SQLite
+(tests) only the samples are loaded, not multiplied.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_bench_1m")
 
-from bench._setup import ROOT, SEEDS_DIR, django_setup
+from bench._setup import (
+    ROOT,
+    SEEDS_DIR,
+    collect_static,
+    django_setup,
+    fail,
+    goal_text,
+    is_postgres,
+    print_calibration,
+    ratio,
+    vacuum_analyze,
+)
+
+# Ratio goals of the issues: how many times faster than Django's admin at 1M claims.
+GOALS = {"queue (default)": 6, "deep page (1/4 down)": 30, "claim page": 3}
+QUEUE_ROW = re.compile(r'data-claim-id="(\d+)"')
+ADMIN_ROW = re.compile(r'name="_selected_action" value="(\d+)"')
 
 
 def load(target: int) -> None:
     """Import the samples, then copy their articles and claims in SQL up to `target` claims."""
+    from django.contrib.auth.hashers import make_password
     from django.db import connection
 
     from claims.models import Claim
@@ -35,24 +63,49 @@ def load(target: int) -> None:
     from workbench.models import User
 
     files = [(p.name, p.read_bytes()) for p in sorted(SEEDS_DIR.glob("*.txt"))]
+    if not files:
+        fail(f"no sample articles in {SEEDS_DIR}")
     articles_import(files, by=None, origin="bench")
     copies_from = set(Article.objects.values_list("pk", flat=True))
-    for n in range(8):
-        User.objects.create_user(f"reviewer{n}", password="bench-password-1")
+    password = make_password("bench-password-1")  # hashed once: the hasher is slow on purpose
+    User.objects.bulk_create(User(username=f"reviewer{n}", password=password) for n in range(8))
     per_round = Claim.objects.count()
     copies = max(1, target // per_round - 1)
     started = time.perf_counter()
+    if is_postgres():
+        _multiply(copies, copies_from)
+    else:
+        _vary_on_sqlite()
+    # One article that is not multiplied, so some words really are rare (a handful of claims).
+    demo = ROOT / "sources" / "demo" / "northwind_magnets.txt"
+    articles_import([(demo.name, demo.read_bytes())], by=None, origin="bench")
+    vacuum_analyze()
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM claims_claim")
+        (claims,) = cur.fetchone()
+    how = "SQL copy" if is_postgres() else "SQLite: the samples only, not multiplied"
+    print(
+        f"loaded          : {Article.objects.count():,} articles, {claims:,} claims in "
+        f"{time.perf_counter() - started:.1f} s ({how}), then VACUUM ANALYZE"
+    )
+
+
+def _multiply(copies: int, copies_from: set[int]) -> None:
+    from django.db import connection
+
     with connection.cursor() as cur:
         cur.execute(
             """
             INSERT INTO sources_article (publisher_id, title, url, published_at, published_raw,
                 byline, language, text, received_text, encoding, repairs, source_name, sha256,
-                created_at, updated_at, original_html, fingerprint)
+                created_at, updated_at, original_html, fingerprint, publisher_evidence,
+                origin_evidence)
             SELECT a.publisher_id, a.title || ' #' || g, a.url,
                    a.published_at - (g || ' hours')::interval, a.published_raw, a.byline,
                    a.language, a.text, a.received_text, a.encoding, a.repairs,
                    'copy-' || g || '-' || a.source_name, md5(a.sha256 || g) || md5(g || a.sha256),
-                   now(), now(), a.original_html, a.fingerprint
+                   now(), now(), a.original_html, a.fingerprint, a.publisher_evidence,
+                   a.origin_evidence
             FROM sources_article a CROSS JOIN generate_series(1, %s) g
             WHERE a.id = ANY(%s)
             """,
@@ -79,38 +132,178 @@ def load(target: int) -> None:
             JOIN claims_claim c ON c.article_id = a.id
             """
         )
+        _corroborate(cur, "FROM claims_claim TABLESAMPLE BERNOULLI (3)")
+
+
+def _vary_on_sqlite() -> None:
+    """The samples' claims given statuses, assignees and some evidence (no multiplying)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
         cur.execute(
-            """
-            INSERT INTO claims_corroboration (claim_id, url, outlet, excerpt, stance,
-                independence, independence_reason, independence_overridden, created_at,
-                updated_at)
-            SELECT id, 'https://example.org/e/' || id, 'Example Wire', '', 'supports',
-                   'independent', 'different publisher', false, now(), now()
-            FROM claims_claim TABLESAMPLE BERNOULLI (3)
-            """
+            "UPDATE claims_claim SET status = CASE id % 5 WHEN 1 THEN 'in_review'"
+            " WHEN 2 THEN 'in_review' WHEN 3 THEN 'verified' ELSE 'unreviewed' END,"
+            " assignee_id = CASE WHEN id % 4 = 0"
+            " THEN (SELECT min(id) FROM workbench_user) + id % 8 END"
         )
-        cur.execute("VACUUM ANALYZE")  # as autovacuum would: visibility map for index-only scans
-    # One article that is not multiplied, so some words really are rare (a handful of claims).
-    demo = ROOT / "sources" / "demo" / "northwind_magnets.txt"
-    articles_import([(demo.name, demo.read_bytes())], by=None, origin="bench")
-    print(
-        f"loaded          : {Article.objects.count():,} articles, "
-        f"{Claim.objects.count():,} claims in {time.perf_counter() - started:.1f} s (SQL copy)"
+        _corroborate(cur, "FROM claims_claim WHERE id % 7 = 0")
+
+
+def _corroborate(cur, source: str) -> None:
+    cur.execute(
+        f"""
+        INSERT INTO claims_corroboration (claim_id, url, outlet, excerpt, stance,
+            independence, independence_reason, independence_overridden, created_at,
+            updated_at, version)
+        SELECT id, 'https://example.org/e/' || id, 'Example Wire', '', 'supports',
+               'independent', 'different publisher', false, created_at, created_at, 1
+        {source}
+        """
     )
 
 
-def timed(client, url: str, runs: int) -> tuple[float, float, int]:
-    """Median and p95 server time in ms of GET url (first run discarded as warm-up)."""
-    client.get(url)
+@dataclass
+class Page:
+    label: str
+    url: str
+    admin_url: str | None  # the same page in Django's admin
+    same_rows: bool = False  # both list the same claims in the same order
+    listing: bool = True  # a list of claims: it must list at least one
+
+
+def timed(client, label: str, url: str, runs: int) -> tuple[float, float, str]:
+    """Median and p95 in ms of GET url (a warm-up first); fail unless every answer is 200."""
     times = []
-    status = 0
-    for _ in range(runs):
+    body = ""
+    for n in range(runs + 1):
         started = time.perf_counter()
         response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        status = response.status_code
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            where = f" → {response.get('Location')}" if response.get("Location") else ""
+            fail(f"{label}: GET {url} answered {response.status_code}{where}, not 200")
+        if n:
+            times.append(elapsed)
+        body = response.content.decode()
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1], status
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)], body
+
+
+def pages_to_time(user) -> list[Page]:
+    """The workbench's pages with their admin equivalents, on the loaded data."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from bench.admin_baseline import PREFIX, column
+    from claims.models import Claim
+    from claims.triage import PAGE_SIZE, _encode
+    from sources.models import Article, Publisher
+    from workbench.models import User
+
+    admin = PREFIX + "claims/claim/"
+    open_statuses = {"status__in": "unreviewed,in_review"}
+    # The cursor of the row just before a page boundary a quarter of the way down, so that
+    # the queue's next page is the admin's page `deep + 1` (its pages count from 1).
+    deep = max(1, Claim.objects.count() // 4 // PAGE_SIZE)
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT score, id FROM claims_claim
+               WHERE status IN ('unreviewed', 'in_review') AND kind <> 'chrome'
+               ORDER BY score DESC, id DESC LIMIT 1 OFFSET %s""",
+            [deep * PAGE_SIZE - 1],
+        )
+        row = cur.fetchone()
+    if row is None:
+        fail("fewer open claims than a deep page needs: nothing was loaded")
+    deep_score, deep_id = row
+    publisher = (
+        Publisher.objects.filter(name="Global Times").first()
+        or Publisher.objects.annotate(n=Count("articles")).order_by("-n").first()
+    )
+    reviewer = User.objects.get(username="reviewer0")
+    claim = (
+        Claim.objects.triageable()
+        .filter(kind="statement", corroborations__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    article = Article.objects.order_by("-id").first()
+    if claim is None or article is None:
+        fail("no claim with evidence to open: nothing was loaded")
+
+    def q(**params) -> str:
+        return "?" + urlencode(params)
+
+    return [
+        Page("queue (default)", "/claims/", admin + q(**open_statuses), same_rows=True),
+        Page(
+            "deep page (1/4 down)",
+            "/claims/" + q(after=_encode([deep_score, deep_id])),
+            admin + q(**open_statuses, p=deep + 1),
+            same_rows=True,
+        ),
+        Page(
+            "filtered",
+            "/claims/" + q(status="in_review", kind="quote", publisher=publisher.pk),
+            admin
+            + q(
+                status__exact="in_review",
+                kind__exact="quote",
+                article__publisher__id__exact=publisher.pk,
+            ),
+            same_rows=True,
+        ),
+        Page(
+            "filtered: assignee, no evidence, by change",
+            "/claims/" + q(assignee=reviewer.pk, evidence="no", o="-updated"),
+            admin
+            + q(
+                **open_statuses,
+                assignee__id__exact=reviewer.pk,
+                evidence="no",
+                o=f"-{column('updated_at')}",
+            ),
+            same_rows=True,
+        ),
+        # The admin searches with icontains, the queue with full-text search: the rows differ.
+        Page("search (rare word)", "/claims/?q=Tampere", admin + q(**open_statuses, q="Tampere")),
+        Page("search (word in 2%)", "/claims/?q=Baotou", admin + q(**open_statuses, q="Baotou")),
+        Page(
+            "search (common words)",
+            "/claims/?q=rare+earth+industry",
+            admin + q(**open_statuses, q="rare earth industry"),
+        ),
+        Page(
+            "search, best match",
+            "/claims/?q=Baotou&o=rank",
+            admin + q(**open_statuses, q="Baotou"),
+        ),
+        Page("claim page", f"/claims/{claim.pk}/", admin + f"{claim.pk}/change/", listing=False),
+        Page(
+            "article page",
+            f"/sources/articles/{article.pk}/",
+            PREFIX + f"sources/article/{article.pk}/change/",
+            listing=False,
+        ),
+    ]
+
+
+def users():
+    """A lead for the workbench's pages and a superuser for the admin's."""
+    from django.core.management import call_command
+
+    from workbench.models import User
+
+    lead = User.objects.filter(username="benchlead").first()
+    if lead is None:
+        call_command(
+            "create_user", "benchlead", role="lead", password="bench-password-1", stdout=StringIO()
+        )
+        lead = User.objects.get(username="benchlead")
+    superuser = User.objects.filter(username="benchadmin").first()
+    if superuser is None:
+        superuser = User.objects.create_superuser("benchadmin", password="bench-password-1")
+    return lead, superuser
 
 
 def main() -> None:
@@ -118,56 +311,62 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    parser.add_argument(
+        "--pages", default="", help="time only the pages whose label contains one of these words"
+    )
     args = parser.parse_args()
+    wanted = [word.strip() for word in args.pages.split(",") if word.strip()]
 
-    url = django_setup(fresh=not args.reuse)
-    from django.db import connection
-    from django.test import Client
+    print_calibration()
+    url = django_setup(fresh=not args.reuse, name="1m")
+    from django.test import Client, override_settings
 
     from claims.models import Claim
-    from claims.triage import _encode
-    from sources.models import Article, Publisher
-    from workbench.models import User
 
     if not Claim.objects.exists():
         load(args.claims)
-    user = User.objects.filter(username="benchlead").first()
-    if user is None:
-        from django.core.management import call_command
+    collect_static()
+    lead, superuser = users()
+    ours, theirs = Client(raise_request_exception=False), Client(raise_request_exception=False)
+    ours.force_login(lead)
+    theirs.force_login(superuser)
 
-        call_command("create_user", "benchlead", role="lead", password="bench-password-1")
-        user = User.objects.get(username="benchlead")
-    client = Client()
-    client.force_login(user)
-
-    with connection.cursor() as cur:
-        cur.execute(
-            """SELECT score, id FROM claims_claim
-               WHERE status IN ('unreviewed', 'in_review') AND kind <> 'chrome'
-               ORDER BY score DESC, id DESC OFFSET %s LIMIT 1""",
-            [Claim.objects.count() // 4],
-        )
-        deep_score, deep_id = cur.fetchone()
-    publisher = Publisher.objects.get(name="Global Times")
-    claim = Claim.objects.triageable().order_by("-id").first()
-    article = Article.objects.order_by("-id").first()
-    pages = {
-        "queue (default)": "/claims/",
-        "deep page (1/4 down)": f"/claims/?after={_encode([deep_score, deep_id])}",
-        "filtered": f"/claims/?status=in_review&kind=quote&publisher={publisher.pk}",
-        "filtered + mine": "/claims/?assignee=mine&evidence=no&o=-updated",
-        "search (rare word)": "/claims/?q=Tampere",
-        "search (word in 2%)": "/claims/?q=Baotou",
-        "search (common words)": "/claims/?q=rare+earth+industry",
-        "search, best match": "/claims/?q=Baotou&o=rank",
-        "claim page": f"/claims/{claim.pk}/",
-        "article page": f"/sources/articles/{article.pk}/",
-    }
-    print(f"database        : {url}, {Claim.objects.count():,} claims")
-    print(f"{'page':24} {'median ms':>10} {'p95 ms':>8}  status")
-    for label, path in pages.items():
-        median, p95, status = timed(client, path, args.runs)
-        print(f"{label:24} {median:10.1f} {p95:8.1f}  {status}")
+    print(f"database        : {url}, {Claim.objects.count():,} claims; {args.runs} runs a page")
+    print(
+        "baseline        : Django's admin, same filters, order and page size "
+        "(bench/admin_baseline.py)"
+    )
+    print(
+        f"{'page':42} {'median ms':>9} {'p95':>7} {'admin ms':>9} {'p95':>7} {'× admin':>8}"
+        f" {'rows':>5}  goal"
+    )
+    with override_settings(ROOT_URLCONF="bench.admin_baseline"):
+        for page in pages_to_time(lead):
+            if wanted and not any(word in page.label for word in wanted):
+                continue
+            median, p95, body = timed(ours, page.label, page.url, args.runs)
+            rows = QUEUE_ROW.findall(body)
+            a_median, a_p95, a_body = timed(
+                theirs, f"{page.label} (admin)", page.admin_url, args.runs
+            )
+            a_rows = ADMIN_ROW.findall(a_body)
+            if page.listing and not rows:
+                fail(f"{page.label}: {page.url} lists no claim; nothing was measured")
+            if page.listing and not a_rows:
+                fail(f"{page.label}: the admin's {page.admin_url} lists no claim")
+            if page.same_rows and rows != a_rows:
+                fail(
+                    f"{page.label}: the queue and the admin list different claims "
+                    f"({len(rows)} rows from {rows[:3]}…, admin {len(a_rows)} from {a_rows[:3]}…)"
+                )
+            times = ratio(a_median, median)
+            print(
+                f"{page.label:42} {median:9.1f} {p95:7.1f} {a_median:9.1f} {a_p95:7.1f}"
+                f" {times:7.1f}× {len(rows) if page.listing else '':>5}"
+                f"  {goal_text(times, GOALS.get(page.label))}",
+                flush=True,
+            )
+    print("(× admin: the admin's median over the workbench's; rows: claims the page lists)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ browse and add notes while `import_articles` loads synthetic articles, restarts 
 cluster in the middle, and then checks: requests failed cleanly (HTTP 5xx, no hang) and
 recovered; every note whose request succeeded exists with its history row; every article has
 all its claims and history (no half-written rows); a re-run of the import completes it.
-Exits 1 if a check fails. Needs root (pg_ctlcluster) — this machine and CI have it.
+Exits 1 if a check fails, with the first failed check on standard error; refuses to start
+on anything but PostgreSQL. Needs root (pg_ctlcluster) — this machine and CI have it.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault(
-    "BENCH_DATABASE_URL",
-    os.environ.get("FAULT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_faults"),
-)
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/workbench_faults"
 
-from bench._setup import SEEDS_DIR, django_setup, start_gunicorn  # noqa: E402
+from bench._setup import (  # noqa: E402
+    SEEDS_DIR,
+    django_setup,
+    fail,
+    print_calibration,
+    start_gunicorn,
+)
 
 
 def restart_postgres() -> float:
@@ -130,7 +134,11 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=400)
     args = parser.parse_args()
 
-    url = django_setup(fresh=True)
+    url = os.environ.get("FAULT_DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        fail(f"this fault restarts PostgreSQL; FAULT_DATABASE_URL must be one ({url})")
+    print_calibration()
+    url = django_setup(fresh=True, url=url)
     from django.core.management import call_command
 
     from bench.corpus import sentence_pool, write_corpus
@@ -239,7 +247,7 @@ def main() -> int:
         text=True,
         timeout=600,
     )
-    summary = rerun.stdout.strip().splitlines()[-1]
+    summary = (rerun.stdout.strip().splitlines() or ["(no output)"])[-1]
     print(f"notes acknowledged  : {len(saved)}, missing after the fault: {len(missing_notes)}")
     print(
         f"half-written rows   : {notes_without_history} notes without history, "
@@ -248,19 +256,24 @@ def main() -> int:
     )
     print(f"import re-run       : {summary}")
     print(f"articles stored     : {Article.objects.count()} (samples + {args.articles} generated)")
-    ok = (
-        import_running  # the fault landed in the middle of the import
-        and not missing_notes
-        and not notes_without_history
-        and not articles_without_claims
-        and not claims_without_history
-        and after
-        and all(s < 500 for s in after)
-        and rerun.returncode == 0
-        and Article.objects.count() == args.articles + 5
-    )
-    print("RESULT              :", "PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    stored = Article.objects.count()
+    checks = [
+        (any(s < 400 for _, _, s in log), "no reviewer's request ever succeeded: nothing worked"),
+        (import_running, "the import had finished before the restart: the fault missed it"),
+        (not missing_notes, f"{len(missing_notes)} acknowledged note(s) missing after the fault"),
+        (not notes_without_history, f"{notes_without_history} note(s) without history"),
+        (not articles_without_claims, f"{articles_without_claims} article(s) without claims"),
+        (not claims_without_history, f"{claims_without_history} claim(s) without history"),
+        (bool(after), "no request was sent after the restart"),
+        (all(s < 500 for s in after), "requests still failed 2 s after the restart"),
+        (rerun.returncode == 0, f"the import re-run exited {rerun.returncode}: {summary}"),
+        (stored == args.articles + 5, f"{stored} articles stored, not {args.articles + 5}"),
+    ]
+    failed = [message for ok, message in checks if not ok]
+    print("RESULT              :", "FAIL" if failed else "PASS")
+    if failed:
+        print(f"bench: FAILED: {failed[0]}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ it with SIGKILL once part of the batch is done, checks that nothing is half-writ
 the batch (`import_batch_resume`, as the batch page's Resume button does) with a new worker,
 and checks that every file ends with one outcome, every article is imported once with all its
 claims and history. Scratch database: FAULT_DATABASE_URL (default …/workbench_faults_worker).
-Exits 1 if a check fails.
+Exits 1 if a check fails, with the first failed check on standard error — also when a worker
+exits on its own or imports nothing for --stall-seconds (its tasks did not run).
 """
 
 from __future__ import annotations
@@ -25,27 +26,53 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ["BENCH_DATABASE_URL"] = os.environ.get(
-    "FAULT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench_faults_worker"
-)
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/workbench_faults_worker"
 
-from bench._setup import SEEDS_DIR, django_setup  # noqa: E402
+from bench._setup import SEEDS_DIR, django_setup, fail, print_calibration  # noqa: E402
 
 
 def start_worker(url: str, name: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1"}
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-         "--interval", "0.2", "--worker-id", name, "--verbosity", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": url}
+    # The child keeps its own copy of the log's descriptor.
+    with tempfile.NamedTemporaryFile(prefix=f"wb-{name}-", suffix=".log", delete=False) as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", "0.2", "--worker-id", name, "--verbosity", "0"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+    worker.log = Path(log.name)  # type: ignore[attr-defined]
+    return worker
+
+
+def wait_for(worker: subprocess.Popen, what: str, done, target: int, stall_seconds: float):
+    """Wait until done() reaches target; fail if the worker exits or nothing moves."""
+    last, moved = done(), time.perf_counter()
+    while last < target:
+        time.sleep(0.05)
+        now_done = done()
+        if now_done != last:
+            last, moved = now_done, time.perf_counter()
+        if worker.poll() is not None:
+            err = worker.log.read_text(errors="replace").strip().splitlines()[-5:]
+            fail(
+                f"{what}: the worker exited ({worker.returncode}) at {last}/{target}; its log "
+                f"({worker.log}) ends:\n" + "\n".join(err)
+            )
+        if time.perf_counter() - moved > stall_seconds:
+            worker.kill()
+            fail(
+                f"{what}: no file got an outcome for {stall_seconds:g} s ({last} of {target}):"
+                " the worker is not running the batch's tasks"
+            )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument("--stall-seconds", type=float, default=120)
     args = parser.parse_args()
-    url = django_setup(fresh=True)
+    print_calibration()
+    url = django_setup(fresh=True, url=os.environ.get("FAULT_DATABASE_URL") or DEFAULT_URL)
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -75,9 +102,7 @@ def main() -> int:
         return ImportFile.objects.filter(batch=batch).exclude(outcome=ImportOutcome.PENDING).count()
 
     worker = start_worker(url, "doomed")
-    started = time.perf_counter()
-    while done() < total // 3 and time.perf_counter() - started < 300:
-        time.sleep(0.05)
+    wait_for(worker, "before the kill", done, max(1, total // 3), args.stall_seconds)
     os.kill(worker.pid, signal.SIGKILL)  # mid-batch, no chance to clean up
     worker.wait()
     at_kill = done()
@@ -100,6 +125,7 @@ def main() -> int:
     pending = import_batch_resume(batch_id=batch.pk)
     worker = start_worker(url, "rescuer")
     started = time.perf_counter()
+    wait_for(worker, "after the resume", done, total, args.stall_seconds)
     batch.refresh_from_db()
     while batch.status != ImportStatus.DONE and time.perf_counter() - started < 600:
         time.sleep(0.25)
@@ -129,17 +155,24 @@ def main() -> int:
         f"imported by the batch, {files_per_article} imported twice, {without_claims} "
         f"without claims, {without_history} claims without history"
     )
-    ok = (
-        batch.status == ImportStatus.DONE
-        and outcomes == {ImportOutcome.IMPORTED: total}
-        and Article.objects.count() == total == len(imported_articles)
-        and not files_per_article
-        and not without_claims
-        and not without_history
-        and half_written == 0
-    )
-    print("RESULT              :", "PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    stored = Article.objects.count()
+    checks = [
+        (batch.status == ImportStatus.DONE, f"the batch is {batch.status}, not done"),
+        (outcomes == {ImportOutcome.IMPORTED: total}, f"outcomes {outcomes}, not all imported"),
+        (
+            stored == total == len(imported_articles),
+            f"{stored} articles stored, {len(imported_articles)} imported, of {total} files",
+        ),
+        (not files_per_article, f"{files_per_article} article(s) imported twice"),
+        (not without_claims, f"{without_claims} article(s) without claims"),
+        (not without_history, f"{without_history} claim(s) without history"),
+        (half_written == 0, f"{half_written} half-written article(s) right after the kill"),
+    ]
+    failed = [message for ok, message in checks if not ok]
+    print("RESULT              :", "FAIL" if failed else "PASS")
+    if failed:
+        print(f"bench: FAILED: {failed[0]}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
