@@ -183,6 +183,11 @@ def main() -> int:
     import_running = importer.poll() is None
     restart_at = time.perf_counter() - started
     restart_took = restart_postgres()
+    # However short the run asked for, the reviewers keep working for a few seconds after the
+    # database is back: recovery is judged on requests sent more than 2 s after the restart.
+    keep_until = time.perf_counter() + 4.0
+    for r in reviewers:
+        r.stop_at = max(r.stop_at, keep_until)
     for r in reviewers:
         r.join()
     import_out, _ = importer.communicate(timeout=600)
