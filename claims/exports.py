@@ -51,6 +51,7 @@ from claims.models import (
     Note,
     Rating,
 )
+from sources.models import article_body_fields
 
 SCHEMA_VERSION = "1.0"
 CHUNK_SIZE = 2000
@@ -154,9 +155,6 @@ def _username(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
-ARTICLE_HEAVY_FIELDS = ("text", "received_text", "original_html", "repairs", "fingerprint")
-
-
 def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet:
     """Add the joins and per-chunk prefetches a full record needs."""
     prefetches = [
@@ -173,7 +171,7 @@ def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet
     # Each claim gets its own copy of the article: leave the article's texts in the database.
     return (
         queryset.select_related("article__publisher", "reviewed_by")
-        .defer(*(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS))
+        .defer(*article_body_fields("article__"))
         .prefetch_related(*prefetches)
     )
 

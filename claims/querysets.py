@@ -3,6 +3,7 @@
 from django.db import models
 
 from sources.ingest.kinds import SegmentKind
+from sources.models import article_body_fields
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -19,19 +20,27 @@ class ClaimQuerySet(models.QuerySet):
         from claims.independence import SOURCE_RELATED  # imported here: it imports the models
         from claims.models import Corroboration, Note, Rating  # models import this module
 
-        return self.select_related(
-            "article__publisher__parent",
-            "article__origin",
-            "article__republished_from",
-            "assignee",
-            "reviewed_by",
-        ).prefetch_related(
-            models.Prefetch(
-                "corroborations",
-                queryset=Corroboration.objects.select_related(*SOURCE_RELATED),
-            ),
-            models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
-            models.Prefetch("notes", queryset=Note.objects.select_related("author")),
+        return (
+            self.select_related(
+                "article__publisher__parent",
+                "article__origin",
+                "article__republished_from",
+                "assignee",
+                "reviewed_by",
+            )
+            # The page highlights the text and lists the repairs; the saved page stays behind.
+            .defer(*article_body_fields("article__", keep=("text", "repairs")))
+            .prefetch_related(
+                models.Prefetch(
+                    "corroborations",
+                    # Independence compares the evidence article's text, never its saved page.
+                    queryset=Corroboration.objects.select_related(*SOURCE_RELATED).defer(
+                        *article_body_fields("evidence_claim__article__", keep=("text",))
+                    ),
+                ),
+                models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
+                models.Prefetch("notes", queryset=Note.objects.select_related("author")),
+            )
         )
 
     def with_evidence_counts(self):

@@ -29,6 +29,7 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
+from sources.models import article_body_fields
 from workbench import search
 
 PAGE_SIZE = 50
@@ -192,8 +193,10 @@ def triage_queryset(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(credibility=filters.credibility)
     qs = search.search(qs, filters.q, rank=filters.o == RELEVANCE)
     count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
-    return qs.select_related("article__publisher", "assignee").annotate(
-        evidence_count=Subquery(count, output_field=IntegerField())
+    return (
+        qs.select_related("article__publisher", "assignee")
+        .defer(*article_body_fields("article__"))
+        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
     )
 
 

@@ -31,11 +31,7 @@ CLUSTER_COLUMNS = 12
 @require_perm("sources.view_article")
 def article_list(request: HttpRequest) -> HttpResponse:
     """Recent articles, newest first (keyset on id: `?before=<id>`)."""
-    qs = (
-        Article.objects.select_related("publisher")
-        .order_by("-id")
-        .defer("text", "received_text", "repairs")
-    )
+    qs = Article.objects.for_list().order_by("-id")
     if before := parse_id(request.GET.get("before", "")):
         qs = qs.filter(id__lt=before)
     if publisher := parse_id(request.GET.get("publisher", "")):
@@ -54,9 +50,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     Reviewers select text on it to create, split, merge or move claims (the selection tools).
     """
-    article = get_object_or_404(
-        Article.objects.select_related("publisher__parent", "origin"), pk=pk
-    )
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     claims = list(
         Claim.objects.current()
         .filter(article=article)
@@ -122,7 +116,7 @@ def _report_edit(request: HttpRequest, edit: services.ArticleEdit) -> None:
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an article's metadata (leads); its text never changes."""
     article = get_object_or_404(
-        Article.objects.select_related("publisher", "origin").defer(*services.ARTICLE_TEXTS), pk=pk
+        Article.objects.select_related("publisher", "origin").without_bodies(), pk=pk
     )
     if request.method == "POST":
         form = ArticleForm(request.POST)
@@ -183,9 +177,8 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.only("id", "cluster_origin_id"), pk=pk)
     origin_id = article.cluster_origin_id or article.pk
     members = list(
-        Article.objects.filter(Q(cluster_origin_id=origin_id) | Q(pk=origin_id))
-        .select_related("publisher")
-        .defer("text", "received_text", "repairs", "original_html", "fingerprint")
+        Article.objects.in_cluster(origin_id)
+        .for_list()
         .order_by("published_at", "id")[:CLUSTER_COLUMNS]
     )
     claims = (
