@@ -21,8 +21,11 @@ from sources import services
 from sources.forms import ArticleForm, ImportForm, PublisherForm
 from sources.highlight import highlight, span_data
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
+from workbench.paging import Keyset
 from workbench.permissions import require_perm
 
+ARTICLES_PAGE = 50
+NEWEST_FIRST = Keyset()  # by id, descending: `?before=<id>` is the last id seen
 # Columns shown side by side on the "same event" page (a wire story may have hundreds).
 CLUSTER_COLUMNS = 12
 
@@ -31,15 +34,13 @@ CLUSTER_COLUMNS = 12
 @require_perm("sources.view_article")
 def article_list(request: HttpRequest) -> HttpResponse:
     """Recent articles, newest first (keyset on id: `?before=<id>`)."""
-    qs = Article.objects.for_list().order_by("-id")
-    if before := parse_id(request.GET.get("before", "")):
-        qs = qs.filter(id__lt=before)
+    qs = Article.objects.for_list()
     if publisher := parse_id(request.GET.get("publisher", "")):
         qs = qs.filter(publisher_id=publisher)
-    rows = list(qs[:51])
-    more = len(rows) > 50
-    rows = rows[:50]
-    context = {"nav": "articles", "rows": rows, "next_before": rows[-1].pk if more else None}
+    before = parse_id(request.GET.get("before", ""))
+    page = NEWEST_FIRST.page(qs, (before,) if before else None, size=ARTICLES_PAGE)
+    next_before = page.next_start[0] if page.next_start else None
+    context = {"nav": "articles", "rows": page.rows, "next_before": next_before}
     return render(request, "sources/article_list.html", context)
 
 
