@@ -46,7 +46,7 @@ from claims.models import (
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
 from sources.models import Publisher
-from workbench.http import safe_next
+from workbench.http import safe_next, url_for_ids
 from workbench.permissions import require_perm
 
 
@@ -70,6 +70,9 @@ def refuse_if_retired(view):
     return wrapper
 
 
+QUEUE_ROW_LINKS = ("claims:detail", "claims:take", "claims:quick_status")
+
+
 @require_GET
 @require_perm("claims.view_claim")
 @vary_on_headers("HX-Request")
@@ -77,6 +80,11 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     """The triage queue; an htmx request gets only the table fragment."""
     filters = parse_filters(request.GET)
     page = triage_page(filters, request.user)
+    # Each row's links from one reverse() a link (a page has 50 rows, 3 links each).
+    detail, take, quick_status = map(url_for_ids, QUEUE_ROW_LINKS)
+    for claim in page.rows:
+        claim.url, claim.take_url = detail(claim.pk), take(claim.pk)
+        claim.status_url = quick_status(claim.pk)
     label = "Best match first" if filters.o == RELEVANCE else ORDERINGS[filters.o][0]
     context = {
         "nav": "claims",
@@ -88,7 +96,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
         "credibilities": Credibility.choices,
         "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
-        "publishers": Publisher.objects.only("id", "name").order_by("name"),
+        "publishers": Publisher.objects.order_by("name").values_list("id", "name"),
     }
     template = "claims/claim_list.html"
     if request.htmx and not request.htmx.boosted:

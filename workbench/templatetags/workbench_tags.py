@@ -1,8 +1,10 @@
-"""Template filters shared by every page."""
+"""Template filters and tags shared by every page."""
 
+from html import escape
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -20,3 +22,20 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if scheme in {"http", "https"} else ""
+
+
+@register.simple_tag
+def options(choices, selected=None) -> SafeString:
+    """`<option>`s of (value, label) pairs, the one equal to `selected` selected.
+
+    For long selects: a `{% for %}` over the ~1,800 publishers of the queue's filter was most
+    of the queue's rendering (four variable lookups and a model instance an option), and
+    `format_html` an option still a third of it. Values and labels are escaped.
+    """
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if value == selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
