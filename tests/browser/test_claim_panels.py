@@ -7,19 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from claims.models import Note
+from tests.browser.test_reviewer_flow import log_in
 from tests.factories import ClaimFactory, CorroborationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MARK = "el => el.dataset.untouched = 'yes'"
-
-
-def log_in(page, live_server, user, then: str) -> None:
-    page.goto(f"{live_server.url}{then}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(user.raw_password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server.url}{then}")
 
 
 def test_a_note_redraws_the_notes_and_the_timeline_and_nothing_else(

@@ -35,13 +35,8 @@ SENTENCES = 6
 
 
 @pytest.fixture
-def reviewer(make_user):
-    return make_user("rita", "reviewer")
-
-
-@pytest.fixture
-def rclient(client, reviewer):
-    client.force_login(reviewer)
+def rclient(client, make_user):
+    client.force_login(make_user("rita", "reviewer"))
     return client
 
 

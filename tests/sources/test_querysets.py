@@ -1,4 +1,4 @@
-"""Reads of articles: one definition of their heavy bodies, and no page loads one it does not show."""
+"""Reads of articles: their heavy bodies defined once, and no page loads one it does not show."""
 
 import re
 
