@@ -74,7 +74,10 @@ PANELS: dict[str, Panel] = {
         Panel("evidence"),  # changed through its own forms (a candidate attached lands here)
         Panel("candidates", (EVIDENCE_CHANGED,)),  # an attached claim is no longer a candidate
         Panel("history", (CLAIM_CHANGED, EVIDENCE_CHANGED, RATINGS_CHANGED, NOTES_CHANGED)),
-        Panel("verdict", (EVIDENCE_CHANGED,)),  # the suggested credibility counts the evidence
+        # The verdict's forms are never redrawn under a reviewer's hands by another panel's
+        # change: only the suggested credibility in it, which counts the evidence, is.
+        Panel("verdict"),
+        Panel("suggestion", (EVIDENCE_CHANGED,)),
         Panel("ratings"),
         Panel("notes"),
         Panel("source"),
@@ -214,11 +217,14 @@ class ClaimPage:
             "can_revert": self.user.has_perm("claims.revert_history"),
         }
 
+    def _suggestion(self) -> dict:
+        value, why = independence.suggest_credibility(
+            self.claim, corroborations=self.corroborations, registry=self.registry
+        )
+        return {"suggested_credibility": (independence.credibility_label(value), why)}
+
     def _verdict(self) -> dict:
         claim = self.claim
-        value, why = independence.suggest_credibility(
-            claim, corroborations=self.corroborations, registry=self.registry
-        )
         assign_form = None
         if self.user.has_perm("claims.assign_claim"):
             assign_form = AssignForm(initial={"assignee": claim.assignee_id}, reviewers=reviewers())
@@ -227,8 +233,8 @@ class ClaimPage:
             "credibility_form": CredibilityForm(
                 initial={"credibility": claim.credibility, "version": claim.version}
             ),
-            "suggested_credibility": (independence.credibility_label(value), why),
             "assign_form": assign_form,
+            **self._suggestion(),  # shown in the verdict panel
         }
 
     def _ratings(self) -> dict:
