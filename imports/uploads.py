@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -106,11 +107,11 @@ def import_batch_create(
             default_publisher=default_publisher,
             default_published=default_published,
         )
-        notices: list[str] = []
+        accept = _Acceptance(batch, limits, row_for)
         rows: list[ImportFile] = []
         held = pending = 0
-        found = (_rejected_row(batch, name, size, reason) for name, size, reason in refused)
-        for row in _chain(found, files, batch, limits, notices, row_for):
+        found = [_rejected_row(batch, name, size, reason) for name, size, reason in refused]
+        for row in chain(found, *(accept.rows(incoming) for incoming in files)):
             rows.append(row)
             held += len(row.content or b"")
             pending += row.outcome == ImportOutcome.PENDING
@@ -119,8 +120,8 @@ def import_batch_create(
                 rows.clear()
                 held = 0
         ImportFile.objects.bulk_create(rows)
-        if notices:
-            batch.notices = notices
+        if accept.notices:
+            batch.notices = accept.notices
             batch.save(update_fields=["notices"])
     return batch, pending
 
@@ -152,89 +153,83 @@ def import_batch_create_from_uploads(
     return batch
 
 
-def _chain(
-    found: Iterator[ImportFile],
-    files: Iterable[Incoming],
-    batch: ImportBatch,
-    limits: ArchiveLimits,
-    notices: list[str],
-    row_for: RowFor | None,
-) -> Iterator[ImportFile]:
-    yield from found
-    for incoming in files:
-        yield from _incoming_rows(batch, incoming, limits, notices, row_for)
+class _Acceptance:
+    """Turns the files offered to one batch into its rows, collecting the batch's notices."""
 
+    def __init__(self, batch: ImportBatch, limits: ArchiveLimits, row_for: RowFor | None):
+        self.batch = batch
+        self.limits = limits
+        self.row_for = row_for
+        self.notices: list[str] = []
 
-def _incoming_rows(
-    batch: ImportBatch,
-    incoming: Incoming,
-    limits: ArchiveLimits,
-    notices: list[str],
-    row_for: RowFor | None,
-) -> Iterator[ImportFile]:
-    """The ImportFile rows of one file: itself, or every entry of a zip."""
-    name, size = incoming.name, incoming.size
-    kind = content_type_for(name)
-    if kind == "zip":
-        yield from _zip_rows(batch, incoming, limits, notices, row_for)
-        return
-    if not kind:
-        suffix = PurePath(name).suffix or "(none)"
-        reason = f"{name}: unsupported file type {suffix!r} (expected .txt, .html, .htm or .zip)"
-        yield _rejected_row(batch, name, size, reason)
-        return
-    row = row_for(name, "") if row_for is not None else None
-    if row is not None and row.bad:
-        yield _rejected_row(batch, name, size, f"{name}: {row.reason}")
-        return
-    if size > limits.max_file_bytes:
-        reason = f"{name}: file too large ({size:,} bytes; the limit is {limits.max_file_bytes:,})"
-        yield _rejected_row(batch, name, size, reason)
-        return
-    try:
-        data = incoming.read(limits.max_file_bytes + 1)
-    except OSError as exc:
-        yield _rejected_row(batch, name, size, f"{name}: cannot read file ({exc.strerror or exc})")
-        return
-    if len(data) > limits.max_file_bytes:  # the declared size lied
-        reason = f"{name}: file too large (the limit is {limits.max_file_bytes:,} bytes)"
-        yield _rejected_row(batch, name, len(data), reason)
-        return
-    yield _pending_row(batch, name, kind, data, row.as_dict() if row is not None else None)
+    def rows(self, incoming: Incoming) -> Iterator[ImportFile]:
+        """The ImportFile rows of one file: itself, or every entry of a zip."""
+        name, size = incoming.name, incoming.size
+        kind = content_type_for(name)
+        if kind == "zip":
+            yield from self._zip_rows(incoming)
+            return
+        limit = self.limits.max_file_bytes
+        if not kind:
+            suffix = PurePath(name).suffix or "(none)"
+            yield self._rejected(
+                name, size, f"unsupported file type {suffix!r} (expected .txt, .html, .htm or .zip)"
+            )
+            return
+        manifest, problem = self._manifest(name, "")
+        if problem:
+            yield self._rejected(name, size, problem)
+            return
+        if size > limit:
+            yield self._rejected(
+                name, size, f"file too large ({size:,} bytes; the limit is {limit:,})"
+            )
+            return
+        try:
+            data = incoming.read(limit + 1)
+        except OSError as exc:
+            yield self._rejected(name, size, f"cannot read file ({exc.strerror or exc})")
+            return
+        if len(data) > limit:  # the declared size lied
+            yield self._rejected(name, len(data), f"file too large (the limit is {limit:,} bytes)")
+            return
+        yield _pending_row(self.batch, name, kind, data, manifest)
 
-
-def _zip_rows(
-    batch: ImportBatch,
-    incoming: Incoming,
-    limits: ArchiveLimits,
-    notices: list[str],
-    row_for: RowFor | None,
-) -> Iterator[ImportFile]:
-    """Every entry of a zip; a manifest.csv / .jsonl at its root gives entries their values."""
-    name = incoming.name
-    source = incoming.source
-    if not isinstance(source, str):
-        source.seek(0)
-    try:
-        entries = open_zip(source, name=name, limits=limits)
-    except ArchiveError as exc:
-        yield _rejected_row(batch, name, incoming.size, exc.reason)
-        return
-    any_entry = False
-    for entry, manifest in entries_with_manifest(entries, name=name, notices=notices):
-        any_entry = True
-        if entry.rejected:
-            yield _rejected_row(batch, entry.name, entry.size, entry.reason)
-            continue
-        if not manifest and row_for is not None:
-            row = row_for(name, entry.name[len(name) + 1 :])
-            if row is not None and row.bad:
-                yield _rejected_row(batch, entry.name, entry.size, f"{entry.name}: {row.reason}")
+    def _zip_rows(self, incoming: Incoming) -> Iterator[ImportFile]:
+        """Every entry of a zip; a manifest.csv / .jsonl at its root gives entries their values."""
+        name, source = incoming.name, incoming.source
+        if not isinstance(source, str):
+            source.seek(0)
+        try:
+            entries = open_zip(source, name=name, limits=self.limits)
+        except ArchiveError as exc:
+            yield _rejected_row(self.batch, name, incoming.size, exc.reason)
+            return
+        any_entry = False
+        for entry, manifest in entries_with_manifest(entries, name=name, notices=self.notices):
+            any_entry = True
+            if entry.rejected:
+                yield _rejected_row(self.batch, entry.name, entry.size, entry.reason)
                 continue
-            manifest = row.as_dict() if row is not None else {}
-        yield _pending_row(batch, entry.name, entry.content_type, entry.data or b"", manifest)
-    if not any_entry:
-        yield _rejected_row(batch, name, incoming.size, f"{name}: no files in the archive")
+            if not manifest:  # the zip's own manifest wins over one given apart
+                manifest, problem = self._manifest(name, entry.name[len(name) + 1 :])
+                if problem:
+                    yield self._rejected(entry.name, entry.size, problem)
+                    continue
+            data = entry.data or b""
+            yield _pending_row(self.batch, entry.name, entry.content_type, data, manifest)
+        if not any_entry:
+            yield self._rejected(name, incoming.size, "no files in the archive")
+
+    def _manifest(self, name: str, inner: str) -> tuple[dict, str]:
+        """The values of the file's row of a manifest given apart, or why its row is bad."""
+        row = self.row_for(name, inner) if self.row_for is not None else None
+        if row is None:
+            return {}, ""
+        return ({}, row.reason) if row.bad else (row.as_dict(), "")
+
+    def _rejected(self, name: str, size: int, why: str) -> ImportFile:
+        return _rejected_row(self.batch, name, size, f"{name}: {why}")
 
 
 def _pending_row(

@@ -16,16 +16,9 @@ from django.core.management import call_command
 from imports import queue, uploads
 from sources.models import ImportBatch, ImportFile, ImportOutcome
 from tests.factories import zip_of
+from tests.imports.test_queue import article_text as page
 
 LIMIT = 2_000
-
-
-def page(n: int) -> bytes:
-    return (
-        f"Harbour crane {n} delivered\n\n"
-        f"The port took delivery of crane {n} on Tuesday, the operator said. "
-        f"It lifts {n * 10 + 40} tonnes.\n"
-    ).encode()
 
 
 def files() -> dict[str, bytes]:
