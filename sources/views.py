@@ -1,4 +1,4 @@
-"""Article pages, the publisher registry and the import page."""
+"""Article pages, clusters and the publisher registry (the import pages are imports.views)."""
 
 from __future__ import annotations
 
