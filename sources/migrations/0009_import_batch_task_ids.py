@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0008_import_batch_notices'),
+        ("sources", "0008_import_batch_notices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='task_ids',
+            model_name="importbatch",
+            name="task_ids",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
