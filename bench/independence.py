@@ -106,7 +106,8 @@ def trigram_scan_ms(claim) -> float:
 
 def bench_clustering(count: int, naive_count: int) -> None:
     from bench.corpus import sentence_pool, synthetic_article
-    from sources.clustering import Item, clusters, compare, sketch
+    from sources.ingest.fingerprint import compare, sketch
+    from sources.ingest.syndication import Item, clusters
 
     pool = sentence_pool(SEEDS_DIR)
     rng = random.Random(2026)

@@ -30,6 +30,7 @@ from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from workbench import search
+from workbench.db import is_postgres
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
@@ -281,7 +282,7 @@ def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
 def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
     """Return one page of the queue and the cursor of the next one."""
     base = triage_queryset(filters, user)
-    if filters.q and filters.o != RELEVANCE and search.is_postgres():
+    if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
         ids = list(_keyset(base, filters).values_list("pk", flat=True)[: size + 1])

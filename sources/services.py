@@ -22,10 +22,11 @@ from django.utils import timezone
 from claims.history import ARTICLE, change_lines
 from claims.models import Claim
 from claims.services import RevertRefused, StaleEdit, corroborations_rejudge, revert_plan
-from sources.clustering import cluster_all, cluster_new, fingerprint_for, recheck_cluster
+from sources.clustering import cluster_all, cluster_new, recheck_cluster
 from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_manifest, open_zip
 from sources.ingest.countries import canonical_country
 from sources.ingest.domains import is_host, listed_host, registrable_domain
+from sources.ingest.fingerprint import fingerprint_for
 from sources.ingest.html import content_type_for, process_document
 from sources.ingest.manifest import apply_manifest, value_problem
 from sources.ingest.names import is_placeholder

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from sources.clustering import fingerprint_for
 from sources.ingest.address import PageAddress, page_address
 from sources.ingest.decode import decode_bytes
+from sources.ingest.fingerprint import fingerprint_for
 from sources.ingest.kinds import CLAIM_KINDS, SegmentKind
 from sources.ingest.page import parse_page
 from sources.ingest.provenance import text_origin

@@ -147,6 +147,6 @@ class ProcessedArticle:
     meta: PageMeta
     segments: list[Segment]
     sha256: str
-    # Bottom-k shingle sketch for syndication clustering (sources/clustering.py); computed
+    # Bottom-k shingle sketch for syndication clustering (fingerprint.py); computed
     # here so parallel parse processes do the hashing, not the process that stores.
     fingerprint: list[str] = field(default_factory=list)
