@@ -31,6 +31,7 @@ from django.http import QueryDict
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from workbench import search
 from workbench.db import is_postgres
+from workbench.http import MAX_ID, parse_id
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
@@ -89,20 +90,6 @@ class TriageFilters:
     @property
     def default_ordering(self) -> str:
         return DEFAULT_ORDERING
-
-
-# Ids are 64-bit: a longer number would crash the query (SQLite raises OverflowError).
-MAX_ID = 2**63 - 1
-
-
-def parse_id(raw: str) -> int | None:
-    """Return `raw` as a database id (ASCII digits, 1 to 2**63 - 1), or None."""
-    raw = raw.strip()
-    # str.isdigit() also accepts "²" and other digits int() refuses.
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def _int(params: QueryDict, name: str, errors: list[str]) -> int | None:
