@@ -19,9 +19,9 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from sources.ingest.address import is_page_url
+from sources.ingest.dates import find_date
 from sources.ingest.decode import _refuse_controls, _refuse_magic, decode_bytes
 from sources.ingest.names import PLACEHOLDERS, is_placeholder
-from sources.ingest.page import find_date
 from sources.ingest.pipeline import process_bytes, process_text
 from sources.ingest.types import Evidence, IngestError, ProcessedArticle
 

@@ -33,9 +33,8 @@ with warnings.catch_warnings():
 
 from sources.ingest.classify import classify_sentences
 from sources.ingest.kinds import SegmentKind
-from sources.ingest.page import BlockRole, ParsedPage
 from sources.ingest.score import checkworthiness
-from sources.ingest.types import Segment
+from sources.ingest.types import BlockRole, ParsedPage, Segment
 
 # Building a segmenter compiles many regexes; one per process is enough.
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
