@@ -27,10 +27,9 @@ from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_man
 from sources.ingest.countries import canonical_country
 from sources.ingest.domains import is_host, listed_host, registrable_domain
 from sources.ingest.fingerprint import fingerprint_for
-from sources.ingest.html import content_type_for, process_document
 from sources.ingest.manifest import apply_manifest, value_problem
 from sources.ingest.names import is_placeholder
-from sources.ingest.pipeline import process_bytes
+from sources.ingest.pipeline import content_type_for, process_bytes, process_document
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import (
     ARTICLE_METADATA_FIELDS,

@@ -153,6 +153,13 @@ class ProcessedArticle:
     fingerprint: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class ProcessedPage(ProcessedArticle):
+    """A processed article that came from an HTML page, with the page as received."""
+
+    original_html: str = ""
+
+
 class BlockRole(StrEnum):
     """What a block of the page is; the segmenter maps roles to segment kinds."""
 

@@ -27,7 +27,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError
 
 from sources.ingest.archive import ArchiveError, entries_with_manifest, open_zip
-from sources.ingest.html import content_type_for, process_job
 from sources.ingest.manifest import (
     Manifest,
     ManifestError,
@@ -36,6 +35,7 @@ from sources.ingest.manifest import (
     normalise_path,
     parse_manifest,
 )
+from sources.ingest.pipeline import content_type_for, process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import ImportOutcome
 from sources.registry import PublisherRegistry
