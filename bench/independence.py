@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._setup import SEEDS_DIR, django_setup, fail, is_postgres, print_calibration, ratio
+from bench._setup import SEEDS_DIR, django_setup, fail, print_calibration, ratio
+from workbench.db import is_postgres
 
 
 def bench_candidates(target: int, runs: int, baseline_runs: int) -> None:

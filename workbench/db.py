@@ -11,21 +11,22 @@ from __future__ import annotations
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Manager, QuerySet
+from django.utils.connection import ConnectionProxy
 
 POSTGRESQL = "postgresql"
 
-Where = QuerySet | Manager | BaseDatabaseWrapper | str | None
+Where = QuerySet | Manager | BaseDatabaseWrapper | ConnectionProxy | str | None
 
 
 def connection_of(on: Where = None) -> BaseDatabaseWrapper:
     """Return the connection a queryset, manager or alias uses (None: the default one)."""
     if on is None:
         return connection
-    if isinstance(on, BaseDatabaseWrapper):
-        return on
+    if isinstance(on, QuerySet | Manager):
+        return connections[on.db]
     if isinstance(on, str):
         return connections[on]
-    return connections[on.db]
+    return on  # a connection, or django.db.connection (a proxy to the default one)
 
 
 def is_postgres(on: Where = None) -> bool:
