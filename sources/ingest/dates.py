@@ -19,8 +19,6 @@ from datetime import datetime, timedelta, timezone
 # "DENVER, Colo., Oct. 12, 2024 /PRNewswire/ --". The place is in capitals or the line names
 # an agency or newswire, so an ordinary sentence with a dash never matches.
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-
-
 _STORY_DATELINE_RE = re.compile(
     r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}?)(?:,\s*[A-Z][A-Za-z .]{1,30}?)?"
     rf"(?:,?\s+(?P<date>{_MONTH_ABBR}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH_ABBR}(?:\s+\d{{4}})?))?"
@@ -79,8 +77,6 @@ DATELINE_LABEL_RE = re.compile(
     r"(?:\s+on)?\s*:?\s*",
     re.IGNORECASE,
 )
-
-
 _WEEKDAY_RE = re.compile(
     r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?,?", re.I
 )
@@ -107,27 +103,19 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-
-
 _MON = (
     r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-
-
 _TIME = (
     r"(?:,?\s*(?:[-–—|@·]|at)?\s*(?P<H>\d{1,2})"
     r"(?::|\.(?=\d{2}\s*(?:[AaPp]\.?\s?[Mm]|[A-Z]{3}\b|[+-]\d)))(?P<M>\d{2})(?::(?P<S>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?(?![\w])))?)?"
 )
-
-
 _TZ = (
     r"(?:\s*\(?(?P<tz>(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?|Z|UTC|GMT|KST|JST|HKT|SGT|EST|EDT"
     r"|PST|PDT|CET|CEST|BST)\)?(?![\w]))?"
 )
-
-
 _DATE_RES = {
     "iso": re.compile(
         r"(?<![\d/.])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -157,8 +145,6 @@ _DATE_RES = {
         + _TZ
     ),
 }
-
-
 _TZ_OFFSETS = {
     "Z": 0, "UTC": 0, "GMT": 0, "KST": 9, "JST": 9, "HKT": 8, "SGT": 8,
     "EST": -5, "EDT": -4, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "BST": 1,

@@ -23,14 +23,8 @@ _SCRIPTS = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
     ("latin", re.compile(r"[\u00c0-\u024f]")),
 )
-
-
 _ASCII_RE = re.compile(r"[\x00-\x7f]+")
-
-
 _NOT_ASCII_LETTER_RE = re.compile(r"[^A-Za-z]+")
-
-
 _STOPWORDS = {
     "en": word_set("the and of to in is that for with was on are said by has"),
     "fr": word_set("le la les des et est une dans pour que qui sur du au"),

@@ -25,10 +25,7 @@ from sources.ingest.types import BlockRole
 from sources.ingest.wordlists import word_set
 
 BULLET_MARK_RE = re.compile(r"^(?:[-–•*·▪●◦‣○■□➢►]|\d{1,2}[.)])[ \t\u00a0]+(?=\S)")
-
-
 _LEADING_SYMBOLS_RE = re.compile(r"^[\s\-–—•*·▪●◦‣○■□➢►|>›»→←✓✔☐]+")
-
 
 _CHROME_RES = [
     re.compile(p, re.IGNORECASE)
@@ -83,18 +80,13 @@ _CHROME_RES = [
         r"https?://\S+|www\.\S+",
     )
 ]
-
-
 # "Home > World > Asia" breadcrumbs.
 _BREADCRUMB_RE = re.compile(r"^(?:[^>›»\n]{1,30}\s*[>›»]\s*){1,6}[^>›»\n]{1,60}$")
-
 
 _SUMMARY_LABELS = (
     r"highlights?|key (takeaways?|points?|facts?)|takeaways?|summary|in brief|at a glance"
     r"|tl;?dr|quick read|the big picture|what you need to know|in short"
 )
-
-
 _LINK_LIST_LABELS = (
     r"related( (articles?|stories|news|content|coverage|topics|posts|reading))?|latest"
     r"( (news|stories|articles))?|most (viewed|read|popular|shared|commented)|trending"
@@ -103,19 +95,12 @@ _LINK_LIST_LABELS = (
     r"|you might also like|see also|also read|more on this (topic|story)|in (other|case you"
     r" missed|this) .{1,30}|news|world|business|opinion"
 )
-
-
 _SECTION_LABEL_RE = re.compile(rf"^(?:{_SUMMARY_LABELS}|{_LINK_LIST_LABELS})\s*:?$", re.IGNORECASE)
-
-
 LINK_LIST_LABEL_RE = re.compile(rf"^(?:{_LINK_LIST_LABELS})\s*:?$", re.IGNORECASE)
-
-
 # Lists whose lines are not the story: references and sources at the foot of a page.
 REFERENCE_LABEL_RE = re.compile(
     r"^(?:references?|reference\(s\)|sources?|further reading|external links|notes)\s*:?$", re.I
 )
-
 
 # ---- chrome by kind: what a line is (a button, a counter, a menu…), not which string it is.
 # Counters: "12 Comments", "3 min read", "1.2K views", "Reading time: 4 minutes".
@@ -134,8 +119,6 @@ _PROMPT_RE = re.compile(
     r"|push notifications?|our app|download the app)\b",
     re.I,
 )
-
-
 _TRUST_BOX_RE = re.compile(
     r"^(?:why you can trust\b|our standards\s*:|(?:the )?[\w ]{0,30}trust principles\b"
     r"|about (?:us|the author|the authors|this (?:story|article|site))\b"
@@ -145,16 +128,12 @@ _TRUST_BOX_RE = re.compile(
     r"|support (?:our|independent) journalism\b|become a (?:member|subscriber|supporter)\b)",
     re.I,
 )
-
-
 # Buttons and player widgets start with an imperative: "Watch online", "Listen", "Download".
 _WIDGET_VERB_RE = re.compile(
     r"^(?:watch|listen|play|read|share|subscribe|download|sign|log|join|click|tap|view|browse"
     r"|shop|donate|print|copy|email|register|upgrade)\b",
     re.I,
 )
-
-
 # Section and rubric names are made of topic words: "Nation & World News", "Business".
 _SECTION_WORDS = word_set(
     """nation national world international global local metro regional region business
@@ -169,17 +148,9 @@ _SECTION_WORDS = word_set(
     investigations investigation insight insights explainer explainers press releases
     release media companies company science-tech auto autos property real estate"""
 )
-
-
 _CONNECTORS = word_set("& and , / + | of the")
-
-
 _CONTACT_FIELD_RE = re.compile(r"^[\w .'’-]{2,30}:\s*\+?\(?\d[\d ()./-]{6,20}$")
-
-
 _BRACKET_LINE_RE = re.compile(r"^\[[^\[\]\n]{1,80}\]$")
-
-
 # A sign-off credit on its own line: "-- BERNAMA", "— Reuters", "Agencies via Xinhua",
 # "(Reporting by …; Editing by …)", "With inputs from PTI", "Compiled by …".
 _SIGNOFF_LINE_RE = re.compile(
@@ -191,43 +162,29 @@ _SIGNOFF_LINE_RE = re.compile(
     r"|edited by\b.{1,100}|translated by\b.{1,100}|produced by\b.{1,100})\)\.?$",
     re.I,
 )
-
-
 REPORTING_BY_RE = re.compile(
     r"^\(?(?:additional\s+)?reporting by\s+(?P<names>.+?)(?:\s+in\s+[A-Z][^;)]*)?(?:[;)]|$)",
     re.I,
 )
-
-
 # Who took or sold a picture (photo libraries, pool and handout credits): never whose text
 # it is. News agencies credited for a picture are found through the registry instead.
 _PICTURE_SOURCES = (
     r"Getty Images|Getty|Shutterstock|iStock|Alamy|Imaginechina|VCG|CFP|IC|EPA-EFE|Pool"
     r"|Handout|Stringer"
 )
-
-
 # Photo credit lines: "AP Photo/Ng Han Guan", "Stringer | AFP | Getty Images", "/VCG".
 _PHOTO_CREDIT_LINE_RE = re.compile(
     r"^[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)?\s+Photos?\s*/\s*\S.{0,60}$"
     r"|^/\s?[A-Z][\w&-]*(?:[ /][A-Z][\w&-]*){0,3}$"
     rf"|^(?:{_PICTURE_SOURCES})(?:\s*/.{{1,40}})?$"
 )
-
-
 _PHOTO_WORD_RE = re.compile(rf"\b(?:{_PICTURE_SOURCES}|Images|Photos?|AFP via|File)\b")
-
-
 _CONTACT_LABEL_RE = re.compile(r"^(?:(?:media|press) )?(?:contacts?|enquiries|inquiries)\b", re.I)
 
-
 _NEWSPAPER_HEADLINE_RE = re.compile(r"^(newspaper headline|print headline)\s*:\s*", re.IGNORECASE)
-
-
 DISCLAIMER_START_RE = re.compile(
     r"^(disclaimer|editor['’]?s note|note|correction|clarification|update)\s*:", re.IGNORECASE
 )
-
 
 # Field labels that can be strung together on one line.
 FIELD_LABEL_RE = re.compile(
@@ -235,14 +192,8 @@ FIELD_LABEL_RE = re.compile(
     r"|Updated(?: on)?|Posted(?: on)?|Date|Edited by|Written by|Reporter|Author)\s*:\s*",
     re.IGNORECASE,
 )
-
-
 _FIELD_TAIL_RE = re.compile(r"[\s|,;·\-–—]+$")
-
-
 BYLINE_START_RE = re.compile(r"^(?:By|BY|Written by|Words by|Story by|Reporting by)\s+(?=\S)")
-
-
 _BYLINE_LOWER_OK = word_set("and & de van von der den da di du dos bin binti al el la le y ibn ben")
 
 
@@ -261,8 +212,6 @@ _CREDIT_TAIL_RE = re.compile(
     r"|(?:Photo|Image)\s+(?:by|courtesy of)\s+[^.\n]{1,50})\s*$",
     re.IGNORECASE,
 )
-
-
 # Labels that start a credit, used to tell "File photo: VCG" from a caption-less line.
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:File|Stock|Handout)\s+)?(?:Photo|Photos|Image|Images|Picture|Photograph|Graphic"
@@ -271,16 +220,9 @@ _CREDIT_ONLY_RE = re.compile(
     re.IGNORECASE,
 )
 
-
 _CREDIT_START_RE = re.compile(r"(?:\(|©|credit|photo|image|picture|graphic|file|stock)", re.I)
-
-
 TERMINAL_RE = re.compile(r"[.!?…。！？]['\"”’)\]»]*$")
-
-
 CLOSED_RE = re.compile(r"[.!?…。！？:;,]['\"”’)\]»]*$")
-
-
 WRAP_END_WORDS = word_set(
     """the a an of in on at for to and or but nor with by from as that which who whom whose its
     their his her our your my this these those is are was were be been being has have had will
@@ -289,11 +231,7 @@ WRAP_END_WORDS = word_set(
     because since although though not no so such both either neither each every also including
     like whether where there then"""
 )
-
-
 _WORD_RE = re.compile(r"[^\W\d_][\w'’.&-]*|\d[\w.,%]*", re.UNICODE)
-
-
 ORG_WORDS = word_set(
     """institute institution academy university college school group company corporation corp co
     inc ltd ministry department agency council commission bureau association federation center
@@ -303,8 +241,6 @@ ORG_WORDS = word_set(
     spokesman spokeswoman founder executive manager governor mayor ambassador analyst researcher
     engineer"""
 )
-
-
 NAME_LOWER_OK = word_set("of the and for at in on de & von van du da la le del")
 
 

@@ -52,8 +52,6 @@ def read_meta(text: str, blocks: list[Block]) -> PageMeta:
 
 
 _PRESS_RELEASE_LABEL_RE = re.compile(r"^(?:press|news|media)\s+(?:release|statement)s?$", re.I)
-
-
 # A one-word rubric before a headline: "Mining: Russia and the US begin talks".
 _RUBRIC_RE = re.compile(r"^[A-Z][\w'’-]+:\s+(?=[A-Z0-9“\"‘'])")
 

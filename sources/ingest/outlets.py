@@ -39,15 +39,11 @@ _SITE_CHROME_RE = re.compile(
     r"\s+(?:Forum|Forums|Community|Newsletter|Newsletters|App|Podcast)\b"
     r"|^Welcome to (?P<welcome>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s*[!.]?$"
 )
-
-
 _COPYRIGHT_NAME_RE = re.compile(
     r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
     r"(?P<name>[^.|,\n©]{2,60}?)\s*(?:[.|,]|\ball rights\b|$)",
     re.IGNORECASE,
 )
-
-
 # An outlet several sources speak to is the one printing the story ("… told the Global
 # Times"); a name followed by "newspaper" or "in remarks published" is a cited third party.
 _TOLD_RE = re.compile(

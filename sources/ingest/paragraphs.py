@@ -171,8 +171,6 @@ _SIGNOFF_TAIL_RE = re.compile(
     r"(?<=[.!?”\"’)])\s+(?P<credit>(?:--|[—–])\s*[A-Z][\w&.'’/-]*(?:\s+[A-Z][\w&.'’/-]*){0,2}"
     r"|[^\w\s\"'“”‘’()\[\]]+(?:\s+[^\w\s\"'“”‘’()\[\]]+)*)\s*$"
 )
-
-
 _FURNITURE_ROLES = frozenset(
     {
         BlockRole.CHROME,
@@ -186,8 +184,6 @@ _FURNITURE_ROLES = frozenset(
         BlockRole.DISCLAIMER,
     }
 )
-
-
 _COMMENTS_RE = re.compile(r"^(?:\d+\s+)?comments?(?:\s*\(\d+\))?$", re.I)
 
 
