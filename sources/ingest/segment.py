@@ -4,7 +4,7 @@ pysbd does the sentence boundary detection; its output is re-anchored to exact o
 the canonical text and corrected where it is known to go wrong on news copy:
 
 - never a boundary across a blank line ("\\n\\n" ends a sentence), unless the page is
-  hard-wrapped with a blank line after every line (page.py tells);
+  hard-wrapped with a blank line after every line (paragraphs.py tells);
 - a single "\\n" is a hard wrap, not a boundary (pysbd would split there, so it sees the
   paragraph with newlines turned into spaces — same length, same offsets);
 - no boundary after an abbreviation that cannot end a sentence (Mr., Dr., No., e.g., i.e.,
