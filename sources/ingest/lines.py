@@ -3,7 +3,7 @@
 `label_lines` splits the canonical text into its non-blank lines and applies the line rules
 of `page.py`'s docstring (0–12) to each: the first rule that matches gives the line its
 parts (start, end, role); ordinary text lines get none and become paragraphs
-(`paragraphs.py`). Then the header around the headline is labelled (`mark_header`).
+(`paragraphs.py`). Then the header around the headline is labelled (`_mark_header`).
 
 The rules go by what a line is — its shape — never by which outlet prints it. Furniture is
 named by kind (`chrome_kind`): symbols, breadcrumbs, widgets, counters, prompts, trust
@@ -594,7 +594,6 @@ _CAPTION_DATE_END_RE = re.compile(
 def _picture_credit(name: str) -> bool:
     """Whether "(Name)" or "(Name/…)" after a caption credits a picture: a photo library, or a
     news outlet or agency the registry knows ("Yonhap", "AFP", "Korea Herald DB")."""
-
     if re.fullmatch(f"(?:{_PICTURE_SOURCES})", name):
         return True
     name = re.sub(r"\s+(?:DB|Photo|Photos|File)$", "", name)

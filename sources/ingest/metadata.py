@@ -46,7 +46,6 @@ def read_meta(text: str, blocks: list[Block]) -> PageMeta:
     meta.title = _title(text, blocks, meta.publisher_name)
     meta.byline = _byline(text, blocks)
     meta.published, meta.published_raw = _published(text, blocks)
-
     meta.republished_from = republished_from(text, publisher=meta.publisher_name)
     return meta
 
@@ -91,7 +90,6 @@ def _title(text: str, blocks: list[Block], publisher: str = "") -> str:
 
 def _not_a_title(value: str, publisher: str) -> bool:
     """Tell whether a would-be title is page furniture: a timestamp, a section, a label."""
-
     if not value or is_date_line(value) or RELATIVE_TIME_RE.match(value):
         return True
     if is_section_name(value) or _PRESS_RELEASE_LABEL_RE.match(value) or chrome_kind(value):
@@ -113,7 +111,6 @@ def _byline(text: str, blocks: list[Block]) -> str:
     Staff Writer", an all-caps name in the header, or else the wire's closing credit
     "(Reporting by NAME in City; Editing by …)".
     """
-
     for block in blocks:
         if block.role != BlockRole.BYLINE:
             continue
