@@ -40,11 +40,11 @@ from bench._setup import (
     django_setup,
     fail,
     goal_text,
-    is_postgres,
     print_calibration,
     ratio,
     vacuum_analyze,
 )
+from workbench.db import is_postgres
 
 # Ratio goals of the issues: how many times faster than Django's admin at 1M claims.
 GOALS = {"queue (default)": 6, "deep page (1/4 down)": 30, "claim page": 3}

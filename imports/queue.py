@@ -27,15 +27,17 @@ from django.utils import timezone
 from claims.models import Claim
 from imports.storing import FileResult, StoreDefaults, articles_store
 from sources.clustering import cluster_all, cluster_new
-from sources.ingest.html import process_job
 from sources.ingest.manifest import apply_manifest
+from sources.ingest.pipeline import process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, ImportStatus
 from sources.registry import PublisherRegistry
 
 logger = logging.getLogger(__name__)
 
-Job = tuple[str, str, bytes]  # (file name, content type, bytes): sources.ingest.html.process_job
+Job = tuple[
+    str, str, bytes
+]  # (file name, content type, bytes): sources.ingest.pipeline.process_job
 Parsed = tuple[str, int, ProcessedArticle | IngestError]
 # Parses a group's jobs, in order; the command passes one that fans out to processes.
 Parser = Callable[[list[Job], int], Iterable[Parsed]]

@@ -20,8 +20,8 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from claims.models import Claim
-from sources.clustering import fingerprint_for
 from sources.ingest.domains import registrable_domain
+from sources.ingest.fingerprint import fingerprint_for
 from sources.ingest.types import ProcessedArticle
 from sources.models import Article, ImportBatch, ImportOutcome, Publisher
 from sources.registry import PublisherRegistry

@@ -27,8 +27,8 @@ from django.utils import timezone
 from imports.queue import import_batch_finish_if_complete
 from imports.tasks import import_batch_enqueue
 from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_manifest, open_zip
-from sources.ingest.html import HTML_SUFFIXES, TEXT_SUFFIXES, content_type_for
 from sources.ingest.manifest import ManifestRow
+from sources.ingest.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES, content_type_for
 from sources.models import ImportBatch, ImportFile, ImportOutcome, ImportStatus, Publisher
 from workbench.models import User
 
@@ -36,7 +36,7 @@ from workbench.models import User
 _ROWS = 200
 _BYTES = 32 * 1024 * 1024
 
-# What an import reads, by suffix (sources.ingest.html.content_type_for): the upload form's
+# What an import reads, by suffix (sources.ingest.pipeline.content_type_for): the upload form's
 # file picker offers these.
 IMPORT_SUFFIXES = (*sorted(TEXT_SUFFIXES, reverse=True), *sorted(HTML_SUFFIXES), ".zip")
 # A manifest's row for a file: (the file's name, its path inside its zip or "") → row.

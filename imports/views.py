@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from claims.triage import parse_id
 from imports.forms import ImportForm
 from imports.progress import import_batch_progress, import_worker_state
 from imports.tasks import import_batch_resume
 from imports.uploads import import_batch_create_from_uploads
 from sources.models import ImportBatch, ImportFile, ImportOutcome
+from workbench.http import parse_id
 from workbench.permissions import require_perm
 
 

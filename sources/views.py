@@ -14,11 +14,11 @@ from django.views.decorators.vary import vary_on_headers
 from claims.history import article_timeline
 from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
-from claims.triage import parse_id
 from sources import services
 from sources.forms import ArticleForm, PublisherForm
 from sources.highlight import highlight, span_data
 from sources.models import Article, Publisher
+from workbench.http import parse_id
 from workbench.permissions import require_perm
 
 # Columns shown side by side on the "same event" page (a wire story may have hundreds).

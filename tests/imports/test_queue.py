@@ -19,7 +19,7 @@ from imports import queue, tasks, uploads
 from imports.progress import WorkerState, import_batch_progress, import_worker_state
 from imports.storing import StoreDefaults, articles_store
 from imports.tasks import process_import_batch
-from sources.ingest.html import process_document
+from sources.ingest.pipeline import process_document
 from sources.models import (
     Article,
     ImportBatch,

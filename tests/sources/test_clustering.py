@@ -7,16 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from imports.in_process import articles_import
-from sources.clustering import (
-    CONTAINMENT_THRESHOLD,
-    Item,
-    clusters,
-    compare,
-    containment,
-    jaccard,
-    sketch,
-)
+from sources.ingest.fingerprint import CONTAINMENT_THRESHOLD, compare, containment, jaccard, sketch
 from sources.ingest.passages import shared_passages
+from sources.ingest.syndication import Item, clusters
 from sources.models import Article
 
 pytestmark = pytest.mark.django_db

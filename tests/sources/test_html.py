@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims.models import Claim, ClaimKind
 from imports import queue, uploads
-from sources.ingest.html import decode_html, extract_page, process_html_bytes
+from sources.ingest.html import decode_html, extract_page
+from sources.ingest.pipeline import process_html_bytes
 from sources.ingest.types import IngestError
 from sources.models import ImportFile, ImportOutcome
 

@@ -35,7 +35,6 @@ from imports.progress import import_batch_progress
 from imports.queue import Job, Parsed, import_batch_process, parse_in_process, worker_id
 from imports.storing import FileResult
 from imports.uploads import Incoming, import_batch_create, import_limits, is_importable
-from sources.ingest.html import process_job
 from sources.ingest.manifest import (
     Manifest,
     ManifestError,
@@ -43,6 +42,7 @@ from sources.ingest.manifest import (
     normalise_path,
     parse_manifest,
 )
+from sources.ingest.pipeline import process_job
 from sources.models import ImportFile, ImportOutcome
 
 # Files claimed, parsed and stored per round (each article is still atomic on its own).
