@@ -25,7 +25,9 @@ from django.http import QueryDict
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from sources.models import article_body_fields
 from workbench import search
-from workbench.paging import MAX_ID, Keyset
+from workbench.db import is_postgres
+from workbench.http import parse_id
+from workbench.paging import Keyset
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
@@ -84,16 +86,6 @@ class TriageFilters:
     @property
     def default_ordering(self) -> str:
         return DEFAULT_ORDERING
-
-
-def parse_id(raw: str) -> int | None:
-    """Return `raw` as a database id (ASCII digits, 1 to 2**63 - 1), or None."""
-    raw = raw.strip()
-    # str.isdigit() also accepts "²" and other digits int() refuses.
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def _int(params: QueryDict, name: str, errors: list[str]) -> int | None:
@@ -228,7 +220,7 @@ def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
 def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
     """Return one page of the queue and the cursor of the next one."""
     base = triage_queryset(filters, user)
-    if filters.q and filters.o != RELEVANCE and search.is_postgres():
+    if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
         ids = list(_ordered(base, filters).values_list("pk", flat=True)[: size + 1])

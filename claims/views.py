@@ -44,9 +44,9 @@ from claims.models import (
     Note,
     Stance,
 )
-from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
+from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
 from sources.models import Publisher
-from workbench.http import safe_next, url_for_ids
+from workbench.http import parse_id, safe_next, url_for_ids
 from workbench.permissions import require_perm
 
 

@@ -8,7 +8,8 @@ from django.db.models import F
 from claims.models import Claim
 from sources.models import Article
 from tests.factories import ArticleFactory, ClaimFactory
-from workbench.paging import MAX_ID, Keyset
+from workbench.http import MAX_ID
+from workbench.paging import Keyset
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-# Ids are 64-bit: a longer number would crash the query (SQLite raises OverflowError).
-MAX_ID = 2**63 - 1
+from workbench.http import MAX_ID
 
 
 @dataclass(frozen=True)
