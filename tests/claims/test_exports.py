@@ -18,7 +18,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from claims import services
-from claims.exports import CLAIMREVIEW_RATINGS, Export, neutralise
+from claims.exports import Export
+from claims.exports.formats import CLAIMREVIEW_RATINGS
+from claims.exports.schema import neutralise
 from claims.models import Claim, ClaimKind, ClaimStatus, ExportRecord, Independence
 from claims.triage import parse_filters, triage_queryset
 from tests.factories import (
@@ -486,7 +488,7 @@ def test_export_query_count_does_not_grow_with_the_claims(client_for, reviewer, 
         article_claims(publisher=PublisherFactory(), reviewer=reviewer)
     assert Claim.objects.filter(status=ClaimStatus.VERIFIED).count() == 30
     many = count_queries(client_for, url, stream=True)
-    # On PostgreSQL, full CSV/JSON Lines/JSON records are built in SQL (claims/exports_sql.py):
+    # On PostgreSQL, full CSV/JSON Lines/JSON records are built in SQL (claims/exports/postgres.py):
     # one COPY instead of the claims, prefetch, neighbour and history queries.
     expected = EXPORT_QUERIES_SQL if Export(Claim.objects.all(), fmt).uses_sql else EXPORT_QUERIES
     assert few == many == expected
@@ -571,7 +573,8 @@ def test_command_jsonl_keeps_the_old_keys_and_fits_the_schema(verified):
 
 
 def test_plain_csv_fast_path_matches_the_plain_records(verified):
-    from claims.exports import csv_row, iter_plain_records
+    from claims.exports.formats import csv_row
+    from claims.exports.records import iter_plain_records
 
     verified[0].speaker = "=cmd"
     verified[0].save()

@@ -1,4 +1,4 @@
-"""The SQL path of full exports (claims/exports_sql.py) against the Python path.
+"""The SQL path of exports (claims/exports/postgres.py) against the Python path.
 
 On PostgreSQL both paths run over the same varied selection and must write the same bytes
 (CSV, JSON Lines, JSON) and the same count and content hash. On SQLite the Python path is
@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from claims.exports import Export, export_queryset
+from claims.exports import Export, export_queryset, postgres
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
 from claims.triage import parse_filters
 from tests.claims.test_exports import RECORD_VALIDATOR
@@ -198,10 +198,8 @@ def test_fallback_on_other_databases_fits_the_schema():
 @pytest.fixture
 def small_chunks(monkeypatch):
     """One article id per chunk: every boundary between articles is a boundary of chunks."""
-    from claims import exports_sql
-
-    monkeypatch.setattr(exports_sql, "FIRST_STEP", 1)
-    monkeypatch.setattr(exports_sql, "CHUNK_CLAIMS", 1)
+    monkeypatch.setattr(postgres, "FIRST_STEP", 1)
+    monkeypatch.setattr(postgres, "CHUNK_CLAIMS", 1)
 
 
 # Chunks are for exports outside a transaction (the web view's and the command's); inside
@@ -222,8 +220,6 @@ def test_sql_path_in_chunks_writes_what_the_python_path_writes(small_chunks, fmt
 
 @pytest.mark.django_db(transaction=True)
 def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
-    from claims import exports_sql
-
     varied_selection()
     if not POSTGRES:  # SQLite has no COPY: the Python path serves every export
         assert not Export(selection("status=all"), "jsonl").uses_sql
@@ -232,14 +228,14 @@ def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
         cursor.execute("SHOW work_mem")
         work_mem = cursor.fetchone()[0]
     statements = []
-    real = exports_sql._bind
+    real = postgres._bind
 
     def bind(queryset, sql, params):
         statements.append(params)
         return real(queryset, sql, params)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "_bind", bind)
+        patch.setattr(postgres, "_bind", bind)
         text, export = exported(selection("status=all"), "jsonl", sql=True)
     assert len(statements) >= 3 and export.tally.count == 17  # one COPY per article at least
     article_ids = [json.loads(line)["article_id"] for line in text.splitlines()]
@@ -253,14 +249,12 @@ def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_chunks_on_several_connections_outside_a_transaction(small_chunks, fmt):
     """Committed data: the next chunks run on other connections with the same snapshot."""
-    from claims import exports_sql
-
     varied_selection()
     if not POSTGRES:  # no second connection or snapshot on SQLite: the Python path
         assert not Export(selection("status=all"), fmt).uses_sql
         return
     opened = []
-    real = exports_sql._other_connections
+    real = postgres._other_connections
 
     @contextmanager
     def others(queryset, snapshot):
@@ -269,15 +263,15 @@ def test_chunks_on_several_connections_outside_a_transaction(small_chunks, fmt):
             yield connections
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "_other_connections", others)
+        patch.setattr(postgres, "_other_connections", others)
         fast, fast_export = exported(selection("status=all"), fmt, sql=True)
     slow, slow_export = exported(selection("status=all"), fmt, sql=False)
     # A snapshot was exported and shared with the other connections.
-    assert opened == [(opened[0][0], exports_sql.CONNECTIONS - 1)] and opened[0][0]
+    assert opened == [(opened[0][0], postgres.CONNECTIONS - 1)] and opened[0][0]
     assert fast == slow and fast_export.tally.hexdigest == slow_export.tally.hexdigest
     # A reader that goes away mid-export (chunks still running) leaves the connection clean.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "BLOCK_ROWS", 1)
+        patch.setattr(postgres, "BLOCK_ROWS", 1)
         stream = Export(selection("status=all"), "jsonl").stream()
         # One COPY row per article: the first block is the first article's claims.
         assert next(stream).count(b"\n") == 5
