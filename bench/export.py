@@ -101,9 +101,9 @@ def copy_baseline(limit: int | None) -> tuple[int, float, int]:
     import psycopg
     from django.db import connection
 
-    from claims.exports.schema import PLAIN_PATHS
+    from claims.exports.schema import plain_paths
 
-    sql, params = selection(limit).values_list(*PLAIN_PATHS).query.sql_with_params()
+    sql, params = selection(limit).values_list(*plain_paths()).query.sql_with_params()
     connection.ensure_connection()
     raw = connection.connection
     bound = psycopg.ClientCursor(raw).mogrify(sql, params)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from claims.exports.schema import (
     BOM,
-    DETAILS,
     Changes,
     Computed,
     Constant,
@@ -109,15 +108,16 @@ def _list_cell(name: str, column) -> Callable[[dict], object]:
     return lambda value: "\n".join(str(line.evaluate(item)) for item in value.get(name, ()))
 
 
-_ROW_CELLS = {
-    detail: [cell for member in record_fields(detail) for cell in member_cells(member)]
-    for detail in DETAILS
-}
+def row_cells(detail: str) -> list[Callable[[dict], object]]:
+    """Functions reading each CSV cell of a `detail` record, in column order."""
+    return [cell for member in record_fields(detail) for cell in member_cells(member)]
 
 
-def csv_row(record: dict) -> list:
-    """Flatten a record to the CSV columns of its detail (lists become one line per item)."""
-    return [neutralise(cell(record)) for cell in _ROW_CELLS[record["detail"]]]
+def csv_row(record: dict, cells: list[Callable[[dict], object]] | None = None) -> list:
+    """Flatten a record to the CSV columns of its detail (lists become one line per item);
+    `cells` are its detail's `row_cells`, when the caller has them already."""
+    cells = row_cells(record["detail"]) if cells is None else cells
+    return [neutralise(cell(record)) for cell in cells]
 
 
 def stream_csv(
@@ -125,12 +125,13 @@ def stream_csv(
 ) -> Iterator[str]:
     """Yield CSV text in chunks of rows (header first; BOM first when asked, for Excel)."""
     yield csv_header(detail, bom=bom)
+    cells = row_cells(detail)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for n, record in enumerate(records, 1):
         if tally is not None:
             tally.count += 1
-        writer.writerow(csv_row(record))
+        writer.writerow(csv_row(record, cells))
         if n % BUFFER_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -7,7 +7,7 @@ rendered by its kind; rules are evaluated over Python values.
   (`iterator(chunk_size=…)`), plus one query per chunk for the neighbouring sentences and
   one per historical table for the change counts: the number of queries grows with the
   number of chunks, never with the number of claims.
-- **plain** records read `schema.PLAIN_PATHS` with `values_list` through a server-side
+- **plain** records read `schema.plain_paths()` with `values_list` through a server-side
   cursor on PostgreSQL: no model instances.
 """
 
@@ -25,9 +25,7 @@ from django.db.models import Prefetch, QuerySet
 from claims.exports.schema import (
     DETAIL,
     HISTORY_CHANGES,
-    PLAIN_PATHS,
     RATING_SUMMARY,
-    RECORD,
     Changes,
     Constant,
     Field,
@@ -35,6 +33,7 @@ from claims.exports.schema import (
     List,
     Object,
     Summary,
+    plain_paths,
     record_fields,
 )
 from claims.models import Claim, ClaimKind, Rating
@@ -212,7 +211,7 @@ def record_builder(
     """
     steps = [
         _member_value(member, detail, read)
-        for member in record_fields(detail, RECORD)
+        for member in record_fields(detail)
         if not _left_out(member, include_notes)
     ]
 
@@ -280,7 +279,8 @@ def iter_full_records(queryset: QuerySet, *, include_notes: bool = True) -> Iter
 
 def iter_plain_records(queryset: QuerySet, *, chunk_size: int = PLAIN_CHUNK_SIZE) -> Iterator[dict]:
     """Yield plain records: the claim's own columns and its article's, no model instances."""
-    index = {path: n for n, path in enumerate(PLAIN_PATHS)}
+    paths = plain_paths()
+    index = {path: n for n, path in enumerate(paths)}
     build = record_builder("plain", read=lambda path: itemgetter(index[path]))
-    for row in queryset.values_list(*PLAIN_PATHS).iterator(chunk_size=chunk_size):
+    for row in queryset.values_list(*paths).iterator(chunk_size=chunk_size):
         yield build(row)

@@ -610,12 +610,13 @@ RECORD = (
 )
 
 
-def record_fields(detail: str, members=RECORD) -> tuple:
-    """The members of a `detail` record (or object), nested objects narrowed alike."""
+def record_fields(detail: str, members: tuple | None = None) -> tuple:
+    """The members of a `detail` record (of `RECORD`, or of an object's `members`), nested
+    objects narrowed alike. Read from `RECORD` on every call: nothing is cached."""
     if detail not in DETAILS:
         raise ValueError(f"unknown record detail {detail!r}")
     kept = []
-    for member in members:
+    for member in RECORD if members is None else members:
         if getattr(member, "full", False) and detail != "full":
             continue
         if isinstance(member, Object):
@@ -647,8 +648,3 @@ def plain_paths() -> tuple[str, ...]:
         elif isinstance(member, Object):
             paths += [f"{member.path}__{sub.path}" for sub in member.fields]
     return tuple(dict.fromkeys(paths))
-
-
-CSV_COLUMNS_FULL = csv_columns("full")
-CSV_COLUMNS_PLAIN = csv_columns("plain")
-PLAIN_PATHS = plain_paths()
