@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import struct
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -184,7 +184,7 @@ def neighbours_cte(text: Field, fmt: str, *, chunked: bool) -> tuple[str, list]:
     """The CTE `nb`: each current claim's text of the selection's articles (chrome and
     retired claims skipped), rendered once (`j`) and handed by the window to the claims
     before and after it (`before_j`, `after_j`)."""
-    render = text.kind.json_sql if fmt == "json" else text.kind.csv_sql
+    render = rendering(text.kind, fmt)
     in_range = " AND article_id >= %s AND article_id < %s" if chunked else ""
     cte = (
         "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
@@ -198,20 +198,36 @@ def neighbours_cte(text: Field, fmt: str, *, chunked: bool) -> tuple[str, list]:
     return cte, [LOW, HIGH] if chunked else []
 
 
-def related_cte(name: str, relation: str, fields: tuple[Field, ...], fmt: str) -> str:
+def rendering(kind, fmt: str):
+    """The kind's SQL rendering of a column in `fmt`: its JSON text, or its CSV cell."""
+    return kind.json_sql if fmt == "json" else kind.csv_sql
+
+
+def object_piece(fields: tuple[Field, ...], fmt: str) -> Callable[[Scope], str]:
+    """An object's part of a record: its JSON object, or its CSV cells (fields with one)."""
+
+    def piece(scope: Scope) -> str:
+        if fmt == "json":
+            return j_object({f.name: f.kind.json_sql(scope.column(f.path)) for f in fields})
+        cells = [f.kind.csv_sql(scope.column(f.path)) for f in fields if f.csv]
+        return concat(comma_separated(cells))
+
+    return piece
+
+
+def value_piece(field: Field, path: str, fmt: str) -> Callable[[Scope], str]:
+    """A value's part of a record (at `path` of the related row): its JSON, or its CSV cell."""
+    render = rendering(field.kind, fmt)
+    return lambda scope: render(scope.column(path))
+
+
+def related_cte(name: str, relation: str, piece: Callable[[Scope], str]) -> str:
     """The CTE `name`: the related rows (an article, a reviewer) the selection's claims point
-    to through `relation`, each one's part of the records computed once (`j`): its JSON
-    object (`fields` relative to it) or value, or its CSV cells."""
+    to through `relation`, each one's part of the records computed once (`j`): `piece` of the
+    related row's scope."""
     field = Claim._meta.get_field(relation)
     scope = Scope(field.related_model, "a")
-    if fmt == "json" and len(fields) == 1 and not fields[0].name:
-        piece = fields[0].kind.json_sql(scope.column(fields[0].path))
-    elif fmt == "json":
-        piece = j_object({f.name: f.kind.json_sql(scope.column(f.path)) for f in fields})
-    else:
-        piece = concat(
-            comma_separated([f.kind.csv_sql(scope.column(f.path)) for f in fields if f.csv])
-        )
+    piece = piece(scope)
     return (
         f"{name} AS MATERIALIZED (SELECT a.id, {piece} AS j FROM {scope.source()}"
         f" WHERE a.id IN (SELECT c_{field.column} FROM c))"
@@ -291,10 +307,11 @@ def items_cte(name: str, member: List | Summary, fmt: str, of_selection) -> str:
         cells = [j_object(json)] if fmt == "json" else cells
     piece = cells[0] if fmt == "json" else concat(comma_separated(cells))
     grouped = ", ".join(f"{expr} AS {qn(key)}" for key, expr in aggregates.items())
+    claim = scope.column("claim")
     return (
         f"{name} AS (SELECT claim_id, {piece} AS j"
-        f" FROM (SELECT i.claim_id, {grouped} FROM {scope.source()}"
-        f" WHERE {of_selection('i.claim_id')} GROUP BY i.claim_id) g)"
+        f" FROM (SELECT {claim} AS claim_id, {grouped} FROM {scope.source()}"
+        f" WHERE {of_selection(claim)} GROUP BY {claim}) g)"
     )
 
 
@@ -380,8 +397,8 @@ def record_sql(
         ctes.append(cte)
         params += nb_params
         # Chrome claims are not in the window: their text is read and rendered here.
-        render = text.kind.json_sql if fmt == "json" else text.kind.csv_sql
-        pieces["text_j"] = (
+        render = rendering(text.kind, fmt)
+        pieces[f"{text.name}_j"] = (
             f"COALESCE(nb.j, (SELECT {render('x.' + qn(text.path))}"
             f" FROM {_table(Claim)} x WHERE x.id = c.c_id))"
         )
@@ -390,18 +407,16 @@ def record_sql(
         joins.append(" LEFT JOIN nb ON nb.id = c.c_id")
 
     for member in members:
-        if isinstance(member, Object) and member.path:
+        if isinstance(member, Object) and member.path:  # the article: every claim has one
             cte_name = f"{member.name}_rows"
-            ctes.append(related_cte(cte_name, member.path, member.fields, fmt))
+            ctes.append(related_cte(cte_name, member.path, object_piece(member.fields, fmt)))
             pieces[f"{member.name}_j"] = f"{cte_name}.j"
             column = Claim._meta.get_field(member.path).column
             joins.append(f" JOIN {cte_name} ON {cte_name}.id = c.c_{column}")
-    for name, field in relations.items():
+    for name, field in relations.items():  # the reviewer's name: a claim may have none
         relation, rest = field.path.split("__", 1)
         cte_name = f"{name}_rows"
-        ctes.append(
-            related_cte(cte_name, relation, (Field("", field.kind, rest, csv=field.csv),), fmt)
-        )
+        ctes.append(related_cte(cte_name, relation, value_piece(field, rest, fmt)))
         pieces[f"{name}_j"] = f"{cte_name}.j"
         column = Claim._meta.get_field(relation).column
         joins.append(f" LEFT JOIN {cte_name} ON {cte_name}.id = c.c_{column}")
@@ -449,7 +464,7 @@ def _member_sql(member, fmt: str, detail: str, windowed: set[str]) -> str | None
         return _empty_rendering(member, "csv", **{member.name: value}) if member.csv else None
     if isinstance(member, Field) and "__" not in member.path:
         if member.path in windowed:
-            return "o.text_j"
+            return f"o.{member.name}_j"
         if json:
             return member.kind.json_sql(f"o.c_{member.path}")
         return member.kind.csv_sql(f"o.c_{member.path}") if member.csv else None

@@ -400,7 +400,8 @@ class Summary:
 
 @dataclass(frozen=True)
 class Computed:
-    """A summary's value: `rule` over the summary's counts."""
+    """A summary's value: `rule` over the summary's counts, rendered by a kind that keeps
+    the value as it is (INT, BOOL, NULLABLE_TEXT: the rule computes the record's value)."""
 
     name: str
     kind: Kind
