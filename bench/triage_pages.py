@@ -58,8 +58,8 @@ def load(target: int) -> None:
     from django.db import connection
 
     from claims.models import Claim
+    from imports.in_process import articles_import
     from sources.models import Article
-    from sources.services import articles_import
     from workbench.models import User
 
     files = [(p.name, p.read_bytes()) for p in sorted(SEEDS_DIR.glob("*.txt"))]

@@ -50,7 +50,7 @@ def seed_paths() -> list[Path]:
 @pytest.fixture
 def imported_seeds(db, seed_paths):
     """Import the five sample articles through the import service; return {prefix: Article}."""
-    from sources.services import articles_import
+    from imports.in_process import articles_import
 
     _, results = articles_import(
         [(p.name, p.read_bytes()) for p in seed_paths], by=None, origin="test"

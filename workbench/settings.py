@@ -53,6 +53,7 @@ ALLOWED_HOSTS = env_list(
 INSTALLED_APPS = [
     "workbench.apps.WorkbenchConfig",
     "sources.apps.SourcesConfig",
+    "imports.apps.ImportsConfig",
     "claims.apps.ClaimsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -183,7 +184,7 @@ IMPORT_ZIP_MAX_ENTRIES = int(os.environ.get("IMPORT_ZIP_MAX_ENTRIES", "20000"))
 IMPORT_ZIP_MAX_RATIO = float(os.environ.get("IMPORT_ZIP_MAX_RATIO", "100"))
 # Files one upload form may carry (Django's own limit is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))
-# Background imports (sources/services.py, import_batch_process).
+# Background imports (imports/queue.py, imports/tasks.py).
 IMPORT_CLAIM_GROUP = int(os.environ.get("IMPORT_CLAIM_GROUP", "20"))
 IMPORT_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("IMPORT_CLAIM_TIMEOUT_SECONDS", "600"))
 IMPORT_MAX_ATTEMPTS = int(os.environ.get("IMPORT_MAX_ATTEMPTS", "3"))

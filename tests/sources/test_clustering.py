@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from imports.in_process import articles_import
 from sources.clustering import (
     CONTAINMENT_THRESHOLD,
     Item,
@@ -17,7 +18,6 @@ from sources.clustering import (
 )
 from sources.ingest.passages import shared_passages
 from sources.models import Article
-from sources.services import articles_import
 
 pytestmark = pytest.mark.django_db
 
