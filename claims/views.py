@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from claims import boundaries, independence, services
 from claims.candidates import candidate_evidence
-from claims.exports import ratings_summary
+from claims.exports.records import ratings_summary
 from claims.forms import (
     AssignForm,
     CorroborationEditForm,
