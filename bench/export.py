@@ -23,7 +23,7 @@ hash included:
   counts).
 
 Both are built in SQL and streamed with binary COPYs, one per chunk of article ids, on
-three connections sharing one snapshot (claims/exports_sql.py: the path PostgreSQL takes).
+three connections sharing one snapshot (claims/exports/postgres.py: the path PostgreSQL takes).
 full-*-python (not run by default) builds the same records from model instances with
 per-chunk prefetches, the SQLite/ClaimReview path.
 
@@ -101,9 +101,9 @@ def copy_baseline(limit: int | None) -> tuple[int, float, int]:
     import psycopg
     from django.db import connection
 
-    from claims.exports import PLAIN_COLUMNS
+    from claims.exports.schema import plain_paths
 
-    sql, params = selection(limit).values_list(*PLAIN_COLUMNS).query.sql_with_params()
+    sql, params = selection(limit).values_list(*plain_paths()).query.sql_with_params()
     connection.ensure_connection()
     raw = connection.connection
     bound = psycopg.ClientCursor(raw).mogrify(sql, params)

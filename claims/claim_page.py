@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 
 from claims import independence
 from claims.candidates import candidate_evidence
-from claims.exports import ratings_summary
+from claims.exports.records import ratings_summary
 from claims.forms import (
     AssignForm,
     CorroborationForm,

@@ -1,6 +1,6 @@
 """The verified-claim report: the selected claims grouped by article, with a status chart.
 
-The report is built from the same full records as the exports (claims.exports), so its
+The report is built from the same full records as the exports (claims.exports.records), so its
 content hash is the hash an export of the same selection gives. Queries are bounded whatever
 the number of claims: the records (one chunk: claims, three prefetches, neighbours, history
 counts), the change log (one query per historical table), the counts by status and the
@@ -19,7 +19,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.exports import Tally, canonical_json, iter_full_claims, status_counts
+from claims.exports import status_counts
+from claims.exports.formats import Tally
+from claims.exports.records import iter_full_claims
+from claims.exports.schema import STATUS_LABELS, canonical_json
 from claims.history import RELATED, entries_for, history_model
 from claims.models import Claim, ClaimKind, ClaimStatus, Credibility
 from sources.models import Article, Publisher
@@ -38,7 +41,6 @@ STATUS_COLOURS = {
     ClaimStatus.UNVERIFIABLE: "#5b4b8a",
     ClaimStatus.NOT_A_CLAIM: "#a0a7ae",
 }
-STATUS_LABELS = dict(ClaimStatus.choices)
 
 
 @dataclass

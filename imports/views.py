@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from claims.exports.schema import neutralise
 from imports.forms import ImportForm
 from imports.progress import import_batch_progress, import_worker_state
 from imports.tasks import import_batch_resume
@@ -123,15 +124,6 @@ def import_history(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/history.html", context)
 
 
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: object) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_CSV_FORMULA_START) else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -153,7 +145,7 @@ def import_report(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         yield writer.writerow(["file", "outcome", "reason", "article_id", "claims"])
         for name, outcome, reason, article_id, claims in rows.iterator(chunk_size=2000):
             yield writer.writerow(
-                [_csv_safe(name), outcome, _csv_safe(reason), article_id or "", claims]
+                [neutralise(name), outcome, neutralise(reason), article_id or "", claims]
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -4,6 +4,10 @@ Data in ../shared (seeds, corpus) is read only through `shared_path(*parts)`: on
 ../shared the test is skipped ("../shared/... not found beside the checkout"), and with
 WORKBENCH_REQUIRE_SHARED=1 (as CI sets) the skip becomes a failure. Corpus tests use it too:
 `shared_path("corpus")`, `shared_path("corpus", "manifest.csv")`.
+
+`@pytest.mark.postgres("why")` marks a test that only means something on PostgreSQL (the
+SQL export path against the Python one): on SQLite it is reported as skipped, "needs
+PostgreSQL: why", never as passed.
 """
 
 import os
@@ -11,6 +15,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS_DIR = SHARED_DIR / "seeds"
@@ -52,6 +57,14 @@ def imported_seeds(db, seed_paths):
     )
     assert all(r.article is not None for r in results), [r.describe() for r in results]
     return {r.name[:3]: r.article for r in results}
+
+
+def pytest_runtest_setup(item):
+    """Skip a test marked `postgres` on another database, saying so ("needs PostgreSQL: …"),
+    rather than let it pass trivially: SQLite has no SQL export path to compare."""
+    marker = item.get_closest_marker("postgres")
+    if marker is not None and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: " + (marker.args[0] if marker.args else item.name))
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
-"""The SQL path of full exports (claims/exports_sql.py) against the Python path.
+"""The SQL path of exports (claims/exports/postgres.py) against the Python path.
 
 On PostgreSQL both paths run over the same varied selection and must write the same bytes
-(CSV, JSON Lines, JSON) and the same count and content hash. On SQLite the Python path is
-the fallback: the same tests check it is the one used and that its records fit the schema.
+(CSV, JSON Lines, JSON) and the same count and content hash. Those differential tests are
+marked `postgres`: on SQLite (where both would take the Python path and agree trivially)
+they are reported as skipped, "needs PostgreSQL: …". On SQLite the Python path is the
+fallback: the other tests check it is the one used and that its records fit the schema.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import csv
 import io
 import json
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from claims.exports import Export, export_queryset
+from claims.exports import Export, export_queryset, postgres, schema
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
 from claims.triage import parse_filters
 from tests.claims.test_exports import RECORD_VALIDATOR
@@ -34,6 +37,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 POSTGRES = connection.vendor == "postgresql"
+DIFFERENTIAL = pytest.mark.postgres("the SQL export path is compared with the Python path")
 
 # Text that exercises JSON escaping, CSV quoting and formula neutralisation.
 LINES = [
@@ -121,6 +125,7 @@ QUERIES = [
 ]
 
 
+@DIFFERENTIAL
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
 @pytest.mark.parametrize(("detail", "notes"), [("full", True), ("full", False), ("plain", False)])
@@ -158,6 +163,7 @@ def test_sql_path_covers_the_interesting_cases():
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
+@DIFFERENTIAL
 @pytest.mark.parametrize("detail", ["full", "plain"])
 def test_sql_path_takes_a_sliced_selection(detail):
     varied_selection()
@@ -187,7 +193,10 @@ def test_fallback_on_other_databases_fits_the_schema():
             RECORD_VALIDATOR.validate(record)
         rows = list(csv.reader(io.StringIO(exported(selection("status=all"), "csv", sql=True)[0])))
         assert len(rows) == 18
-    # ClaimReview always takes the Python path; plain records take SQL where full ones do.
+    # SQLite has no COPY, no second connection or snapshot: the Python path serves every
+    # export there; ClaimReview always takes it; plain records take SQL where full ones do.
+    for fmt in ("csv", "jsonl", "json"):
+        assert Export(selection("status=all"), fmt).uses_sql is POSTGRES
     assert not Export(selection("status=all"), "claimreview").uses_sql
     assert Export(selection("status=all"), "jsonl", detail="plain").uses_sql is POSTGRES
 
@@ -198,16 +207,15 @@ def test_fallback_on_other_databases_fits_the_schema():
 @pytest.fixture
 def small_chunks(monkeypatch):
     """One article id per chunk: every boundary between articles is a boundary of chunks."""
-    from claims import exports_sql
-
-    monkeypatch.setattr(exports_sql, "FIRST_STEP", 1)
-    monkeypatch.setattr(exports_sql, "CHUNK_CLAIMS", 1)
+    monkeypatch.setattr(postgres, "FIRST_STEP", 1)
+    monkeypatch.setattr(postgres, "CHUNK_CLAIMS", 1)
 
 
 # Chunks are for exports outside a transaction (the web view's and the command's); inside
 # the caller's transaction (the tests above), the SQL path is one COPY.
 
 
+@DIFFERENTIAL
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
 @pytest.mark.parametrize("detail", ["full", "plain"])
@@ -220,26 +228,22 @@ def test_sql_path_in_chunks_writes_what_the_python_path_writes(small_chunks, fmt
     assert fast_export.tally.hexdigest == slow_export.tally.hexdigest
 
 
+@pytest.mark.postgres("chunks are COPYs over ranges of article ids")
 @pytest.mark.django_db(transaction=True)
 def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
-    from claims import exports_sql
-
     varied_selection()
-    if not POSTGRES:  # SQLite has no COPY: the Python path serves every export
-        assert not Export(selection("status=all"), "jsonl").uses_sql
-        return
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
         work_mem = cursor.fetchone()[0]
     statements = []
-    real = exports_sql._bind
+    real = postgres._bind
 
     def bind(queryset, sql, params):
         statements.append(params)
         return real(queryset, sql, params)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "_bind", bind)
+        patch.setattr(postgres, "_bind", bind)
         text, export = exported(selection("status=all"), "jsonl", sql=True)
     assert len(statements) >= 3 and export.tally.count == 17  # one COPY per article at least
     article_ids = [json.loads(line)["article_id"] for line in text.splitlines()]
@@ -249,18 +253,14 @@ def test_chunks_follow_the_articles_and_leave_the_settings_alone(small_chunks):
         assert cursor.fetchone()[0] == work_mem
 
 
+@pytest.mark.postgres("other connections share the export's snapshot")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_chunks_on_several_connections_outside_a_transaction(small_chunks, fmt):
     """Committed data: the next chunks run on other connections with the same snapshot."""
-    from claims import exports_sql
-
     varied_selection()
-    if not POSTGRES:  # no second connection or snapshot on SQLite: the Python path
-        assert not Export(selection("status=all"), fmt).uses_sql
-        return
     opened = []
-    real = exports_sql._other_connections
+    real = postgres._other_connections
 
     @contextmanager
     def others(queryset, snapshot):
@@ -269,15 +269,15 @@ def test_chunks_on_several_connections_outside_a_transaction(small_chunks, fmt):
             yield connections
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "_other_connections", others)
+        patch.setattr(postgres, "_other_connections", others)
         fast, fast_export = exported(selection("status=all"), fmt, sql=True)
     slow, slow_export = exported(selection("status=all"), fmt, sql=False)
     # A snapshot was exported and shared with the other connections.
-    assert opened == [(opened[0][0], exports_sql.CONNECTIONS - 1)] and opened[0][0]
+    assert opened == [(opened[0][0], postgres.CONNECTIONS - 1)] and opened[0][0]
     assert fast == slow and fast_export.tally.hexdigest == slow_export.tally.hexdigest
     # A reader that goes away mid-export (chunks still running) leaves the connection clean.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(exports_sql, "BLOCK_ROWS", 1)
+        patch.setattr(postgres, "BLOCK_ROWS", 1)
         stream = Export(selection("status=all"), "jsonl").stream()
         # One COPY row per article: the first block is the first article's claims.
         assert next(stream).count(b"\n") == 5
@@ -305,6 +305,7 @@ def test_the_recorded_hash_is_the_files_sha256(fmt, sql):
     )
 
 
+@DIFFERENTIAL
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_sql_path_takes_chrome_claims_outside_the_neighbour_window(fmt):
     """The queue never exports chrome, but any queryset can: its text is read on its own."""
@@ -313,3 +314,133 @@ def test_sql_path_takes_chrome_claims_outside_the_neighbour_window(fmt):
     fast, fast_export = exported(queryset, fmt, sql=True)
     slow, _ = exported(queryset, fmt, sql=False)
     assert fast == slow and fast_export.tally.count == 18  # 17 + the chrome claim
+
+
+# --- One definition: the schema drives both paths --------------------------------------------
+
+
+def added_fields(monkeypatch) -> None:
+    """Add a claim field and an article field to the record, one row each in the schema."""
+    article = replace(
+        schema.ARTICLE,
+        fields=(
+            *schema.ARTICLE.fields,
+            schema.Field("source_name", schema.TEXT, "source_name", csv="article_source"),
+        ),
+    )
+    record = [article if member is schema.ARTICLE else member for member in schema.RECORD]
+    record.insert(3, schema.Field("version", schema.INT, "version", csv="claim_version"))
+    monkeypatch.setattr(schema, "RECORD", tuple(record))
+
+
+@pytest.mark.parametrize("sql", [False, pytest.param(True, marks=DIFFERENTIAL)])
+@pytest.mark.parametrize("detail", ["full", "plain"])
+def test_a_field_added_to_the_schema_shows_up_in_every_format(monkeypatch, detail, sql):
+    varied_selection()
+    added_fields(monkeypatch)
+    queryset = selection("status=all")
+    text, export = exported(queryset, "jsonl", sql=sql, detail=detail)
+    assert export.uses_sql is sql
+    versions = dict(queryset.values_list("id", "version"))
+    sources = dict(queryset.values_list("article_id", "article__source_name"))
+    records = [json.loads(line) for line in text.splitlines()]
+    assert len(records) == 17
+    for record in records:
+        assert record["version"] == versions[record["id"]]
+        assert record["article"]["source_name"] == sources[record["article_id"]]
+    rows = list(csv.DictReader(io.StringIO(exported(queryset, "csv", sql=sql, detail=detail)[0])))
+    assert [int(r["claim_version"]) for r in rows] == [versions[r["id"]] for r in records]
+    assert [r["article_source"] for r in rows] == [sources[r["article_id"]] for r in records]
+    if sql:  # and byte for byte what the Python path writes
+        for fmt in ("csv", "jsonl", "json"):
+            assert (
+                exported(queryset, fmt, sql=True, detail=detail)[0]
+                == (exported(queryset, fmt, sql=False, detail=detail)[0])
+            )
+
+
+@DIFFERENTIAL
+@pytest.mark.parametrize("detail", ["full", "plain"])
+@pytest.mark.parametrize("notes", [True, False])
+def test_both_paths_write_every_schema_field_and_column(detail, notes):
+    varied_selection()
+    queryset = selection("status=all")
+
+    def keys(members) -> dict:
+        """{name: nested keys} of the schema's members (a list: its items' keys)."""
+        out = {}
+        for m in members:
+            if isinstance(m, schema.List) and m.optional and not notes:
+                continue
+            if isinstance(m, schema.Object | schema.Summary):
+                out[m.name] = keys(m.fields)
+            elif isinstance(m, schema.List):
+                out[m.name] = keys(m.items.fields)
+            else:
+                out[m.name] = None
+        return out
+
+    def merge(a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            return {k: merge(a.get(k), b.get(k)) for k in a | b}
+        return a or b
+
+    def found(value) -> dict | None:
+        """The keys of a record's value, nested (a list: its items' keys, merged)."""
+        if isinstance(value, list):
+            merged = None
+            for item in value:
+                merged = merge(merged, found(item))
+            return merged
+        if isinstance(value, dict):
+            return {k: found(v) for k, v in value.items()}
+        return None
+
+    expected = keys(schema.record_fields(detail))
+    for sql in (True, False):
+        text, _ = exported(queryset, "jsonl", sql=sql, detail=detail, include_notes=notes)
+        merged = None
+        for line in text.splitlines():
+            merged = merge(merged, found(json.loads(line)))
+        # Every list has items in this selection: their keys are compared too.
+        assert merged == expected, sql
+        header = exported(queryset, "csv", sql=sql, detail=detail, include_notes=notes)[0]
+        assert header.splitlines()[0].split(",") == schema.csv_columns(detail)
+
+
+def semicolon_cells(cells: list[str]) -> list[str]:
+    parts: list[str] = []
+    for n, cell in enumerate(cells):
+        parts += ([] if n == 0 else ["';'"]) + [cell]
+    return parts
+
+
+def spaced_members(real):
+    """JSON members separated by ", " instead of ","."""
+
+    def j_fields(members):
+        return [p.replace("',\"", "', \"") for p in real(members)]
+
+    return j_fields
+
+
+@DIFFERENTIAL
+@pytest.mark.parametrize(
+    ("fmt", "name", "mutant"),
+    [
+        ("csv", "comma_separated", lambda real: semicolon_cells),
+        ("jsonl", "j_fields", spaced_members),
+        ("json", "j_fields", spaced_members),
+    ],
+)
+def test_a_changed_separator_in_the_sql_fails_the_comparison(monkeypatch, fmt, name, mutant):
+    """The differential tests can fail: one separator changed in the SQL generator, and the
+    SQL path no longer writes what the Python path writes (SQLite cannot tell)."""
+    varied_selection()
+    queryset = selection("status=all")
+    same, _ = exported(queryset, fmt, sql=True)
+    monkeypatch.setattr(postgres, name, mutant(getattr(postgres, name)))
+    fast, _ = exported(queryset, fmt, sql=True)
+    slow, _ = exported(queryset, fmt, sql=False)
+    assert same == slow
+    assert fast != slow
