@@ -196,7 +196,7 @@ def pages_to_time(user) -> list[Page]:
 
     from bench.admin_baseline import PREFIX, column
     from claims.models import Claim
-    from claims.triage import PAGE_SIZE, _encode
+    from claims.triage import PAGE_SIZE, keyset
     from sources.models import Article, Publisher
     from workbench.models import User
 
@@ -238,7 +238,7 @@ def pages_to_time(user) -> list[Page]:
         Page("queue (default)", "/claims/", admin + q(**open_statuses), same_rows=True),
         Page(
             "deep page (1/4 down)",
-            "/claims/" + q(after=_encode([deep_score, deep_id])),
+            "/claims/" + q(after=keyset("-score").encode((deep_score, deep_id))),
             admin + q(**open_statuses, p=deep + 1),
             same_rows=True,
         ),

@@ -21,7 +21,7 @@ from claims import independence
 from claims.models import Claim
 from sources.ingest.fingerprint import set_jaccard
 from sources.ingest.numbers import NumericConflict, numeric_conflicts
-from sources.models import Article
+from sources.models import Article, article_body_fields
 from sources.registry import PublisherRegistry
 from workbench.db import is_postgres
 
@@ -62,12 +62,7 @@ def candidate_evidence(
         # Who published each article and whose text it is: what the judgement compares.
         .select_related("article__publisher", "article__origin", "article__republished_from")
         # The judgement reads the article's text; the rest of the page dump is not needed.
-        .defer(
-            "article__received_text",
-            "article__repairs",
-            "article__original_html",
-            "article__fingerprint",
-        )
+        .defer(*article_body_fields("article__", keep=("text",)))
     )
     rows = similar_claims(queryset, claim, limit=limit + len(exclude_ids))
     rows = [r for r in rows if r.pk not in exclude_ids and r.similarity >= MIN_SIMILARITY][:limit]

@@ -13,6 +13,7 @@ from claims.models import (
 )
 from sources.models import Publisher
 from workbench.http import MAX_ID
+from workbench.widgets import LongSelect
 
 
 class StatusForm(forms.Form):
@@ -44,9 +45,10 @@ class CorroborationForm(forms.Form):
     url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
     outlet = forms.CharField(required=False, max_length=200)
     publisher = forms.ModelChoiceField(
-        queryset=Publisher.objects.order_by("name"),
+        queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
         empty_label="— find by outlet/URL —",
+        widget=LongSelect,  # every publisher, on every claim page
     )
     published_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

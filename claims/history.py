@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
-from sources.models import ARTICLE_METADATA_FIELDS, Article
+from sources.models import ARTICLE_METADATA_FIELDS, Article, article_body_fields
 
 # Fields that change on every save and say nothing a reader needs.
 NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
@@ -276,6 +276,7 @@ def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
 def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntry]:
     """Return the recorded changes of an article's metadata, newest first (one query)."""
     records = Article.history.filter(id=article.pk).select_related(*RELATED[ARTICLE])
+    records = records.defer(*article_body_fields("cluster_origin__"))  # a label is enough
     entries = entries_for(ARTICLE, records)
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]

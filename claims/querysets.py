@@ -3,6 +3,7 @@
 from django.db import models
 
 from sources.ingest.kinds import SegmentKind
+from sources.models import article_body_fields
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -14,25 +15,19 @@ class ClaimQuerySet(models.QuerySet):
         """Claims that belong in triage, exports and search: current, and not page chrome."""
         return self.current().exclude(kind=SegmentKind.CHROME)
 
-    def for_detail(self):
-        """Claims with everything the claim page shows, in a fixed number of queries."""
-        from claims.independence import SOURCE_RELATED  # imported here: it imports the models
-        from claims.models import Corroboration, Note, Rating  # models import this module
-
+    def for_page(self):
+        """Claims with the joins the claim page's panels read: article, people; no lists."""
         return self.select_related(
             "article__publisher__parent",
             "article__origin",
             "article__republished_from",
             "assignee",
             "reviewed_by",
-        ).prefetch_related(
-            models.Prefetch(
-                "corroborations",
-                queryset=Corroboration.objects.select_related(*SOURCE_RELATED),
-            ),
-            models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
-            models.Prefetch("notes", queryset=Note.objects.select_related("author")),
-        )
+        ).defer(*article_body_fields("article__", keep=("text", "repairs")))  # text shown
+
+    def for_detail(self):
+        """Claims with everything the claim page shows, in a fixed number of queries."""
+        return self.for_page().prefetch_related(*detail_prefetches().values())
 
     def with_evidence_counts(self):
         """Annotate `evidence_count` and `supporting_independent` (corroboration counts)."""
@@ -49,3 +44,23 @@ class ClaimQuerySet(models.QuerySet):
                 distinct=True,
             ),
         )
+
+
+def detail_prefetches() -> dict[str, models.Prefetch]:
+    """The lists the claim page shows of a claim, each with its joins, by relation name.
+
+    `for_detail` prefetches them all; a panel of the page prefetches only the ones it shows
+    (`prefetch_related_objects`).
+    """
+    from claims.independence import SOURCE_RELATED  # imported here: it imports the models
+    from claims.models import Corroboration, Note, Rating  # models import this module
+
+    # Independence compares the evidence article's text, never its saved page.
+    evidence = Corroboration.objects.select_related(*SOURCE_RELATED).defer(
+        *article_body_fields("evidence_claim__article__", keep=("text",))
+    )
+    return {
+        "corroborations": models.Prefetch("corroborations", queryset=evidence),
+        "ratings": models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
+        "notes": models.Prefetch("notes", queryset=Note.objects.select_related("author")),
+    }

@@ -7,31 +7,27 @@ page runs COUNT(*) over the table; the total shown is the planner's estimate.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
+from sources.models import article_body_fields
 from workbench import search
 from workbench.db import is_postgres
-from workbench.http import MAX_ID, parse_id
+from workbench.http import parse_id
+from workbench.paging import Keyset
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
@@ -180,8 +176,10 @@ def triage_queryset(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(credibility=filters.credibility)
     qs = search.search(qs, filters.q, rank=filters.o == RELEVANCE)
     count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
-    return qs.select_related("article__publisher", "assignee").annotate(
-        evidence_count=Subquery(count, output_field=IntegerField())
+    return (
+        qs.select_related("article__publisher", "assignee")
+        .defer(*article_body_fields("article__"))
+        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
     )
 
 
@@ -194,76 +192,29 @@ class TriagePage:
     total_exact: bool
 
 
-def _encode(values: list) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> list | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, json.JSONDecodeError):
-        return None
-    return values if isinstance(values, list) and len(values) == 2 else None
+def keyset(o: str) -> Keyset:
+    """The keyset that walks the queue in ordering `o` (an ORDERINGS key or RELEVANCE)."""
+    if o == RELEVANCE:
+        # ts_rank is a float4 whose text form does not read back as the same number, so the
+        # cursor compares a float8 copy (`rank_key`): equal ranks must compare equal across
+        # pages. Relevance is computed, not indexed: the cursor is a plain comparison.
+        return Keyset("rank_key", descending=True, kind=float, computed=True)
+    _, name, _, desc = ORDERINGS[o]
+    return Keyset(name, descending=desc, kind=datetime if name == "updated_at" else int)
 
 
 def _cursor(cursor: str, o: str) -> tuple | None:
-    """Decode a cursor for ordering `o` into (key, id), or None if it is not one.
-
-    Cursors come from URLs: a key of the wrong type would crash the query.
-    """
-    values = _decode(cursor)
-    if values is None:
-        return None
-    key, pk = values
-    if type(pk) is not int or not 0 < pk <= MAX_ID:
-        return None
-    if o == RELEVANCE:
-        ok = type(key) in (int, float)
-    elif ORDERINGS[o][1] == "updated_at":
-        try:
-            key = datetime.fromisoformat(key) if isinstance(key, str) else None
-        except ValueError:
-            key = None
-        ok = key is not None and key.tzinfo is not None
-    else:
-        ok = type(key) is int and 0 <= key <= MAX_ID
-    return (key, pk) if ok else None
+    """Decode a cursor for ordering `o` into (key, id), or None if it is not one."""
+    return keyset(o).decode(cursor)
 
 
-def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
-    """Order by the chosen key then id, both the same direction, and start after the cursor.
-
-    One direction for both keys lets the database compare the row value `(key, id)` against
-    the cursor with a single index range scan, however deep the page.
-    """
+def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
+    """Order by the chosen key then id and start after the cursor (see workbench/paging.py)."""
     if filters.o == RELEVANCE:
-        # ts_rank is a float4 whose text form does not read back as the same number, so the
-        # cursor compares a float8 copy: equal ranks must compare equal across pages.
-        qs = qs.annotate(rank_key=Cast("rank", FloatField())).order_by("-rank_key", "-id")
-        values = _cursor(filters.after, filters.o) if filters.after else None
-        if values:
-            # Relevance is computed, not indexed: the cursor is a plain comparison.
-            rank, pk = values
-            qs = qs.filter(Q(rank_key__lt=rank) | Q(rank_key=rank, id__lt=pk))
-        return qs
-    _, name, column, desc = ORDERINGS[filters.o]
-    qs = qs.order_by(f"-{name}", "-id") if desc else qs.order_by(name, "id")
-    values = _cursor(filters.after, filters.o) if filters.after else None
-    if values:
-        key, pk = values
-        if name == "updated_at":
-            key = connection.ops.adapt_datetimefield_value(key)
-        op = "<" if desc else ">"
-        table = Claim._meta.db_table
-        condition = RawSQL(
-            f'("{table}"."{column}", "{table}"."id") {op} (%s, %s)',
-            (key, pk),
-            output_field=BooleanField(),
-        )
-        qs = qs.filter(condition)
-    return qs
+        qs = qs.annotate(rank_key=Cast("rank", FloatField()))
+    pages = keyset(filters.o)
+    start = _cursor(filters.after, filters.o) if filters.after else None
+    return pages.after(pages.ordered(qs), start)
 
 
 def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
@@ -272,19 +223,17 @@ def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> Triag
     if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
-        ids = list(_keyset(base, filters).values_list("pk", flat=True)[: size + 1])
+        ids = list(_ordered(base, filters).values_list("pk", flat=True)[: size + 1])
         by_id = {claim.pk: claim for claim in base.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
-        rows = list(_keyset(base, filters)[: size + 1])
-    next_cursor = ""
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        key = last.rank_key if filters.o == RELEVANCE else getattr(last, ORDERINGS[filters.o][1])
-        next_cursor = _encode([key, last.pk])
+        rows = list(_ordered(base, filters)[: size + 1])
+    pages = keyset(filters.o)
+    start = _cursor(filters.after, filters.o) if filters.after else None
+    page = pages.cut(rows, start, size=size)
+    next_cursor = pages.encode(page.next_start) if page.next_start else ""
     total, exact = search_total(base)
-    return TriagePage(rows, next_cursor, not filters.after, total, exact)
+    return TriagePage(page.rows, next_cursor, page.is_first, total, exact)
 
 
 def search_total(qs: QuerySet) -> tuple[int, bool]:

@@ -12,11 +12,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from claims import boundaries, independence, services
-from claims.candidates import candidate_evidence
-from claims.exports.records import ratings_summary
+from claims import boundaries, services
+from claims.claim_page import (
+    CLAIM_CHANGED,
+    EVIDENCE_CHANGED,
+    NOTES_CHANGED,
+    PANELS,
+    RATINGS_CHANGED,
+    ClaimPage,
+    reviewers,
+)
 from claims.forms import (
     AssignForm,
     CorroborationEditForm,
@@ -27,24 +34,20 @@ from claims.forms import (
     RatingForm,
     StatusForm,
 )
-from claims.history import claim_timeline, history_model
+from claims.history import history_model
 from claims.models import (
     Claim,
     ClaimKind,
     ClaimStatus,
-    Confidence,
     Corroboration,
     Credibility,
     Note,
     Stance,
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
-from sources.highlight import highlight, paragraph_bounds, span_data
 from sources.models import Publisher
-from sources.registry import PublisherRegistry
-from workbench.http import parse_id, safe_next
+from workbench.http import parse_id, safe_next, url_for_ids
 from workbench.permissions import require_perm
-from workbench.roles import LEAD, REVIEWER
 
 
 def refuse_if_retired(view):
@@ -53,7 +56,8 @@ def refuse_if_retired(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
-        retired = Claim.objects.filter(pk=pk, retired=True).values_list("merged_into", flat=True)
+        retired = Claim.objects.filter(pk=pk, retired=True).order_by()
+        retired = retired.values_list("merged_into", flat=True)
         for merged_into in retired:
             where = f"claim #{merged_into}" if merged_into else "the article's current claims"
             message = f"Claim #{pk} is retired: nothing is changed on it; work on {where}."
@@ -66,13 +70,7 @@ def refuse_if_retired(view):
     return wrapper
 
 
-def _reviewers():
-    return (
-        get_user_model()
-        .objects.filter(groups__name__in=[REVIEWER, LEAD], is_active=True)
-        .distinct()
-        .order_by("username")
-    )
+QUEUE_ROW_LINKS = ("claims:detail", "claims:take", "claims:quick_status")
 
 
 @require_GET
@@ -82,18 +80,23 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     """The triage queue; an htmx request gets only the table fragment."""
     filters = parse_filters(request.GET)
     page = triage_page(filters, request.user)
+    # Each row's links from one reverse() a link (a page has 50 rows, 3 links each).
+    detail, take, quick_status = map(url_for_ids, QUEUE_ROW_LINKS)
+    for claim in page.rows:
+        claim.url, claim.take_url = detail(claim.pk), take(claim.pk)
+        claim.status_url = quick_status(claim.pk)
     label = "Best match first" if filters.o == RELEVANCE else ORDERINGS[filters.o][0]
     context = {
         "nav": "claims",
         "filters": filters,
         "page": page,
         "ordering_label": label,
-        "reviewers": _reviewers(),
+        "reviewers": reviewers(),
         "statuses": ClaimStatus.choices,
         "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
         "credibilities": Credibility.choices,
         "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
-        "publishers": Publisher.objects.only("id", "name").order_by("name"),
+        "publishers": Publisher.objects.order_by("name").values_list("id", "name"),
     }
     template = "claims/claim_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -174,141 +177,84 @@ def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(safe_next(request, reverse("claims:list")))
 
 
-# --- The claim page -------------------------------------------------------------------------
+# --- The claim page ----------------------------------------------------------------------------
+
+# The panel that says why each kind of action was refused (`errors[key]`); a refused boundary
+# fix or revert is said in the workspace it answers with.
+REFUSAL_PANELS = {
+    "status": "verdict",
+    "credibility": "verdict",
+    "assign": "verdict",
+    "corroboration": "evidence",
+    "rating": "ratings",
+    "notes": "notes",
+}
 
 
-def _rating_summary(ratings: list) -> dict:
-    """The export's ratings summary (one definition of agreement), with labels for the page."""
-    summary = ratings_summary(ratings)
-    return summary | {
-        "total": summary["count"],
-        "agreement": summary["agreement"] or "",
-        "modal": Confidence(summary["consensus"]).label if summary["consensus"] else "",
-    }
+WORKSPACE = "workspace"  # the partial of every panel
 
 
-def _context_window(claim: Claim, spans: list) -> tuple[int, int]:
-    """Bounds of the claim's paragraph widened to the sentence before and after it."""
-    text = claim.article.text
-    index = next(i for i, s in enumerate(spans) if s.pk == claim.pk)
-    before = spans[index - 1].start if index > 0 else claim.start
-    after = spans[index + 1].end if index + 1 < len(spans) else claim.end
-    start, end = paragraph_bounds(text, min(before, claim.start), max(after, claim.end))
-    return start, end
-
-
-def _workspace(request: HttpRequest, claim: Claim, **extra) -> dict:
-    """Everything the claim page shows; one fixed set of queries (see test_claim_page)."""
-    user = request.user
-    ratings = list(claim.ratings.all())
-    spans = list(
-        Claim.objects.current()
-        .filter(article_id=claim.article_id)
-        .only("id", "start", "end", "kind", "status", "version")
-        .order_by("start", "end", "pk")
-    )
-    selectable = span_data(spans)
-    # The current claims in text order: a merge acts on the one just before or after.
-    index = next((i for i, s in enumerate(spans) if s.pk == claim.pk), None)
-    neighbours = []
-    if index is not None:
-        for label, i in (("previous", index - 1), ("next", index + 1)):
-            if 0 <= i < len(spans):
-                n = spans[i]
-                neighbours.append((label, n, claim.article.text[n.start : n.end]))
-    else:  # a retired claim: shown where it was, under the claim that took it
-        spans = sorted([*spans, claim], key=lambda s: (s.start, s.end, s.pk))
-    win_start, win_end = _context_window(claim, spans)
-    my_rating = next((r for r in ratings if r.reviewer_id == user.pk), None)
-    can_assign = user.has_perm("claims.assign_claim")
-    corroborations = list(claim.corroborations.all())
-    # One publisher registry for the suggestion and every candidate (one query).
-    registry = PublisherRegistry.load()
-    suggested = independence.suggest_credibility(
-        claim, corroborations=corroborations, registry=registry
-    )
-    attached = {c.evidence_claim_id for c in corroborations if c.evidence_claim_id}
-    context = {
-        "nav": "claims",
-        "claim": claim,
-        "article": claim.article,
-        "context_html": highlight(
-            claim.article.text, spans, current_id=claim.pk, start=win_start, end=win_end
-        ),
-        "full_html": highlight(claim.article.text, spans, current_id=claim.pk),
-        "context_start": win_start,
-        "selectable": selectable,
-        "neighbours": neighbours,
-        "kinds": ClaimKind.choices,
-        "corroborations": corroborations,
-        "suggested_credibility": (independence.credibility_label(suggested[0]), suggested[1]),
-        "candidates": candidate_evidence(claim, exclude_ids=attached, registry=registry),
-        "stances": Stance.choices,
-        "republished_from": claim.article.republished_from,
-        "ratings": ratings,
-        "rating_summary": _rating_summary(ratings),
-        "notes": list(claim.notes.all()),
-        "timeline": claim_timeline(claim),
-        "status_form": StatusForm(initial={"status": claim.status, "version": claim.version}),
-        "credibility_form": CredibilityForm(
-            initial={"credibility": claim.credibility, "version": claim.version}
-        ),
-        "assign_form": AssignForm(initial={"assignee": claim.assignee_id}, reviewers=_reviewers())
-        if can_assign
-        else None,
-        "corroboration_form": CorroborationForm(),
-        "rating_form": RatingForm(
-            initial={"confidence": my_rating.confidence, "rationale": my_rating.rationale}
-            if my_rating
-            else None
-        ),
-        "note_form": NoteForm(),
-        "can_revert": user.has_perm("claims.revert_history"),
-        "errors": {},
-    }
-    context.update(extra)
-    return context
-
-
-def _claim_for_page(pk: int) -> Claim:
+def _claim_for_page(pk: int, *, whole: bool) -> Claim:
     # Chrome and retired claims too: a reviewer reaches chrome from the article page to
     # un-mark it, and a retired claim's page keeps its history.
-    return get_object_or_404(Claim.objects.for_detail(), pk=pk)
+    claims = Claim.objects.for_detail() if whole else Claim.objects.for_page()
+    return get_object_or_404(claims, pk=pk)
 
 
-def _render_workspace(request: HttpRequest, pk: int, *, status: int = 200, **extra):
-    """Render the page (or, for htmx, its workspace fragment) after an action."""
-    claim = _claim_for_page(pk)
-    template = "claims/claim_detail.html"
-    if request.htmx:
-        template += "#workspace"
-    return render(request, template, _workspace(request, claim, **extra), status=status)
+def _render_page(
+    request: HttpRequest, pk: int, part: str | None = None, *, status: int = 200, **extra
+) -> HttpResponse:
+    """Render the claim page, or only `part` of it: a panel's name or "workspace"."""
+    whole = part in (None, WORKSPACE)
+    template = "claims/claim_detail.html" + (f"#{part}" if part is not None else "")
+    claim = _claim_for_page(pk, whole=whole)  # a panel reads only the lists it shows
+    context = ClaimPage(request, claim).context(list(PANELS) if whole else [part], **extra)
+    return render(request, template, context, status=status)
 
 
 def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
-    """After a successful action: the fresh fragment for htmx, a redirect otherwise."""
+    """After a fix that can move anything: the fresh workspace for htmx, a redirect otherwise."""
     if request.htmx:
-        return _render_workspace(request, pk, flash=message)
+        return _render_page(request, pk, WORKSPACE, flash={"header": message})
     messages.success(request, message)
     return redirect("claims:detail", pk=pk)
 
 
-def _refused(request: HttpRequest, pk: int, panel: str, message: str, **extra) -> HttpResponse:
+def _changed(request: HttpRequest, pk: int, panel: str, message: str, *events: str):
+    """After an action of a panel: for htmx that panel, saying so, and the events of what
+    changed (the other panels showing it refresh themselves); a redirect otherwise."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("claims:detail", pk=pk)
+    response = _render_page(request, pk, panel, flash={panel: message})
+    for event in events:
+        trigger_client_event(response, event)
+    return response
+
+
+def _refused(request: HttpRequest, pk: int, key: str, message: str, **extra) -> HttpResponse:
     """Show why an action was refused, in the panel it came from (409 for conflicts)."""
     # The panel says it on the page rendered now; a flash message would say it twice.
-    return _render_workspace(request, pk, status=409, errors={panel: message}, **extra)
+    part = REFUSAL_PANELS.get(key, WORKSPACE) if request.htmx else None
+    return _render_page(request, pk, part, status=409, errors={key: message}, **extra)
 
 
 @require_GET
 @require_perm("claims.view_claim")
 @vary_on_headers("HX-Request")
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The claim in its article with its evidence, ratings, notes and history."""
-    claim = _claim_for_page(pk)
-    template = "claims/claim_detail.html"
-    if request.htmx and request.GET.get("fragment") == "workspace":
-        template += "#workspace"
-    return render(request, template, _workspace(request, claim))
+    """The claim in its article with its evidence, ratings, notes and history.
+
+    For htmx, `?panel=<name>` is one panel (each refreshes itself when what it shows
+    changed) and `?fragment=workspace` all of them; opened directly, either is the page.
+    """
+    part = None
+    if request.htmx:
+        panel = request.GET.get("panel", "")
+        if panel and panel not in PANELS:
+            return HttpResponse(f"The claim page has no panel {panel!r}.", status=400)
+        part = panel or (WORKSPACE if request.GET.get("fragment") == WORKSPACE else None)
+    return _render_page(request, pk, part)
 
 
 @require_POST
@@ -332,7 +278,8 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, pk, "status", exc.refusal)
     except (services.EvidenceRequired, services.ReasonRequired) as exc:
         return _refused(request, pk, "status", str(exc))
-    return _done(request, pk, f"Status set to {ClaimStatus(data['status']).label}.")
+    message = f"Status set to {ClaimStatus(data['status']).label}."
+    return _changed(request, pk, "verdict", message, CLAIM_CHANGED)
 
 
 @require_POST
@@ -354,7 +301,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, pk, "credibility", exc.refusal)
     except services.EvidenceRequired as exc:
         return _refused(request, pk, "credibility", str(exc))
-    return _done(request, pk, "Credibility saved.")
+    return _changed(request, pk, "verdict", "Credibility saved.", CLAIM_CHANGED)
 
 
 @require_POST
@@ -362,11 +309,11 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
 @refuse_if_retired
 def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
-    form = AssignForm(request.POST, reviewers=_reviewers())
+    form = AssignForm(request.POST, reviewers=reviewers())
     if not form.is_valid():
         return _refused(request, pk, "assign", _form_errors(form))
     services.claim_assign(claim=claim, assignee=form.cleaned_data["assignee"], by=request.user)
-    return _done(request, pk, "Assignment saved.")
+    return _changed(request, pk, "verdict", "Assignment saved.", CLAIM_CHANGED)
 
 
 @require_POST
@@ -381,7 +328,7 @@ def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.corroboration_create(claim=claim, by=request.user, **form.service_kwargs())
     except (services.ReasonRequired, ValueError, ValidationError) as exc:
         return _refused(request, pk, "corroboration", _exc_text(exc), corroboration_form=form)
-    return _done(request, pk, "Evidence added.")
+    return _changed(request, pk, "evidence", "Evidence added.", EVIDENCE_CHANGED)
 
 
 @require_POST
@@ -401,7 +348,8 @@ def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except (services.ReasonRequired, ValueError, ValidationError) as exc:
         return _refused(request, pk, "corroboration", _exc_text(exc))
-    return _done(request, pk, f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}.")
+    message = f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}."
+    return _changed(request, pk, "evidence", message, EVIDENCE_CHANGED)
 
 
 def _edit_page(
@@ -462,7 +410,7 @@ def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpRespons
     services.corroboration_delete(
         corroboration=corroboration, by=request.user, reason=request.POST.get("reason", "")
     )
-    return _done(request, pk, "Evidence removed.")
+    return _changed(request, pk, "evidence", "Evidence removed.", EVIDENCE_CHANGED)
 
 
 @require_POST
@@ -474,7 +422,7 @@ def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, pk, "rating", _form_errors(form), rating_form=form)
     services.rating_set(claim=claim, by=request.user, **form.cleaned_data)
-    return _done(request, pk, "Your rating is saved.")
+    return _changed(request, pk, "ratings", "Your rating is saved.", RATINGS_CHANGED)
 
 
 @require_POST
@@ -486,7 +434,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, pk, "notes", _form_errors(form))
     services.note_create(claim=claim, by=request.user, text=form.cleaned_data["text"])
-    return _done(request, pk, "Note added.")
+    return _changed(request, pk, "notes", "Note added.", NOTES_CHANGED)
 
 
 @require_http_methods(["GET", "POST"])

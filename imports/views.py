@@ -18,6 +18,7 @@ from imports.tasks import import_batch_resume
 from imports.uploads import import_batch_create_from_uploads
 from sources.models import ImportBatch, ImportFile, ImportOutcome
 from workbench.http import parse_id
+from workbench.paging import Keyset
 from workbench.permissions import require_perm
 
 
@@ -42,6 +43,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 IMPORT_FILES_PAGE = 200
+OLDEST_FIRST = Keyset(descending=False)  # a batch's files by id: `?after=<id>`
 
 
 @require_GET
@@ -67,16 +69,12 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
                 "id", "name", "size", "outcome", "reason", "claims_created",
                 "article__id", "article__title", "duplicate_of__id", "duplicate_of__title",
             )
-            .order_by("id")
         )  # fmt: skip
         if outcome:
             qs = qs.filter(outcome=outcome)
-        if after := parse_id(request.GET.get("after", "")):
-            qs = qs.filter(id__gt=after)
-        files = list(qs[: IMPORT_FILES_PAGE + 1])
-        if len(files) > IMPORT_FILES_PAGE:
-            files = files[:IMPORT_FILES_PAGE]
-            next_after = files[-1].pk
+        after = parse_id(request.GET.get("after", ""))
+        page = OLDEST_FIRST.page(qs, (after,) if after else None, size=IMPORT_FILES_PAGE)
+        files, next_after = page.rows, page.next_start[0] if page.next_start else None
     context = {
         "nav": "import",
         "batch": batch,
@@ -103,7 +101,7 @@ def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:batch", pk=batch.pk)
 
 
-IMPORT_HISTORY_PAGE = 50
+IMPORT_HISTORY_PAGE = 50  # newest first (workbench/paging.py)
 
 
 @require_GET
@@ -113,20 +111,15 @@ def import_history(request: HttpRequest) -> HttpResponse:
     counts = {
         value: Count("files", filter=Q(files__outcome=value)) for value in ImportOutcome.values
     }
-    qs = (
-        ImportBatch.objects.select_related("created_by")
-        .annotate(total=Count("files"), claims=Sum("files__claims_created"), **counts)
-        .order_by("-id")
+    qs = ImportBatch.objects.select_related("created_by").annotate(
+        total=Count("files"), claims=Sum("files__claims_created"), **counts
     )
-    if before := parse_id(request.GET.get("before", "")):
-        qs = qs.filter(id__lt=before)
-    batches = list(qs[: IMPORT_HISTORY_PAGE + 1])
-    more = len(batches) > IMPORT_HISTORY_PAGE
-    batches = batches[:IMPORT_HISTORY_PAGE]
+    before = parse_id(request.GET.get("before", ""))
+    page = Keyset().page(qs, (before,) if before else None, size=IMPORT_HISTORY_PAGE)
     context = {
         "nav": "import",
-        "batches": batches,
-        "next_before": batches[-1].pk if more else None,
+        "batches": page.rows,
+        "next_before": page.next_start[0] if page.next_start else None,
     }
     return render(request, "imports/history.html", context)
 

@@ -45,11 +45,7 @@ def _save_origins(changes: dict[int, int | None], *, reason: str) -> int:
     if not changes:
         return 0
     # History copies every tracked field: load them all, but not the texts it leaves out.
-    articles = list(
-        Article.objects.filter(pk__in=changes).defer(
-            "text", "received_text", "repairs", "original_html", "fingerprint"
-        )
-    )
+    articles = list(Article.objects.filter(pk__in=changes).without_bodies())
     for article in articles:
         article.cluster_origin_id = changes[article.pk]
         article._change_reason = reason
@@ -104,11 +100,7 @@ def inherit_origins(cluster_ids: Iterable[int]) -> int:
         return 0
     given = {origin for origin, _ in changes.values() if origin is not None}
     names = dict(Publisher.objects.filter(pk__in=given).values_list("id", "name"))
-    rows = list(
-        Article.objects.filter(pk__in=changes).defer(
-            "text", "received_text", "repairs", "original_html", "fingerprint"
-        )
-    )
+    rows = list(Article.objects.filter(pk__in=changes).without_bodies())
     reason = "Origin passed along its syndication cluster"
     for article in rows:
         origin, evidence = changes[article.pk]

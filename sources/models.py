@@ -222,6 +222,41 @@ ARTICLE_METADATA_FIELDS = (
 ARTICLE_SOURCE_FIELDS = ("publisher", "origin", "url")
 # Article.publisher_evidence / origin_evidence["kind"] when a lead set the value by hand.
 LEAD_EVIDENCE = "lead"
+# What an article carries besides its metadata: the texts, the saved HTML page, the repairs and
+# the shingle sketch. They never change, so history leaves them out, and no page that lists or
+# joins articles loads them (`ArticleQuerySet.without_bodies`, `article_body_fields`).
+ARTICLE_BODY_FIELDS = ("text", "received_text", "repairs", "original_html", "fingerprint")
+
+
+def article_body_fields(prefix: str = "", *, keep: tuple[str, ...] = ()) -> list[str]:
+    """Name the body fields to `defer()`, reached through `prefix` (e.g. "article__").
+
+    For querysets of other models that join articles; `keep` names the bodies still needed.
+    """
+    unknown = set(keep) - set(ARTICLE_BODY_FIELDS)
+    if unknown:
+        raise ValueError(f"not article body fields: {', '.join(sorted(unknown))}")
+    return [f"{prefix}{name}" for name in ARTICLE_BODY_FIELDS if name not in keep]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def without_bodies(self, *, keep: tuple[str, ...] = ()):
+        """Articles without their texts, saved page and sketch (`keep` names those needed)."""
+        return self.defer(*article_body_fields(keep=keep))
+
+    def for_list(self):
+        """Articles as a list shows them: metadata and publisher, no bodies."""
+        return self.select_related("publisher").without_bodies()
+
+    def for_detail(self):
+        """One article for its page: text and repairs, publisher and owner, origin."""
+        return self.select_related("publisher__parent", "origin").without_bodies(
+            keep=("text", "repairs")
+        )
+
+    def in_cluster(self, origin_id: int):
+        """The articles of the syndication cluster whose origin is `origin_id`, origin included."""
+        return self.filter(models.Q(cluster_origin_id=origin_id) | models.Q(pk=origin_id))
 
 
 class Article(models.Model):
@@ -286,9 +321,8 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # The texts never change, so history keeps only the metadata (and stays small).
-    history = HistoricalRecords(
-        excluded_fields=["text", "received_text", "repairs", "original_html", "fingerprint"]
-    )
+    history = HistoricalRecords(excluded_fields=list(ARTICLE_BODY_FIELDS))
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

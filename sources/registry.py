@@ -36,8 +36,8 @@ class PublisherRegistry:
         """Index a publisher (after creating or changing it)."""
         self._by_pk[publisher.pk] = publisher
         for name in [publisher.name, *(publisher.aliases or [])]:
-            if isinstance(name, str) and name_key(name):
-                self._by_name.setdefault(name_key(name), publisher)
+            if isinstance(name, str) and (key := name_key(name)):
+                self._by_name.setdefault(key, publisher)
         for domain in publisher.domains or []:
             if isinstance(domain, str):
                 # A full host (en.people.cn) and its registrable domain both lead here.

@@ -185,8 +185,6 @@ ARTICLE_EDIT_FIELDS = {
     "language": "language",
 }
 _FORM_NAME = {attr: name for name, attr in ARTICLE_EDIT_FIELDS.items()}
-# What saving an article's metadata must not load: the texts are not in its history.
-ARTICLE_TEXTS = ("text", "received_text", "repairs", "original_html", "fingerprint")
 
 
 @dataclass(slots=True)
@@ -292,7 +290,7 @@ def article_update(
         raise TypeError(f"Cannot update article fields: {', '.join(sorted(unknown))}")
     if not reason.strip():
         raise ValidationError({"reason": "Say why you correct this article (kept in its history)."})
-    article = Article.objects.select_for_update().defer(*ARTICLE_TEXTS).get(pk=article.pk)
+    article = Article.objects.select_for_update().without_bodies().get(pk=article.pk)
     _check_article_version(article, version)
     values = _article_values(fields)
     created = None
@@ -379,7 +377,7 @@ def article_revert(*, history_id: int, by: User | None, reason: str = "") -> Art
         raise RevertRefused(
             "Articles are created by imports; a revert cannot create or delete one."
         )
-    live = Article.objects.select_for_update().defer(*ARTICLE_TEXTS).filter(pk=record.id).first()
+    live = Article.objects.select_for_update().without_bodies().filter(pk=record.id).first()
     if live is None:
         raise RevertRefused("The article this change was made to no longer exists.")
     previous, changed = revert_plan(ARTICLE, record, live, only=ARTICLE_METADATA_FIELDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -19,8 +19,11 @@ from sources.forms import ArticleForm, PublisherForm
 from sources.highlight import highlight, span_data
 from sources.models import Article, Publisher
 from workbench.http import parse_id
+from workbench.paging import Keyset
 from workbench.permissions import require_perm
 
+ARTICLES_PAGE = 50
+NEWEST_FIRST = Keyset()  # by id, descending: `?before=<id>` is the last id seen
 # Columns shown side by side on the "same event" page (a wire story may have hundreds).
 CLUSTER_COLUMNS = 12
 
@@ -29,19 +32,13 @@ CLUSTER_COLUMNS = 12
 @require_perm("sources.view_article")
 def article_list(request: HttpRequest) -> HttpResponse:
     """Recent articles, newest first (keyset on id: `?before=<id>`)."""
-    qs = (
-        Article.objects.select_related("publisher")
-        .order_by("-id")
-        .defer("text", "received_text", "repairs")
-    )
-    if before := parse_id(request.GET.get("before", "")):
-        qs = qs.filter(id__lt=before)
+    qs = Article.objects.for_list()
     if publisher := parse_id(request.GET.get("publisher", "")):
         qs = qs.filter(publisher_id=publisher)
-    rows = list(qs[:51])
-    more = len(rows) > 50
-    rows = rows[:50]
-    context = {"nav": "articles", "rows": rows, "next_before": rows[-1].pk if more else None}
+    before = parse_id(request.GET.get("before", ""))
+    page = NEWEST_FIRST.page(qs, (before,) if before else None, size=ARTICLES_PAGE)
+    next_before = page.next_start[0] if page.next_start else None
+    context = {"nav": "articles", "rows": page.rows, "next_before": next_before}
     return render(request, "sources/article_list.html", context)
 
 
@@ -52,9 +49,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     Reviewers select text on it to create, split, merge or move claims (the selection tools).
     """
-    article = get_object_or_404(
-        Article.objects.select_related("publisher__parent", "origin"), pk=pk
-    )
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     claims = list(
         Claim.objects.current()
         .filter(article=article)
@@ -120,7 +115,7 @@ def _report_edit(request: HttpRequest, edit: services.ArticleEdit) -> None:
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an article's metadata (leads); its text never changes."""
     article = get_object_or_404(
-        Article.objects.select_related("publisher", "origin").defer(*services.ARTICLE_TEXTS), pk=pk
+        Article.objects.select_related("publisher", "origin").without_bodies(), pk=pk
     )
     if request.method == "POST":
         form = ArticleForm(request.POST)
@@ -181,9 +176,8 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.only("id", "cluster_origin_id"), pk=pk)
     origin_id = article.cluster_origin_id or article.pk
     members = list(
-        Article.objects.filter(Q(cluster_origin_id=origin_id) | Q(pk=origin_id))
-        .select_related("publisher")
-        .defer("text", "received_text", "repairs", "original_html", "fingerprint")
+        Article.objects.in_cluster(origin_id)
+        .for_list()
         .order_by("published_at", "id")[:CLUSTER_COLUMNS]
     )
     claims = (

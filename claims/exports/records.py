@@ -37,10 +37,10 @@ from claims.exports.schema import (
     record_fields,
 )
 from claims.models import Claim, ClaimKind, Rating
+from sources.models import article_body_fields
 
 CHUNK_SIZE = 2000
 PLAIN_CHUNK_SIZE = 5000
-ARTICLE_HEAVY_FIELDS = ("text", "received_text", "original_html", "repairs", "fingerprint")
 
 
 def getter(path: str) -> Callable[[object], object]:
@@ -145,7 +145,7 @@ def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet
     # Each claim gets its own copy of the article: leave the article's texts in the database.
     return (
         queryset.select_related(*sorted(relations))
-        .defer(*(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS))
+        .defer(*article_body_fields("article__"))
         .prefetch_related(*prefetches)
     )
 

@@ -1,0 +1,84 @@
+"""The claim page's panels in the browser: an action redraws its panel and those that show
+what changed, never the page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from claims.models import Note
+from tests.browser.test_reviewer_flow import log_in
+from tests.factories import ClaimFactory, CorroborationFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MARK = "el => el.dataset.untouched = 'yes'"
+
+
+def test_a_note_redraws_the_notes_and_the_timeline_and_nothing_else(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    CorroborationFactory(claim=claim, outlet="Reuters")
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    panels = ["claim-header", "context", "evidence", "candidates", "verdict", "ratings"]
+    panels += ["source", "claim-boundaries", "notes", "history"]
+    for panel in panels:
+        page.locator(f"#{panel}").evaluate(MARK)
+    page.evaluate("window.notReloaded = true")
+    requests = []
+    page.on(
+        "request", lambda r: requests.append(r.url) if r.url.startswith(live_server.url) else None
+    )
+
+    page.get_by_label("New note").fill("Rang the plant manager.")
+    page.get_by_role("button", name="Add note").click()
+
+    notes = page.locator("#notes")
+    expect(notes).to_contain_text("Rang the plant manager.")
+    expect(notes).to_contain_text("Note added.")
+    expect(page.get_by_label("New note")).to_have_value("")  # a fresh form for the next one
+    entry = page.locator("#history li").filter(has_text="Rang the plant manager.")
+    expect(entry).to_contain_text("created by rita")
+    assert page.evaluate("window.notReloaded") is True
+    # Redrawn: the notes (the answer) and the timeline (it refreshed on notes-changed).
+    expect(notes).not_to_have_attribute("data-untouched", "yes")
+    expect(page.locator("#history")).not_to_have_attribute("data-untouched", "yes")
+    for panel in panels[:-2]:
+        expect(page.locator(f"#{panel}")).to_have_attribute("data-untouched", "yes")
+    # Two requests: the note, then the timeline's own refresh.
+    assert [re.sub(r"^https?://[^/]+", "", url) for url in requests] == [
+        f"/claims/{claim.pk}/notes/",
+        f"/claims/{claim.pk}/?panel=history",
+    ]
+    assert Note.objects.get(claim=claim).text == "Rang the plant manager."
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
+
+
+def test_a_verdict_redraws_the_panels_that_show_the_claim(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    for panel in ["evidence", "ratings", "notes", "history", "claim-header"]:
+        page.locator(f"#{panel}").evaluate(MARK)
+    page.evaluate("window.notReloaded = true")
+
+    page.locator("#id_status").select_option("unverifiable")
+    page.get_by_role("button", name="Save status").click()
+
+    expect(page.locator("h1 .status")).to_have_text("Unverifiable")  # the header refreshed
+    expect(page.locator("#verdict")).to_contain_text("Status set to Unverifiable.")
+    expect(page.locator("#history li").first).to_contain_text(f"Claim #{claim.pk} changed by rita")
+    # The boundary forms carry the new version: a split right after is not refused as stale.
+    expect(page.locator("#claim-boundaries input[name=version]").first).to_have_value("2")
+    for panel in ["evidence", "ratings", "notes"]:
+        expect(page.locator(f"#{panel}")).to_have_attribute("data-untouched", "yes")
+    assert page.evaluate("window.notReloaded") is True
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
