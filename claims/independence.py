@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from claims.models import Claim, Credibility, Independence, Stance
+from claims.querysets import SOURCE_RELATED
 from sources.ingest.domains import registrable_domain
 from sources.ingest.fingerprint import (
     CONTAINMENT_THRESHOLD,
@@ -544,15 +545,6 @@ def suggest_credibility(
     if sup == 1:
         return Credibility.PROBABLY_TRUE, _count(1, "supporting")
     return Credibility.CANNOT_BE_JUDGED, "no independent supporting or contradicting evidence"
-
-
-# What `source_keys` reads of a corroboration: select these to count without more queries.
-SOURCE_RELATED = (
-    "publisher",
-    "evidence_claim__article__publisher",
-    "evidence_claim__article__origin",
-    "evidence_claim__article__republished_from",
-)
 
 
 def credibility_label(value: int) -> str:

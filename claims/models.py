@@ -6,39 +6,16 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from claims.choices import (
+    BoundaryAction,
+    ClaimKind,
+    ClaimStatus,
+    Confidence,
+    Credibility,
+    Independence,
+    Stance,
+)
 from claims.querysets import ClaimQuerySet
-from sources.ingest.kinds import SegmentKind
-
-
-class ClaimKind(models.TextChoices):
-    HEADLINE = SegmentKind.HEADLINE, "Headline"
-    STATEMENT = SegmentKind.STATEMENT, "Statement"
-    QUOTE = SegmentKind.QUOTE, "Quote"
-    DISCLAIMER = SegmentKind.DISCLAIMER, "Disclaimer"
-    CAPTION = SegmentKind.CAPTION, "Caption"
-    SUBHEADING = SegmentKind.SUBHEADING, "Subheading"
-    CHROME = SegmentKind.CHROME, "Page chrome"
-
-
-class ClaimStatus(models.TextChoices):
-    UNREVIEWED = "unreviewed", "Unreviewed"
-    IN_REVIEW = "in_review", "In review"
-    VERIFIED = "verified", "Verified"
-    DISPUTED = "disputed", "Disputed"
-    REFUTED = "refuted", "Refuted"
-    UNVERIFIABLE = "unverifiable", "Unverifiable"
-    NOT_A_CLAIM = "not_a_claim", "Not a claim"
-
-
-class Credibility(models.IntegerChoices):
-    """Admiralty information-credibility scale."""
-
-    CONFIRMED = 1, "1 — Confirmed by other independent sources"
-    PROBABLY_TRUE = 2, "2 — Probably true"
-    POSSIBLY_TRUE = 3, "3 — Possibly true"
-    DOUBTFUL = 4, "4 — Doubtful"
-    IMPROBABLE = 5, "5 — Improbable"
-    CANNOT_BE_JUDGED = 6, "6 — Truth cannot be judged"
 
 
 class Claim(models.Model):
@@ -150,18 +127,6 @@ class Claim(models.Model):
         return self.kind != ClaimKind.CHROME and not self.retired
 
 
-class Stance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    CONTRADICTS = "contradicts", "Contradicts"
-    CONTEXT = "context", "Context"
-
-
-class Independence(models.TextChoices):
-    INDEPENDENT = "independent", "Independent"
-    NOT_INDEPENDENT = "not_independent", "Not independent"
-    UNKNOWN = "unknown", "Not yet judged"
-
-
 class Corroboration(models.Model):
     """A piece of evidence for or against a claim, and whether it is independent of it."""
 
@@ -208,14 +173,6 @@ class Corroboration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stance_display()} ({self.outlet or self.url or 'evidence'})"
-
-
-class Confidence(models.TextChoices):
-    """ICD 203-style analytic confidence; never mixed with likelihood."""
-
-    LOW = "low", "Low"
-    MODERATE = "moderate", "Moderate"
-    HIGH = "high", "High"
 
 
 class Rating(models.Model):
@@ -284,13 +241,6 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export of {self.claim_count} claims ({self.created_at:%Y-%m-%d})"
-
-
-class BoundaryAction(models.TextChoices):
-    SPLIT = "split", "Split"
-    MERGE = "merge", "Merge"
-    SPAN = "span", "Span adjusted"
-    CREATE = "create", "Created from a selection"
 
 
 class BoundaryChange(models.Model):

@@ -1,9 +1,20 @@
 """Reads of claims: one queryset method per screen, each with its joins."""
 
+from django.apps import apps
 from django.db import models
 
+from claims.choices import Independence, Stance
 from sources.ingest.kinds import SegmentKind
 from sources.models import article_body_fields
+
+# What independence (`claims.independence.source_keys`) reads of a corroboration: select these
+# to count sources without more queries.
+SOURCE_RELATED = (
+    "publisher",
+    "evidence_claim__article__publisher",
+    "evidence_claim__article__origin",
+    "evidence_claim__article__republished_from",
+)
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -31,8 +42,6 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_evidence_counts(self):
         """Annotate `evidence_count` and `supporting_independent` (corroboration counts)."""
-        from claims.models import Independence, Stance
-
         return self.annotate(
             evidence_count=models.Count("corroborations", distinct=True),
             supporting_independent=models.Count(
@@ -52,15 +61,16 @@ def detail_prefetches() -> dict[str, models.Prefetch]:
     `for_detail` prefetches them all; a panel of the page prefetches only the ones it shows
     (`prefetch_related_objects`).
     """
-    from claims.independence import SOURCE_RELATED  # imported here: it imports the models
-    from claims.models import Corroboration, Note, Rating  # models import this module
-
+    # By name from the app registry: claims.models imports this module for ClaimQuerySet.
+    corroboration, rating, note = (
+        apps.get_model("claims", name) for name in ("Corroboration", "Rating", "Note")
+    )
     # Independence compares the evidence article's text, never its saved page.
-    evidence = Corroboration.objects.select_related(*SOURCE_RELATED).defer(
+    evidence = corroboration.objects.select_related(*SOURCE_RELATED).defer(
         *article_body_fields("evidence_claim__article__", keep=("text",))
     )
     return {
         "corroborations": models.Prefetch("corroborations", queryset=evidence),
-        "ratings": models.Prefetch("ratings", queryset=Rating.objects.select_related("reviewer")),
-        "notes": models.Prefetch("notes", queryset=Note.objects.select_related("author")),
+        "ratings": models.Prefetch("ratings", queryset=rating.objects.select_related("reviewer")),
+        "notes": models.Prefetch("notes", queryset=note.objects.select_related("author")),
     }

@@ -37,6 +37,7 @@ from claims.models import (
     Rating,
     Stance,
 )
+from claims.querysets import SOURCE_RELATED
 from sources.registry import PublisherRegistry
 from workbench.history import record_change as _record
 from workbench.models import User
@@ -238,7 +239,7 @@ def confirmation_problem(claim: Claim) -> str | None:
     """Say why credibility 1 cannot be given, or None if enough independent sources agree."""
     supporting = Corroboration.objects.filter(
         claim=claim, stance=Stance.SUPPORTS, independence=Independence.INDEPENDENT
-    ).select_related(*independence.SOURCE_RELATED)
+    ).select_related(*SOURCE_RELATED)
     # One definition of "a source" (independence.source_keys): copies of one story count once.
     sources = independence.count_sources(supporting, PublisherRegistry.load())
     if sources >= CONFIRMED_MIN_SOURCES:

@@ -1,0 +1,67 @@
+"""The claims app's choices: kinds, statuses and the grading scales (see ../shared/DOMAIN.md).
+
+Apart from the models so that reads (`claims.querysets`) and rules (`claims.independence`) can
+name them without importing the models, which import the querysets.
+"""
+
+from django.db import models
+
+from sources.ingest.kinds import SegmentKind
+
+
+class ClaimKind(models.TextChoices):
+    HEADLINE = SegmentKind.HEADLINE, "Headline"
+    STATEMENT = SegmentKind.STATEMENT, "Statement"
+    QUOTE = SegmentKind.QUOTE, "Quote"
+    DISCLAIMER = SegmentKind.DISCLAIMER, "Disclaimer"
+    CAPTION = SegmentKind.CAPTION, "Caption"
+    SUBHEADING = SegmentKind.SUBHEADING, "Subheading"
+    CHROME = SegmentKind.CHROME, "Page chrome"
+
+
+class ClaimStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    IN_REVIEW = "in_review", "In review"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    REFUTED = "refuted", "Refuted"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+    NOT_A_CLAIM = "not_a_claim", "Not a claim"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty information-credibility scale."""
+
+    CONFIRMED = 1, "1 — Confirmed by other independent sources"
+    PROBABLY_TRUE = 2, "2 — Probably true"
+    POSSIBLY_TRUE = 3, "3 — Possibly true"
+    DOUBTFUL = 4, "4 — Doubtful"
+    IMPROBABLE = 5, "5 — Improbable"
+    CANNOT_BE_JUDGED = 6, "6 — Truth cannot be judged"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"
+    CONTEXT = "context", "Context"
+
+
+class Independence(models.TextChoices):
+    INDEPENDENT = "independent", "Independent"
+    NOT_INDEPENDENT = "not_independent", "Not independent"
+    UNKNOWN = "unknown", "Not yet judged"
+
+
+class Confidence(models.TextChoices):
+    """ICD 203-style analytic confidence; never mixed with likelihood."""
+
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+class BoundaryAction(models.TextChoices):
+    SPLIT = "split", "Split"
+    MERGE = "merge", "Merge"
+    SPAN = "span", "Span adjusted"
+    CREATE = "create", "Created from a selection"
