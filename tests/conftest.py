@@ -1,9 +1,17 @@
-"""Fixtures shared by every test: the sample articles on disk and imported.
+"""Fixtures shared by every test: the sample articles on disk and imported, users.
 
-Data in ../shared (seeds, corpus) is read only through `shared_path(*parts)`: on a clone without
-../shared the test is skipped ("../shared/... not found beside the checkout"), and with
-WORKBENCH_REQUIRE_SHARED=1 (as CI sets) the skip becomes a failure. Corpus tests use it too:
-`shared_path("corpus")`, `shared_path("corpus", "manifest.csv")`.
+Two sets of articles:
+
+- `tests/samples/` (`sample_path`, `sample_paths`, `imported_samples`): invented page dumps
+  shipped with the tests, in the format of the real ones (a `Published:` line in several
+  formats or none, a non-Latin byline, repeated captions and photo credits, bullet
+  highlights, subheadings, a hard-wrapped sentence, a two-sentence disclaimer, comment-widget
+  chrome, a non-breaking space, cp874 mojibake). Tests of generic behaviour use these, so a
+  fresh clone runs them.
+- `../shared` (seeds, corpus), read only through `shared_path(*parts)`: the real pages, for
+  tests that assert facts about them. On a clone without ../shared such a test is skipped and
+  the run ends with one line saying how many were; with WORKBENCH_REQUIRE_SHARED=1 (as CI
+  sets) the skip becomes a failure. Corpus tests use it too: `shared_path("corpus")`.
 """
 
 import os
@@ -14,17 +22,28 @@ import pytest
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS_DIR = SHARED_DIR / "seeds"
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SHARED_MISSING = "../shared not found beside the checkout"
 
 
 def shared_path(*parts: str) -> Path:
     """Return ../shared/<parts>; skip if missing (fail under WORKBENCH_REQUIRE_SHARED=1)."""
     path = SHARED_DIR.joinpath(*parts)
     if not path.exists():
-        message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"
         if os.environ.get("WORKBENCH_REQUIRE_SHARED") == "1":
+            message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"
             pytest.fail(message + " (WORKBENCH_REQUIRE_SHARED=1)", pytrace=False)
-        pytest.skip(message)
+        # One reason for every such skip, so that the summary folds them into one line.
+        pytest.skip(f"{SHARED_MISSING}: a test on the real pages")
     return path
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say in one line how many tests on the real pages were skipped for want of ../shared."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    count = sum(SHARED_MISSING in str(report.longrepr) for report in skipped)
+    if count:
+        terminalreporter.write_line(f"{SHARED_MISSING}: {count} tests on the real pages skipped")
 
 
 def seed_path(prefix: str) -> Path:
@@ -33,6 +52,21 @@ def seed_path(prefix: str) -> Path:
     if not matches:
         raise FileNotFoundError(f"no seed {prefix}* in {SEEDS_DIR}")
     return matches[0]
+
+
+def sample_path(prefix: str) -> Path:
+    """Return the invented sample whose name starts with `prefix` (e.g. "04")."""
+    (path,) = sorted(SAMPLES_DIR.glob(f"{prefix}_*.txt"))
+    return path
+
+
+def _import_pages(paths: list[Path], key_length: int) -> dict:
+    """Import the pages through the import service; return {name prefix: Article}."""
+    from sources.services import articles_import
+
+    _, results = articles_import([(p.name, p.read_bytes()) for p in paths], by=None, origin="test")
+    assert all(r.article is not None for r in results), [r.describe() for r in results]
+    return {r.name[:key_length]: r.article for r in results}
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +78,21 @@ def seed_paths() -> list[Path]:
 
 @pytest.fixture
 def imported_seeds(db, seed_paths):
-    """Import the five sample articles through the import service; return {prefix: Article}."""
-    from sources.services import articles_import
+    """Import the five real sample articles; return {"000": Article, …}."""
+    return _import_pages(seed_paths, 3)
 
-    _, results = articles_import(
-        [(p.name, p.read_bytes()) for p in seed_paths], by=None, origin="test"
-    )
-    assert all(r.article is not None for r in results), [r.describe() for r in results]
-    return {r.name[:3]: r.article for r in results}
+
+@pytest.fixture(scope="session")
+def sample_paths() -> list[Path]:
+    paths = sorted(SAMPLES_DIR.glob("*.txt"))
+    assert len(paths) >= 5, f"expected the invented sample articles in {SAMPLES_DIR}"
+    return paths
+
+
+@pytest.fixture
+def imported_samples(db, sample_paths):
+    """Import the invented sample articles; return {"01": Article, …}."""
+    return _import_pages(sample_paths, 2)
 
 
 @pytest.fixture(autouse=True)
