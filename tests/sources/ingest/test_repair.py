@@ -218,22 +218,28 @@ def test_mixed_repairs_keep_order() -> None:
 # --- The sample articles -------------------------------------------------------------------
 
 
-def test_seed_001_cp874_mojibake_is_repaired() -> None:
-    received = read_seed("001")
+def assert_cp874_repaired(received: str, fragments: tuple[str, ...]) -> Repaired:
+    """Check that every `โ` of a cp874-mangled page is repaired into the expected fragments."""
     result = repair_text(received)
     assert_consistent(result)
     assert "โ" not in result.text
-    for fragment in (
+    for fragment in fragments:
+        assert fragment in result.text
+    assert {r.kind for r in result.repairs} == {"mojibake-cp874"}
+    assert len(result.repairs) == received.count("โ")
+    assert len(result.text) == len(received) - received.count("โข")
+    return result
+
+
+def test_seed_001_cp874_mojibake_is_repaired() -> None:
+    fragments = (
         "group’s",
         "Liu Leiyun—Party Secretary",
         "“strategic opportunity period”",
         "“golden window for cooperation.”",
         "Exchanges™ continues",
-    ):
-        assert fragment in result.text
-    assert {r.kind for r in result.repairs} == {"mojibake-cp874"}
-    assert len(result.repairs) == received.count("โ")
-    assert len(result.text) == len(received) - received.count("โข")
+    )
+    assert_cp874_repaired(read_seed("001"), fragments)
 
 
 def test_seed_000_nbsp_is_repaired_and_located() -> None:
@@ -266,19 +272,13 @@ def test_all_samples_are_consistent_and_idempotent() -> None:
 
 def test_sample_02_cp874_mojibake_is_repaired() -> None:
     received = sample_path("02").read_text(encoding="utf-8")
-    result = repair_text(received)
-    assert_consistent(result)
-    assert "โ" not in result.text
-    for fragment in (
+    fragments = (
         "the institute’s campus",
         "Ilse Marren—chair of Ostmark Cobalt Corp—visited",
         "a “new chapter for Valdorian industry.”",
         "Cobalt Watch™ will follow",
-    ):
-        assert fragment in result.text
-    assert {r.kind for r in result.repairs} == {"mojibake-cp874"}
-    assert len(result.repairs) == received.count("โ") == 8
-    assert len(result.text) == len(received) - received.count("โข")
+    )
+    assert len(assert_cp874_repaired(received, fragments).repairs) == 8
 
 
 # --- Offset maps ---------------------------------------------------------------------------
