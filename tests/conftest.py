@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the sample articles on disk and imported, users.
+"""Fixtures shared by every test: the sample articles on disk and imported, users, a claim.
 
 Two sets of articles:
 
@@ -120,3 +120,42 @@ def make_user(db):
         return user
 
     return make
+
+
+# Users and a claim shared by the claims, sources and admin tests. Imports stay inside the
+# fixtures: tests/test_shared_data.py imports this module without Django set up.
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("rita", "reviewer")
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("leo", "lead")
+
+
+@pytest.fixture
+def rclient(client, reviewer):
+    """Django's test client, logged in as the reviewer."""
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def lclient(lead):
+    """A second test client, logged in as the lead (beside `client`/`rclient`)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(lead)
+    return client
+
+
+@pytest.fixture
+def claim(db):
+    """A claim of a Global Times article."""
+    from tests.factories import ArticleFactory, ClaimFactory, PublisherFactory
+
+    return ClaimFactory(article=ArticleFactory(publisher=PublisherFactory(name="Global Times")))

@@ -25,22 +25,6 @@ TEXT = f"Harbour crane maker expands\n{FIRST} {SECOND}\n{CREDIT}"
 
 
 @pytest.fixture
-def reviewer(make_user):
-    return make_user("rita", "reviewer")
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user("leo", "lead")
-
-
-@pytest.fixture
-def rclient(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
 def article():
     return ArticleFactory(text=TEXT, received_text=TEXT)
 
