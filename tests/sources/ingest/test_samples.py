@@ -5,15 +5,19 @@ The same checks as test_seeds.py makes on the real pages, with each sample's own
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import pytest
 
 from sources.ingest.kinds import SegmentKind
-from sources.ingest.page import parse_page
-from sources.ingest.segment import segment_page
-from sources.ingest.types import Segment
+from tests.sources.ingest.pages import (
+    assert_chrome_lines,
+    assert_metadata,
+    assert_segments_cover_every_word,
+    containing,
+    wrapped_sentences,
+)
+from tests.sources.ingest.pages import segments as segments_of
 
 EXPECTED_META = {
     "01": dict(
@@ -97,59 +101,28 @@ CHROME_LINES = {
 }
 
 
-def _segments(text: str) -> list[Segment]:
-    return segment_page(parse_page(text), text)
-
-
-def _containing(text: str, segments: list[Segment], snippet: str) -> Segment:
-    """Return the one segment whose text contains `snippet`."""
-    found = [s for s in segments if snippet in text[s.start : s.end]]
-    assert len(found) == 1, (snippet, [text[s.start : s.end] for s in found])
-    return found[0]
-
-
 def test_every_sample_is_checked(samples):
     assert sorted(samples) == sorted(EXPECTED_META) == sorted(CHROME_LINES)
 
 
 @pytest.mark.parametrize("prefix", sorted(EXPECTED_META))
 def test_sample_metadata_is_read_off_the_page(samples, prefix):
-    meta = parse_page(samples[prefix]).meta
-    got = {key: getattr(meta, key) for key in EXPECTED_META[prefix]}
-    assert got == EXPECTED_META[prefix]
-    assert meta.language == "en"
+    assert_metadata(samples[prefix], EXPECTED_META[prefix])
 
 
 @pytest.mark.parametrize("prefix", sorted(CHROME_LINES))
-def test_sample_chrome_lines_are_chrome_segments(samples, prefix):
-    text = samples[prefix]
-    spans = {(s.start, s.end): s for s in _segments(text)}
-    for line in CHROME_LINES[prefix]:
-        starts = [m.start() for m in re.finditer(re.escape(line), text)]
-        assert starts, line
-        exact = [spans[(i, i + len(line))] for i in starts if (i, i + len(line)) in spans]
-        assert exact, f"no segment is exactly {line!r}"
-        assert all(s.kind == SegmentKind.CHROME and s.score == 0 for s in exact), line
+def test_sample_chrome_lines_are_chromesegments(samples, prefix):
+    assert_chrome_lines(samples[prefix], CHROME_LINES[prefix])
 
 
 @pytest.mark.parametrize("prefix", sorted(EXPECTED_META))
 def test_sample_segments_cover_every_word_without_crossing_paragraphs(samples, prefix):
-    text = samples[prefix]
-    covered = bytearray(len(text))
-    previous_end = 0
-    for seg in _segments(text):
-        body = text[seg.start : seg.end]
-        assert seg.start >= previous_end and body and body == body.strip()
-        assert "\n\n" not in body
-        covered[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
-        previous_end = seg.end
-    lost = [i for i, ch in enumerate(text) if not covered[i] and not ch.isspace()]
-    assert all(text[i] in "-•" and text[i - 1 : i] in {"", "\n"} for i in lost)
+    assert_segments_cover_every_word(samples[prefix])
 
 
 def test_only_the_wrapped_sentence_of_sample_05_spans_a_newline(samples):
     for prefix, text in samples.items():
-        multi = [text[s.start : s.end] for s in _segments(text) if "\n" in text[s.start : s.end]]
+        multi = wrapped_sentences(text)
         if prefix == "05":
             assert len(multi) == 1
             assert multi[0].startswith("Orvik announced on Thursday")
@@ -160,9 +133,9 @@ def test_only_the_wrapped_sentence_of_sample_05_spans_a_newline(samples):
 
 def test_sample_02_disclaimer_sentences_are_disclaimers(samples):
     text = samples["02"]
-    segments = _segments(text)
-    first = _containing(text, segments, "This item originates from a Valdorian")
-    second = _containing(text, segments, "should be checked against company filings")
+    segments = segments_of(text)
+    first = containing(text, segments, "This item originates from a Valdorian")
+    second = containing(text, segments, "should be checked against company filings")
     assert first != second
     assert first.kind == second.kind == SegmentKind.DISCLAIMER
     assert text[first.start : first.end].startswith("Disclaimer:")
@@ -170,42 +143,42 @@ def test_sample_02_disclaimer_sentences_are_disclaimers(samples):
 
 def test_sample_quotes_carry_their_speakers(samples):
     text = samples["01"]
-    vass = _containing(text, _segments(text), "Vass noted")
+    vass = containing(text, segments_of(text), "Vass noted")
     assert (vass.kind, vass.speaker) == (SegmentKind.QUOTE, "Teodor Vass")
 
     text = samples["04"]
-    segments = _segments(text)
-    aaro = _containing(text, segments, "Aaro said")
-    follow = _containing(text, segments, "This line will carry the first trains")
+    segments = segments_of(text)
+    aaro = containing(text, segments, "Aaro said")
+    follow = containing(text, segments, "This line will carry the first trains")
     assert aaro.kind == follow.kind == SegmentKind.QUOTE
     assert aaro.speaker == follow.speaker == "Aaro"
 
 
 def test_sample_reported_speech_is_a_statement_with_speaker(samples):
     text = samples["01"]
-    hoped = _containing(text, _segments(text), "said she hoped")
+    hoped = containing(text, segments_of(text), "said she hoped")
     assert (hoped.kind, hoped.speaker) == (SegmentKind.STATEMENT, "Ilse Marren")
 
 
 def test_sample_abbreviations_do_not_split(samples):
     text = samples["02"]
-    segments = _segments(text)
-    subheading = _containing(text, segments, "What could change for buyers in the E.U./Asia?")
+    segments = segments_of(text)
+    subheading = containing(text, segments, "What could change for buyers in the E.U./Asia?")
     assert (
         text[subheading.start : subheading.end] == "What could change for buyers in the E.U./Asia?"
     )
     assert subheading.kind == SegmentKind.SUBHEADING
-    eg = _containing(text, segments, "(e.g., nickel-rich blends)")
+    eg = containing(text, segments, "(e.g., nickel-rich blends)")
     assert text[eg.start : eg.end].startswith("If the partnership delivers")
 
     text = samples["04"]
-    corp = _containing(text, _segments(text), "Valdoria Rail Co. said Wednesday")
+    corp = containing(text, segments_of(text), "Valdoria Rail Co. said Wednesday")
     assert text[corp.start : corp.end].endswith("with a partner from across the border.")
 
 
 def test_sample_bullet_markers_are_outside_the_spans(samples):
     text = samples["02"]
-    bullets = [s for s in _segments(text) if text[s.start - 2 : s.start] == "- "]
+    bullets = [s for s in segments_of(text) if text[s.start - 2 : s.start] == "- "]
     assert len(bullets) == 3
     assert all(s.kind == SegmentKind.STATEMENT for s in bullets)
     assert text[bullets[0].start :].startswith("Ostmark Cobalt Corp and the Kessa Institute")
@@ -213,25 +186,25 @@ def test_sample_bullet_markers_are_outside_the_spans(samples):
 
 def test_sample_captions_and_credits(samples):
     text = samples["05"]
-    caption = _containing(text, _segments(text), "Wind turbines stand off the coast of Orvik")
+    caption = containing(text, segments_of(text), "Wind turbines stand off the coast of Orvik")
     assert caption.kind == SegmentKind.CAPTION
     assert text[caption.start : caption.end].endswith("on June 3, 2018.")
 
     text = samples["01"]
     first = text.index("cobalt Photo:IRN")
-    by_start = {s.start: s for s in _segments(text)}
+    by_start = {s.start: s for s in segments_of(text)}
     assert by_start[first].kind == SegmentKind.CAPTION
     assert text[by_start[first].start : by_start[first].end] == "cobalt"
 
 
 def test_sample_headlines_and_subheadings(samples):
     text = samples["03"]
-    segments = _segments(text)
+    segments = segments_of(text)
     kinds = {text[s.start : s.end]: s.kind for s in segments}
     assert kinds["Kessa port to double capacity"] == SegmentKind.HEADLINE
     assert kinds["New cranes and a deeper channel planned"] == SegmentKind.SUBHEADING
     assert segments[0].kind == SegmentKind.HEADLINE
 
     text = samples["02"]
-    kinds = {text[s.start : s.end]: s.kind for s in _segments(text)}
+    kinds = {text[s.start : s.end]: s.kind for s in segments_of(text)}
     assert kinds["Why this matters (key updates)"] == SegmentKind.SUBHEADING
