@@ -133,7 +133,7 @@ def reviewer(make_user):
 
 @pytest.fixture
 def lead(make_user):
-    return make_user("leo", "lead")
+    return make_user("lena", "lead")
 
 
 @pytest.fixture
