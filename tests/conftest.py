@@ -39,10 +39,17 @@ def shared_path(*parts: str) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Say in one line how many tests on the real pages were skipped for want of ../shared."""
-    skipped = terminalreporter.stats.get("skipped", [])
-    count = sum(SHARED_MISSING in str(report.longrepr) for report in skipped)
-    if count:
+    """Say in one line how many tests on the real pages were skipped for want of ../shared.
+
+    Those skips then leave the "skipped" list that `-ra` prints one line a test, for a count
+    of their own in the final line ("N skipped without ../shared"); other skips stay listed.
+    """
+    stats = terminalreporter.stats
+    missing = [r for r in stats.get("skipped", []) if SHARED_MISSING in str(r.longrepr)]
+    if missing:
+        stats["skipped"] = [r for r in stats["skipped"] if all(r is not m for m in missing)]
+        stats.setdefault("skipped without ../shared", []).extend(missing)
+        count = len(missing)
         terminalreporter.write_line(f"{SHARED_MISSING}: {count} tests on the real pages skipped")
 
 

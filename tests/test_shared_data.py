@@ -35,6 +35,7 @@ def run_probe(tmp_path, require):
             "no:cacheprovider",
             "-p",
             "no:django",
+            "-ra",
             "--rootdir",
             str(tmp_path),
             str(tmp_path / "test_probe.py"),
@@ -50,8 +51,9 @@ def run_probe(tmp_path, require):
 def test_missing_shared_data_skips_without_the_variable(tmp_path):
     result = run_probe(tmp_path, require=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 skipped" in result.stdout
+    assert "1 skipped without ../shared" in result.stdout
     assert result.stdout.count(SUMMARY) == 1, result.stdout
+    assert "SKIPPED" not in result.stdout  # not a line per test as well
 
 
 def test_missing_shared_data_fails_under_require_shared(tmp_path):
