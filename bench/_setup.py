@@ -155,18 +155,14 @@ def _create_postgres(url: str, *, drop: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def is_postgres() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
-
-
 def vacuum_analyze() -> None:
     """Leave the tables as autovacuum would: visibility map set, planner statistics fresh."""
     from django.db import connection
 
+    from workbench.db import is_postgres
+
     with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cur.execute("VACUUM ANALYZE" if is_postgres(connection) else "ANALYZE")
 
 
 # Collect the static files unless the manifest is newer than every file collectstatic would

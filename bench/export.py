@@ -50,12 +50,12 @@ from bench._setup import (
     django_setup,
     fail,
     goal_text,
-    is_postgres,
     print_calibration,
     ratio,
     rss_mb,
     vacuum_analyze,
 )
+from workbench.db import is_postgres
 
 CASES = ("plain-csv", "plain-jsonl", "full-csv", "full-jsonl")
 GOAL_FULL = 0.4  # the full record at ≥ 0.4× the rate of a plain COPY of the same rows

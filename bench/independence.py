@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._setup import SEEDS_DIR, django_setup, fail, is_postgres, print_calibration, ratio
+from bench._setup import SEEDS_DIR, django_setup, fail, print_calibration, ratio
+from workbench.db import is_postgres
 
 
 def bench_candidates(target: int, runs: int, baseline_runs: int) -> None:
@@ -106,7 +107,8 @@ def trigram_scan_ms(claim) -> float:
 
 def bench_clustering(count: int, naive_count: int) -> None:
     from bench.corpus import sentence_pool, synthetic_article
-    from sources.clustering import Item, clusters, compare, sketch
+    from sources.ingest.fingerprint import compare, sketch
+    from sources.ingest.syndication import Item, clusters
 
     pool = sentence_pool(SEEDS_DIR)
     rng = random.Random(2026)

@@ -88,11 +88,11 @@ def naive_store(files: list[tuple[str, bytes]], *, atomic: bool) -> tuple[int, f
 
 def store_only_rate(files: list[tuple[str, bytes]]) -> float:
     """Time the service's bulk storage alone on the same sample (parsing done beforehand)."""
+    from imports.management.commands.import_articles import STORE_GROUP
+    from imports.storing import articles_store
     from sources.ingest.pipeline import process_bytes
-    from sources.management.commands.import_articles import STORE_GROUP
     from sources.models import Article
     from sources.registry import PublisherRegistry
-    from sources.services import articles_store
 
     processed = [process_bytes(data, source_name=name) for name, data in files]
     Article.objects.filter(sha256__in=[p.sha256 for p in processed]).delete()
@@ -100,7 +100,7 @@ def store_only_rate(files: list[tuple[str, bytes]]) -> float:
     started = time.perf_counter()
     claims = 0
     for k in range(0, len(processed), STORE_GROUP):
-        group = [(item, 0) for item in processed[k : k + STORE_GROUP]]
+        group = processed[k : k + STORE_GROUP]
         claims += sum(
             r.claims_created for r in articles_store(group, by=None, publishers=publishers)
         )

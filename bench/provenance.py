@@ -234,7 +234,7 @@ def main() -> int:
     print_calibration()
     rows = list(csv.DictReader(manifest_csv.open(encoding="utf-8")))
     django_setup(fresh=True, name="provenance")
-    from sources.management.commands.import_articles import Command
+    from imports.management.commands.import_articles import Command
 
     with tempfile.TemporaryDirectory() as tmp:
         pages = Path(tmp) / "pages"

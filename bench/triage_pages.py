@@ -40,11 +40,11 @@ from bench._setup import (
     django_setup,
     fail,
     goal_text,
-    is_postgres,
     print_calibration,
     ratio,
     vacuum_analyze,
 )
+from workbench.db import is_postgres
 
 # Ratio goals of the issues: how many times faster than Django's admin at 1M claims.
 GOALS = {"queue (default)": 6, "deep page (1/4 down)": 30, "claim page": 3}
@@ -58,8 +58,8 @@ def load(target: int) -> None:
     from django.db import connection
 
     from claims.models import Claim
+    from imports.in_process import articles_import
     from sources.models import Article
-    from sources.services import articles_import
     from workbench.models import User
 
     files = [(p.name, p.read_bytes()) for p in sorted(SEEDS_DIR.glob("*.txt"))]

@@ -11,8 +11,8 @@ from claims.models import (
     Independence,
     Stance,
 )
-from claims.triage import MAX_ID
 from sources.models import Publisher
+from workbench.http import MAX_ID
 
 
 class StatusForm(forms.Form):

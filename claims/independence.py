@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from claims.models import Claim, Credibility, Independence, Stance
-from sources.clustering import (
+from sources.ingest.domains import registrable_domain
+from sources.ingest.fingerprint import (
     CONTAINMENT_THRESHOLD,
     JACCARD_THRESHOLD,
-    UnionFind,
     containment,
     jaccard,
 )
-from sources.ingest.domains import registrable_domain
 from sources.ingest.passages import PASSAGE_MIN_WORDS, Passage, shared_passages
+from sources.ingest.syndication import UnionFind
 from sources.models import Article, Ownership, Publisher
 from sources.registry import PublisherRegistry, name_key
 
@@ -244,7 +244,7 @@ def same_cluster(ev: Evidence) -> Verdict | None:
 def near_duplicate(ev: Evidence) -> Verdict | None:
     """The evidence's article is a copy of the claim's: near-identical, or most of it inside.
 
-    Compared on word 5-shingles (sources/clustering.py): Jaccard ≥ 0.5, or containment
+    Compared on word 5-shingles (sources/ingest/fingerprint.py): Jaccard ≥ 0.5, or containment
     (|A ∩ B| / min(|A|, |B|)) ≥ 0.5 — a short reprint inside a longer page.
     """
     if ev.evidence_claim is None:

@@ -30,6 +30,8 @@ from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from workbench import search
+from workbench.db import is_postgres
+from workbench.http import MAX_ID, parse_id
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
@@ -88,20 +90,6 @@ class TriageFilters:
     @property
     def default_ordering(self) -> str:
         return DEFAULT_ORDERING
-
-
-# Ids are 64-bit: a longer number would crash the query (SQLite raises OverflowError).
-MAX_ID = 2**63 - 1
-
-
-def parse_id(raw: str) -> int | None:
-    """Return `raw` as a database id (ASCII digits, 1 to 2**63 - 1), or None."""
-    raw = raw.strip()
-    # str.isdigit() also accepts "²" and other digits int() refuses.
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def _int(params: QueryDict, name: str, errors: list[str]) -> int | None:
@@ -281,7 +269,7 @@ def _keyset(qs: QuerySet, filters: TriageFilters) -> QuerySet:
 def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
     """Return one page of the queue and the cursor of the next one."""
     base = triage_queryset(filters, user)
-    if filters.q and filters.o != RELEVANCE and search.is_postgres():
+    if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
         ids = list(_keyset(base, filters).values_list("pk", flat=True)[: size + 1])

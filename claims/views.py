@@ -38,11 +38,11 @@ from claims.models import (
     Note,
     Stance,
 )
-from claims.triage import ORDERINGS, RELEVANCE, parse_filters, parse_id, triage_page
+from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
 from sources.highlight import highlight, paragraph_bounds, span_data
 from sources.models import Publisher
 from sources.registry import PublisherRegistry
-from workbench.http import safe_next
+from workbench.http import parse_id, safe_next
 from workbench.permissions import require_perm
 from workbench.roles import LEAD, REVIEWER
 

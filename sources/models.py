@@ -151,6 +151,9 @@ class ImportBatch(models.Model):
     # What the importer should hear though nothing was refused: a zip's manifest columns
     # that were ignored (sources/ingest/manifest.py Manifest.notice()).
     notices = models.JSONField(default=list, blank=True)
+    # The ids of the tasks enqueued to process it, as the tasks framework knows them
+    # (imports/tasks.py); imports/progress.py asks it about them.
+    task_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sources.ingest.domains import looks_like_address, registrable_domain
+from sources.ingest.domains import host_of, looks_like_address, registrable_domain
 from sources.ingest.names import PLACEHOLDERS, is_placeholder, name_key  # noqa: F401
 from sources.models import Ownership, Publisher, PublisherKind
 
@@ -63,8 +63,7 @@ class PublisherRegistry:
         reg = registrable_domain(url_or_host or "")
         if not reg:
             return None
-        host = (url_or_host or "").strip().lower().split("://", 1)[-1]
-        host = re.split(r"[/:?#]", host, maxsplit=1)[0].strip(".")
+        host = host_of(url_or_host)
         # Walk from the full host up to the registrable domain (en.people.cn before people.cn).
         while host and host != reg and host.endswith("." + reg):
             found = self._by_domain.get(host)

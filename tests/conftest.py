@@ -69,7 +69,7 @@ def sample_path(prefix: str) -> Path:
 
 def _import_pages(paths: list[Path], key_length: int) -> dict:
     """Import the pages through the import service; return {name prefix: Article}."""
-    from sources.services import articles_import
+    from imports.in_process import articles_import
 
     _, results = articles_import([(p.name, p.read_bytes()) for p in paths], by=None, origin="test")
     assert all(r.article is not None for r in results), [r.describe() for r in results]

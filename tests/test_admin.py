@@ -441,7 +441,7 @@ def test_evidence_change_page_shows_no_field_and_no_save_button(aclient, claim):
 
 def test_tasks_cannot_be_added_or_changed_in_the_admin(aclient):
     task = DBTaskResult.objects.create(
-        task_path="sources.tasks.import_batch_task", args_kwargs={"args": [], "kwargs": {}}
+        task_path="imports.tasks.process_import_batch", args_kwargs={"args": [], "kwargs": {}}
     )
     assert aclient.post(admin_url(DBTaskResult, "add"), {}).status_code == 403
     assert aclient.post(admin_url(DBTaskResult, "change", task.pk), {}).status_code == 403

@@ -1,8 +1,8 @@
 """Who may open what: every URL of our apps, for anonymous users and each role.
 
-The table below is the specification. A URL added to `claims` or `sources` without a row here
-fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a view whose access
-nobody decided.
+The table below is the specification. A URL added to `claims`, `sources` or `imports`
+without a row here fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a
+view whose access nobody decided.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("claims", "sources")
+OUR_APPS = ("claims", "sources", "imports")
 ROLES = ("reviewer", "lead", "admin")
 
 
@@ -201,15 +201,15 @@ ROUTES: dict[str, Route] = {
         },
     ),
     # Uploading starts a background batch and goes to its page.
-    "sources:import": Route(
+    "imports:upload": Route(
         get={"reviewer": 403, "lead": 403, "admin": 200},
         post={"reviewer": 403, "lead": 403, "admin": 302},
         data=_upload,
     ),
-    "sources:import_batch": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
-    "sources:import_history": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
-    "sources:import_report": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
-    "sources:import_resume": Route(post={"reviewer": 403, "lead": 403, "admin": 302}),
+    "imports:batch": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "imports:history": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "imports:report": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
+    "imports:resume": Route(post={"reviewer": 403, "lead": 403, "admin": 302}),
 }
 
 
@@ -241,9 +241,9 @@ def url_for(name: str, o: Objects) -> str:
             "sources:article_revert": o.article.pk,
             "sources:cluster": o.article.pk,
             "sources:publisher_detail": o.publisher.pk,
-            "sources:import_batch": o.batch.pk,
-            "sources:import_report": o.batch.pk,
-            "sources:import_resume": o.batch.pk,
+            "imports:batch": o.batch.pk,
+            "imports:report": o.batch.pk,
+            "imports:resume": o.batch.pk,
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from claims.models import Claim, Corroboration
-from sources.services import articles_import
+from imports.in_process import articles_import
 
 pytestmark = pytest.mark.django_db
 

@@ -55,6 +55,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or (
 INSTALLED_APPS = [
     "workbench.apps.WorkbenchConfig",
     "sources.apps.SourcesConfig",
+    "imports.apps.ImportsConfig",
     "claims.apps.ClaimsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -183,7 +184,7 @@ IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=20000)
 IMPORT_ZIP_MAX_RATIO = env.float("IMPORT_ZIP_MAX_RATIO", default=100.0)
 # Files one upload form may carry (Django's own limit is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("IMPORT_MAX_UPLOAD_FILES", default=1000)
-# Background imports (sources/services.py, import_batch_process).
+# Background imports (imports/queue.py, imports/tasks.py).
 IMPORT_CLAIM_GROUP = env.int("IMPORT_CLAIM_GROUP", default=20)
 IMPORT_CLAIM_TIMEOUT_SECONDS = env.int("IMPORT_CLAIM_TIMEOUT_SECONDS", default=600)
 IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)

@@ -144,8 +144,8 @@ def main() -> int:
 
     from bench.corpus import sentence_pool, write_corpus
     from claims.models import Claim, Note
+    from imports.in_process import articles_import
     from sources.models import Article
-    from sources.services import articles_import
 
     articles_import([(p.name, p.read_bytes()) for p in SEEDS_DIR.glob("*.txt")], by=None)
     password = "fault-Test-password-1"

@@ -86,8 +86,9 @@ def main() -> int:
 
     from bench.corpus import sentence_pool, write_corpus
     from claims.models import Claim
+    from imports.tasks import import_batch_resume
+    from imports.uploads import import_batch_create_from_uploads
     from sources.models import Article, ImportFile, ImportOutcome, ImportStatus
-    from sources.services import import_batch_create_from_uploads, import_batch_resume
     from workbench.models import User
 
     call_command("create_user", "fault-admin", role="admin", password="fault-Pa55-word!",

@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from sources.ingest.html import content_type_for
 from sources.ingest.manifest import Manifest, ManifestError, is_manifest_name, parse_manifest
+from sources.ingest.pipeline import content_type_for
 from sources.ingest.types import IngestError
 
 _CHUNK = 64 * 1024

@@ -34,14 +34,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from sources.ingest.dates import story_dateline
 from sources.ingest.kinds import SegmentKind
-from sources.ingest.page import story_dateline
-
-
-def _words(text: str) -> frozenset[str]:
-    """Return the set of white-space separated words of a literal (keeps word lists short)."""
-    return frozenset(text.split())
-
+from sources.ingest.wordlists import word_set
 
 _VERBS = (
     r"said|says|say|told|tells|noted|notes|added|adds|stressed|stresses|urged|urges|vowed"
@@ -98,12 +93,12 @@ _AUXILIARIES = frozenset(
     | {"was", "were", "has", "have", "had", "do", "does", "did", "be", "been", "being"}
 )
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
-_NOT_NAMES = _words(
+_NOT_NAMES = word_set(
     """The A An This That These Those It He She They We I Its Their His Her Our In On At For With
     By From As And But Or If When While After Before Last Next Some Many Most Other Several Such
     According Though Although However Meanwhile Also"""
 )
-_ORG_HINTS = _words(
+_ORG_HINTS = word_set(
     """Group Co Co. Corp Corp. Inc Inc. Ltd Ltd. Company Corporation Institute Academy Ministry
     University Agency Council Commission Bureau Association Center Centre Government Times Daily
     News Post Herald Journal Bank Office Department Committee Exchange Exchanges"""
@@ -114,22 +109,22 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _THING_PRONOUNS = frozenset({"it", "they", "them"})
 # Words that open an adverbial, not a subject: "In a statement, the company said",
 # "Earlier this week, officials said", "Following the report, …".
-_ADVERBIAL_STARTS = _words(
+_ADVERBIAL_STARTS = word_set(
     """in on at for during after before since following earlier later meanwhile separately
     however also yesterday today tonight last this next when while as then now recently
     previously under amid despite with without by from to of according until upon over
     again once still moreover furthermore additionally instead overall"""
 )
-_TIME_WORDS = _words(
+_TIME_WORDS = word_set(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday week weeks month months year years day days morning afternoon evening
     night weekend quarter decade today yesterday tomorrow tonight earlier later"""
 )
 # "according to the law" names a rule, not a source.
-_NOT_SOURCES = _words("law laws rules rule regulations regulation plan plans schedule terms")
+_NOT_SOURCES = word_set("law laws rules rule regulations regulation plan plans schedule terms")
 # Titles before a person's name: "US President Donald Trump" → "Donald Trump".
-_ROLE_WORDS = _words(
+_ROLE_WORDS = word_set(
     """president vice prime minister chief executive officer ceo cfo coo cto chairman chairwoman
     chair director secretary spokesperson spokesman spokeswoman senator sen. governor gov.
     mayor ambassador envoy general gen. commissioner chancellor premier founder co-founder
@@ -262,7 +257,7 @@ def _tidy_speaker(speaker: str) -> str:
     return _without_title(speaker)
 
 
-_DETERMINER_STARTS = _words(
+_DETERMINER_STARTS = word_set(
     """the a an some many most several two three four five few all both its their his her our
     one experts analysts officials sources observers economists traders investors critics
     residents people insiders"""

@@ -61,16 +61,16 @@ def decode_bytes(data: bytes, *, name: str = "") -> tuple[str, str]:
     label = name or "input"
     if not data:
         raise IngestError(f"{label}: empty file")
-    _refuse_magic(data, label)
+    refuse_magic(data, label)
     text, encoding = _decode(data, label)
-    _refuse_controls(text, label)
+    refuse_controls(text, label)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{label}: empty file")
     return text, encoding
 
 
-def _refuse_magic(data: bytes, label: str) -> None:
+def refuse_magic(data: bytes, label: str) -> None:
     """Refuse files that start like a well-known binary format, whatever they decode to."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
@@ -145,7 +145,7 @@ def _decode_detected(data: bytes, label: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), encoding
 
 
-def _refuse_controls(text: str, label: str) -> None:
+def refuse_controls(text: str, label: str) -> None:
     """Refuse text that is mostly control characters: a binary file that happened to decode."""
     controls = len(_CONTROL_RE.findall(text))
     if controls and controls > _MAX_CONTROL_RATIO * len(text):

@@ -1,4 +1,4 @@
-"""The registrable domain of a URL or host: the unit a publisher's web site is known by.
+"""Hosts and registrable domains of URLs: the unit a publisher's web site is known by.
 
 Plain Python (no Django). tldextract runs on its bundled copy of the Public Suffix List — no
 network — with the private suffixes included, so `foo.blogspot.com` is its own site while
@@ -22,7 +22,12 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
-def _host(url_or_host: str) -> str:
+def host_of(url_or_host: str) -> str:
+    """Return the host of a URL or host, lower-cased, without port or user; "" if it has none.
+
+    The one URL-host parser: schemeless ("example.org/news"), protocol-relative
+    ("//example.org") and bare hosts are read alike; an IPv6 literal gives "".
+    """
     value = (url_or_host or "").strip().lower()
     if not value or any(c.isspace() for c in value):
         return ""
@@ -42,7 +47,7 @@ def _host(url_or_host: str) -> str:
 @lru_cache(maxsize=8192)
 def registrable_domain(url_or_host: str) -> str:
     """Return the registrable domain ("scmp.com", "foo.blogspot.com") of a URL or host, or ""."""
-    host = _host(url_or_host)
+    host = host_of(url_or_host)
     if "." not in host:
         return ""
     parts = _EXTRACT(host)
@@ -61,7 +66,7 @@ def listed_host(value: str) -> str:
     "https://WWW.Example.org/news" → "example.org"; "en.people.cn" stays. Whether the result
     is a host at all is `is_host`'s to say.
     """
-    return _host(value).removeprefix("www.")
+    return host_of(value).removeprefix("www.")
 
 
 def is_host(value: str, *, allow_ip: bool = False) -> bool:

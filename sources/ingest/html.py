@@ -1,12 +1,12 @@
-"""Turn a saved HTML page into an article: main text and metadata extracted with trafilatura.
+"""Read a saved HTML page: decode it, extract its main text and its own metadata (trafilatura).
 
 The page is decoded (byte-order mark, then the page's own `<meta charset>`, then the plain
 text decoder's detection), trafilatura extracts the main text — favouring precision, so
 navigation, footers and "most read" boxes stay out — and each block it keeps (heading,
 paragraph, list item, quote) becomes a paragraph separated by a blank line, which is what
-`page.parse_page` reads structure from. That text then goes through the same repair, parse
-and segment stages as a plain-text dump (`pipeline.process_text`); the page's metadata
-(title, date, author, site name, canonical URL) fills whatever the text itself did not say.
+`page.parse_page` reads structure from. The page's metadata (title, date, author, site
+name, canonical URL) is read too; `pipeline.process_html_bytes` runs the text through the
+same stages as a plain-text dump and lets that metadata fill what the text did not say.
 
 Plain Python, no Django: testable on its own and usable in worker processes.
 """
@@ -15,18 +15,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, fields
-from urllib.parse import urlsplit
 
 from sources.ingest.address import is_page_url
-from sources.ingest.decode import _refuse_controls, _refuse_magic, decode_bytes
+from sources.ingest.decode import decode_bytes, refuse_controls, refuse_magic
 from sources.ingest.names import PLACEHOLDERS, is_placeholder
-from sources.ingest.page import find_date
-from sources.ingest.pipeline import process_bytes, process_text
-from sources.ingest.types import Evidence, IngestError, ProcessedArticle
-
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
+from sources.ingest.types import IngestError
 
 # Where a page declares its encoding: <meta charset="…"> or the http-equiv Content-Type.
 _META_CHARSET_RE = re.compile(
@@ -47,13 +40,6 @@ _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 _WS_RE = re.compile(r"\s+")
 
 
-@dataclass(slots=True)
-class ProcessedPage(ProcessedArticle):
-    """A processed article that came from an HTML page, with the page as received."""
-
-    original_html: str = ""
-
-
 def decode_html(data: bytes, *, name: str = "") -> tuple[str, str]:
     """Decode HTML bytes, honouring a byte-order mark or the page's `<meta charset>`.
 
@@ -64,7 +50,7 @@ def decode_html(data: bytes, *, name: str = "") -> tuple[str, str]:
     label = name or "input"
     if not data.strip():
         raise IngestError(f"{label}: empty file")
-    _refuse_magic(data, label)
+    refuse_magic(data, label)
     declared = _declared_charset(data)
     if declared and not data.startswith(
         (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -74,7 +60,7 @@ def decode_html(data: bytes, *, name: str = "") -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             pass
         else:
-            _refuse_controls(html, label)
+            refuse_controls(html, label)
             return html.replace("\r\n", "\n").replace("\r", "\n"), declared
     return decode_bytes(data, name=label)
 
@@ -236,105 +222,3 @@ def _blocks(body) -> list[str]:
 def _clean(value: str) -> str:
     """Collapse white space (trafilatura keeps source line breaks inside paragraphs)."""
     return _WS_RE.sub(" ", value).strip()
-
-
-def page_domain(url: str) -> str:
-    """Return the host of `url` without "www." (how publishers list their domains)."""
-    host = urlsplit(url).hostname or ""
-    return host.lower().removeprefix("www.")
-
-
-def process_html_bytes(
-    data: bytes, *, source_name: str, max_bytes: int | None = None
-) -> ProcessedPage:
-    """Decode, extract, repair, parse and segment one saved HTML page.
-
-    The page's metadata fills what the extracted text does not say itself. Raises
-    `IngestError` naming the file when the page cannot be an article.
-    """
-    if max_bytes is not None and len(data) > max_bytes:
-        raise IngestError(
-            f"{source_name}: file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
-        )
-    html, encoding = decode_html(data, name=source_name)
-    text, found = extract_page(html, name=source_name)
-    processed = process_text(text, source_name=source_name, encoding=encoding)
-    meta = processed.meta
-    if found["title"] and not meta.title:
-        meta.title = found["title"]
-    if found["date"] and meta.published is None:
-        parsed = find_date(found["date"])
-        if parsed is not None:
-            meta.published = parsed[0]
-            meta.published_raw = found["date"]
-    if found["author"] and not meta.byline:
-        meta.byline = found["author"]
-    meta.site_name = found["sitename"]
-    if found["publisher"]:
-        # The site's own declaration outranks a name read off the text (a wire credit in
-        # the story says whose text it is, not who put the page online).
-        meta.publisher_name = found["publisher"]
-        meta.publisher_evidence = Evidence(
-            kind="html-meta",
-            text=found["publisher"],
-            field=found["publisher_field"],
-            why=f"the page's {found['publisher_field']} names it",
-        ).as_dict()
-    elif not meta.publisher_name:
-        meta.publisher_name = page_domain(found["url"])
-    if found["url"]:  # the page's canonical address outranks one printed in its text
-        meta.url = found["url"]
-    if found["language"] and not meta.language:
-        meta.language = found["language"][:16]
-    values = {f.name: getattr(processed, f.name) for f in fields(ProcessedArticle)}
-    # PostgreSQL text cannot hold NUL; a page that has one is kept without it.
-    return ProcessedPage(**values, original_html=html.replace("\x00", ""))
-
-
-def content_type_for(name: str) -> str:
-    """Return "txt", "html" or "zip" for a file name by its suffix; "" if unsupported."""
-    lower = name.lower()
-    suffix = lower[lower.rfind(".") :] if "." in lower.rsplit("/", 1)[-1] else ""
-    if suffix in TEXT_SUFFIXES:
-        return "txt"
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix == ".zip":
-        return "zip"
-    return ""
-
-
-def process_document(
-    data: bytes, *, source_name: str, content_type: str, max_bytes: int | None = None
-) -> ProcessedArticle:
-    """Process one article file of a supported type ("txt" or "html")."""
-    if content_type == "html":
-        return process_html_bytes(data, source_name=source_name, max_bytes=max_bytes)
-    if content_type == "txt":
-        return process_bytes(data, source_name=source_name, max_bytes=max_bytes)
-    raise IngestError(f"{source_name}: unsupported file type (expected .txt, .html or .htm)")
-
-
-def process_job(
-    job: tuple[str, str, str | bytes], max_bytes: int | None = None
-) -> tuple[str, int, ProcessedArticle | IngestError]:
-    """Process one `(name, content_type, path or bytes)` job; return the error, not raise.
-
-    Top-level and Django-free so a process pool can run it (the `import_articles` command).
-    """
-    name, content_type, payload = job
-    if isinstance(payload, str):
-        try:
-            with open(payload, "rb") as handle:
-                data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
-        except OSError as exc:
-            return name, 0, IngestError(f"{name}: cannot read file ({exc.strerror or exc})")
-    else:
-        data = payload
-    try:
-        processed = process_document(
-            data, source_name=name, content_type=content_type, max_bytes=max_bytes
-        )
-    except IngestError as exc:
-        return name, len(data), exc
-    return name, len(data), processed

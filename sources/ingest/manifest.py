@@ -9,7 +9,7 @@ publisher, `date` the published date, `author` the byline…); other columns (an
 `notes`, an `event` label) are ignored and named in `Manifest.ignored`, which the command
 prints, so a misspelt column is seen, not silently dropped.
 Every value is checked: `url` must be an http(s) address with a host, `published` a date
-`page.find_date` reads (nothing else with digits beside it), `language` a short language
+`dates.find_date` reads (nothing else with digits beside it), `language` a short language
 code ("en", "pt-BR"). A bad value or a second row for the same file makes that row bad: its
 file is refused with a reason naming the manifest, the row and the field; files the
 manifest does not list import as before. A manifest that cannot be read at all (not UTF-8,
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from sources.ingest.address import is_page_url
-from sources.ingest.page import find_date
+from sources.ingest.dates import find_date
 from sources.ingest.types import Evidence, IngestError, PageMeta
 
 FIELDS = ("file", "url", "publisher", "origin", "published", "byline", "title", "language")

@@ -5,8 +5,9 @@ say nothing about who wrote the rest, so they are left out. What remains is toke
 normalised words (NFKC, case-folded), each with its character offsets; a quotation leaves one
 marker token in its place, so a copied paragraph with a short quote inside still reads as one
 passage, while the quoted words never count towards its length. Passages are found by
-seed-and-extend: every run of `min_words` tokens of one text is looked up in an index of the
-other's, and a hit is extended along its diagonal to the longest common run.
+seed-and-extend: every run of `min_words` tokens of one text (a shingle, `fingerprint.ngrams`)
+is looked up in an index of the other's, and a hit is extended along its diagonal to the
+longest common run.
 
 Quotation marks: “…”, „…“ / „…”, «…», and straight "…". A paragraph (a line break) closes an
 open quotation: a multi-paragraph quote opens every paragraph again, and an unbalanced mark
@@ -19,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from sources.ingest.fingerprint import ngrams
 
 PASSAGE_MIN_WORDS = 12
 # A run of words that recurs more often than this in one text is boilerplate, not a passage.
@@ -84,10 +87,10 @@ def unquoted_tokens(text: str) -> tuple[Token, ...]:
 
 
 def _index(tokens: tuple[Token, ...], size: int) -> dict[tuple[str, ...], list[int]]:
-    norms = [t.norm for t in tokens]
+    """Where each run of `size` tokens (a shingle) starts; boilerplate keeps a few more."""
     index: dict[tuple[str, ...], list[int]] = {}
-    for i in range(len(norms) - size + 1):
-        positions = index.setdefault(tuple(norms[i : i + size]), [])
+    for i, gram in enumerate(ngrams([t.norm for t in tokens], size)):
+        positions = index.setdefault(gram, [])
         if len(positions) <= MAX_POSITIONS:
             positions.append(i)
     return index
@@ -106,8 +109,8 @@ def shared_passages(a: str, b: str, *, min_words: int = PASSAGE_MIN_WORDS) -> li
     na, nb = [t.norm for t in ta], [t.norm for t in tb]
     run_end: dict[int, int] = {}  # diagonal (j - i) → end of the run already found on it
     passages: list[Passage] = []
-    for i in range(len(nb) - min_words + 1):
-        hits = index.get(tuple(nb[i : i + min_words]))
+    for i, gram in enumerate(ngrams(nb, min_words)):
+        hits = index.get(gram)
         if not hits or len(hits) > MAX_POSITIONS:
             continue
         for j in hits:

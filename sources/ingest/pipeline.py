@@ -1,18 +1,41 @@
-"""Run the ingestion stages on one document: bytes in, canonical text and segments out."""
+"""Run the ingestion stages on one document: bytes in, canonical text and segments out.
+
+The entry points: `process_document` (one file of a supported type, by `content_type_for`
+its name), `process_bytes` (a plain-text page dump), `process_html_bytes` (a saved HTML
+page: its main text extracted by `html.py`, then the same stages, the page's own metadata
+filling what the text does not say), `process_text` (already-decoded text) and
+`process_job` (one job of a process pool). Each returns a `ProcessedArticle` (a
+`ProcessedPage` for HTML) or raises `IngestError` with a reason that names the file.
+
+Plain Python, no Django: testable on its own and usable in worker processes.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields
 
-from sources.clustering import fingerprint_for
 from sources.ingest.address import PageAddress, page_address
+from sources.ingest.dates import find_date
 from sources.ingest.decode import decode_bytes
+from sources.ingest.domains import listed_host
+from sources.ingest.fingerprint import fingerprint_for
+from sources.ingest.html import decode_html, extract_page
 from sources.ingest.kinds import CLAIM_KINDS, SegmentKind
 from sources.ingest.page import parse_page
 from sources.ingest.provenance import text_origin
 from sources.ingest.repair import repair_text
 from sources.ingest.segment import segment_page
-from sources.ingest.types import IngestError, ProcessedArticle, Segment
+from sources.ingest.types import (
+    Evidence,
+    IngestError,
+    ProcessedArticle,
+    ProcessedPage,
+    Segment,
+)
+
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
 
 
 def text_sha256(text: str) -> str:
@@ -74,9 +97,106 @@ def process_bytes(
 
     Raises IngestError with a reason that names the file when the input cannot be an article.
     """
+    _refuse_too_large(data, source_name, max_bytes)
+    received, encoding = decode_bytes(data, name=source_name)
+    return process_text(received, source_name=source_name, encoding=encoding)
+
+
+def _refuse_too_large(data: bytes, source_name: str, max_bytes: int | None) -> None:
     if max_bytes is not None and len(data) > max_bytes:
         raise IngestError(
             f"{source_name}: file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
         )
-    received, encoding = decode_bytes(data, name=source_name)
-    return process_text(received, source_name=source_name, encoding=encoding)
+
+
+def process_html_bytes(
+    data: bytes, *, source_name: str, max_bytes: int | None = None
+) -> ProcessedPage:
+    """Decode, extract, repair, parse and segment one saved HTML page.
+
+    The page's metadata fills what the extracted text does not say itself. Raises
+    `IngestError` naming the file when the page cannot be an article.
+    """
+    _refuse_too_large(data, source_name, max_bytes)
+    html, encoding = decode_html(data, name=source_name)
+    text, found = extract_page(html, name=source_name)
+    processed = process_text(text, source_name=source_name, encoding=encoding)
+    meta = processed.meta
+    if found["title"] and not meta.title:
+        meta.title = found["title"]
+    if found["date"] and meta.published is None:
+        parsed = find_date(found["date"])
+        if parsed is not None:
+            meta.published = parsed[0]
+            meta.published_raw = found["date"]
+    if found["author"] and not meta.byline:
+        meta.byline = found["author"]
+    meta.site_name = found["sitename"]
+    if found["publisher"]:
+        # The site's own declaration outranks a name read off the text (a wire credit in
+        # the story says whose text it is, not who put the page online).
+        meta.publisher_name = found["publisher"]
+        meta.publisher_evidence = Evidence(
+            kind="html-meta",
+            text=found["publisher"],
+            field=found["publisher_field"],
+            why=f"the page's {found['publisher_field']} names it",
+        ).as_dict()
+    elif not meta.publisher_name:
+        meta.publisher_name = listed_host(found["url"])
+    if found["url"]:  # the page's canonical address outranks one printed in its text
+        meta.url = found["url"]
+    if found["language"] and not meta.language:
+        meta.language = found["language"][:16]
+    values = {f.name: getattr(processed, f.name) for f in fields(ProcessedArticle)}
+    # PostgreSQL text cannot hold NUL; a page that has one is kept without it.
+    return ProcessedPage(**values, original_html=html.replace("\x00", ""))
+
+
+def content_type_for(name: str) -> str:
+    """Return "txt", "html" or "zip" for a file name by its suffix; "" if unsupported."""
+    lower = name.lower()
+    suffix = lower[lower.rfind(".") :] if "." in lower.rsplit("/", 1)[-1] else ""
+    if suffix in TEXT_SUFFIXES:
+        return "txt"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix == ".zip":
+        return "zip"
+    return ""
+
+
+def process_document(
+    data: bytes, *, source_name: str, content_type: str, max_bytes: int | None = None
+) -> ProcessedArticle:
+    """Process one article file of a supported type ("txt" or "html")."""
+    if content_type == "html":
+        return process_html_bytes(data, source_name=source_name, max_bytes=max_bytes)
+    if content_type == "txt":
+        return process_bytes(data, source_name=source_name, max_bytes=max_bytes)
+    raise IngestError(f"{source_name}: unsupported file type (expected .txt, .html or .htm)")
+
+
+def process_job(
+    job: tuple[str, str, str | bytes], max_bytes: int | None = None
+) -> tuple[str, int, ProcessedArticle | IngestError]:
+    """Process one `(name, content_type, path or bytes)` job; return the error, not raise.
+
+    Top-level and Django-free so a process pool can run it (the `import_articles` command).
+    """
+    name, content_type, payload = job
+    if isinstance(payload, str):
+        try:
+            with open(payload, "rb") as handle:
+                data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
+        except OSError as exc:
+            return name, 0, IngestError(f"{name}: cannot read file ({exc.strerror or exc})")
+    else:
+        data = payload
+    try:
+        processed = process_document(
+            data, source_name=name, content_type=content_type, max_bytes=max_bytes
+        )
+    except IngestError as exc:
+        return name, len(data), exc
+    return name, len(data), processed

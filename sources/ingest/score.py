@@ -12,12 +12,7 @@ from __future__ import annotations
 import re
 
 from sources.ingest.kinds import SegmentKind
-
-
-def _words(text: str) -> frozenset[str]:
-    """Return the set of white-space separated words of a literal (keeps word lists short)."""
-    return frozenset(text.split())
-
+from sources.ingest.wordlists import word_set
 
 # Feature -> points. Features fire at most once, except `proper_noun` (per distinct
 # capitalised name inside the sentence, up to `proper_noun_cap`).
@@ -49,12 +44,14 @@ WEIGHTS: dict[str, int] = {
 # Keyword features are looked up in the set of lowercased words (one tokenising pass)
 # rather than with case-insensitive alternations, which are slow in `re`.
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
-_NUMBER_WORDS = _words(
+_NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred hundreds thousand thousands million millions billion billions trillion dozen dozens
     half double triple twice"""
 )
-_MONEY_WORDS = _words("usd eur rmb cny krw jpy gbp dollar dollars euro euros yuan renminbi won yen")
+_MONEY_WORDS = word_set(
+    "usd eur rmb cny krw jpy gbp dollar dollars euro euros yuan renminbi won yen"
+)
 _QUANTITY_RE = re.compile(
     r"\d[\d,.]*\s*(?:tons?|tonnes?|t|kg|kilograms?|km|kilometers?|kilometres?|miles?|MW|GW"
     r"|kWh|GWh|barrels?|units?|square meters|sq m|hectares?|acres?|people|workers|jobs|times)\b"
@@ -76,13 +73,13 @@ _ORG_RE = re.compile(
     r"|Government|government|Agency|Commission|Council|Bureau|Association|Bank|Center|Centre"
     r"|Administration|Department|Committee|Exchange|Party|Parliament|Congress)\b\.?"
 )
-_SUPERLATIVE_WORDS = _words(
+_SUPERLATIVE_WORDS = word_set(
     """largest biggest first highest lowest greatest strongest fastest smallest cheapest most least
     only record world-class world's world’s leading top dominant unprecedented best worst
     largest-ever all-time"""
 )
 _SUPERLATIVE_PHRASES = ("more than", "less than", "fewer than", "at least")
-_HEDGE_WORDS = _words(
+_HEDGE_WORDS = word_set(
     """may might could would should possibly perhaps likely unlikely probably hope hoped hopes
     potential potentially suggest suggests elusive"""
 )
@@ -90,7 +87,7 @@ _HEDGE_PHRASES = (
     "expected to", "aims to", "aim to", "plan to", "plans to", "seek to", "seeks to",
     "appears to", "appear to", "seems to", "seem to",
 )  # fmt: skip
-_OPINION_WORDS = _words(
+_OPINION_WORDS = word_set(
     "opinion must clearly obviously undoubtedly ill-intentioned genuinely reminder"
 )
 _OPINION_PHRASES = (

@@ -4,7 +4,7 @@ pysbd does the sentence boundary detection; its output is re-anchored to exact o
 the canonical text and corrected where it is known to go wrong on news copy:
 
 - never a boundary across a blank line ("\\n\\n" ends a sentence), unless the page is
-  hard-wrapped with a blank line after every line (page.py tells);
+  hard-wrapped with a blank line after every line (paragraphs.py tells);
 - a single "\\n" is a hard wrap, not a boundary (pysbd would split there, so it sees the
   paragraph with newlines turned into spaces — same length, same offsets);
 - no boundary after an abbreviation that cannot end a sentence (Mr., Dr., No., e.g., i.e.,
@@ -33,9 +33,8 @@ with warnings.catch_warnings():
 
 from sources.ingest.classify import classify_sentences
 from sources.ingest.kinds import SegmentKind
-from sources.ingest.page import BlockRole, ParsedPage
 from sources.ingest.score import checkworthiness
-from sources.ingest.types import Segment
+from sources.ingest.types import BlockRole, ParsedPage, Segment
 
 # Building a segmenter compiles many regexes; one per process is enough.
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 
 class IngestError(ValueError):
@@ -147,6 +148,56 @@ class ProcessedArticle:
     meta: PageMeta
     segments: list[Segment]
     sha256: str
-    # Bottom-k shingle sketch for syndication clustering (sources/clustering.py); computed
+    # Bottom-k shingle sketch for syndication clustering (fingerprint.py); computed
     # here so parallel parse processes do the hashing, not the process that stores.
     fingerprint: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProcessedPage(ProcessedArticle):
+    """A processed article that came from an HTML page, with the page as received."""
+
+    original_html: str = ""
+
+
+class BlockRole(StrEnum):
+    """What a block of the page is; the segmenter maps roles to segment kinds."""
+
+    HEADLINE = "headline"
+    NEWSPAPER_HEADLINE = "newspaper_headline"
+    MASTHEAD = "masthead"
+    BYLINE = "byline"
+    DATELINE = "dateline"
+    SOURCE = "source"
+    CAPTION = "caption"
+    CREDIT = "credit"
+    SUBHEADING = "subheading"
+    SECTION_LABEL = "section_label"
+    BULLET = "bullet"
+    BODY = "body"
+    DISCLAIMER = "disclaimer"
+    CHROME = "chrome"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A line or a paragraph of the page with its role; offsets index the canonical text."""
+
+    start: int
+    end: int
+    role: str
+
+    def text_of(self, text: str) -> str:
+        """Return the block's exact text."""
+        return text[self.start : self.end]
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """The page's metadata and its blocks, sorted and non-overlapping."""
+
+    meta: PageMeta
+    blocks: list[Block] = field(default_factory=list)
+    # Hard-wrapped text stored with a blank line after every line: a blank line inside a
+    # block is a wrap, not a paragraph break (segment.py then does not cut there).
+    double_spaced: bool = False

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sources import services
+from imports import queue
 from sources.models import ImportBatch
 from tests.browser.test_reviewer_flow import log_in
 from tests.conftest import seed_path
@@ -62,11 +62,11 @@ def test_admin_uploads_a_zip_and_sees_progress_and_every_outcome(
     expect(page.locator("#import-progress")).to_have_attribute("value", "1")
 
     # A worker takes two files: the page follows by itself (htmx polling).
-    services.import_batch_process(batch_id=batch.pk, worker="test-worker", limit=2)
+    queue.import_batch_process(batch_id=batch.pk, worker="test-worker", limit=2)
     expect(page.locator("#progress-text")).to_have_text(re.compile(r"^3 of 6 files done"))
     expect(page.locator("#import-files")).to_have_count(0)
 
-    services.import_batch_process(batch_id=batch.pk, worker="test-worker")
+    queue.import_batch_process(batch_id=batch.pk, worker="test-worker")
     expect(page.locator("#progress-text")).to_have_text(re.compile(r"^6 of 6 files done"))
     expect(page.locator("#progress")).to_have_attribute("data-finished", "true")
     expect(page.locator("#worker-warning")).to_have_count(0)

@@ -30,7 +30,7 @@ from claims.models import (
     Stance,
 )
 from claims.triage import parse_filters, triage_queryset
-from sources.clustering import sketch
+from sources.ingest.fingerprint import sketch
 from sources.models import Article
 from tests.factories import (
     ArticleFactory,

@@ -4,7 +4,7 @@ import pytest
 
 from claims.independence import judge
 from claims.models import Independence
-from sources.clustering import jaccard
+from sources.ingest.fingerprint import jaccard
 from sources.models import Ownership
 from tests.factories import ArticleFactory, ClaimFactory, PublisherFactory
 

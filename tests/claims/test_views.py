@@ -26,8 +26,8 @@ from claims.models import (
     Stance,
 )
 from claims.triage import ORDERINGS, PAGE_SIZE, RELEVANCE, parse_filters, triage_queryset
+from imports.in_process import articles_import
 from sources.models import Article
-from sources.services import articles_import
 from tests.factories import (
     ArticleFactory,
     CorroborationFactory,

@@ -14,7 +14,7 @@ from django.db import connection
 
 from claims import services
 from claims.models import Claim, ClaimStatus, Stance
-from sources.services import articles_import
+from imports.in_process import articles_import
 from tests.conftest import SAMPLES_DIR
 from tests.factories import UserFactory
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sources import services
+from imports import queue, uploads
 from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
 from sources.models import Article, ImportFile, ImportOutcome
 
@@ -161,10 +161,10 @@ def test_hostile_zip_upload_keeps_only_reasons_for_refused_entries(settings):
             ("tool.exe", b"MZ"),
         ]
     )
-    batch = services.import_batch_create_from_uploads(
+    batch = uploads.import_batch_create_from_uploads(
         files=[SimpleUploadedFile("hostile.zip", data)], by=None
     )
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     rows = {f.name: f for f in ImportFile.objects.filter(batch=batch)}
     assert rows.pop("hostile.zip/good.txt").outcome == ImportOutcome.IMPORTED
     assert len(rows) == 7
@@ -179,7 +179,7 @@ def test_hostile_zip_upload_keeps_only_reasons_for_refused_entries(settings):
 def test_zip_over_its_limits_is_one_rejected_file_and_nothing_else(settings):
     settings.IMPORT_ZIP_MAX_ENTRIES = 3
     data = build([(f"f{i}.txt", GOOD + str(i).encode()) for i in range(4)])
-    batch = services.import_batch_create_from_uploads(
+    batch = uploads.import_batch_create_from_uploads(
         files=[SimpleUploadedFile("many.zip", data)], by=None
     )
     [row] = ImportFile.objects.filter(batch=batch)

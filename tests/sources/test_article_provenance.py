@@ -5,8 +5,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from imports.in_process import articles_import
 from sources.ingest.provenance import text_origin
-from sources.services import articles_import
 from tests.factories import ArticleFactory, PublisherFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,18 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sources.clustering import (
-    CONTAINMENT_THRESHOLD,
-    Item,
-    clusters,
-    compare,
-    containment,
-    jaccard,
-    sketch,
-)
+from imports.in_process import articles_import
+from sources.ingest.fingerprint import CONTAINMENT_THRESHOLD, compare, containment, jaccard, sketch
 from sources.ingest.passages import shared_passages
+from sources.ingest.syndication import Item, clusters
 from sources.models import Article
-from sources.services import articles_import
 
 pytestmark = pytest.mark.django_db
 

@@ -127,7 +127,7 @@ def test_export_json_is_one_valid_document():
 def test_database_failure_mid_import_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatch):
     from django.db import OperationalError
 
-    import sources.management.commands.import_articles as command
+    import imports.queue as command
 
     for name in ("03", "04"):
         shutil.copy(sample_path(name), tmp_path / f"{name}.txt")

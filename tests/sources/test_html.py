@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims.models import Claim, ClaimKind
-from sources import services
-from sources.ingest.html import decode_html, extract_page, process_html_bytes
+from imports import queue, uploads
+from sources.ingest.html import decode_html, extract_page
+from sources.ingest.pipeline import process_html_bytes
 from sources.ingest.types import IngestError
 from sources.models import ImportFile, ImportOutcome
 
@@ -92,10 +93,10 @@ def test_page_without_an_article_is_refused_with_a_reason(data, reason):
 
 @pytest.mark.django_db
 def test_uploaded_html_page_becomes_an_article_with_its_original_html():
-    batch = services.import_batch_create_from_uploads(
+    batch = uploads.import_batch_create_from_uploads(
         files=[SimpleUploadedFile("baotou.html", PAGE_BYTES, content_type="text/html")], by=None
     )
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     row = ImportFile.objects.get(batch=batch)
     assert row.outcome == ImportOutcome.IMPORTED, row.reason
     article = row.article
@@ -186,11 +187,11 @@ def test_canonical_link_gives_the_url_and_a_relative_or_bogus_one_is_left_out():
 
 @pytest.mark.django_db
 def test_uploaded_page_keeps_its_html_meta_publisher_evidence():
-    batch = services.import_batch_create_from_uploads(
+    batch = uploads.import_batch_create_from_uploads(
         files=[SimpleUploadedFile("keepers.html", LD_PAGE.encode(), content_type="text/html")],
         by=None,
     )
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     article = ImportFile.objects.get(batch=batch).article
     assert article.publisher.name == "Harbour Ledger"
     assert article.publisher_evidence["kind"] == "html-meta"

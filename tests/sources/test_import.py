@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Claim, ClaimKind
+from imports.in_process import articles_import
 from sources.models import Article, ImportFile, ImportOutcome, Ownership, Publisher
-from sources.services import articles_import
 from tests.conftest import sample_path, seed_path
 
 pytestmark = pytest.mark.django_db
@@ -149,16 +149,16 @@ def test_file_over_the_size_limit_is_rejected(db):
 
 
 def test_failure_while_storing_claims_leaves_no_article(db, monkeypatch):
-    import sources.services
+    import imports.storing
 
-    real = sources.services.bulk_insert_with_history
+    real = imports.storing.bulk_insert_with_history
 
     def explode(objs, model):
         if model is Claim:
             raise RuntimeError("disk full")
         return real(objs, model)
 
-    monkeypatch.setattr(sources.services, "bulk_insert_with_history", explode)
+    monkeypatch.setattr(imports.storing, "bulk_insert_with_history", explode)
     with pytest.raises(RuntimeError):
         articles_import([("herald.txt", sample_path("04").read_bytes())], by=None)
     assert Article.objects.count() == 0
@@ -193,11 +193,11 @@ def test_unknown_outlet_is_created_ungraded_and_known_alias_is_reused(db):
 
 
 def test_same_text_twice_in_one_group_is_stored_once(db):
+    from imports.storing import articles_store
     from sources.ingest.pipeline import process_bytes
-    from sources.services import articles_store
 
     data = sample_path("04").read_bytes()
-    items = [(process_bytes(data, source_name=n), len(data)) for n in ("a.txt", "b.txt")]
+    items = [process_bytes(data, source_name=n) for n in ("a.txt", "b.txt")]
     first, second = articles_store(items, by=None)
     assert first.outcome == ImportOutcome.IMPORTED
     assert second.outcome == ImportOutcome.DUPLICATE
@@ -207,17 +207,16 @@ def test_same_text_twice_in_one_group_is_stored_once(db):
 
 def test_conflict_in_a_group_falls_back_to_one_article_at_a_time(db, monkeypatch):
     """Another import storing one of the group's articles first costs only that article."""
-    import sources.services
+    import imports.storing
+    from imports.storing import articles_store
     from sources.ingest.pipeline import process_bytes
-    from sources.services import articles_store
     from tests.factories import ArticleFactory
 
     items = [
-        (process_bytes(sample_path(p).read_bytes(), source_name=f"{p}.txt"), 1)
-        for p in ("03", "04")
+        process_bytes(sample_path(p).read_bytes(), source_name=f"{p}.txt") for p in ("03", "04")
     ]
-    other = ArticleFactory(sha256=items[1][0].sha256, text=items[1][0].text)
-    real = sources.services._stored_articles
+    other = ArticleFactory(sha256=items[1].sha256, text=items[1].text)
+    real = imports.storing._stored_articles
     calls = []
 
     def racing(shas):
@@ -225,7 +224,7 @@ def test_conflict_in_a_group_falls_back_to_one_article_at_a_time(db, monkeypatch
         calls.append(shas)
         return {} if len(calls) == 1 else real(shas)
 
-    monkeypatch.setattr(sources.services, "_stored_articles", racing)
+    monkeypatch.setattr(imports.storing, "_stored_articles", racing)
     results = articles_store(items, by=None)
     assert [r.outcome for r in results] == [ImportOutcome.IMPORTED, ImportOutcome.DUPLICATE]
     assert results[1].article == other

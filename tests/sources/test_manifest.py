@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sources import services
+from imports import queue
 from sources.ingest.manifest import ManifestError, apply_manifest, parse_manifest
 from sources.ingest.pipeline import process_text
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome
@@ -356,7 +356,7 @@ def test_zip_manifest_via_the_upload_page_and_the_background_worker(client, make
     assert bad.outcome == ImportOutcome.REJECTED
     assert "manifest.jsonl row 2, field 'language'" in bad.reason
     assert bad.content is None
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     ferry = article("ferry.txt")
     assert ferry.url == "https://cw.example/ferry"
     assert ferry.publisher.name == "Coastline Weekly"  # over the page's "Source: Fjordside Post"

@@ -2,9 +2,9 @@
 
 import pytest
 
+from imports.in_process import articles_import
 from sources.models import Ownership, Publisher
 from sources.registry import PublisherRegistry
-from sources.services import articles_import
 from tests.conftest import seed_path
 
 pytestmark = pytest.mark.django_db
@@ -109,13 +109,13 @@ def test_unknown_outlet_is_created_unknown_for_a_lead_to_grade():
 
 def _stored(text: str, **meta):
     """Store one invented page with the given PageMeta values; return the article."""
+    from imports.storing import articles_store
     from sources.ingest.pipeline import process_bytes
-    from sources.services import articles_store
 
     processed = process_bytes(text.encode(), source_name="invented.txt")
     for field, value in meta.items():
         setattr(processed.meta, field, value)
-    (result,) = articles_store([(processed, len(text))], by=None)
+    (result,) = articles_store([processed], by=None)
     return result.article
 
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.models import Claim
+from imports.in_process import articles_import
 from sources.ingest.pipeline import process_bytes
 from sources.ingest.types import IngestError
-from sources.services import articles_import
 
 PIECES = [
     "The plant produced 8,500 t in 2024.",

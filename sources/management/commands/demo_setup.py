@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from sources.services import articles_import
+from imports.in_process import articles_import
 
 DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "demo" / "northwind_magnets.txt"
 

@@ -7,8 +7,11 @@ from itertools import pairwise
 
 import pytest
 
-from sources.ingest.page import BlockRole, find_date, guess_language, parse_page
+from sources.ingest.dates import find_date
+from sources.ingest.language import guess_language
+from sources.ingest.page import parse_page
 from sources.ingest.pipeline import process_text
+from sources.ingest.types import BlockRole
 
 WIRE = (
     "Lithium prices slide as new mines come online\n"

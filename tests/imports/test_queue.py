@@ -1,4 +1,4 @@
-"""Background imports: uploads become a batch, workers share it, nothing is lost or doubled."""
+"""The import queue: uploads become a batch, workers share it, nothing is lost or doubled."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from claims.models import Claim
-from sources import services
+from imports import queue, tasks, uploads
+from imports.progress import WorkerState, import_batch_progress, import_worker_state
+from imports.storing import StoreDefaults, articles_store
+from imports.tasks import process_import_batch
+from sources.ingest.pipeline import process_document
 from sources.models import (
     Article,
     ImportBatch,
@@ -24,8 +28,6 @@ from sources.models import (
     ImportStatus,
     Publisher,
 )
-from sources.services import WorkerState
-from sources.tasks import process_import_batch
 from tests.conftest import sample_path
 from tests.factories import PublisherFactory, zip_of
 
@@ -45,7 +47,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 def make_batch(entries: dict[str, bytes], **kwargs) -> ImportBatch:
     """A batch from one uploaded zip of `entries` (tasks are not run)."""
-    return services.import_batch_create_from_uploads(
+    return uploads.import_batch_create_from_uploads(
         files=[upload("batch.zip", zip_of(entries))], by=None, **kwargs
     )
 
@@ -63,7 +65,7 @@ def test_batch_from_uploads_stores_every_file_with_its_bytes_and_enqueues_tasks(
 ):
     html = b"<html><head><title>Plant</title></head><body><p>" + article_text(9) + b"</p></body>"
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.import_batch_create_from_uploads(
+        batch = uploads.import_batch_create_from_uploads(
             files=[
                 upload("one.txt", article_text(1)),
                 upload("page.html", html),
@@ -106,7 +108,7 @@ def test_many_files_get_several_tasks_so_workers_can_share_them(
 @pytest.mark.django_db
 def test_processing_imports_each_file_and_clears_its_bytes():
     batch = make_batch({"one.txt": article_text(1), "empty.txt": b"", "two.txt": article_text(2)})
-    done = services.import_batch_process(batch_id=batch.pk, worker="w1")
+    done = queue.import_batch_process(batch_id=batch.pk, worker="w1")
     assert done == 3
     files = {f.name: f for f in ImportFile.objects.filter(batch=batch)}
     one = files["batch.zip/one.txt"]
@@ -125,7 +127,7 @@ def test_processing_imports_each_file_and_clears_its_bytes():
 
 def _run_worker(batch_id: int, worker: str, counts: dict[str, int], errors: list) -> None:
     try:
-        counts[worker] = services.import_batch_process(batch_id=batch_id, worker=worker)
+        counts[worker] = queue.import_batch_process(batch_id=batch_id, worker=worker)
     except Exception as exc:  # surfaced by the test
         errors.append(exc)
     finally:
@@ -141,15 +143,19 @@ def test_two_workers_never_process_a_file_twice(settings):
         # with BEGIN IMMEDIATE, so claim transactions run one after another, and a claim
         # excludes what another worker holds. Show both: the mode, then interleaved claims.
         assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-        first = services._import_files_claim(batch_id=batch.pk, worker="w1", size=3)
-        second = services._import_files_claim(batch_id=batch.pk, worker="w2", size=3)
+        first = queue.import_files_claim(batch_id=batch.pk, worker="w1", size=3)
+        second = queue.import_files_claim(batch_id=batch.pk, worker="w2", size=3)
         assert {f.pk for f in first}.isdisjoint({f.pk for f in second})
-        defaults = services.StoreDefaults()
+        defaults = StoreDefaults()
         counts = {
-            "w1": services._import_files_process(batch, first, worker="w1", defaults=defaults),
-            "w2": services._import_files_process(batch, second, worker="w2", defaults=defaults),
+            "w1": queue.import_files_process(
+                batch=batch, files=first, worker="w1", defaults=defaults
+            ),
+            "w2": queue.import_files_process(
+                batch=batch, files=second, worker="w2", defaults=defaults
+            ),
         }
-        counts["w1"] += services.import_batch_process(batch_id=batch.pk, worker="w1")
+        counts["w1"] += queue.import_batch_process(batch_id=batch.pk, worker="w1")
     else:
         counts: dict[str, int] = {}
         errors: list = []
@@ -179,8 +185,8 @@ def test_a_worker_skips_the_files_another_worker_has_locked():
     if connection.vendor == "sqlite":
         # No row locks on SQLite: the whole claim is one IMMEDIATE (write-locked) transaction.
         with transaction.atomic():
-            held = services._import_files_claim(batch_id=batch.pk, worker="w1", size=3)
-        other = services._import_files_claim(batch_id=batch.pk, worker="w2", size=6)
+            held = queue.import_files_claim(batch_id=batch.pk, worker="w1", size=3)
+        other = queue.import_files_claim(batch_id=batch.pk, worker="w2", size=6)
         assert len(held) == 3 and len(other) == 3
         assert {f.pk for f in held}.isdisjoint({f.pk for f in other})
         return
@@ -205,7 +211,7 @@ def test_a_worker_skips_the_files_another_worker_has_locked():
     thread = threading.Thread(target=hold)
     thread.start()
     assert locked.wait(30)
-    other = services._import_files_claim(batch_id=batch.pk, worker="w2", size=6)
+    other = queue.import_files_claim(batch_id=batch.pk, worker="w2", size=6)
     release.set()
     thread.join(30)
     assert len(held_ids) == 3
@@ -222,7 +228,7 @@ def test_crash_mid_batch_then_resume_imports_every_article_once(settings, monkey
     settings.IMPORT_CLAIM_GROUP = 4
     entries = {f"f{i:02}.txt": article_text(i) for i in range(12)}
     batch = make_batch(entries)
-    real_store = services.articles_store
+    real_store = queue.articles_store
     calls = {"n": 0}
 
     def crash_on_second_group(*args, **kwargs):
@@ -232,10 +238,10 @@ def test_crash_mid_batch_then_resume_imports_every_article_once(settings, monkey
             raise RuntimeError("worker killed")  # … then the worker dies before committing
         return results
 
-    monkeypatch.setattr(services, "articles_store", crash_on_second_group)
+    monkeypatch.setattr(queue, "articles_store", crash_on_second_group)
     with pytest.raises(RuntimeError, match="worker killed"):
-        services.import_batch_process(batch_id=batch.pk, worker="dead")
-    monkeypatch.setattr(services, "articles_store", real_store)
+        queue.import_batch_process(batch_id=batch.pk, worker="dead")
+    monkeypatch.setattr(queue, "articles_store", real_store)
 
     # The first group is fully imported; the second left nothing half-written.
     assert Article.objects.count() == 4
@@ -244,11 +250,11 @@ def test_crash_mid_batch_then_resume_imports_every_article_once(settings, monkey
     stuck = ImportFile.objects.filter(batch=batch, outcome=ImportOutcome.PENDING)
     assert stuck.filter(claimed_by="dead").count() == 4
     # Claimed by a dead worker: nobody else takes them before the claim times out …
-    assert services.import_batch_process(batch_id=batch.pk, worker="w2") == 4
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w2") == 4
     assert stuck.count() == 4
     # … or until the batch is resumed.
-    assert services.import_batch_resume(batch_id=batch.pk) == 4
-    services.import_batch_process(batch_id=batch.pk, worker="w3")
+    assert tasks.import_batch_resume(batch_id=batch.pk) == 4
+    queue.import_batch_process(batch_id=batch.pk, worker="w3")
 
     files = list(ImportFile.objects.filter(batch=batch))
     assert [f.outcome for f in files] == [ImportOutcome.IMPORTED] * 12
@@ -263,25 +269,25 @@ def test_crash_mid_batch_then_resume_imports_every_article_once(settings, monkey
 @pytest.mark.django_db
 def test_stale_claims_are_taken_over_after_the_timeout(settings):
     batch = make_batch({"a.txt": article_text(1), "b.txt": article_text(2)})
-    services._import_files_claim(batch_id=batch.pk, worker="dead", size=2)
-    assert services.import_batch_process(batch_id=batch.pk, worker="w2") == 0
+    queue.import_files_claim(batch_id=batch.pk, worker="dead", size=2)
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w2") == 0
     ImportFile.objects.filter(batch=batch).update(
         claimed_at=timezone.now() - timedelta(seconds=settings.IMPORT_CLAIM_TIMEOUT_SECONDS + 1)
     )
-    assert services.import_batch_process(batch_id=batch.pk, worker="w2") == 2
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w2") == 2
     assert set(outcomes(batch).values()) == {ImportOutcome.IMPORTED}
 
 
 @pytest.mark.django_db
 def test_a_worker_whose_claim_was_taken_over_does_not_store_the_file(settings):
     batch = make_batch({"a.txt": article_text(1)})
-    [file] = services._import_files_claim(batch_id=batch.pk, worker="slow", size=1)
-    services.import_batch_resume(batch_id=batch.pk)  # the slow worker was given up for dead
-    assert services.import_batch_process(batch_id=batch.pk, worker="w2") == 1
+    [file] = queue.import_files_claim(batch_id=batch.pk, worker="slow", size=1)
+    tasks.import_batch_resume(batch_id=batch.pk)  # the slow worker was given up for dead
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w2") == 1
     # The slow worker finally finishes parsing: its claim is gone, it writes nothing.
     assert (
-        services._import_files_process(
-            batch, [file], worker="slow", defaults=services.StoreDefaults()
+        queue.import_files_process(
+            batch=batch, files=[file], worker="slow", defaults=StoreDefaults()
         )
         == 0
     )
@@ -294,12 +300,10 @@ def test_a_worker_whose_claim_was_taken_over_does_not_store_the_file(settings):
 def test_article_stored_but_outcome_lost_is_reported_imported_not_duplicate_of_itself():
     """An earlier attempt stored the article, its file's outcome was lost: still "imported"."""
     batch = make_batch({"a.txt": article_text(1), "copy.txt": article_text(1)})
-    processed = services.process_document(
-        article_text(1), source_name="batch.zip/a.txt", content_type="txt"
-    )
-    stored = services.article_store(processed=processed, by=None)  # no batch row: lost outcome
+    processed = process_document(article_text(1), source_name="batch.zip/a.txt", content_type="txt")
+    [stored] = articles_store([processed], by=None)  # no batch row: lost outcome
     Article.objects.filter(pk=stored.article.pk).update(import_batch=batch)  # by this batch
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     a = ImportFile.objects.get(batch=batch, name="batch.zip/a.txt")
     copy = ImportFile.objects.get(batch=batch, name="batch.zip/copy.txt")
     assert (a.outcome, a.article_id) == (ImportOutcome.IMPORTED, stored.article.pk)
@@ -312,7 +316,7 @@ def test_article_stored_but_outcome_lost_is_reported_imported_not_duplicate_of_i
 def test_a_file_that_keeps_crashing_the_worker_is_given_up(settings):
     batch = make_batch({"a.txt": article_text(1)})
     ImportFile.objects.filter(batch=batch).update(attempts=settings.IMPORT_MAX_ATTEMPTS)
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     row = ImportFile.objects.get(batch=batch)
     assert row.outcome == ImportOutcome.REJECTED
     assert "gave up after 3 attempts" in row.reason
@@ -324,10 +328,10 @@ def test_a_file_that_keeps_crashing_the_worker_is_given_up(settings):
 @pytest.mark.django_db
 def test_same_article_in_a_later_batch_is_a_duplicate_of_the_first():
     first = make_batch({"herald.txt": sample_path("04").read_bytes()})
-    services.import_batch_process(batch_id=first.pk, worker="w1")
+    queue.import_batch_process(batch_id=first.pk, worker="w1")
     article = ImportFile.objects.get(batch=first).article
     second = make_batch({"renamed/other-name.txt": sample_path("04").read_bytes()})
-    services.import_batch_process(batch_id=second.pk, worker="w1")
+    queue.import_batch_process(batch_id=second.pk, worker="w1")
     row = ImportFile.objects.get(batch=second)
     assert row.outcome == ImportOutcome.DUPLICATE
     assert row.duplicate_of == article
@@ -343,7 +347,7 @@ def test_batch_defaults_apply_only_where_the_page_says_nothing():
         default_publisher=northwind,
         default_published=day,
     )
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     bare = ImportFile.objects.get(batch=batch, name="batch.zip/bare.txt").article
     herald = ImportFile.objects.get(batch=batch, name="batch.zip/herald.txt").article
     assert (bare.publisher, bare.published_at) == (northwind, day)
@@ -360,7 +364,7 @@ def test_html_page_publisher_found_by_its_registered_domain():
         b"<article><h1>Plant opens</h1><p>" + article_text(3) + b"</p></article></body></html>"
     )
     batch = make_batch({"gt.html": page})
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     article = ImportFile.objects.get(batch=batch).article
     assert article.publisher == times
     assert not Publisher.objects.filter(name="GT").exists()
@@ -372,7 +376,7 @@ def test_csv_report_lists_every_file_and_neutralises_formulas(client, make_user)
     batch = make_batch(
         {"good.txt": article_text(1), "=HYPERLINK(1).txt": b"", "@sum.txt": article_text(1)}
     )
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     client.force_login(admin)
     response = client.get(f"/sources/import/{batch.pk}/report.csv")
     assert response.status_code == 200
@@ -404,7 +408,7 @@ def test_csv_report_lists_every_file_and_neutralises_formulas(client, make_user)
 def test_history_counts_files_by_outcome(client, make_user):
     admin = make_user("ada", "admin")
     batch = make_batch({"a.txt": article_text(1), "b.txt": article_text(1), "c.txt": b""})
-    services.import_batch_process(batch_id=batch.pk, worker="w1")
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
     client.force_login(admin)
     response = client.get("/sources/import/history/")
     assert response.status_code == 200
@@ -425,10 +429,10 @@ def test_no_worker_is_detected_when_the_batch_task_waits_past_the_grace(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         batch = make_batch({"a.txt": article_text(1)})
-    progress = services.import_batch_progress(batch=batch)
-    assert services.import_worker_state(batch=batch, progress=progress) == WorkerState.OK
+    progress = import_batch_progress(batch=batch)
+    assert import_worker_state(batch=batch, progress=progress) == WorkerState.OK
     _age_tasks(settings.IMPORT_WORKER_GRACE_SECONDS + 5)
-    assert services.import_worker_state(batch=batch, progress=progress) == WorkerState.NO_WORKER
+    assert import_worker_state(batch=batch, progress=progress) == WorkerState.NO_WORKER
     client.force_login(make_user("ada", "admin"))
     page = client.get(f"/sources/import/{batch.pk}/").content.decode()
     assert "No worker is processing imports" in page
@@ -445,11 +449,11 @@ def test_waiting_behind_another_busy_import_is_not_no_worker(
     _age_tasks(settings.IMPORT_WORKER_GRACE_SECONDS + 5)
     task = next(t for t in DBTaskResult.objects.all() if t.args_kwargs["args"] == [busy.pk])
     task.claim("worker-1")
-    services._import_files_claim(batch_id=busy.pk, worker="worker-1", size=1)
-    progress = services.import_batch_progress(batch=waiting)
-    assert services.import_worker_state(batch=waiting, progress=progress) == WorkerState.BUSY
-    busy_progress = services.import_batch_progress(batch=busy)
-    assert services.import_worker_state(batch=busy, progress=busy_progress) == WorkerState.OK
+    queue.import_files_claim(batch_id=busy.pk, worker="worker-1", size=1)
+    progress = import_batch_progress(batch=waiting)
+    assert import_worker_state(batch=waiting, progress=progress) == WorkerState.BUSY
+    busy_progress = import_batch_progress(batch=busy)
+    assert import_worker_state(batch=busy, progress=busy_progress) == WorkerState.OK
 
 
 @pytest.mark.django_db
@@ -459,17 +463,17 @@ def test_batch_whose_worker_died_is_stalled_and_resume_enqueues_it_again(
     with django_capture_on_commit_callbacks(execute=True):
         batch = make_batch({"a.txt": article_text(1)})
     DBTaskResult.objects.get().claim("dead-worker")
-    services._import_files_claim(batch_id=batch.pk, worker="dead-worker", size=1)
+    queue.import_files_claim(batch_id=batch.pk, worker="dead-worker", size=1)
     ImportFile.objects.update(
         claimed_at=timezone.now() - timedelta(seconds=settings.IMPORT_CLAIM_TIMEOUT_SECONDS + 1)
     )
-    progress = services.import_batch_progress(batch=batch)
-    assert services.import_worker_state(batch=batch, progress=progress) == WorkerState.STALLED
+    progress = import_batch_progress(batch=batch)
+    assert import_worker_state(batch=batch, progress=progress) == WorkerState.STALLED
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.import_batch_resume(batch_id=batch.pk) == 1
+        assert tasks.import_batch_resume(batch_id=batch.pk) == 1
     assert ImportFile.objects.get().claimed_by == ""
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
-    assert services.import_worker_state(batch=batch, progress=progress) == WorkerState.OK
+    assert import_worker_state(batch=batch, progress=progress) == WorkerState.OK
 
 
 @pytest.mark.django_db

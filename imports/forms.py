@@ -1,0 +1,57 @@
+"""The upload form: article files (zips too) and the defaults for pages that say nothing."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from imports.uploads import IMPORT_SUFFIXES
+from sources.models import Publisher
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Article files",
+        help_text=(
+            "Select many at once: .txt page dumps, saved .html/.htm pages, .zip archives of them. "
+            "A manifest.csv or manifest.jsonl at a zip's root gives its files their url, "
+            "publisher, origin, published date, byline, title or language (a 'file' column "
+            "names each file)."
+        ),
+        widget=MultipleFileInput(attrs={"multiple": True, "accept": ",".join(IMPORT_SUFFIXES)}),
+    )
+    default_publisher = forms.ModelChoiceField(
+        queryset=Publisher.objects.order_by("name"),
+        required=False,
+        label="Default publisher",
+        help_text="For pages that do not name their publisher.",
+    )
+    default_published = forms.DateField(
+        required=False,
+        label="Default date",
+        help_text="For pages that do not print a publication date.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_default_published(self):
+        """The date as midnight of that day in the site's time zone."""
+        day = self.cleaned_data["default_published"]
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.min))
