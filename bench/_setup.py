@@ -31,6 +31,8 @@ PRODUCTION_ENV = {
     "CSRF_COOKIE_SECURE": "0",
     # Benches log many simulated users in from one address.
     "AXES_ENABLED": "0",
+    # Not a developer's .env (./scripts/run writes one): production reads none.
+    "DJANGO_ENV_FILE": "",
 }
 BENCH_SECRET_KEY = "bench-" + "s" * 50
 
@@ -39,6 +41,20 @@ def fail(message: str) -> NoReturn:
     """Stop the bench: exit status 1 with `message` (the first error) on standard error."""
     sys.stdout.flush()
     raise SystemExit(f"bench: FAILED: {message}")
+
+
+def verdict(checks: list[tuple[bool, str]]) -> int:
+    """Print a fault script's RESULT line; return its exit status (1 if a check failed).
+
+    Each check is (whether it held, what it means when it did not); the first that did not
+    hold is printed as the error on standard error, worded as `fail` words it.
+    """
+    failed = [message for ok, message in checks if not ok]
+    print("RESULT              :", "FAIL" if failed else "PASS")
+    if failed:
+        sys.stdout.flush()
+        print(f"bench: FAILED: {failed[0]}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def database_url(name: str) -> str:

@@ -133,12 +133,15 @@ def tracked_fields(record: models.Model, kind: str) -> list[models.Field]:
 def changed_fields(new: models.Model, old: models.Model | None, kind: str) -> list[models.Field]:
     """Return the tracked fields whose values differ between two records of one object.
 
+    simple-history's `diff_against` compares them; the fields come back in model order.
     Without an `old` record every non-empty field counts as changed (a creation).
     """
     fields = tracked_fields(new, kind)
     if old is None:
         return [f for f in fields if getattr(new, f.attname) not in (None, "", [], {})]
-    return [f for f in fields if getattr(new, f.attname) != getattr(old, f.attname)]
+    delta = new.diff_against(old, excluded_fields=NOISE_FIELDS | HIDDEN_FIELDS[kind])
+    changed = set(delta.changed_fields)
+    return [f for f in fields if f.name in changed]
 
 
 def display_value(record: models.Model, model_field: models.Field) -> str:
@@ -214,8 +217,9 @@ def entries_for(
 ) -> list[TimelineEntry]:
     """Turn the records of one historical table into entries, each diffed to its previous.
 
-    With the article's `text`, a claim record that moved the span also shows the claim's
-    text before and after.
+    The previous record is the one before it in `records` (what `prev_record` would fetch,
+    without a query per record). With the article's `text`, a claim record that moved the
+    span also shows the claim's text before and after.
     """
     by_object: dict[int, list[models.Model]] = defaultdict(list)
     for record in records:

@@ -706,12 +706,7 @@ def revert_plan(kind: str, record, live: models.Model, *, only=None):
     Refused when there is nothing earlier, the change changed nothing (among `only`, field
     names, if given), or a later change touched one of its fields again.
     """
-    previous = (
-        type(record)
-        .objects.filter(id=record.id, history_id__lt=record.history_id)
-        .order_by("-history_id")
-        .first()
-    )
+    previous = record.prev_record
     if previous is None:
         raise RevertRefused("There is no earlier record to go back to.")
     fields = [f for f in changed_fields(record, previous, kind) if only is None or f.name in only]

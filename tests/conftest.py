@@ -1,9 +1,17 @@
-"""Fixtures shared by every test: the sample articles on disk and imported.
+"""Fixtures shared by every test: the sample articles on disk and imported, users, a claim.
 
-Data in ../shared (seeds, corpus) is read only through `shared_path(*parts)`: on a clone without
-../shared the test is skipped ("../shared/... not found beside the checkout"), and with
-WORKBENCH_REQUIRE_SHARED=1 (as CI sets) the skip becomes a failure. Corpus tests use it too:
-`shared_path("corpus")`, `shared_path("corpus", "manifest.csv")`.
+Two sets of articles:
+
+- `tests/samples/` (`sample_path`, `sample_paths`, `imported_samples`): invented page dumps
+  shipped with the tests, in the format of the real ones (a `Published:` line in several
+  formats or none, a non-Latin byline, repeated captions and photo credits, bullet
+  highlights, subheadings, a hard-wrapped sentence, a two-sentence disclaimer, comment-widget
+  chrome, a non-breaking space, cp874 mojibake). Tests of generic behaviour use these, so a
+  fresh clone runs them.
+- `../shared` (seeds, corpus), read only through `shared_path(*parts)`: the real pages, for
+  tests that assert facts about them. On a clone without ../shared such a test is skipped and
+  the run ends with one line saying how many were; with WORKBENCH_REQUIRE_SHARED=1 (as CI
+  sets) the skip becomes a failure. Corpus tests use it too: `shared_path("corpus")`.
 
 `@pytest.mark.postgres("why")` marks a test that only means something on PostgreSQL (the
 SQL export path against the Python one): on SQLite it is reported as skipped, "needs
@@ -19,17 +27,35 @@ from django.db import connection
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS_DIR = SHARED_DIR / "seeds"
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SHARED_MISSING = "../shared not found beside the checkout"
 
 
 def shared_path(*parts: str) -> Path:
     """Return ../shared/<parts>; skip if missing (fail under WORKBENCH_REQUIRE_SHARED=1)."""
     path = SHARED_DIR.joinpath(*parts)
     if not path.exists():
-        message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"
         if os.environ.get("WORKBENCH_REQUIRE_SHARED") == "1":
+            message = f"../shared/{'/'.join(parts)} not found beside the checkout: {path}"
             pytest.fail(message + " (WORKBENCH_REQUIRE_SHARED=1)", pytrace=False)
-        pytest.skip(message)
+        # One reason for every such skip, so that the summary folds them into one line.
+        pytest.skip(f"{SHARED_MISSING}: a test on the real pages")
     return path
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say in one line how many tests on the real pages were skipped for want of ../shared.
+
+    Those skips then leave the "skipped" list that `-ra` prints one line a test, for a count
+    of their own in the final line ("N skipped without ../shared"); other skips stay listed.
+    """
+    stats = terminalreporter.stats
+    missing = [r for r in stats.get("skipped", []) if SHARED_MISSING in str(r.longrepr)]
+    if missing:
+        stats["skipped"] = [r for r in stats["skipped"] if all(r is not m for m in missing)]
+        stats.setdefault("skipped without ../shared", []).extend(missing)
+        count = len(missing)
+        terminalreporter.write_line(f"{SHARED_MISSING}: {count} tests on the real pages skipped")
 
 
 def seed_path(prefix: str) -> Path:
@@ -38,6 +64,21 @@ def seed_path(prefix: str) -> Path:
     if not matches:
         raise FileNotFoundError(f"no seed {prefix}* in {SEEDS_DIR}")
     return matches[0]
+
+
+def sample_path(prefix: str) -> Path:
+    """Return the invented sample whose name starts with `prefix` (e.g. "04")."""
+    (path,) = sorted(SAMPLES_DIR.glob(f"{prefix}_*.txt"))
+    return path
+
+
+def _import_pages(paths: list[Path], key_length: int) -> dict:
+    """Import the pages through the import service; return {name prefix: Article}."""
+    from imports.in_process import articles_import
+
+    _, results = articles_import([(p.name, p.read_bytes()) for p in paths], by=None, origin="test")
+    assert all(r.article is not None for r in results), [r.describe() for r in results]
+    return {r.name[:key_length]: r.article for r in results}
 
 
 @pytest.fixture(scope="session")
@@ -49,14 +90,21 @@ def seed_paths() -> list[Path]:
 
 @pytest.fixture
 def imported_seeds(db, seed_paths):
-    """Import the five sample articles through the import service; return {prefix: Article}."""
-    from imports.in_process import articles_import
+    """Import the five real sample articles; return {"000": Article, …}."""
+    return _import_pages(seed_paths, 3)
 
-    _, results = articles_import(
-        [(p.name, p.read_bytes()) for p in seed_paths], by=None, origin="test"
-    )
-    assert all(r.article is not None for r in results), [r.describe() for r in results]
-    return {r.name[:3]: r.article for r in results}
+
+@pytest.fixture(scope="session")
+def sample_paths() -> list[Path]:
+    paths = sorted(SAMPLES_DIR.glob("*.txt"))
+    assert len(paths) >= 5, f"expected the invented sample articles in {SAMPLES_DIR}"
+    return paths
+
+
+@pytest.fixture
+def imported_samples(db, sample_paths):
+    """Import the invented sample articles; return {"01": Article, …}."""
+    return _import_pages(sample_paths, 2)
 
 
 def pytest_runtest_setup(item):
@@ -92,3 +140,42 @@ def make_user(db):
         return user
 
     return make
+
+
+# Users and a claim shared by the claims, sources and admin tests. Imports stay inside the
+# fixtures: tests/test_shared_data.py imports this module without Django set up.
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("rita", "reviewer")
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("lena", "lead")
+
+
+@pytest.fixture
+def rclient(client, reviewer):
+    """Django's test client, logged in as the reviewer."""
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def lclient(lead):
+    """A second test client, logged in as the lead (beside `client`/`rclient`)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(lead)
+    return client
+
+
+@pytest.fixture
+def claim(db):
+    """A claim of a Global Times article."""
+    from tests.factories import ArticleFactory, ClaimFactory, PublisherFactory
+
+    return ClaimFactory(article=ArticleFactory(publisher=PublisherFactory(name="Global Times")))

@@ -172,11 +172,6 @@ def aclient(client, superuser):
     return client
 
 
-@pytest.fixture
-def claim():
-    return ClaimFactory(article=ArticleFactory(publisher=PublisherFactory(name="Global Times")))
-
-
 def support(claim, outlet="Reuters"):
     return CorroborationFactory(
         claim=claim, stance=Stance.SUPPORTS, independence=Independence.INDEPENDENT, outlet=outlet

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "p" * 20 + "-production-secret-for-tests-" + "q" * 20,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DJANGO_ENV_FILE": "",  # a production checkout has no development .env
 }
 
 

@@ -8,16 +8,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_DEBUG"}}
+SETTINGS = {"SECRET_KEY", "DJANGO_DEBUG", "DATABASE_URL", "DJANGO_ENV_FILE"}
+SHOW = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='workbench.settings';"
+    "from django.conf import settings as s;"
+    "print(s.DEBUG, s.SECRET_KEY, s.DATABASES['default']['NAME'])"
+)
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run Python in the checkout with none of the settings' variables but those in `env`.
+
+    No `.env` is read unless `env` names one (DJANGO_ENV_FILE): a developer's own file beside
+    manage.py must not change what these tests see.
+    """
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "DJANGO_ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _run(["manage.py", "check"], env)
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -31,9 +48,47 @@ def test_production_starts_with_secret_key():
     assert result.returncode == 0, result.stderr
 
 
+def test_production_without_a_dotenv_file_refuses_to_start(tmp_path):
+    # A production checkout: the default .env path names no file, nothing is exported.
+    result = _check({"DJANGO_ENV_FILE": str(tmp_path / ".env")})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
 def test_debug_has_a_development_key():
     result = _check({"DJANGO_DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def _dotenv(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / ".env"
+    path.write_text(text)
+    return {"DJANGO_ENV_FILE": str(path)}
+
+
+def test_dotenv_development_settings_are_read_without_exporting_anything(tmp_path):
+    # What ./scripts/run writes: DJANGO_DEBUG=1 and a generated key, comment line first.
+    env = _dotenv(tmp_path, "# written by ./scripts/run\nDJANGO_DEBUG=1\nSECRET_KEY=k-from-file\n")
+    assert _check(env).returncode == 0
+    shown = _run(["-c", SHOW], env)
+    assert shown.stdout.split()[:2] == ["True", "k-from-file"], shown.stderr
+
+
+def test_the_environment_wins_over_the_dotenv_file(tmp_path):
+    env = _dotenv(
+        tmp_path,
+        "DJANGO_DEBUG=1\nSECRET_KEY=k-from-file\nDATABASE_URL=sqlite:///from-file.sqlite3\n",
+    )
+    exported = {"DJANGO_DEBUG": "0", "SECRET_KEY": "s" * 60, "DATABASE_URL": "sqlite:////tmp/x.db"}
+    shown = _run(["-c", SHOW], env | exported)
+    assert shown.stdout.split() == ["False", "s" * 60, "/tmp/x.db"], shown.stderr
+
+
+def test_an_empty_dotenv_path_reads_no_file(tmp_path):
+    env = _dotenv(tmp_path, "DJANGO_DEBUG=1\nSECRET_KEY=k-from-file\n")
+    result = _check(env | {"DJANGO_ENV_FILE": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_database_url_selects_postgres_and_default_is_sqlite_in_var():
@@ -42,8 +97,8 @@ def test_database_url_selects_postgres_and_default_is_sqlite_in_var():
         "from django.conf import settings as s; d=s.DATABASES['default'];"
         "print(d['ENGINE'], d['NAME'])"
     )
-    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env = {**clean, "DJANGO_DEBUG": "1"}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ENV_FILE"}}
+    env = {**clean, "DJANGO_DEBUG": "1", "DJANGO_ENV_FILE": ""}
     pg = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -15,10 +13,14 @@ from tests.conftest import shared_path
 def test_probe():
     shared_path("no-such-folder-for-the-rule-test")
 """
+# The hook of tests/conftest.py that reports those skips in one line.
+PROBE_CONFTEST = "from tests.conftest import pytest_terminal_summary  # noqa: F401\n"
+SUMMARY = "../shared not found beside the checkout: 1 tests on the real pages skipped"
 
 
 def run_probe(tmp_path, require):
     (tmp_path / "test_probe.py").write_text(PROBE)
+    (tmp_path / "conftest.py").write_text(PROBE_CONFTEST)
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_REQUIRE_SHARED"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     if require:
@@ -33,6 +35,7 @@ def run_probe(tmp_path, require):
             "no:cacheprovider",
             "-p",
             "no:django",
+            "-ra",
             "--rootdir",
             str(tmp_path),
             str(tmp_path / "test_probe.py"),
@@ -48,7 +51,9 @@ def run_probe(tmp_path, require):
 def test_missing_shared_data_skips_without_the_variable(tmp_path):
     result = run_probe(tmp_path, require=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 skipped" in result.stdout
+    assert "1 skipped without ../shared" in result.stdout
+    assert result.stdout.count(SUMMARY) == 1, result.stdout
+    assert "SKIPPED" not in result.stdout  # not a line per test as well
 
 
 def test_missing_shared_data_fails_under_require_shared(tmp_path):
@@ -56,11 +61,10 @@ def test_missing_shared_data_fails_under_require_shared(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed" in result.stdout
     assert "not found beside the checkout" in result.stdout
+    assert SUMMARY not in result.stdout
 
 
 def test_present_shared_data_is_returned():
     from tests.conftest import SHARED_DIR, shared_path
 
-    if not SHARED_DIR.exists():
-        pytest.skip("no ../shared here")
     assert shared_path() == SHARED_DIR

@@ -1,9 +1,17 @@
 """Settings for the claim-verification workbench: one module, every knob from the environment.
 
+Values come from the process environment, then from the git-ignored `.env` file beside
+manage.py that `./scripts/run` writes for development (DJANGO_DEBUG=1 and a generated
+SECRET_KEY); a variable set in the environment always wins over the file. django-environ
+reads the file and casts the values; dj-database-url parses DATABASE_URL. A production
+checkout has no `.env` (DJANGO_ENV_FILE names another file, or is empty for none), so there
+a missing SECRET_KEY still stops the start.
+
 Environment:
     DATABASE_URL   postgres://user@host:5432/name (production) — default: SQLite in var/
     SECRET_KEY     required unless DJANGO_DEBUG=1
     DJANGO_DEBUG   1 for development (enables a throwaway secret key and DEBUG)
+    DJANGO_ENV_FILE  the file read for development settings (default: .env; empty: none)
     ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
@@ -14,40 +22,34 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
+env = environ.Env()
+ENV_FILE = env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)  # a missing file is no error; the environment wins
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG")
-
+# As it is: django-environ would read a value starting with "$" as another variable's name.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY in the environment "
-            "(or DJANGO_DEBUG=1 for a local development server)."
+            "(or DJANGO_DEBUG=1 for a local development server; ./scripts/run writes both "
+            "into .env)."
         )
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+# An empty value means the default, as an unset one does.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or (
+    ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
 
 INSTALLED_APPS = [
@@ -112,8 +114,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=env.int("DB_CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
@@ -146,7 +148,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -174,42 +176,40 @@ TASKS = {
     }
 }
 
-IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 # Uploaded zips (sources/ingest/archive.py): unpacked size, entries, compression ratio per
 # entry. Zips inside zips are refused (nesting depth 0).
-IMPORT_ZIP_MAX_TOTAL_BYTES = int(
-    os.environ.get("IMPORT_ZIP_MAX_TOTAL_BYTES", str(200 * 1024 * 1024))
-)
-IMPORT_ZIP_MAX_ENTRIES = int(os.environ.get("IMPORT_ZIP_MAX_ENTRIES", "20000"))
-IMPORT_ZIP_MAX_RATIO = float(os.environ.get("IMPORT_ZIP_MAX_RATIO", "100"))
+IMPORT_ZIP_MAX_TOTAL_BYTES = env.int("IMPORT_ZIP_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
+IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=20000)
+IMPORT_ZIP_MAX_RATIO = env.float("IMPORT_ZIP_MAX_RATIO", default=100.0)
 # Files one upload form may carry (Django's own limit is 100).
-DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("IMPORT_MAX_UPLOAD_FILES", default=1000)
 # Background imports (imports/queue.py, imports/tasks.py).
-IMPORT_CLAIM_GROUP = int(os.environ.get("IMPORT_CLAIM_GROUP", "20"))
-IMPORT_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("IMPORT_CLAIM_TIMEOUT_SECONDS", "600"))
-IMPORT_MAX_ATTEMPTS = int(os.environ.get("IMPORT_MAX_ATTEMPTS", "3"))
-IMPORT_FILES_PER_TASK = int(os.environ.get("IMPORT_FILES_PER_TASK", "200"))
-IMPORT_MAX_TASKS_PER_BATCH = int(os.environ.get("IMPORT_MAX_TASKS_PER_BATCH", "4"))
-IMPORT_WORKER_GRACE_SECONDS = int(os.environ.get("IMPORT_WORKER_GRACE_SECONDS", "15"))
+IMPORT_CLAIM_GROUP = env.int("IMPORT_CLAIM_GROUP", default=20)
+IMPORT_CLAIM_TIMEOUT_SECONDS = env.int("IMPORT_CLAIM_TIMEOUT_SECONDS", default=600)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+IMPORT_FILES_PER_TASK = env.int("IMPORT_FILES_PER_TASK", default=200)
+IMPORT_MAX_TASKS_PER_BATCH = env.int("IMPORT_MAX_TASKS_PER_BATCH", default=4)
+IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts
 # X-Forwarded-Proto for "is this request secure?".
-if env_bool("BEHIND_PROXY"):
+if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Sessions live in the database (no state on app servers) and expire after a working day.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(10 * 60 * 60)))
-SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -221,12 +221,12 @@ STORAGES = {
 
 # Login throttling (django-axes): 5 failures for a username from one address lock it for
 # 15 minutes; a successful login resets the count.
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY") else None
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_PROXY", default=False) else None
 
 LOGGING = {
     "version": 1,
@@ -238,8 +238,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json"),
+            "formatter": env.str("LOG_FORMAT", default="plain" if DEBUG else "json"),
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

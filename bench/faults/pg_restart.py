@@ -39,6 +39,7 @@ from bench._setup import (  # noqa: E402
     fail,
     print_calibration,
     start_gunicorn,
+    verdict,
 )
 
 
@@ -274,11 +275,7 @@ def main() -> int:
         (rerun.returncode == 0, f"the import re-run exited {rerun.returncode}: {summary}"),
         (stored == args.articles + 5, f"{stored} articles stored, not {args.articles + 5}"),
     ]
-    failed = [message for ok, message in checks if not ok]
-    print("RESULT              :", "FAIL" if failed else "PASS")
-    if failed:
-        print(f"bench: FAILED: {failed[0]}", file=sys.stderr)
-    return 1 if failed else 0
+    return verdict(checks)
 
 
 if __name__ == "__main__":

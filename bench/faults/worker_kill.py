@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/workbench_faults_worker"
 
-from bench._setup import SEEDS_DIR, django_setup, fail, print_calibration  # noqa: E402
+from bench._setup import (  # noqa: E402
+    SEEDS_DIR,
+    django_setup,
+    fail,
+    print_calibration,
+    verdict,
+)
 
 
 def start_worker(url: str, name: str) -> subprocess.Popen:
@@ -169,11 +175,7 @@ def main() -> int:
         (not without_history, f"{without_history} claim(s) without history"),
         (half_written == 0, f"{half_written} half-written article(s) right after the kill"),
     ]
-    failed = [message for ok, message in checks if not ok]
-    print("RESULT              :", "FAIL" if failed else "PASS")
-    if failed:
-        print(f"bench: FAILED: {failed[0]}", file=sys.stderr)
-    return 1 if failed else 0
+    return verdict(checks)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ from tests.factories import (
     CorroborationFactory,
     NoteFactory,
     RatingFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,16 +47,6 @@ SECOND = "The company employs 1,200 people, according to its annual report."
 THIRD = "“We are hiring welders,” chief executive Mara Holm said."
 CHROME = "Link copied"
 TEXT = f"{HEADLINE}\n{FIRST} {SECOND} {THIRD}\n{CHROME}"
-
-
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
 
 
 def claim_of(article: Article, sentence: str, kind: str = ClaimKind.STATEMENT, **fields) -> Claim:

@@ -25,22 +25,6 @@ TEXT = f"Harbour crane maker expands\n{FIRST} {SECOND}\n{CREDIT}"
 
 
 @pytest.fixture
-def reviewer(make_user):
-    return make_user("rita", "reviewer")
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user("leo", "lead")
-
-
-@pytest.fixture
-def rclient(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
 def article():
     return ArticleFactory(text=TEXT, received_text=TEXT)
 
@@ -137,7 +121,7 @@ def test_split_on_a_stale_page_is_refused_listing_the_change(rclient, lead, firs
     assert response.status_code == 409
     [alert] = alerts(response)
     assert alert.startswith("Not saved: someone changed this claim since you opened it")
-    assert "status: unreviewed → in_review (leo" in alert
+    assert "status: unreviewed → in_review (lena" in alert
 
 
 def test_merge_from_the_page_of_the_claim_merged_away_goes_to_the_kept_one(rclient, first, second):

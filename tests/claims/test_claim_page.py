@@ -34,12 +34,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 SENTENCES = 6
 
 
-@pytest.fixture
-def rclient(client, make_user):
-    client.force_login(make_user("rita", "reviewer"))
-    return client
-
-
 def busy_claim(n: int) -> Claim:
     """A claim with `n` of everything a panel lists: evidence, ratings, notes, changes."""
     text = "Headline\n" + " ".join(f"Plant {i} produced {i} tonnes." for i in range(SENTENCES))

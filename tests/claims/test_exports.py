@@ -160,11 +160,6 @@ def article_claims(*, publisher, reviewer, status=ClaimStatus.VERIFIED, url="") 
 
 
 @pytest.fixture
-def reviewer(make_user):
-    return make_user("rita", "reviewer")
-
-
-@pytest.fixture
 def publisher():
     return PublisherFactory(name="Global Times", domains=["globaltimes.cn"])
 

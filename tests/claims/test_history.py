@@ -18,16 +18,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
 def busy_claim(alice, bob, *, rounds: int = 1) -> Claim:
     """A claim whose status, evidence, ratings and notes have each been changed."""
     claim = ClaimFactory()

@@ -20,25 +20,9 @@ from tests.factories import (
     ClaimFactory,
     CorroborationFactory,
     PublisherFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
-def claim():
-    return ClaimFactory(article=ArticleFactory(publisher=PublisherFactory(name="Global Times")))
 
 
 def support(claim, *, independence=Independence.INDEPENDENT, outlet="Reuters", **kwargs):

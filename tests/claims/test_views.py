@@ -93,29 +93,6 @@ def htmx(**headers) -> dict:
 # -- Users --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def reviewer(make_user):
-    return make_user("reviewer1", "reviewer")
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user("lead1", "lead")
-
-
-@pytest.fixture
-def rclient(client, reviewer):
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
-def lclient(lead):
-    client = Client()
-    client.force_login(lead)
-    return client
-
-
 # -- The queue ----------------------------------------------------------------------------------
 
 
@@ -507,7 +484,7 @@ def test_lead_bulk_assigns_claims_and_sees_each_result(lclient, reviewer):
     content = response.content.decode()
     assert "<html" not in content
     for claim in (first, second):
-        assert f"#{claim.pk}</a>: Assigned to reviewer1." in content
+        assert f"#{claim.pk}</a>: Assigned to rita." in content
         claim.refresh_from_db()
         assert claim.assignee == reviewer
 
@@ -673,7 +650,7 @@ def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim
     assert response.status_code == 409
     (message,) = alerts(response)
     assert message.startswith("Not saved: someone changed this claim since you opened it (")
-    assert "status: unreviewed → in_review (lead1, " in message
+    assert "status: unreviewed → in_review (lena, " in message
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
 
@@ -760,8 +737,8 @@ def test_evidence_edit_on_a_stale_page_is_refused_listing_what_changed(rclient, 
     assert "<html" not in response.text  # the form fragment, refusal included
     (message,) = alerts(response)
     assert message.startswith("Not saved: someone changed this evidence since you opened it (")
-    assert "outlet: Reuters → Korea Herald (lead1, " in message
-    assert "excerpt: Output rose. → Denied. (lead1, " in message
+    assert "outlet: Reuters → Korea Herald (lena, " in message
+    assert "excerpt: Output rose. → Denied. (lena, " in message
     # The form now shows the evidence as it is, at its new version, to review and retry.
     assert hidden_version(response) == 2
     assert 'value="Korea Herald"' in response.text
@@ -777,7 +754,7 @@ def test_evidence_edit_refused_without_htmx_shows_the_full_page_with_409(rclient
 
     assert response.status_code == 409
     assert "<html" in response.text
-    assert "outlet: Reuters → AP (lead1, " in alerts(response)[0]
+    assert "outlet: Reuters → AP (lena, " in alerts(response)[0]
 
 
 def test_evidence_edit_on_the_current_version_saves_and_goes_back_to_the_claim(rclient, claim):
@@ -816,7 +793,7 @@ def test_note_edit_on_a_stale_page_is_refused_listing_what_changed(rclient, revi
     assert "<html" not in response.text
     (message,) = alerts(response)
     assert message.startswith("Not saved: someone changed this note since you opened it (")
-    assert "text: Called the plant. → Called the plant twice. (reviewer1, " in message
+    assert "text: Called the plant. → Called the plant twice. (rita, " in message
     assert hidden_version(response) == 2
     note.refresh_from_db()
     assert (note.text, note.version) == ("Called the plant twice.", 2)
@@ -836,7 +813,7 @@ def test_note_edit_page_opened_before_a_revert_is_stale(rclient, lclient, review
     response = rclient.post(edit_url, {"text": "Mine.", "version": hidden_version(opened)})
 
     assert response.status_code == 409
-    assert "text: Called the plant twice. → Called the plant. (lead1, " in alerts(response)[0]
+    assert "text: Called the plant twice. → Called the plant. (lena, " in alerts(response)[0]
     note.refresh_from_db()
     assert note.text == "Called the plant."
 

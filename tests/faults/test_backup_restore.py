@@ -15,7 +15,7 @@ from django.db import connection
 from claims import services
 from claims.models import Claim, ClaimStatus, Stance
 from imports.in_process import articles_import
-from tests.conftest import shared_path
+from tests.conftest import SAMPLES_DIR
 from tests.factories import UserFactory
 
 TABLES = [
@@ -39,7 +39,7 @@ SPAN_CHECK = """
 
 
 def _populate() -> None:
-    files = [(p.name, p.read_bytes()) for p in sorted(shared_path("seeds").glob("*.txt"))]
+    files = [(p.name, p.read_bytes()) for p in sorted(SAMPLES_DIR.glob("*.txt"))]
     articles_import(files, by=None)
     user = UserFactory()
     claim = Claim.objects.triageable().order_by("-score").first()

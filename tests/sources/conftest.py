@@ -1,11 +1,6 @@
-"""Fixtures of the source pages' tests: a lead, logged in."""
+"""Fixtures of the source pages' tests: the lead (tests/conftest.py), logged in."""
 
 import pytest
-
-
-@pytest.fixture
-def lead(make_user):
-    return make_user("lena", "lead")
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_seeds_are_distinct_articles(imported_seeds):
     assert not Article.objects.filter(cluster_origin__isnull=False).exists()
 
 
-def test_command_recomputes_clusters_and_prints_figures(imported_seeds):
+def test_command_recomputes_clusters_and_prints_figures(imported_samples):
     articles_import([page("Export curbs", "2025/4/4 09:00:00", STORY, "Xinhua")], by=None)
     articles_import([page("Curbs", "2025/4/5 09:00:00", STORY, "Reuters")], by=None)
     # Forget what the import did, as if the articles predated clustering.

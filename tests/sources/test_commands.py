@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from claims.models import Claim
 from sources.models import Article
 from tests.claims.test_exports import DOCUMENTED_KEYS
-from tests.conftest import seed_path
+from tests.conftest import sample_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,21 +25,21 @@ def run(*args) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
-def test_import_folder_prints_a_line_per_file_and_a_summary(tmp_path, seed_paths):
-    for p in seed_paths:
+def test_import_folder_prints_a_line_per_file_and_a_summary(tmp_path, sample_paths):
+    for p in sample_paths:
         shutil.copy(p, tmp_path / p.name)
     code, out = run("import_articles", str(tmp_path), "--jobs", "1")
     assert code == 0, out
     lines = out.strip().splitlines()
-    assert len(lines) == len(seed_paths) + 1
+    assert len(lines) == len(sample_paths) + 1
     assert all("imported with" in line for line in lines[:-1])
-    assert lines[-1].startswith(f"{len(seed_paths)} files: {len(seed_paths)} imported")
-    assert Article.objects.count() == len(seed_paths)
+    assert lines[-1].startswith(f"{len(sample_paths)} files: {len(sample_paths)} imported")
+    assert Article.objects.count() == len(sample_paths)
 
 
 def test_import_twice_creates_nothing_new(tmp_path):
     path = tmp_path / "herald.txt"
-    shutil.copy(seed_path("004"), path)
+    shutil.copy(sample_path("04"), path)
     run("import_articles", str(path))
     counts = (Article.objects.count(), Claim.objects.count())
     code, out = run("import_articles", str(path))
@@ -48,19 +48,19 @@ def test_import_twice_creates_nothing_new(tmp_path):
     assert (Article.objects.count(), Claim.objects.count()) == counts
 
 
-def test_import_in_parallel_processes_gives_the_same_result(tmp_path, seed_paths):
-    for p in seed_paths:
+def test_import_in_parallel_processes_gives_the_same_result(tmp_path, sample_paths):
+    for p in sample_paths:
         shutil.copy(p, tmp_path / p.name)
     code, out = run("import_articles", str(tmp_path), "--jobs", "2")
     assert code == 0, out
-    assert Article.objects.count() == len(seed_paths)
+    assert Article.objects.count() == len(sample_paths)
     for claim in Claim.objects.select_related("article"):
         assert claim.article.text[claim.start : claim.end] == claim.text
 
 
 def test_rejected_file_gives_reason_and_non_zero_exit(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
-    (tmp_path / "ok.txt").write_bytes(seed_path("004").read_bytes())
+    (tmp_path / "ok.txt").write_bytes(sample_path("04").read_bytes())
     (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.4")
     code, out = run(
         "import_articles",
@@ -78,23 +78,23 @@ def test_rejected_file_gives_reason_and_non_zero_exit(tmp_path):
 
 
 def test_export_articles_jsonl(tmp_path):
-    run("import_articles", str(seed_path("003")))
+    run("import_articles", str(sample_path("03")))
     code, out = run("export_articles", "--format", "jsonl")
     assert code == 0, out
     [record] = [json.loads(line) for line in out.splitlines()]
     article = Article.objects.get()
     assert record["id"] == article.pk
     assert record["title"] == article.title
-    assert record["publisher"] == "Global Times"
-    assert record["published"].startswith("2019-07-09T19:48:40")
-    assert record["byline"] == "Wang Cong and Yang Kunyi"
-    assert record["source_name"].endswith(seed_path("003").name)
+    assert record["publisher"] == "Fjordland Courier"
+    assert record["published"].startswith("2021-09-14T10:20:35")
+    assert record["byline"] == "Maren Holt and Jonas Ekberg"
+    assert record["source_name"].endswith(sample_path("03").name)
     assert record["sha256"] == article.sha256
     assert record["text"] == article.text
 
 
 def test_export_claims_jsonl_excludes_chrome():
-    run("import_articles", str(seed_path("004")))
+    run("import_articles", str(sample_path("04")))
     code, out = run("export_claims", "--format", "jsonl")
     assert code == 0, out
     records = [json.loads(line) for line in out.splitlines()]
@@ -108,7 +108,7 @@ def test_export_claims_jsonl_excludes_chrome():
 
 
 def test_export_json_is_one_valid_document():
-    run("import_articles", str(seed_path("004")))
+    run("import_articles", str(sample_path("04")))
     code, out = run("export_claims", "--format", "json")
     assert code == 0, out
     assert isinstance(json.loads(out), list)
@@ -119,8 +119,8 @@ def test_database_failure_mid_import_is_a_clear_error_and_a_rerun_completes(tmp_
 
     import imports.queue as command
 
-    for name in ("003", "004"):
-        shutil.copy(seed_path(name), tmp_path / f"{name}.txt")
+    for name in ("03", "04"):
+        shutil.copy(sample_path(name), tmp_path / f"{name}.txt")
     real = command.articles_store
     calls = []
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from claims.models import Claim, ClaimKind
 from imports.in_process import articles_import
 from sources.models import Article, ImportFile, ImportOutcome, Ownership, Publisher
-from tests.conftest import seed_path
+from tests.conftest import sample_path, seed_path
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def _aware(*args):
     return timezone.make_aware(datetime(*args), timezone.get_default_timezone())
 
 
-def test_every_claim_span_round_trips(imported_seeds):
+def test_every_claim_span_round_trips(imported_samples):
     claims = list(Claim.objects.select_related("article"))
     assert len(claims) > 80
     for claim in claims:
@@ -108,15 +108,15 @@ def test_every_body_sentence_is_a_claim(imported_seeds):
     assert any(t.startswith("China has been curbing its annual rare earth export") for t in texts)
 
 
-def test_reimport_creates_nothing(imported_seeds, seed_paths):
+def test_reimport_creates_nothing(imported_samples, sample_paths):
     before = (Article.objects.count(), Claim.objects.count(), Claim.history.count())
-    _, results = articles_import([(p.name, p.read_bytes()) for p in seed_paths], by=None)
+    _, results = articles_import([(p.name, p.read_bytes()) for p in sample_paths], by=None)
     assert {r.outcome for r in results} == {ImportOutcome.DUPLICATE}
     assert (Article.objects.count(), Claim.objects.count(), Claim.history.count()) == before
 
 
 def test_same_text_under_another_name_is_a_duplicate(db):
-    data = seed_path("004").read_bytes()
+    data = sample_path("04").read_bytes()
     articles_import([("herald.txt", data)], by=None)
     _, [result] = articles_import([("copy-of-herald.txt", data)], by=None)
     assert result.outcome == ImportOutcome.DUPLICATE
@@ -160,14 +160,14 @@ def test_failure_while_storing_claims_leaves_no_article(db, monkeypatch):
 
     monkeypatch.setattr(imports.storing, "bulk_insert_with_history", explode)
     with pytest.raises(RuntimeError):
-        articles_import([("herald.txt", seed_path("004").read_bytes())], by=None)
+        articles_import([("herald.txt", sample_path("04").read_bytes())], by=None)
     assert Article.objects.count() == 0
     assert Claim.objects.count() == 0
     assert Article.history.count() == 0
 
 
-def test_import_records_history_for_article_and_every_claim(imported_seeds):
-    herald = imported_seeds["004"]
+def test_import_records_history_for_article_and_every_claim(imported_samples):
+    herald = imported_samples["04"]
     claims = Claim.objects.filter(article=herald)
     history = Claim.history.filter(article_id=herald.pk)
     assert history.count() == claims.count()
@@ -196,7 +196,7 @@ def test_same_text_twice_in_one_group_is_stored_once(db):
     from imports.storing import articles_store
     from sources.ingest.pipeline import process_bytes
 
-    data = seed_path("004").read_bytes()
+    data = sample_path("04").read_bytes()
     items = [process_bytes(data, source_name=n) for n in ("a.txt", "b.txt")]
     first, second = articles_store(items, by=None)
     assert first.outcome == ImportOutcome.IMPORTED
@@ -213,7 +213,7 @@ def test_conflict_in_a_group_falls_back_to_one_article_at_a_time(db, monkeypatch
     from tests.factories import ArticleFactory
 
     items = [
-        process_bytes(seed_path(p).read_bytes(), source_name=f"{p}.txt") for p in ("003", "004")
+        process_bytes(sample_path(p).read_bytes(), source_name=f"{p}.txt") for p in ("03", "04")
     ]
     other = ArticleFactory(sha256=items[1].sha256, text=items[1].text)
     real = imports.storing._stored_articles
@@ -230,4 +230,4 @@ def test_conflict_in_a_group_falls_back_to_one_article_at_a_time(db, monkeypatch
     assert results[1].article == other
     assert Claim.objects.filter(article=results[0].article).count() > 10
     assert not Claim.objects.filter(article=other).exists()
-    assert results[0].article.publisher.pk == Publisher.objects.get(name="Global Times").pk
+    assert results[0].article.publisher.pk == Publisher.objects.get(name="Fjordland Courier").pk

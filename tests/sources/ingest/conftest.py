@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-SEEDS_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "seeds"
+from tests.conftest import SAMPLES_DIR, SEEDS_DIR, shared_path
 
 
 def canonical(received: str) -> str:
@@ -20,7 +18,15 @@ def canonical(received: str) -> str:
 
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, str]:
-    """Return {"000": canonical text, …} for the sample articles."""
-    paths = sorted(SEEDS_DIR.glob("*.txt"))
+    """Return {"000": canonical text, …} for the real sample articles in ../shared/seeds."""
+    paths = sorted(shared_path("seeds").glob("*.txt"))
     assert len(paths) >= 5, f"expected the sample articles in {SEEDS_DIR}"
     return {p.name[:3]: canonical(p.read_text(encoding="utf-8")) for p in paths}
+
+
+@pytest.fixture(scope="session")
+def samples() -> dict[str, str]:
+    """Return {"01": canonical text, …} for the invented sample articles in tests/samples."""
+    paths = sorted(SAMPLES_DIR.glob("*.txt"))
+    assert len(paths) >= 5, f"expected the invented sample articles in {SAMPLES_DIR}"
+    return {p.name[:2]: canonical(p.read_text(encoding="utf-8")) for p in paths}

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 import pytest
 
 from sources.ingest.decode import decode_bytes
 from sources.ingest.types import IngestError
-
-SEEDS_DIR = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+from tests.conftest import SAMPLES_DIR, shared_path
 
 
 def refusal(data: bytes, name: str = "foo.txt") -> str:
@@ -126,8 +124,9 @@ def test_line_endings_become_lf() -> None:
     assert text == "one\ntwo\nthree\n\nfour"
 
 
-def test_the_seeds_decode_as_utf8() -> None:
-    paths = sorted(SEEDS_DIR.glob("*.txt"))
+@pytest.mark.parametrize("folder", ["samples", "seeds"])
+def test_the_seeds_decode_as_utf8(folder) -> None:
+    paths = sorted((SAMPLES_DIR if folder == "samples" else shared_path("seeds")).glob("*.txt"))
     assert len(paths) >= 5
     for path in paths:
         data = path.read_bytes()

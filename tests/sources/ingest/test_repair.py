@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sources.ingest.repair import repair_text
 from sources.ingest.types import Repair, Repaired
-
-SEEDS_DIR = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+from tests.conftest import SAMPLES_DIR, sample_path, seed_path, shared_path
 
 
 def read_seed(prefix: str) -> str:
-    """Return the text of the sample article whose file name starts with `prefix`."""
-    (path,) = sorted(SEEDS_DIR.glob(f"{prefix}_*.txt"))
-    return path.read_text(encoding="utf-8")
+    """Return the text of the real sample article whose file name starts with `prefix`."""
+    return seed_path(f"{prefix}_").read_text(encoding="utf-8")
 
 
 def apply(received: str, repairs: list[Repair]) -> str:
@@ -222,22 +218,28 @@ def test_mixed_repairs_keep_order() -> None:
 # --- The sample articles -------------------------------------------------------------------
 
 
-def test_seed_001_cp874_mojibake_is_repaired() -> None:
-    received = read_seed("001")
+def assert_cp874_repaired(received: str, fragments: tuple[str, ...]) -> Repaired:
+    """Check that every `โ` of a cp874-mangled page is repaired into the expected fragments."""
     result = repair_text(received)
     assert_consistent(result)
     assert "โ" not in result.text
-    for fragment in (
+    for fragment in fragments:
+        assert fragment in result.text
+    assert {r.kind for r in result.repairs} == {"mojibake-cp874"}
+    assert len(result.repairs) == received.count("โ")
+    assert len(result.text) == len(received) - received.count("โข")
+    return result
+
+
+def test_seed_001_cp874_mojibake_is_repaired() -> None:
+    fragments = (
         "group’s",
         "Liu Leiyun—Party Secretary",
         "“strategic opportunity period”",
         "“golden window for cooperation.”",
         "Exchanges™ continues",
-    ):
-        assert fragment in result.text
-    assert {r.kind for r in result.repairs} == {"mojibake-cp874"}
-    assert len(result.repairs) == received.count("โ")
-    assert len(result.text) == len(received) - received.count("โข")
+    )
+    assert_cp874_repaired(read_seed("001"), fragments)
 
 
 def test_seed_000_nbsp_is_repaired_and_located() -> None:
@@ -253,10 +255,30 @@ def test_seed_000_nbsp_is_repaired_and_located() -> None:
 
 
 def test_all_seeds_are_consistent_and_idempotent() -> None:
-    for path in sorted(SEEDS_DIR.glob("*.txt")):
+    for path in sorted(shared_path("seeds").glob("*.txt")):
         result = repair_text(path.read_text(encoding="utf-8"))
         assert_consistent(result)
         assert repair_text(result.text).repairs == []
+
+
+def test_all_samples_are_consistent_and_idempotent() -> None:
+    paths = sorted(SAMPLES_DIR.glob("*.txt"))
+    assert len(paths) >= 5
+    for path in paths:
+        result = repair_text(path.read_text(encoding="utf-8"))
+        assert_consistent(result)
+        assert repair_text(result.text).repairs == []
+
+
+def test_sample_02_cp874_mojibake_is_repaired() -> None:
+    received = sample_path("02").read_text(encoding="utf-8")
+    fragments = (
+        "the institute’s campus",
+        "Ilse Marren—chair of Ostmark Cobalt Corp—visited",
+        "a “new chapter for Valdorian industry.”",
+        "Cobalt Watch™ will follow",
+    )
+    assert len(assert_cp874_repaired(received, fragments).repairs) == 8
 
 
 # --- Offset maps ---------------------------------------------------------------------------
@@ -304,6 +326,10 @@ def test_offset_maps_on_a_handmade_example() -> None:
 
 def test_offset_maps_on_seed_001() -> None:
     assert_maps_agree(repair_text(read_seed("001")))
+
+
+def test_offset_maps_on_sample_02() -> None:
+    assert_maps_agree(repair_text(sample_path("02").read_text(encoding="utf-8")))
 
 
 # --- Properties ----------------------------------------------------------------------------

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import pytest
 
 from sources.ingest.kinds import SegmentKind
-from sources.ingest.page import parse_page
-from sources.ingest.segment import segment_page
-from sources.ingest.types import Segment
+from tests.sources.ingest.pages import (
+    assert_chrome_lines,
+    assert_metadata,
+    assert_segments_cover_every_word,
+    wrapped_sentences,
+)
+from tests.sources.ingest.pages import containing as _containing
+from tests.sources.ingest.pages import segments as _segments
 
 EXPECTED_META = {
     "000": dict(
@@ -83,58 +87,24 @@ CHROME_LINES = {
 }
 
 
-def _segments(text: str) -> list[Segment]:
-    return segment_page(parse_page(text), text)
-
-
-def _containing(text: str, segments: list[Segment], snippet: str) -> Segment:
-    """Return the one segment whose text contains `snippet`."""
-    found = [s for s in segments if snippet in text[s.start : s.end]]
-    assert len(found) == 1, (snippet, [text[s.start : s.end] for s in found])
-    return found[0]
-
-
 @pytest.mark.parametrize("prefix", sorted(EXPECTED_META))
 def test_seed_metadata_is_read_off_the_page(seeds, prefix):
-    meta = parse_page(seeds[prefix]).meta
-    got = {key: getattr(meta, key) for key in EXPECTED_META[prefix]}
-    assert got == EXPECTED_META[prefix]
-    assert meta.language == "en"
+    assert_metadata(seeds[prefix], EXPECTED_META[prefix])
 
 
 @pytest.mark.parametrize("prefix", sorted(CHROME_LINES))
 def test_seed_chrome_lines_are_chrome_segments(seeds, prefix):
-    text = seeds[prefix]
-    spans = {(s.start, s.end): s for s in _segments(text)}
-    for line in CHROME_LINES[prefix]:
-        starts = [m.start() for m in re.finditer(re.escape(line), text)]
-        assert starts, line
-        # a line may occur twice (the duplicated caption): each whole-line copy is chrome
-        exact = [spans[(i, i + len(line))] for i in starts if (i, i + len(line)) in spans]
-        assert exact, f"no segment is exactly {line!r}"
-        assert all(s.kind == SegmentKind.CHROME and s.score == 0 for s in exact), line
+    assert_chrome_lines(seeds[prefix], CHROME_LINES[prefix])
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
 def test_seed_segments_cover_every_word_without_crossing_paragraphs(seeds, prefix):
-    text = seeds[prefix]
-    segments = _segments(text)
-    covered = bytearray(len(text))
-    previous_end = 0
-    for seg in segments:
-        body = text[seg.start : seg.end]
-        assert seg.start >= previous_end and body and body == body.strip()
-        assert "\n\n" not in body
-        covered[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
-        previous_end = seg.end
-    lost = [i for i, ch in enumerate(text) if not covered[i] and not ch.isspace()]
-    # only list markers ("- " at a line start) are left out of every segment
-    assert all(text[i] in "-•" and text[i - 1 : i] in {"", "\n"} for i in lost)
+    assert_segments_cover_every_word(seeds[prefix])
 
 
 def test_only_the_wrapped_sentence_of_seed_002_spans_a_newline(seeds):
     for prefix, text in seeds.items():
-        multi = [text[s.start : s.end] for s in _segments(text) if "\n" in text[s.start : s.end]]
+        multi = wrapped_sentences(text)
         if prefix == "002":
             assert len(multi) == 1
             assert multi[0].startswith("China announced on Wednesday")
