@@ -68,7 +68,7 @@ def candidate_evidence(
     rows = [r for r in rows if r.pk not in exclude_ids and r.similarity >= MIN_SIMILARITY][:limit]
     if not rows:
         return []
-    registry = registry or PublisherRegistry.load()
+    registry = registry or PublisherRegistry.shared()
     candidates = []
     for row in rows:
         value, reason = independence.judge(claim=claim, evidence_claim=row, registry=registry)

@@ -7,6 +7,11 @@ named in an `HX-Trigger` header, and every other panel that shows what changed r
 itself on that event (`hx-trigger="<event> from:body"`). A note re-renders the notes and the
 timeline, nothing else. Fixes that can move anything (boundaries, reverts) answer with the
 whole workspace.
+
+A lazy panel (candidate evidence: a search of every other article) is not computed for the
+whole page: the page shows it as "searching…" and it loads itself right after (`hx-trigger`
+"load"), so the rest of the page never waits for it. Without JavaScript its link opens the
+page with it computed (`?panel=candidates`).
 """
 
 from __future__ import annotations
@@ -51,16 +56,19 @@ class Panel:
 
     name: str
     listens: tuple[str, ...] = ()
+    lazy: bool = False  # the whole page leaves it to load itself
 
-    def attrs(self, url: str) -> str:
-        """The panel's htmx attributes: its forms swap it, and it refreshes on its events."""
-        if not self.listens:
+    def attrs(self, url: str, *, pending: bool = False) -> str:
+        """The panel's htmx attributes: its forms swap it, and it refreshes on its events
+        (a pending lazy panel also as soon as it is on the page)."""
+        triggers = (["load"] if pending else []) + [f"{e} from:body" for e in self.listens]
+        if not triggers:
             return mark_safe('hx-target="this" hx-swap="outerHTML"')
         return format_html(
             'hx-target="this" hx-swap="outerHTML" hx-get="{}?panel={}" hx-trigger="{}"',
             url,
             self.name,
-            ", ".join(f"{event} from:body" for event in self.listens),
+            ", ".join(triggers),
         )
 
 
@@ -72,7 +80,8 @@ PANELS: dict[str, Panel] = {
         Panel("context", (CLAIM_CHANGED,)),
         Panel("boundaries", (CLAIM_CHANGED,)),  # its forms carry the claim's version
         Panel("evidence"),  # changed through its own forms (a candidate attached lands here)
-        Panel("candidates", (EVIDENCE_CHANGED,)),  # an attached claim is no longer a candidate
+        # An attached claim is no longer a candidate; the search waits for the rest of the page.
+        Panel("candidates", (EVIDENCE_CHANGED,), lazy=True),
         Panel("history", (CLAIM_CHANGED, EVIDENCE_CHANGED, RATINGS_CHANGED, NOTES_CHANGED)),
         # The verdict's forms are never redrawn under a reviewer's hands by another panel's
         # change: only the suggested credibility in it, which counts the evidence, is.
@@ -83,6 +92,15 @@ PANELS: dict[str, Panel] = {
         Panel("source"),
     )
 }
+
+
+def whole_page_panels(shown: str = "") -> tuple[list[str], list[str]]:
+    """The panels the whole page computes, and the lazy ones it leaves pending.
+
+    `shown`: a panel asked for by name (`?panel=`, opened without htmx): computed, lazy or not.
+    """
+    pending = [name for name, panel in PANELS.items() if panel.lazy and name != shown]
+    return [name for name in PANELS if name not in pending], pending
 
 
 def reviewers():
@@ -104,14 +122,20 @@ class ClaimPage:
         self.claim = claim
         self.article = claim.article
 
-    def context(self, panels, **extra) -> dict:
-        """The template context of `panels` (names of PANELS), with `extra` on top."""
+    def context(self, panels, *, pending=(), **extra) -> dict:
+        """The template context of `panels` (names of PANELS), with `extra` on top.
+
+        `pending`: lazy panels shown as loading, left to load themselves.
+        """
         url = self.claim.get_absolute_url()
         context = {
             "nav": "claims",
             "claim": self.claim,
             "article": self.article,
-            "panels": {name: panel.attrs(url) for name, panel in PANELS.items()},
+            "panels": {
+                name: panel.attrs(url, pending=name in pending) for name, panel in PANELS.items()
+            },
+            "pending": set(pending),
             "errors": {},
             "flash": {},
         }
@@ -134,7 +158,7 @@ class ClaimPage:
     @cached_property
     def registry(self) -> PublisherRegistry:
         # One publisher registry for the suggestion and every candidate (one query).
-        return PublisherRegistry.load()
+        return PublisherRegistry.shared()
 
     @cached_property
     def current_spans(self) -> list[Claim]:
@@ -198,7 +222,7 @@ class ClaimPage:
     def _evidence(self) -> dict:
         return {
             "corroborations": self.corroborations,
-            "corroboration_form": CorroborationForm(),
+            "corroboration_form": CorroborationForm(registry=self.registry),
             "republished_from": self.article.republished_from,
         }
 
@@ -218,10 +242,15 @@ class ClaimPage:
         }
 
     def _suggestion(self) -> dict:
+        return {"suggested_credibility": self.suggested_credibility}
+
+    @cached_property
+    def suggested_credibility(self) -> tuple[str, str]:
+        """(label, why) of the credibility the evidence suggests: in the verdict and alone."""
         value, why = independence.suggest_credibility(
             self.claim, corroborations=self.corroborations, registry=self.registry
         )
-        return {"suggested_credibility": (independence.credibility_label(value), why)}
+        return independence.credibility_label(value), why
 
     def _verdict(self) -> dict:
         claim = self.claim

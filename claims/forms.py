@@ -12,8 +12,8 @@ from claims.models import (
     Stance,
 )
 from sources.models import Publisher
+from sources.widgets import PublisherSelect
 from workbench.http import MAX_ID
-from workbench.widgets import LongSelect
 
 
 class StatusForm(forms.Form):
@@ -48,7 +48,7 @@ class CorroborationForm(forms.Form):
         queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
         empty_label="— find by outlet/URL —",
-        widget=LongSelect,  # every publisher, on every claim page
+        widget=PublisherSelect,  # every publisher, on every claim page
     )
     published_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -61,6 +61,11 @@ class CorroborationForm(forms.Form):
         help_text="Leave on “Compute it” unless you know better; then give a reason.",
     )
     independence_reason = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, registry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page's publisher registry, when it has one, writes the publisher select.
+        self.fields["publisher"].widget.registry = registry
 
     def clean_evidence_claim(self):
         pk = self.cleaned_data.get("evidence_claim")

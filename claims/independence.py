@@ -100,7 +100,7 @@ class Evidence:
     theirs: Side
     excerpt: str = ""
     evidence_claim: Claim | None = None
-    registry: PublisherRegistry = field(default_factory=PublisherRegistry.load)
+    registry: PublisherRegistry = field(default_factory=PublisherRegistry.shared)
 
     def chain(self, publisher: Publisher | None) -> list[Publisher]:
         return self.registry.chain(publisher) if publisher is not None else []
@@ -430,7 +430,7 @@ def judge(
 
     Pass a `registry` when judging many pieces of evidence, to load publishers once.
     """
-    registry = registry or PublisherRegistry.load()
+    registry = registry or PublisherRegistry.shared()
     if evidence_claim is not None and not url:
         url = evidence_claim.article.url
     ev = Evidence(
@@ -526,7 +526,7 @@ def suggest_credibility(
     """
     if corroborations is None:
         corroborations = claim.corroborations.select_related(*SOURCE_RELATED)
-    registry = registry or PublisherRegistry.load()
+    registry = registry or PublisherRegistry.shared()
     independent = [c for c in corroborations if c.independence == Independence.INDEPENDENT]
     sup = count_sources([c for c in independent if c.stance == Stance.SUPPORTS], registry)
     con = count_sources([c for c in independent if c.stance == Stance.CONTRADICTS], registry)

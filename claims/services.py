@@ -241,7 +241,7 @@ def confirmation_problem(claim: Claim) -> str | None:
         claim=claim, stance=Stance.SUPPORTS, independence=Independence.INDEPENDENT
     ).select_related(*SOURCE_RELATED)
     # One definition of "a source" (independence.source_keys): copies of one story count once.
-    sources = independence.count_sources(supporting, PublisherRegistry.load())
+    sources = independence.count_sources(supporting, PublisherRegistry.shared())
     if sources >= CONFIRMED_MIN_SOURCES:
         return None
     return (
@@ -570,7 +570,7 @@ def corroborations_rejudge(
         .select_for_update(of=("self",))
         .order_by("pk")
     )
-    registry = registry or PublisherRegistry.load()
+    registry = registry or PublisherRegistry.shared()
     changed = []
     for c in rows:
         before = (c.independence, c.independence_reason)

@@ -23,6 +23,7 @@ from claims.claim_page import (
     RATINGS_CHANGED,
     ClaimPage,
     reviewers,
+    whole_page_panels,
 )
 from claims.forms import (
     AssignForm,
@@ -45,7 +46,7 @@ from claims.models import (
     Stance,
 )
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
-from sources.models import Publisher
+from sources.registry import PublisherRegistry
 from workbench.http import parse_id, safe_next, url_for_ids
 from workbench.permissions import require_perm
 
@@ -96,7 +97,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
         "credibilities": Credibility.choices,
         "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
-        "publishers": Publisher.objects.order_by("name").values_list("id", "name"),
+        "publisher_options": PublisherRegistry.shared().options_html(filters.publisher),
     }
     template = "claims/claim_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -208,7 +209,12 @@ def _render_page(
     whole = part in (None, WORKSPACE)
     template = "claims/claim_detail.html" + (f"#{part}" if part is not None else "")
     claim = _claim_for_page(pk, whole=whole)  # a panel reads only the lists it shows
-    context = ClaimPage(request, claim).context(list(PANELS) if whole else [part], **extra)
+    page = ClaimPage(request, claim)
+    if whole:
+        panels, pending = whole_page_panels(request.GET.get("panel", "") if part is None else "")
+        context = page.context(panels, pending=pending, **extra)
+    else:
+        context = page.context([part], **extra)
     return render(request, template, context, status=status)
 
 

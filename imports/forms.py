@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from imports.uploads import IMPORT_SUFFIXES
 from sources.models import Publisher
+from sources.widgets import PublisherSelect
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,6 +41,7 @@ class ImportForm(forms.Form):
         queryset=Publisher.objects.order_by("name"),
         required=False,
         label="Default publisher",
+        widget=PublisherSelect,
         help_text="For pages that do not name their publisher.",
     )
     default_published = forms.DateField(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from sources.ingest.manifest import manifest_date, value_problem
 from sources.models import Publisher
 from sources.services import ARTICLE_EDIT_FIELDS
+from sources.widgets import PublisherSelect
 
 
 class PublisherForm(forms.ModelForm):
@@ -69,6 +70,7 @@ class ArticleForm(forms.Form):
         queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
         empty_label="(none: unknown)",
+        widget=PublisherSelect,
         help_text="Who put the page online.",
     )
     new_publisher = forms.CharField(
@@ -81,6 +83,7 @@ class ArticleForm(forms.Form):
         queryset=Publisher.objects.only("id", "name").order_by("name"),
         required=False,
         empty_label="(none: its own reporting)",
+        widget=PublisherSelect,
         help_text="Whose text it is (the agency of a wire copy).",
     )
     url = forms.CharField(required=False, max_length=2000, label="URL")

@@ -1,16 +1,18 @@
-"""Long selects written in one pass (workbench/widgets.py) and row links from one reverse()."""
+"""Long selects written once (workbench/widgets.py, sources/widgets.py), the shared publisher
+registry they come from, and row links from one reverse()."""
 
 import re
 
 import pytest
 from django import forms
-from django.template import Context, Template
 from django.urls import reverse
 
 from sources.models import Publisher
+from sources.registry import PublisherRegistry
+from sources.widgets import PublisherSelect
 from tests.factories import PublisherFactory
 from workbench.http import url_for_ids
-from workbench.widgets import LongSelect, options_html
+from workbench.widgets import options_html
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ HOSTILE = '<script>alert("x")</script> & Co'
 class PublisherForm(forms.Form):
     slow = forms.ModelChoiceField(queryset=Publisher.objects.order_by("name"), required=False)
     fast = forms.ModelChoiceField(
-        queryset=Publisher.objects.order_by("name"), required=False, widget=LongSelect
+        queryset=Publisher.objects.order_by("name"), required=False, widget=PublisherSelect
     )
 
 
@@ -59,10 +61,57 @@ def test_options_escape_values_and_labels():
     )
 
 
-def test_the_options_tag_selects_the_value_given():
-    template = Template("{% options choices chosen %}")
-    html = template.render(Context({"choices": [(1, "One"), (2, "Two")], "chosen": 2}))
-    assert options(html) == [("1", False, "One"), ("2", True, "Two")]
+def test_the_select_shows_a_publisher_added_renamed_or_deleted_since_the_last_page():
+    kept, gone = PublisherFactory(name="Kept Daily"), PublisherFactory(name="Gone Weekly")
+    before = {label for _, _, label in options(str(PublisherForm()["fast"]))}
+    assert {"Kept Daily", "Gone Weekly"} <= before
+
+    PublisherFactory(name="Added Wire")
+    kept.name = "Renamed Daily"
+    kept.save()
+    gone.delete()
+
+    after = {label for _, _, label in options(str(PublisherForm()["fast"]))}
+    assert after - before == {"Added Wire", "Renamed Daily"}
+    assert before - after == {"Kept Daily", "Gone Weekly"}
+
+
+def test_the_shared_registry_is_reused_until_a_publisher_changes(django_assert_num_queries):
+    PublisherFactory(name="Harbour Courier")
+    first = PublisherRegistry.shared()
+
+    with django_assert_num_queries(1):  # the version, nothing loaded
+        assert PublisherRegistry.shared() is first
+
+    PublisherFactory(name="Nordic Wire")
+    again = PublisherRegistry.shared()
+    assert again is not first
+    assert again.by_name("Nordic Wire") is not None
+
+
+def test_the_shared_registry_cannot_be_changed():
+    shared = PublisherRegistry.shared()
+
+    with pytest.raises(TypeError, match="read-only"):
+        shared.find_or_create(name="Brand New Gazette")
+    with pytest.raises(TypeError, match="read-only"):
+        shared.add(PublisherFactory(name="Sneaked In"))
+    assert not Publisher.objects.filter(name="Brand New Gazette").exists()
+    assert shared.by_name("Sneaked In") is None
+
+
+def test_a_rolled_back_publisher_is_not_kept_by_the_shared_registry(django_db_blocker):
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            PublisherFactory(name="Phantom Press")
+            assert PublisherRegistry.shared().by_name("Phantom Press") is not None
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+
+    assert PublisherRegistry.shared().by_name("Phantom Press") is None
 
 
 @pytest.mark.parametrize("name", ["claims:detail", "claims:take", "sources:article_detail"])

@@ -1,12 +1,10 @@
-"""Form widgets and HTML for long lists of choices (a select of every publisher)."""
+"""HTML for long lists of choices (a select of every publisher: sources/widgets.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
 
-from django import forms
-from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -24,13 +22,3 @@ def options_html(choices: Iterable[tuple[object, object]], selected=()) -> SafeS
             for value, label in choices
         )
     )
-
-
-class LongSelect(forms.Select):
-    """A `<select>` whose options are written by `options_html`, not a template each."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        attrs = self.build_attrs(self.attrs, attrs) | {"name": name}
-        values = self.format_value(value)
-        options = options_html(((v, label) for v, label in self.choices), values)
-        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")

@@ -15,6 +15,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MARK = "el => el.dataset.untouched = 'yes'"
 
 
+def candidates_loaded(page) -> None:
+    """Wait for the candidate evidence, which loads itself once the page is shown."""
+    candidates = page.locator("#candidates")
+    expect(candidates).to_contain_text(
+        re.compile(r"Candidate evidence from other articles \(\d+\)")
+    )
+    expect(candidates).not_to_have_attribute("aria-busy", "true")
+
+
 def test_a_note_redraws_the_notes_and_the_timeline_and_nothing_else(
     live_server, roles, make_user, new_page, console
 ):
@@ -23,6 +32,7 @@ def test_a_note_redraws_the_notes_and_the_timeline_and_nothing_else(
     CorroborationFactory(claim=claim, outlet="Reuters")
     page = new_page()
     log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    candidates_loaded(page)
     panels = ["claim-header", "context", "evidence", "candidates", "verdict", "ratings"]
     panels += ["source", "claim-boundaries", "notes", "history"]
     for panel in panels:
@@ -65,6 +75,7 @@ def test_a_verdict_redraws_the_panels_that_show_the_claim(
     claim = ClaimFactory()
     page = new_page()
     log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    candidates_loaded(page)
     for panel in ["evidence", "ratings", "notes", "history", "claim-header"]:
         page.locator(f"#{panel}").evaluate(MARK)
     page.evaluate("window.notReloaded = true")

@@ -1,5 +1,7 @@
 """Candidate evidence on the claim page: claims of other articles, judged, one click to attach."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -66,11 +68,17 @@ def test_claim_page_lists_candidates_and_attaches_one_in_one_click(client, make_
     reviewer = make_user("alice", "reviewer")
     client.force_login(reviewer)
     claim = claims["claim"]
-    page = client.get(claim.get_absolute_url()).content.decode()
-    assert "Candidate evidence from other articles (2)" in page
-    assert "Numbers differ — money: $250 million vs $300 million" in page
-    assert "Attach as contradicts" in page
+    url = claim.get_absolute_url()
+    page = client.get(url).content.decode()
+    # The search does not hold the page up: its panel loads itself once the page is shown.
+    assert "Searching other articles for similar claims" in page
+    assert f'hx-get="{url}?panel=candidates" hx-trigger="load, evidence-changed from:body"' in page
     assert "Suggested: 6 — Truth cannot be judged" in page
+    panel = candidates_panel(client, claim)
+    assert "Candidate evidence from other articles (2)" in panel
+    assert "Numbers differ — money: $250 million vs $300 million" in panel
+    assert "Attach as contradicts" in panel
+    assert "load" not in re.search(r'hx-trigger="([^"]*)"', panel).group(1)  # loaded once
 
     response = client.post(
         reverse("claims:candidate_attach", args=[claim.pk]),
@@ -84,9 +92,31 @@ def test_claim_page_lists_candidates_and_attaches_one_in_one_click(client, make_
         Independence.INDEPENDENT,
     )
     assert c.history.get().history_user == reviewer
+    assert "Candidate evidence from other articles (1)" in candidates_panel(client, claim)
     page = client.get(claim.get_absolute_url()).content.decode()
-    assert "Candidate evidence from other articles (1)" in page
     assert "Suggested: 4 — Doubtful (one independent contradicting source)" in page
+
+
+def test_without_javascript_the_candidates_open_with_the_page(client, make_user, claims):
+    client.force_login(make_user("alice", "reviewer"))
+    claim = claims["claim"]
+
+    page = client.get(claim.get_absolute_url()).content.decode()
+    link = re.search(r'<noscript><p><a href="([^"]+)">Show candidate evidence</a>', page).group(1)
+    shown = client.get(claim.get_absolute_url() + link.split("#")[0]).content.decode()
+
+    assert "<html" in shown
+    assert "Candidate evidence from other articles (2)" in shown
+    assert "Searching other articles" not in shown
+
+
+def candidates_panel(client, claim) -> str:
+    """The candidates panel as htmx asks for it right after the page is shown."""
+    response = client.get(
+        claim.get_absolute_url() + "?panel=candidates", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_attach_refuses_an_unknown_stance_and_a_claim_of_the_same_article(

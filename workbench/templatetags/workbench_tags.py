@@ -3,9 +3,6 @@
 from urllib.parse import urlsplit
 
 from django import template
-from django.utils.safestring import SafeString
-
-from workbench.widgets import options_html
 
 register = template.Library()
 
@@ -23,13 +20,3 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if scheme in {"http", "https"} else ""
-
-
-@register.simple_tag
-def options(choices, selected=None) -> SafeString:
-    """`<option>`s of (value, label) pairs, the one equal to `selected` selected.
-
-    For long selects (the queue's ~1,800 publishers): a `{% for %}` over them was most of the
-    queue's rendering (a model instance and four variable lookups an option).
-    """
-    return options_html(choices, () if selected is None else (selected,))
