@@ -48,6 +48,7 @@ from claims.models import (
 from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
 from sources.registry import PublisherRegistry
 from workbench.http import parse_id, safe_next, url_for_ids
+from workbench.jinja2 import render_fragment
 from workbench.permissions import require_perm
 
 
@@ -91,6 +92,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "nav": "claims",
         "filters": filters,
         "page": page,
+        # The rows are the page's hot loop: a Jinja2 fragment (workbench/jinja2.py).
+        "rows_html": render_fragment("claims/queue_rows.html", queue_rows_context(page.rows)),
         "ordering_label": label,
         "reviewers": reviewers(),
         "statuses": ClaimStatus.choices,
@@ -103,6 +106,16 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#queue"
     return render(request, template, context)
+
+
+def queue_rows_context(rows) -> dict:
+    """What the queue's rows fragment reads: the rows and the labels of their choices."""
+    return {
+        "rows": rows,
+        "kinds": dict(ClaimKind.choices),
+        "statuses": dict(ClaimStatus.choices),
+        "credibilities": dict(Credibility.choices),
+    }
 
 
 @require_POST

@@ -110,6 +110,14 @@ TEMPLATES = [
             "builtins": ["workbench.templatetags.workbench_tags"],
         },
     },
+    {
+        # Hot fragments only (the queue's rows): workbench/jinja2.py says why.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "workbench.jinja2.environment"},
+    },
 ]
 
 DATABASES = {
