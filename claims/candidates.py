@@ -59,8 +59,9 @@ def candidate_evidence(
     queryset = (
         Claim.objects.triageable()
         .exclude(article_id=claim.article_id)
-        # Who published each article and whose text it is: what the judgement compares.
-        .select_related("article__publisher", "article__origin", "article__republished_from")
+        # Who published each article and whose text it is (what the judgement compares) come
+        # from the publisher registry below, not three joins of the publisher table.
+        .select_related("article")
         # The judgement reads the article's text; the rest of the page dump is not needed.
         .defer(*article_body_fields("article__", keep=("text",)))
     )
@@ -69,6 +70,7 @@ def candidate_evidence(
     if not rows:
         return []
     registry = registry or PublisherRegistry.shared()
+    registry.attach([row.article for row in rows])
     candidates = []
     for row in rows:
         value, reason = independence.judge(claim=claim, evidence_claim=row, registry=registry)

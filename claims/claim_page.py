@@ -116,11 +116,14 @@ def reviewers():
 class ClaimPage:
     """What the panels of one claim's page read, each loaded once and only when shown."""
 
-    def __init__(self, request: HttpRequest, claim: Claim) -> None:
+    def __init__(
+        self, request: HttpRequest, claim: Claim, registry: PublisherRegistry | None = None
+    ) -> None:
         self.request = request
         self.user = request.user
         self.claim = claim
         self.article = claim.article
+        self._registry = registry
 
     def context(self, panels, *, pending=(), **extra) -> dict:
         """The template context of `panels` (names of PANELS), with `extra` on top.
@@ -152,13 +155,19 @@ class ClaimPage:
         return list(getattr(self.claim, name).all())
 
     @cached_property
-    def corroborations(self) -> list:
-        return self._related("corroborations")
+    def registry(self) -> PublisherRegistry:
+        """One publisher registry for the page (one version check), read by the panels that
+        show sources: the article's publishers (claims.querysets.for_page joins none), the
+        evidence's, the suggestion's and every candidate's."""
+        registry = self._registry or PublisherRegistry.shared()
+        registry.attach([self.article])
+        return registry
 
     @cached_property
-    def registry(self) -> PublisherRegistry:
-        # One publisher registry for the suggestion and every candidate (one query).
-        return PublisherRegistry.shared()
+    def corroborations(self) -> list:
+        corroborations = self._related("corroborations")
+        self.registry.attach_sources(corroborations)
+        return corroborations
 
     @cached_property
     def current_spans(self) -> list[Claim]:
@@ -280,6 +289,7 @@ class ClaimPage:
         return {"notes": self._related("notes"), "note_form": NoteForm()}
 
     def _source(self) -> dict:
+        self.registry  # noqa: B018 - the article's publishers, from memory
         return {"republished_from": self.article.republished_from}
 
 

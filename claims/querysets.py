@@ -27,14 +27,14 @@ class ClaimQuerySet(models.QuerySet):
         return self.current().exclude(kind=SegmentKind.CHROME)
 
     def for_page(self):
-        """Claims with the joins the claim page's panels read: article, people; no lists."""
-        return self.select_related(
-            "article__publisher__parent",
-            "article__origin",
-            "article__republished_from",
-            "assignee",
-            "reviewed_by",
-        ).defer(*article_body_fields("article__", keep=("text", "repairs")))  # text shown
+        """Claims with the joins the claim page's panels read: article, people; no lists.
+
+        The article's publishers are not joined: the page gives them from the publisher
+        registry (`PublisherRegistry.attach`), as it does for its evidence.
+        """
+        return self.select_related("article", "assignee", "reviewed_by").defer(
+            *article_body_fields("article__", keep=("text", "repairs"))  # the text is shown
+        )
 
     def for_detail(self):
         """Claims with everything the claim page shows, in a fixed number of queries."""
@@ -65,8 +65,9 @@ def detail_prefetches() -> dict[str, models.Prefetch]:
     corroboration, rating, note = (
         apps.get_model("claims", name) for name in ("Corroboration", "Rating", "Note")
     )
-    # Independence compares the evidence article's text, never its saved page.
-    evidence = corroboration.objects.select_related(*SOURCE_RELATED).defer(
+    # Independence compares the evidence article's text, never its saved page; the publishers
+    # (SOURCE_RELATED) come from the publisher registry (`attach_sources`).
+    evidence = corroboration.objects.select_related("evidence_claim__article").defer(
         *article_body_fields("evidence_claim__article__", keep=("text",))
     )
     return {

@@ -27,9 +27,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from sources.ingest.domains import host_of, looks_like_address, registrable_domain
 from sources.ingest.names import PLACEHOLDERS, is_placeholder, name_key  # noqa: F401
-from sources.models import Ownership, Publisher, PublisherKind
+from sources.models import Article, Ownership, Publisher, PublisherKind
 from workbench.widgets import options_html
 
+# An article's links to the registry: who published it, whose text it is, where it was copied.
+ARTICLE_PUBLISHER_FIELDS = tuple(
+    Article._meta.get_field(name) for name in ("publisher", "origin", "republished_from")
+)
 # Reload the shared registry at least this often, even when its version says nothing changed.
 SHARED_MAX_AGE = 300.0
 
@@ -74,9 +78,46 @@ class PublisherRegistry:
             return cached[2]
         with _shared_lock:
             registry = cls.load()
+            registry._link_owners()
             registry.frozen = True
             _shared["entry"] = (version, time.monotonic(), registry)
         return registry
+
+    def attach(self, articles) -> None:
+        """Give each article its publisher, origin and republished_from from memory.
+
+        What a page shows of an article's sources without joining the publisher table three
+        times (and each publisher's owner once more): planning those joins cost more than
+        running them (1.6 ms of a 0.1 ms query at 1M claims). A publisher the registry does
+        not hold is left to load on first use.
+        """
+        for article in articles:
+            if article is None:
+                continue
+            for field in ARTICLE_PUBLISHER_FIELDS:
+                publisher = self._by_pk.get(getattr(article, field.attname))
+                if publisher is not None:
+                    field.set_cached_value(article, publisher)
+
+    def attach_sources(self, corroborations) -> None:
+        """Give each piece of evidence its publishers from memory: its own, and its evidence
+        claim's article's (what `claims.querysets.SOURCE_RELATED` would join)."""
+        publisher = None
+        for c in corroborations:
+            if publisher is None:
+                publisher = type(c)._meta.get_field("publisher")
+            if (found := self._by_pk.get(c.publisher_id)) is not None:
+                publisher.set_cached_value(c, found)
+            if c.evidence_claim_id is not None:
+                self.attach([c.evidence_claim.article])
+
+    def _link_owners(self) -> None:
+        """Give every publisher its owner (`parent`) from memory: chains need no query."""
+        parent = Publisher._meta.get_field("parent")
+        for publisher in self._by_pk.values():
+            owner = self._by_pk.get(publisher.parent_id)
+            if owner is not None:
+                parent.set_cached_value(publisher, owner)
 
     def add(self, publisher: Publisher) -> None:
         """Index a publisher (after creating or changing it)."""

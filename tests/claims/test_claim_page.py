@@ -112,13 +112,15 @@ PANEL_IDS = {
 }
 
 # Every request: session, user and the user's permissions (2: the view checks one), then the
-# claim with its article and people, then each panel's own reads:
+# claim with its article and people, then each panel's own reads. The publisher registry is
+# one query (its version; the publishers themselves only after one changed) and gives every
+# publisher shown from memory:
 # context: the article's claims (spans); boundaries: the spans; evidence: its corroborations,
-# the publishers of the evidence form; candidates: the corroborations (attached claims are no
-# candidates), the publisher registry, the candidate prefilter (PostgreSQL: rare lexemes
-# first) and the candidates read, however many; history: the four history tables; verdict and
-# the suggestion in it: the corroborations and the registry (suggested credibility); ratings;
-# notes.
+# the registry (their sources and the evidence form's publishers); candidates: the
+# corroborations (attached claims are no candidates), the registry, the candidate prefilter
+# (PostgreSQL: rare lexemes first) and the candidates read, however many; history: the four
+# history tables; verdict and the suggestion in it: the corroborations and the registry
+# (suggested credibility); ratings; notes; source: the registry (the article's publishers).
 PANEL_QUERIES = {
     "header": 5,
     "context": 6,
@@ -130,7 +132,7 @@ PANEL_QUERIES = {
     "suggestion": 7,
     "ratings": 6,
     "notes": 6,
-    "source": 5,
+    "source": 6,
 }
 
 

@@ -3,8 +3,10 @@
 import pytest
 
 from claims import services
+from claims.claim_page import ClaimPage
 from claims.history import claim_timeline
 from claims.models import Claim, ClaimStatus, Independence, Stance
+from sources.registry import PublisherRegistry
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -134,7 +136,9 @@ def test_timeline_query_count_is_fixed(alice, bob, rounds, django_assert_num_que
 # -- Claim querysets -------------------------------------------------------------------------
 
 
-def test_for_detail_loads_the_claim_page_in_four_queries(django_assert_num_queries):
+def test_the_claim_page_loads_the_claim_and_its_sources_in_five_queries(
+    django_assert_num_queries, rf
+):
     owner = PublisherFactory(name="Owner Group")
     claim = ClaimFactory(article=ArticleFactory(publisher=PublisherFactory(parent=owner)))
     evidence = ClaimFactory()
@@ -146,9 +150,16 @@ def test_for_detail_loads_the_claim_page_in_four_queries(django_assert_num_queri
     claim.assignee = UserFactory()
     claim.save()
 
-    # claim with article, publisher, parent, users; corroborations; ratings; notes
-    with django_assert_num_queries(4):
+    request = rf.get("/")
+    request.user = UserFactory()
+    PublisherRegistry.shared()  # as an earlier page left it
+
+    # claim with article and users; corroborations; ratings; notes; the registry's version
+    # (every publisher and owner from memory)
+    with django_assert_num_queries(5):
         loaded = Claim.objects.for_detail().get(pk=claim.pk)
+        page = ClaimPage(request, loaded)
+        corroborations = page.corroborations  # the evidence panel: sources attached
         shown = [
             loaded.article.publisher.parent.name,
             str(loaded.assignee),
@@ -158,7 +169,7 @@ def test_for_detail_loads_the_claim_page_in_four_queries(django_assert_num_queri
                     str(c.publisher),
                     c.evidence_claim and c.evidence_claim.article.publisher.name,
                 )
-                for c in loaded.corroborations.all()
+                for c in corroborations
             ),
             *(str(r.reviewer) for r in loaded.ratings.all()),
             *(str(n.author) for n in loaded.notes.all()),
