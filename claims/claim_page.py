@@ -39,7 +39,14 @@ from claims.forms import (
 from claims.history import claim_timeline
 from claims.models import Claim, ClaimKind, Confidence, Stance
 from claims.querysets import detail_prefetches
-from sources.highlight import highlight, paragraph_bounds, span_data
+from sources.highlight import (
+    CONTEXT_CHARS,
+    PAGE_CHARS,
+    highlight,
+    paragraph_bounds,
+    span_data,
+    window,
+)
 from sources.registry import PublisherRegistry
 from workbench.roles import LEAD, REVIEWER
 
@@ -193,17 +200,24 @@ class ClaimPage:
         return {}
 
     def _context(self) -> dict:
-        text = self.article.text
-        start, end = self._context_window()
+        text, claim = self.article.text, self.claim
+        around = window(
+            len(text), claim.start, claim.end, limit=CONTEXT_CHARS, within=self._context_bounds()
+        )
+        full = window(len(text), claim.start, claim.end, limit=PAGE_CHARS)
         return {
             "context_html": highlight(
-                text, self.spans, current_id=self.claim.pk, start=start, end=end
+                text, self.spans, current_id=claim.pk, start=around.start, end=around.end
             ),
-            "full_html": highlight(text, self.spans, current_id=self.claim.pk),
-            "context_start": start,
+            "full_html": highlight(
+                text, self.spans, current_id=claim.pk, start=full.start, end=full.end
+            ),
+            "context_window": around,
+            "claim_not_shown": max(0, claim.end - around.end),
+            "full_window": full,
         }
 
-    def _context_window(self) -> tuple[int, int]:
+    def _context_bounds(self) -> tuple[int, int]:
         """Bounds of the claim's paragraph widened to the sentence before and after it."""
         claim, spans = self.claim, self.spans
         index = next(i for i, s in enumerate(spans) if s.pk == claim.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import pairwise
 
 from django.urls import reverse
@@ -11,6 +12,54 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import ClaimKind
+
+# The most of an article's text a page shows at once: the claim in its paragraph, the whole
+# article (a claim page's "full article", the article page). A 4.5 MB page of one sentence
+# made a 9 MB claim page; longer texts are shown as a window, the rest a link away.
+CONTEXT_CHARS = 4_000
+PAGE_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Window:
+    """The part [start, end) of a text of `length` characters that a page shows."""
+
+    start: int
+    end: int
+    length: int
+
+    @property
+    def cut(self) -> bool:
+        return self.start > 0 or self.end < self.length
+
+    @property
+    def earlier(self) -> int:
+        """Where the window of the article page before this one starts."""
+        return max(0, self.start - PAGE_CHARS)
+
+    @classmethod
+    def page(cls, length: int, start: int) -> Window:
+        """The article page's window from `start` (clamped into the text)."""
+        start = max(0, min(start, max(0, length - 1)))
+        return cls(start, min(length, start + PAGE_CHARS), length)
+
+
+def window(length: int, start: int, end: int, *, limit: int, within=None) -> Window:
+    """At most `limit` characters of a text of `length`, around [start, end).
+
+    The window lies inside `within` (bounds, e.g. a paragraph; default: the whole text),
+    holds as much of [start, end) as fits — its beginning when it is longer than `limit` —
+    and spends what is left evenly before and after it.
+    """
+    low, high = within or (0, length)
+    start, end = max(low, min(start, high)), max(low, min(end, high))
+    if end - start >= limit:
+        return Window(start, start + limit, length)
+    spare = limit - (end - start)
+    before = min(start - low, spare // 2)
+    after = min(high - end, spare - before)
+    before = min(start - low, spare - after)  # what `after` could not use goes before
+    return Window(start - before, end + after, length)
 
 
 def highlight(

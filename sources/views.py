@@ -16,7 +16,7 @@ from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
 from sources import services
 from sources.forms import ArticleForm, PublisherForm
-from sources.highlight import highlight, span_data
+from sources.highlight import Window, highlight, span_data
 from sources.models import Article, Publisher
 from workbench.http import parse_id
 from workbench.paging import Keyset
@@ -64,10 +64,13 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by()
     )
     status_counts = [(value, label, counts.get(value, 0)) for value, label in ClaimStatus.choices]
+    # A long text is shown a window at a time (?from=<character>).
+    shown = Window.page(len(article.text), parse_id(request.GET.get("from", "")) or 0)
     context = {
         "nav": "articles",
         "article": article,
-        "body": highlight(article.text, claims),
+        "body": highlight(article.text, claims, start=shown.start, end=shown.end),
+        "shown": shown,
         "status_counts": status_counts,
         "claim_count": sum(counts.values()),
         "chrome_count": sum(1 for c in claims if c.kind == "chrome"),
