@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,8 +23,9 @@ from claims.exports.formats import Tally
 from claims.exports.records import iter_full_claims
 from claims.exports.schema import STATUS_LABELS, canonical_json
 from claims.history import RELATED, entries_for, history_model
-from claims.models import Claim, ClaimKind, ClaimStatus, Credibility
-from sources.models import Article, Publisher
+from claims.models import Claim, ClaimStatus
+from claims.triage import describe_filters
+from sources.models import Article
 
 REPORT_LIMIT = 1000
 CHANGELOG_ENTRIES = 6
@@ -78,38 +78,6 @@ class Report:
     content_hash: str
     chart: SafeString
     include_notes: bool
-
-
-def describe_filters(filters, user) -> list[tuple[str, str]]:
-    """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]."""
-    parts = [("Status", ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
-    if filters.kinds:
-        labels = dict(ClaimKind.choices)
-        parts.append(("Kind", ", ".join(labels[k] for k in filters.kinds)))
-    if filters.publisher:
-        name = Publisher.objects.filter(pk=filters.publisher).values_list("name", flat=True)
-        parts.append(("Publisher", next(iter(name), f"#{filters.publisher} (unknown)")))
-    if filters.article:
-        title = Article.objects.filter(pk=filters.article).values_list("title", flat=True)
-        parts.append(("Article", f"#{filters.article} {next(iter(title), '(unknown)')}"))
-    if filters.assignee == "mine":
-        parts.append(("Assignee", f"{user.get_username()} (me)"))
-    elif filters.assignee == "none":
-        parts.append(("Assignee", "nobody"))
-    elif filters.assignee:
-        name = (
-            get_user_model()
-            .objects.filter(pk=int(filters.assignee))
-            .values_list("username", flat=True)
-        )
-        parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
-    if filters.evidence:
-        parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
-    if filters.credibility:
-        parts.append(("Credibility", Credibility(filters.credibility).label))
-    if filters.q:
-        parts.append(("Search", f"“{filters.q}”"))
-    return parts
 
 
 def change_logs(claim_ids: list[int]) -> dict[int, list[ChangeLine]]:

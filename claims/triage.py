@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
@@ -23,7 +24,7 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
-from sources.models import article_body_fields
+from sources.models import Article, Publisher, article_body_fields
 from workbench import search
 from workbench.db import is_postgres
 from workbench.http import parse_id
@@ -45,6 +46,13 @@ ORDERINGS: dict[str, tuple[str, str, str, bool]] = {
 }
 DEFAULT_ORDERING = "-score"
 RELEVANCE = "rank"
+# A column header sorts the queue: by the first ordering, by the second when that is on.
+COLUMN_ORDERINGS = {
+    "claim": ("-id", "id"),
+    "credibility": ("credibility", "-credibility"),
+    "score": ("-score", "score"),
+    "updated": ("-updated", "updated"),
+}
 
 
 @dataclass
@@ -61,6 +69,7 @@ class TriageFilters:
     q: str = ""
     o: str = DEFAULT_ORDERING
     after: str = ""
+    before: str = ""  # the page before the one starting with this cursor's row
     errors: list[str] = field(default_factory=list)
 
     def querystring(self, **changes) -> str:
@@ -96,6 +105,26 @@ def _int(params: QueryDict, name: str, errors: list[str]) -> int | None:
     if value is None:
         errors.append(f"{name}: {raw!r} is not a number; ignored.")
     return value
+
+
+@dataclass(frozen=True)
+class ColumnSort:
+    """A sortable column's header: the query its link opens and its `aria-sort`."""
+
+    query: str
+    aria_sort: str
+
+
+def column_sorts(filters: TriageFilters) -> dict[str, ColumnSort]:
+    """Each sortable column's header link, the other way round when its order is on."""
+    sorts = {}
+    for column, (first, other) in COLUMN_ORDERINGS.items():
+        on = filters.o in (first, other)
+        aria = ("descending" if ORDERINGS[filters.o][3] else "ascending") if on else "none"
+        sorts[column] = ColumnSort(
+            filters.querystring(o=other if filters.o == first else first), aria
+        )
+    return sorts
 
 
 def parse_filters(params: QueryDict) -> TriageFilters:
@@ -137,6 +166,13 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     if after and _cursor(after, o) is None:
         errors.append("after: not a page of this queue; showing the first page.")
         after = ""
+    before = params.get("before", "").strip()
+    if before and _cursor(before, o) is None:
+        errors.append("before: not a page of this queue; showing the first page.")
+        before = ""
+    if after and before:
+        errors.append("after and before: a page has one of them; showing the page after.")
+        before = ""
     return TriageFilters(
         statuses=statuses,
         kinds=kinds,
@@ -148,6 +184,7 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         q=q,
         o=o,
         after=after,
+        before=before,
         errors=errors,
     )
 
@@ -183,6 +220,41 @@ def triage_queryset(filters: TriageFilters, user) -> QuerySet:
     )
 
 
+def describe_filters(filters, user) -> list[tuple[str, str]]:
+    """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]:
+    above the queue's rows and in the report's title. A query for each of publisher, article
+    and assignee, when they are filtered on."""
+    labels = dict(ClaimStatus.choices)
+    parts = [("Status", ", ".join(labels[s] for s in filters.statuses))]
+    if filters.kinds:
+        labels = dict(ClaimKind.choices)
+        parts.append(("Kind", ", ".join(labels[k] for k in filters.kinds)))
+    if filters.publisher:
+        name = Publisher.objects.filter(pk=filters.publisher).values_list("name", flat=True)
+        parts.append(("Publisher", next(iter(name), f"#{filters.publisher} (unknown)")))
+    if filters.article:
+        title = Article.objects.filter(pk=filters.article).values_list("title", flat=True)
+        parts.append(("Article", f"#{filters.article} {next(iter(title), '(unknown)')}"))
+    if filters.assignee == "mine":
+        parts.append(("Assignee", f"{user.get_username()} (me)"))
+    elif filters.assignee == "none":
+        parts.append(("Assignee", "nobody"))
+    elif filters.assignee:
+        name = (
+            get_user_model()
+            .objects.filter(pk=int(filters.assignee))
+            .values_list("username", flat=True)
+        )
+        parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
+    if filters.evidence:
+        parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
+    if filters.credibility:
+        parts.append(("Credibility", Credibility(filters.credibility).label))
+    if filters.q:
+        parts.append(("Search", f"“{filters.q}”"))
+    return parts
+
+
 @dataclass
 class TriagePage:
     rows: list[Claim]
@@ -190,6 +262,7 @@ class TriagePage:
     is_first: bool
     total: int
     total_exact: bool
+    prev_cursor: str = ""  # the page before this one (`before=`), none on the first
 
 
 def keyset(o: str) -> Keyset:
@@ -208,12 +281,20 @@ def _cursor(cursor: str, o: str) -> tuple | None:
     return keyset(o).decode(cursor)
 
 
+def _walk(filters: TriageFilters) -> tuple[Keyset, tuple | None]:
+    """The keyset the page is read in and where it starts: after the `after` cursor, or
+    backwards from the `before` one (workbench/paging.py)."""
+    pages = keyset(filters.o)
+    if filters.before:
+        return pages.reversed(), _cursor(filters.before, filters.o)
+    return pages, _cursor(filters.after, filters.o) if filters.after else None
+
+
 def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
-    """Order by the chosen key then id and start after the cursor (see workbench/paging.py)."""
+    """Order by the chosen key then id and start at the cursor (see `_walk`)."""
     if filters.o == RELEVANCE:
         qs = qs.annotate(rank_key=Cast("rank", FloatField()))
-    pages = keyset(filters.o)
-    start = _cursor(filters.after, filters.o) if filters.after else None
+    pages, start = _walk(filters)
     return pages.after(pages.ordered(qs), start)
 
 
@@ -229,11 +310,21 @@ def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> Triag
     else:
         rows = list(_ordered(base, filters)[: size + 1])
     pages = keyset(filters.o)
-    start = _cursor(filters.after, filters.o) if filters.after else None
-    page = pages.cut(rows, start, size=size)
+    if filters.before:
+        page = pages.cut_before(rows, size=size)
+    else:
+        page = pages.cut(rows, _walk(filters)[1], size=size)
     next_cursor = pages.encode(page.next_start) if page.next_start else ""
+    before = pages.start_before(page)
     total, exact = search_total(base)
-    return TriagePage(page.rows, next_cursor, page.is_first, total, exact)
+    return TriagePage(
+        page.rows,
+        next_cursor,
+        page.is_first,
+        total,
+        exact,
+        prev_cursor=pages.encode(before) if before else "",
+    )
 
 
 def search_total(qs: QuerySet) -> tuple[int, bool]:

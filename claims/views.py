@@ -45,7 +45,14 @@ from claims.models import (
     Note,
     Stance,
 )
-from claims.triage import ORDERINGS, RELEVANCE, parse_filters, triage_page
+from claims.triage import (
+    ORDERINGS,
+    RELEVANCE,
+    column_sorts,
+    describe_filters,
+    parse_filters,
+    triage_page,
+)
 from sources.registry import PublisherRegistry
 from workbench.http import parse_id, safe_next, url_for_ids
 from workbench.jinja2 import render_fragment
@@ -100,6 +107,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
         "credibilities": Credibility.choices,
         "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
+        "sorts": column_sorts(filters),
+        "described": describe_filters(filters, request.user),
         "publisher_options": PublisherRegistry.shared().options_html(filters.publisher),
     }
     template = "claims/claim_list.html"

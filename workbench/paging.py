@@ -1,5 +1,8 @@
 """Keyset pagination: each page starts after the last row of the one before.
 
+The page before one is read the same way in the reversed order (`reversed`, `cut_before`),
+from the first row of the page one was on.
+
 A page is asked for by the sort key and id of the previous page's last row (its cursor), so
 page 1,000 costs what page 1 costs and no page runs OFFSET or COUNT(*). The key and the id are
 ordered in one direction, so the database compares the row value `(key, id)` with the cursor
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import connection
@@ -46,6 +49,10 @@ class Keyset:
     descending: bool = True
     kind: type = int
     computed: bool = False
+
+    def reversed(self) -> Keyset:
+        """The same ordering walked the other way: what comes before a page, nearest first."""
+        return replace(self, descending=not self.descending)
 
     def ordered(self, qs: QuerySet) -> QuerySet:
         """Order `qs` by the key then id."""
@@ -89,6 +96,17 @@ class Keyset:
             return Page(rows, None, start is None)
         rows = rows[:size]
         return Page(rows, self.start_of(rows[-1]), start is None)
+
+    def cut_before(self, rows: list, *, size: int) -> Page:
+        """Make the page before a start of up to `size + 1` rows read by `reversed()` (nearest
+        first; the extra one says there are more before): the page after it is where we were."""
+        first = len(rows) <= size
+        rows = rows[:size][::-1]
+        return Page(rows, self.start_of(rows[-1]) if rows else None, first)
+
+    def start_before(self, page: Page) -> tuple | None:
+        """What the page before `page` ends before (None on the first page)."""
+        return self.start_of(page.rows[0]) if page.rows and not page.is_first else None
 
     def encode(self, start: tuple) -> str:
         """The cursor of a start, for a URL."""

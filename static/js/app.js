@@ -3,9 +3,14 @@
 (function () {
   "use strict";
 
+  const NOT_TYPED = ["checkbox", "radio", "button", "submit", "reset"];
+
   function typing(event) {
+    // A box that takes text; a checkbox (the status filter) keeps the keys working.
     const t = event.target;
-    return t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+    if (!t) return false;
+    if (t.tagName === "INPUT" && NOT_TYPED.includes(t.type)) return false;
+    return t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName);
   }
 
   function rows() {
@@ -83,6 +88,14 @@
       if (dialog && !dialog.open) dialog.showModal();
       return;
     }
+    if (event.key === "Escape" && event.target.matches("[data-shortcut='/']")) {
+      // Esc leaves the search box for the list, where the keys work again.
+      event.preventDefault();
+      event.target.blur();
+      const row = focused() || rows()[0];
+      if (row) focusRow(row);
+      return;
+    }
     if (typing(event)) return;
     if (event.key === "/") {
       const search = document.querySelector("[data-shortcut='/']");
@@ -117,8 +130,16 @@
       default:
         if (row && STATUS_KEYS[event.key]) {
           event.preventDefault();
+          // Once the status is set, the next row is the one to look at (it keeps the focus
+          // when the queue is redrawn without the claim just decided).
+          const all = rows();
+          const next = all[all.indexOf(row) + 1] || all[all.indexOf(row) - 1];
           post(row.dataset.statusUrl, { status: STATUS_KEYS[event.key] }).then((r) => {
-            if (r.ok) { announce("Claim #" + row.dataset.claimId + " set to " + STATUS_KEYS[event.key].replace(/_/g, " ") + "."); refreshQueue(); }
+            if (r.ok) {
+              if (next) { focusRow(next); }
+              announce("Claim #" + row.dataset.claimId + " set to " + STATUS_KEYS[event.key].replace(/_/g, " ") + ".");
+              refreshQueue();
+            }
             else r.text().then((t) => announce(t || "Refused (" + r.status + ")", true));
           });
         }

@@ -327,6 +327,78 @@ def test_queue_pages_in_relevance_order_walk_every_match_once(rclient, big_queue
     assert seen == expected
 
 
+def walk_back(client, url: str) -> list[list[int]]:
+    """Follow the "Previous page" links from `url`; return each page's row ids, last first."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert alerts(response) == []
+        pages.append(row_ids(response))
+        assert len(pages) < 20, "the pager does not end"
+        found = re.search(r'rel="prev" href="([^"]+)"', response.content.decode())
+        url = QUEUE + html.unescape(found.group(1)) if found else ""
+    return pages
+
+
+@pytest.mark.parametrize("o", ["-score", "credibility", "-updated", "id"])
+def test_queue_previous_pages_walk_back_to_the_first_page(rclient, big_queue, o):
+    forward = []
+    url = f"{QUEUE}?o={o}"
+    while url:  # every page forward, remembering each one's rows
+        response = rclient.get(url)
+        forward.append(row_ids(response))
+        found = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
+        url = QUEUE + html.unescape(found.group(1)) if found else ""
+        last = response
+    assert len(forward) == 3
+    back = re.search(r'rel="prev" href="([^"]+)"', last.content.decode()).group(1)
+
+    pages = walk_back(rclient, QUEUE + html.unescape(back))
+
+    assert pages == forward[-2::-1]  # the second page, then the first
+    first = rclient.get(QUEUE + html.unescape(back)).content.decode()
+    assert "« First page" in first and 'rel="next"' in first
+
+
+def test_queue_column_headers_sort_and_say_how(rclient, big_queue):
+    page = rclient.get(QUEUE).content.decode()
+    score = re.search(r'<th scope="col" aria-sort="(\w+)"><a href="\?([^"]*)"[^>]*>Score', page)
+    assert score.group(1) == "descending"  # the default order
+    assert html.unescape(score.group(2)) == "o=score"  # a click turns it round
+
+    credibility = re.search(r'aria-sort="(\w+)"><a href="\?([^"]*)"[^>]*>Credibility', page)
+    assert credibility.group(1) == "none"
+    sorted_page = rclient.get(f"{QUEUE}?{html.unescape(credibility.group(2))}")
+    ids = row_ids(sorted_page)
+    by_credibility = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "credibility"))
+    assert [by_credibility[i] for i in ids] == sorted(by_credibility[i] for i in ids)
+    assert 'aria-sort="ascending"><a href="?o=-credibility"' in sorted_page.content.decode()
+
+
+def test_queue_states_its_filters_above_the_rows(rclient, reviewer):
+    claim = many_claims(1, status=ClaimStatus.IN_REVIEW, kind=ClaimKind.QUOTE)[0]
+
+    page = rclient.get(f"{QUEUE}?status=in_review&kind=quote&evidence=no&q=Plant")
+    plain = rclient.get(QUEUE).content.decode()
+
+    shown = re.search(r'id="active-filters">(.*?)</p>', page.content.decode(), re.S).group(1)
+    chips = [html.unescape(c) for c in re.findall(r'class="filter-chip">([^<]*)<', shown)]
+    assert chips == ["Status: In review", "Kind: Quote", "Evidence: no evidence", "Search: “Plant”"]
+    assert "Clear filters" in shown
+    assert row_ids(page) == [claim.pk]
+    assert "Clear filters" not in re.search(r'id="active-filters">(.*?)</p>', plain, re.S).group(1)
+
+
+def test_queue_status_is_chosen_with_checkboxes(rclient):
+    page = rclient.get(f"{QUEUE}?status=verified&status=refuted").content.decode()
+
+    boxes = re.findall(r'<input type="checkbox" name="status" value="(\w+)" ?(checked)?>', page)
+    assert {value for value, checked in boxes if checked} == {"verified", "refuted"}
+    assert len(boxes) == len(ClaimStatus.values)
+    assert 'name="status" multiple' not in page
+
+
 def test_queue_first_page_link_drops_the_cursor(rclient, big_queue):
     first = rclient.get(QUEUE)
     second = rclient.get(
