@@ -13,6 +13,7 @@ Environment:
     DJANGO_DEBUG   1 for development (enables a throwaway secret key and DEBUG)
     DJANGO_ENV_FILE  the file read for development settings (default: .env; empty: none)
     ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
+    BEHIND_PROXY   1 behind one TLS-terminating proxy: trust its X-Forwarded-Proto/-For
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
 """
@@ -202,8 +203,10 @@ IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts
-# X-Forwarded-Proto for "is this request secure?".
-if env.bool("BEHIND_PROXY", default=False):
+# X-Forwarded-Proto for "is this request secure?" and X-Forwarded-For for the client's address
+# (login throttling, below). Only then: a client that reaches Django directly sets both itself.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -234,7 +237,22 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_PROXY", default=False) else None
+# The client's address, read by django-ipware. Behind the one proxy of BEHIND_PROXY, every
+# connection comes from the proxy, so REMOTE_ADDR would put all clients in one lockout; the
+# proxy appends the address it saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), and
+# that right-most entry is the client. Entries left of it came from the client and are
+# ignored. ipware counts the proxies named inside the header, and the one proxy is not among
+# them (it is REMOTE_ADDR): a count of 0, not strict, picks the right-most entry whatever a
+# client put before it. Without a proxy the header is the client's own word: REMOTE_ADDR only.
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = 0
+    # Strict would refuse a header with entries before the proxy's and fall back to the
+    # proxy's own address, one lockout shared again.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 LOGGING = {
     "version": 1,
