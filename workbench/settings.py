@@ -14,6 +14,7 @@ Environment:
     DJANGO_ENV_FILE  the file read for development settings (default: .env; empty: none)
     ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
     BEHIND_PROXY   1 behind one TLS-terminating proxy: trust its X-Forwarded-Proto/-For
+    EMAIL_URL      smtp+tls://user:password@host:587 for password resets (none: reset is off)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
 """
@@ -229,6 +230,42 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# E-mail, for password resets: EMAIL_URL in django-environ's form, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (smtp, smtps, smtp+tls, smtp+ssl, consolemail,
+# filemail, memorymail; the password URL-encoded). Unset, development prints mail on the
+# console; production has no mailer, so nothing pretends to send: the password reset pages
+# say to ask an administrator instead of "sent" (workbench/views.py needs_email), and anything
+# else that sends fails loudly (which is what Django's mail.W001 warns of).
+# django-environ parses the URL into the EMAIL_* names Django 6.1 deprecates; a mailer of
+# MAILERS takes the same values as the backend's own options, renamed here.
+MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    _email = env.email_url("EMAIL_URL")
+    _options = {
+        option: _email[name]
+        for name, option in MAILER_OPTIONS.items()
+        if _email.get(name) not in (None, "")
+    } | {name.lower(): value for name, value in _email.get("OPTIONS", {}).items()}
+    MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _options}}
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {}
+    SILENCED_SYSTEM_CHECKS = ["mail.W001"]  # no default mailer: meant, as said above
+# Whether mail reaches anyone (dummymail:// drops it: as good as none).
+EMAIL_ENABLED = "default" in MAILERS and not EMAIL_URL.startswith("dummymail:")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="workbench@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Login throttling (django-axes): 5 failures for a username from one address lock it for
 # 15 minutes; a successful login resets the count.
