@@ -69,7 +69,7 @@ def _refused_as(field: str, service, **kwargs):
         raise ValidationError(exc.refusal) from exc
     except services.ReasonRequired as exc:
         raise ValidationError({"reason": str(exc)}) from exc
-    except (services.EvidenceRequired, ValueError) as exc:
+    except (services.EvidenceRequired, services.ClaimRefused, ValueError) as exc:
         raise ValidationError({field: str(exc)}) from exc
 
 

@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from claims import independence
+from claims import independence, services
 from claims.candidates import candidate_evidence
 from claims.exports.records import ratings_summary
 from claims.forms import (
@@ -286,6 +286,8 @@ class ClaimPage:
                 initial={"credibility": claim.credibility, "version": claim.version}
             ),
             "assign_form": assign_form,
+            # Chrome and retired claims take no verdict: the panel says why instead of its forms.
+            "triage_refusal": services.triage_refusal(claim),
             **self._suggestion(),  # shown in the verdict panel
         }
 

@@ -114,6 +114,14 @@ class RevertRefused(Exception):
     """A recorded change cannot be reverted (object gone, changed again since, …)."""
 
 
+class ClaimRefused(Exception):
+    """The claim takes no such change from this user; the message names the claim and why.
+
+    Nothing was changed. Raised by the services of one claim; the bulk services report the
+    same message as that claim's result.
+    """
+
+
 @dataclass
 class BulkResult:
     claim_id: int
@@ -252,6 +260,60 @@ def confirmation_problem(claim: Claim) -> str | None:
     )
 
 
+# -- Who may do what to a claim -------------------------------------------------------------
+# One rule for every way in: the claim page, the queue's keys, bulk actions, the admin.
+
+
+def retired_refusal(pk: int, merged_into: int | None) -> str:
+    """Say that a retired claim takes no change, and where its work goes on."""
+    where = f"claim #{merged_into}" if merged_into else "the article's current claims"
+    return f"Claim #{pk} is retired: nothing is changed on it; work on {where}."
+
+
+def triage_refusal(claim: Claim) -> str | None:
+    """Say why a claim takes no triage work (status, credibility, assignee), or None.
+
+    Page chrome is furniture of the page the article came from, kept out of the queue: a
+    verdict or an assignee on it would be work nobody sees. A retired claim's work goes on
+    at the claim it was merged into.
+    """
+    if claim.in_triage:
+        return None
+    if claim.retired:
+        return retired_refusal(claim.pk, claim.merged_into_id)
+    return (
+        f"Claim #{claim.pk} is page chrome (page furniture such as a share button or a photo "
+        "credit), kept out of triage: its status, credibility and assignee are not changed. "
+        "Mark it as a claim on its page first (Boundaries, kind)."
+    )
+
+
+def assignment_refusal(claim: Claim, *, assignee: User | None, by: User | None) -> str | None:
+    """Say why `by` may not give the claim to `assignee`, or None.
+
+    A reviewer takes claims for themselves: unassigned ones, or their own again. Giving a
+    claim to someone else, or taking one a lead gave to someone else, is a lead's
+    (`claims.assign_claim`). `by=None` is the system (imports, commands).
+    """
+    if problem := triage_refusal(claim):
+        return problem
+    if by is None or by.has_perm("claims.assign_claim"):
+        return None
+    if assignee is None or assignee.pk != by.pk:
+        return f"Claim #{claim.pk}: only a lead can assign a claim to someone else, or to nobody."
+    if claim.assignee_id not in (None, by.pk):
+        return (
+            f"Claim #{claim.pk} is assigned to {claim.assignee}: only a lead can reassign it; "
+            "a reviewer takes unassigned claims."
+        )
+    return None
+
+
+def _refuse(problem: str | None) -> None:
+    if problem is not None:
+        raise ClaimRefused(problem)
+
+
 # -- Claims ----------------------------------------------------------------------------------
 
 
@@ -267,6 +329,7 @@ def claim_set_status(
     """
     _validate_status(status)
     claim = _locked_claim(claim)
+    _refuse(triage_refusal(claim))
     _check_version(claim, version)
     _require_status_reason(status, reason)
     if problem := evidence_problem(status, _evidence_counts(claim)):
@@ -290,6 +353,7 @@ def claim_set_credibility(
     if credibility not in Credibility.values:
         raise ValueError(f"Unknown credibility: {credibility!r}")
     claim = _locked_claim(claim)
+    _refuse(triage_refusal(claim))
     _check_version(claim, version)
     if credibility == Credibility.CONFIRMED and (problem := confirmation_problem(claim)):
         raise EvidenceRequired(problem)
@@ -310,9 +374,11 @@ def claim_assign(
 ) -> Claim:
     """Assign a claim to a reviewer (or to nobody); return the claim.
 
+    Refused (ClaimRefused) by `assignment_refusal`: a reviewer takes only unassigned claims.
     Assigning to the current assignee changes nothing and records nothing.
     """
     claim = _locked_claim(claim)
+    _refuse(assignment_refusal(claim, assignee=assignee, by=by))
     _check_version(claim, version)
     new_id = assignee.pk if assignee is not None else None
     if claim.assignee_id == new_id:
@@ -338,7 +404,10 @@ def _bulk_save(claims: list[Claim], fields: list[str]) -> None:
 def claims_bulk_assign(
     *, claim_ids: list[int], assignee: User | None, by: User | None
 ) -> list[BulkResult]:
-    """Assign many claims to one reviewer; return one result per requested id, in order."""
+    """Assign many claims to one reviewer; return one result per requested id, in order.
+
+    Each claim is checked as `claim_assign` checks it; a refused one is left as it was.
+    """
     claims = Claim.objects.select_for_update().in_bulk(claim_ids)
     results, changed = [], []
     new_id = assignee.pk if assignee is not None else None
@@ -346,6 +415,8 @@ def claims_bulk_assign(
         claim = claims.get(claim_id)
         if claim is None:
             results.append(BulkResult(claim_id, False, "Claim not found."))
+        elif problem := assignment_refusal(claim, assignee=assignee, by=by):
+            results.append(BulkResult(claim_id, False, problem))
         elif claim.assignee_id == new_id:
             results.append(BulkResult(claim_id, True, f"Already {_assign_reason(assignee)}."))
         else:
@@ -364,8 +435,9 @@ def claims_bulk_set_status(
 ) -> list[BulkResult]:
     """Set the status of many claims, each checked on its own; return one result per id.
 
-    A claim without the evidence its new status needs is refused and left as it was; the
-    others are changed. Reads are one query for the claims and one for their evidence.
+    A claim without the evidence its new status needs, or out of triage (`triage_refusal`),
+    is refused and left as it was; the others are changed. Reads are one query for the
+    claims and one for their evidence.
     """
     _validate_status(status)
     try:
@@ -381,6 +453,9 @@ def claims_bulk_set_status(
         claim = claims.get(claim_id)
         if claim is None:
             results.append(BulkResult(claim_id, False, "Claim not found."))
+            continue
+        if problem := triage_refusal(claim):
+            results.append(BulkResult(claim_id, False, problem))
             continue
         counts = _evidence_counts_in_memory(claim.corroborations.all())
         if problem := evidence_problem(status, counts):
@@ -746,6 +821,8 @@ def _revert_change(kind: str, record, live: models.Model, *, by: User | None, wh
 
 def _check_claim_rules(claim: Claim, fields: list[models.Field]) -> None:
     names = {f.name for f in fields}
+    if names & {"status", "credibility", "assignee"} and (problem := triage_refusal(claim)):
+        raise RevertRefused(problem)
     if "status" in names and (problem := evidence_problem(claim.status, _evidence_counts(claim))):
         raise EvidenceRequired(problem)
     if (

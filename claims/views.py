@@ -68,8 +68,7 @@ def refuse_if_retired(view):
         retired = Claim.objects.filter(pk=pk, retired=True).order_by()
         retired = retired.values_list("merged_into", flat=True)
         for merged_into in retired:
-            where = f"claim #{merged_into}" if merged_into else "the article's current claims"
-            message = f"Claim #{pk} is retired: nothing is changed on it; work on {where}."
+            message = services.retired_refusal(pk, merged_into)
             if request.htmx:
                 return HttpResponse(message, status=409)
             messages.error(request, message)
@@ -163,9 +162,19 @@ def claim_bulk(request: HttpRequest) -> HttpResponse:
 @require_perm("claims.change_claim")
 @refuse_if_retired
 def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
-    """Assign a claim to the requesting reviewer (the queue's `a` key)."""
+    """Assign a claim to the requesting reviewer (the queue's `a` key).
+
+    Refused (409, saying why) for chrome, and for a claim assigned to someone else unless
+    a lead takes it (services.assignment_refusal).
+    """
     claim = get_object_or_404(Claim, pk=pk)
-    services.claim_assign(claim=claim, assignee=request.user, by=request.user)
+    try:
+        services.claim_assign(claim=claim, assignee=request.user, by=request.user)
+    except services.ClaimRefused as exc:
+        if request.htmx:
+            return HttpResponse(str(exc), status=409)
+        messages.error(request, str(exc))
+        return redirect(safe_next(request, reverse("claims:list")))
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Trigger": "claims-changed"})
     return redirect(safe_next(request, reverse("claims:list")))
@@ -193,7 +202,7 @@ def claim_quick_status(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             version=None,
         )
-    except (services.EvidenceRequired, services.ReasonRequired) as exc:
+    except (services.EvidenceRequired, services.ReasonRequired, services.ClaimRefused) as exc:
         return HttpResponse(str(exc), status=409)
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Trigger": "claims-changed"})
@@ -304,7 +313,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.StaleEdit as exc:
         return _refused(request, pk, "status", exc.refusal)
-    except (services.EvidenceRequired, services.ReasonRequired) as exc:
+    except (services.EvidenceRequired, services.ReasonRequired, services.ClaimRefused) as exc:
         return _refused(request, pk, "status", str(exc))
     message = f"Status set to {ClaimStatus(data['status']).label}."
     return _changed(request, pk, "verdict", message, CLAIM_CHANGED)
@@ -327,7 +336,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.StaleEdit as exc:
         return _refused(request, pk, "credibility", exc.refusal)
-    except services.EvidenceRequired as exc:
+    except (services.EvidenceRequired, services.ClaimRefused) as exc:
         return _refused(request, pk, "credibility", str(exc))
     return _changed(request, pk, "verdict", "Credibility saved.", CLAIM_CHANGED)
 
@@ -340,7 +349,10 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST, reviewers=reviewers())
     if not form.is_valid():
         return _refused(request, pk, "assign", _form_errors(form))
-    services.claim_assign(claim=claim, assignee=form.cleaned_data["assignee"], by=request.user)
+    try:
+        services.claim_assign(claim=claim, assignee=form.cleaned_data["assignee"], by=request.user)
+    except services.ClaimRefused as exc:
+        return _refused(request, pk, "assign", str(exc))
     return _changed(request, pk, "verdict", "Assignment saved.", CLAIM_CHANGED)
 
 

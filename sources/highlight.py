@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import ClaimKind
+from workbench.text import reveal_bidi_html
 
 # The most of an article's text a page shows at once: the claim in its paragraph, the whole
 # article (a claim page's "full article", the article page). A 4.5 MB page of one sentence
@@ -76,7 +77,8 @@ def highlight(
     inside a sentence — so the text is cut at every span boundary and each piece links to
     the innermost claim covering it; the current claim is marked wherever it reaches. Chrome
     is greyed, and a link too (a reviewer may find it is a claim). A drag over the links
-    selects text (static/js/selection.js). Everything from the article is escaped.
+    selects text (static/js/selection.js). Everything from the article is escaped, and its
+    direction controls shown as badges, not applied (workbench/text.py).
     """
     end = len(text) if end is None else end
     shown = sorted(
@@ -95,14 +97,14 @@ def highlight(
             active.append(upcoming)
             upcoming = next(waiting, None)
         active = [s for s in active if s.end > a]
-        piece = text[a:b]
+        piece = reveal_bidi_html(text[a:b])
         current = next((s for s in active if s.pk == current_id), None)
         others = [s for s in active if s.pk != current_id]
         if current is not None:
             # Inside the current claim, only the claims within it are links.
             others = [s for s in others if s.end - s.start < current.end - current.start]
         inner = min(others, key=lambda s: (s.end - s.start, s.pk)) if others else None
-        html = _link(inner, piece) if inner is not None else escape(piece)
+        html = _link(inner, piece) if inner is not None else piece
         if current is not None:
             html = _mark(current, html, first=not marked)
             marked = True
@@ -110,7 +112,7 @@ def highlight(
     return mark_safe("".join(out))
 
 
-def _link(span, piece: str) -> str:
+def _link(span, piece: SafeString) -> str:
     url = reverse("claims:detail", args=[span.pk])
     if span.kind == ClaimKind.CHROME:
         return format_html('<a class="chrome" href="{}" title="Page chrome">{}</a>', url, piece)

@@ -203,6 +203,79 @@ def test_login_is_throttled_after_repeated_failures(make_user, settings):
     assert ok.status_code == 302  # the lock is per username and address
 
 
+# What the settings module makes of BEHIND_PROXY for reading a client's address.
+ADDRESS_SETTINGS = (
+    "AXES_IPWARE_META_PRECEDENCE_ORDER",
+    "AXES_IPWARE_PROXY_COUNT",
+    "AXES_IPWARE_PROXY_ORDER",
+    "AXES_IPWARE_PROXY_TRUSTED_IPS",
+    "IPWARE_STRICT",
+)
+PROXY = "10.0.0.2"  # behind the proxy every connection comes from its address
+
+
+@pytest.fixture
+def address_settings(settings, tmp_path):
+    """Apply the address settings that workbench/settings.py gives with BEHIND_PROXY on or off.
+
+    They are read from a fresh process started with that environment, so the tests below pin
+    what a deployment gets, not values written out again here.
+    """
+
+    def apply(behind_proxy: bool) -> None:
+        code = (
+            "import django, json; django.setup(); from django.conf import settings as s;"
+            f"names = {ADDRESS_SETTINGS!r};"
+            "print(json.dumps({n: getattr(s, n) for n in names if hasattr(s, n)}))"
+        )
+        proxy = "1" if behind_proxy else "0"
+        env = _env(tmp_path, DJANGO_SETTINGS_MODULE="workbench.settings", BEHIND_PROXY=proxy)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        for name, value in json.loads(out.stdout).items():
+            setattr(settings, name, value)
+        settings.AXES_FAILURE_LIMIT = 3
+
+    return apply
+
+
+def _log_in(client: Client, user, password: str | None = None, forwarded_for: str = ""):
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    data = {"username": user.username, "password": password or user.raw_password}
+    return client.post("/accounts/login/", data, headers=headers)
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_each_client_is_throttled_by_its_own_address(address_settings, make_user):
+    address_settings(behind_proxy=True)
+    user = make_user("tess", "reviewer")
+    client_a, client_b = Client(REMOTE_ADDR=PROXY), Client(REMOTE_ADDR=PROXY)
+    for _ in range(3):
+        _log_in(client_a, user, "wrong", forwarded_for="203.0.113.5")
+    assert _log_in(client_a, user, forwarded_for="203.0.113.5").status_code == 429
+    # Entries before the one the proxy appended are the client's own: they change nothing.
+    forged = _log_in(client_a, user, forwarded_for="198.51.100.7, 203.0.113.5")
+    assert forged.status_code == 429
+    # Another client behind the same proxy logs in as the same user: not locked out.
+    assert _log_in(client_b, user, forwarded_for="198.51.100.7").status_code == 302
+    assert "_auth_user_id" in client_b.session
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_a_forwarded_for_header_is_ignored(address_settings, make_user):
+    address_settings(behind_proxy=False)
+    user = make_user("tess", "reviewer")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(3):
+        _log_in(client, user, "wrong", forwarded_for=f"198.51.100.{n + 1}")
+    # A new X-Forwarded-For does not make it another client: still locked out.
+    locked = _log_in(client, user, forwarded_for="198.51.100.200")
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 @pytest.mark.django_db
 def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60

@@ -71,3 +71,8 @@ def test_values_are_localised_and_escaped_as_django_shows_them(value):
 def test_the_fast_path_is_not_a_different_rule_for_long_non_ascii_text():
     text = "Cafe\u0301 " * 60  # decomposed: Django normalises it before counting
     assert _truncatechars(text, 180) == django("{{ t|truncatechars:180 }}", t=text)
+
+
+def test_reveal_bidi_gives_what_the_django_filter_gives():
+    for text in ["plain", "a\u202eb<c>&", "\u2066x\u2069 \u200f", mark_safe("<i>\u202e</i>")]:
+        assert jinja("{{ t|reveal_bidi }}", t=text) == django("{{ t|reveal_bidi }}", t=text)

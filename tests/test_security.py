@@ -59,7 +59,46 @@ def test_hostile_article_text_is_escaped_everywhere(client, hostile):
         _assert_harmless(body)
     body = client.get(f"/sources/articles/{hostile.pk}/").content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in body
-    assert "\u202e" in body  # kept as text (the reviewer must see what the page said)
+    # The override is shown as a marker, never applied (test_direction_controls_… below).
+    assert "\u202e" not in body and "[U+202E]</span>gnp.exe report" in body
+
+
+SPOOFED = (
+    "Port \u202eetaerc\u202c record \u2066quarter\u2069 output\n"
+    "Published: 2024-03-05\n\n"
+    "The report \u202egnp.exe\u202c says exports rose 5% in the quarter, officials said.\n"
+)
+BADGE = '<span class="bidi-control" data-bidi-control title="RIGHT-TO-LEFT OVERRIDE'
+
+
+def test_direction_controls_in_title_and_text_are_shown_and_kept(client):
+    _, [result] = articles_import([("spoofed.txt", SPOOFED.encode())], by=None)
+    article = result.article
+    claim = Claim.objects.triageable().filter(article=article, text__contains="gnp").get()
+    pages = {
+        "queue": "/claims/",
+        "claim page": f"/claims/{claim.pk}/",
+        "article page": f"/sources/articles/{article.pk}/",
+    }
+    for name, url in pages.items():
+        body = client.get(url).content.decode()
+        # A form field's value stays as it is (a speaker edited and saved must not gain
+        # markers); everything shown as text is checked.
+        body = re.sub(r' value="[^"]*"', "", body)
+        for control in "\u202e\u202c\u2066\u2069":
+            assert control not in body, (name, f"U+{ord(control):04X}")
+        title = body.split("Port ", 1)[1].split(" output", 1)[0]  # the title, as shown
+        assert title.count("[U+202E]") == 1 and "[U+2066]" in title, (name, title)
+        assert f"{BADGE}" in body and "[U+202E]</span>gnp.exe" in body, name
+    head = client.get(pages["article page"]).content.decode().split("</title>")[0]
+    assert "<title>Port [U+202E]etaerc[U+202C] record [U+2066]quarter[U+2069] output" in head
+    # The canonical text keeps every character, and every claim still points into it.
+    article.refresh_from_db()
+    assert article.title == "Port \u202eetaerc\u202c record \u2066quarter\u2069 output"
+    assert "The report \u202egnp.exe\u202c says" in article.text
+    for c in article.claims.all():
+        assert article.text[c.start : c.end] == c.text
+    assert "\u202egnp.exe\u202c" in claim.text
 
 
 def test_javascript_url_in_evidence_is_never_a_link(client, hostile):
@@ -85,7 +124,9 @@ def test_megabyte_single_line_imports_and_renders(client):
     assert result.article is not None
     response = client.get(f"/sources/articles/{result.article.pk}/")
     assert response.status_code == 200
-    assert len(response.content) > 1_000_000
+    # Shown a window at a time (tests/claims/test_long_texts.py), never the megabyte inline.
+    assert len(response.content) < 300_000
+    assert "Later text" in response.content.decode()
 
 
 def test_every_page_sends_a_nonce_csp_and_no_unsafe_inline(client, hostile):

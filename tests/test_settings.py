@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-SETTINGS = {"SECRET_KEY", "DJANGO_DEBUG", "DATABASE_URL", "DJANGO_ENV_FILE"}
+SETTINGS = {"SECRET_KEY", "DJANGO_DEBUG", "DATABASE_URL", "DJANGO_ENV_FILE", "EMAIL_URL"}
 SHOW = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='workbench.settings';"
     "from django.conf import settings as s;"
@@ -119,3 +119,42 @@ def test_custom_user_model_is_in_use():
     from django.contrib.auth import get_user_model
 
     assert get_user_model()._meta.label == "workbench.User"
+
+
+EMAIL = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='workbench.settings';"
+    "from django.conf import settings as s;"
+    "m = s.MAILERS.get('default', {}); o = m.get('OPTIONS', {});"
+    "print(s.EMAIL_ENABLED, m.get('BACKEND'), o.get('host'), o.get('port'), o.get('use_tls'),"
+    " o.get('username'), o.get('password'))"
+)
+PRODUCTION = {"DJANGO_DEBUG": "0", "SECRET_KEY": "x" * 60}
+
+
+def test_production_without_email_url_sends_no_mail_and_says_so():
+    shown = _run(["-c", EMAIL], PRODUCTION)
+    assert shown.stdout.split()[0] == "False", shown.stderr
+
+
+def test_email_url_configures_the_mail_server():
+    url = "smtp+tls://wb%40example.org:p%40ss@smtp.example.org:587"
+    shown = _run(["-c", EMAIL], PRODUCTION | {"EMAIL_URL": url})
+    assert shown.stdout.split() == [
+        "True",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+        "587",
+        "True",
+        "wb@example.org",
+        "p@ss",
+    ], shown.stderr
+
+
+def test_development_prints_mail_on_the_console():
+    shown = _run(["-c", EMAIL], {"DJANGO_DEBUG": "1"})
+    assert shown.stdout.split()[:2] == ["True", "django.core.mail.backends.console.EmailBackend"]
+
+
+def test_a_dummy_mail_backend_counts_as_no_mail():
+    shown = _run(["-c", EMAIL], PRODUCTION | {"EMAIL_URL": "dummymail://"})
+    assert shown.stdout.split()[0] == "False", shown.stderr

@@ -6,9 +6,9 @@ template to Python and renders the same rows faster. Only fragments that a profi
 hot are written in it (`templates/jinja2/`), and they render exactly as Django's templates
 would: every value shown goes through the same localisation and escaping (`_shown`: local
 time, localised numbers, Django's `conditional_escape`), and the filters give what Django's
-give (`truncatechars`, `date`) — with fast paths for the cases the rows meet (a text
-already short enough, the two date formats), checked against Django's in
-tests/test_jinja2_fragments.py.
+give (`truncatechars`, `date`; `reveal_bidi` is the one of workbench/text.py) — with fast
+paths for the cases the rows meet (a text already short enough, the two date formats),
+checked against Django's in tests/test_jinja2_fragments.py.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 from markupsafe import Markup
+
+from workbench.text import reveal_bidi_html
 
 
 def _shown(value):
@@ -65,7 +67,9 @@ def _date(value, arg=None):
 
 def environment(**options) -> Environment:
     env = Environment(**options, finalize=_shown)
-    env.filters.update({"truncatechars": _truncatechars, "date": _date})
+    env.filters.update(
+        {"truncatechars": _truncatechars, "date": _date, "reveal_bidi": reveal_bidi_html}
+    )
     return env
 
 

@@ -13,6 +13,8 @@ Environment:
     DJANGO_DEBUG   1 for development (enables a throwaway secret key and DEBUG)
     DJANGO_ENV_FILE  the file read for development settings (default: .env; empty: none)
     ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
+    BEHIND_PROXY   1 behind one TLS-terminating proxy: trust its X-Forwarded-Proto/-For
+    EMAIL_URL      smtp+tls://user:password@host:587 for password resets (none: reset is off)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
 """
@@ -202,8 +204,10 @@ IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts
-# X-Forwarded-Proto for "is this request secure?".
-if env.bool("BEHIND_PROXY", default=False):
+# X-Forwarded-Proto for "is this request secure?" and X-Forwarded-For for the client's address
+# (login throttling, below). Only then: a client that reaches Django directly sets both itself.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -227,6 +231,42 @@ STORAGES = {
     },
 }
 
+# E-mail, for password resets: EMAIL_URL in django-environ's form, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (smtp, smtps, smtp+tls, smtp+ssl, consolemail,
+# filemail, memorymail; the password URL-encoded). Unset, development prints mail on the
+# console; production has no mailer, so nothing pretends to send: the password reset pages
+# say to ask an administrator instead of "sent" (workbench/views.py needs_email), and anything
+# else that sends fails loudly (which is what Django's mail.W001 warns of).
+# django-environ parses the URL into the EMAIL_* names Django 6.1 deprecates; a mailer of
+# MAILERS takes the same values as the backend's own options, renamed here.
+MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    _email = env.email_url("EMAIL_URL")
+    _options = {
+        option: _email[name]
+        for name, option in MAILER_OPTIONS.items()
+        if _email.get(name) not in (None, "")
+    } | {name.lower(): value for name, value in _email.get("OPTIONS", {}).items()}
+    MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _options}}
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {}
+    SILENCED_SYSTEM_CHECKS = ["mail.W001"]  # no default mailer: meant, as said above
+# Whether mail reaches anyone (dummymail:// drops it: as good as none).
+EMAIL_ENABLED = "default" in MAILERS and not EMAIL_URL.startswith("dummymail:")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="workbench@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Login throttling (django-axes): 5 failures for a username from one address lock it for
 # 15 minutes; a successful login resets the count.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -234,7 +274,22 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_PROXY", default=False) else None
+# The client's address, read by django-ipware. Behind the one proxy of BEHIND_PROXY, every
+# connection comes from the proxy, so REMOTE_ADDR would put all clients in one lockout; the
+# proxy appends the address it saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), and
+# that right-most entry is the client. Entries left of it came from the client and are
+# ignored. ipware counts the proxies named inside the header, and the one proxy is not among
+# them (it is REMOTE_ADDR): a count of 0, not strict, picks the right-most entry whatever a
+# client put before it. Without a proxy the header is the client's own word: REMOTE_ADDR only.
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = 0
+    # Strict would refuse a header with entries before the proxy's and fall back to the
+    # proxy's own address, one lockout shared again.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 LOGGING = {
     "version": 1,

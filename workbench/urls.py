@@ -1,13 +1,22 @@
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from workbench.views import healthz
+from workbench.views import healthz, needs_email
+
+# django.contrib.auth's pages, the password reset ones only while e-mail can be sent.
+account_patterns = [
+    path(str(p.pattern), needs_email(p.callback), name=p.name)
+    if p.name.startswith("password_reset")
+    else p
+    for p in auth_urls.urlpatterns
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_patterns)),
     path("", include("claims.urls")),  # /claims/… and the claims made on an article's page
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),

@@ -1,7 +1,12 @@
-"""Project-level views: the health check load balancers call."""
+"""Project-level views: the health check load balancers call; accounts pages that need e-mail."""
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,3 +22,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "take me out of rotation"
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def needs_email(view: Callable) -> Callable:
+    """Serve `view` only when e-mail reaches someone (settings.EMAIL_ENABLED); else a 404 page
+    saying to ask an administrator.
+
+    Django's password reset says "we've e-mailed you instructions" whatever happens to the
+    message: without e-mail that promise is false, and the user waits for nothing.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.EMAIL_ENABLED:
+            return render(request, "registration/password_reset_off.html", status=404)
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from workbench.text import reveal_bidi_html
+
 register = template.Library()
 
 CONTEXT_CHARS = 60
@@ -46,8 +48,8 @@ def credit_in_context(text: str, evidence: dict) -> SafeString | str:
     return format_html(
         '<q class="in-context">{}{}<mark class="credit">{}</mark>{}{}</q>',
         "…" if before_at else "",
-        _one_line(before).lstrip(),
-        text[start:end],
-        _one_line(after).rstrip(),
+        reveal_bidi_html(_one_line(before).lstrip()),
+        reveal_bidi_html(text[start:end]),
+        reveal_bidi_html(_one_line(after).rstrip()),
         "…" if after_at < len(text) else "",
     )

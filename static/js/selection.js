@@ -17,11 +17,19 @@
     return el ? el.closest(ROOT) : null;
   }
 
+  // The text of a range as the server counts it: a direction control the page shows as a
+  // badge ("[U+202E]", workbench/text.py) is the one character it stands for.
+  function serverText(range) {
+    const copy = range.cloneContents();
+    copy.querySelectorAll("[data-bidi-control]").forEach((badge) => badge.replaceWith("?"));
+    return copy.textContent;
+  }
+
   function offsetIn(root, node, offset) {
     const range = document.createRange();
     range.selectNodeContents(root);
     range.setEnd(node, offset);
-    return Number(root.dataset.textStart) + codePoints(range.toString());
+    return Number(root.dataset.textStart) + codePoints(serverText(range));
   }
 
   function readSelection() {

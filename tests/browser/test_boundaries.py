@@ -183,3 +183,45 @@ def test_reviewer_fixes_claims_by_selecting_text_and_a_lead_reverts_a_split(
         assert TEXT[c.start : c.end] == c.text
     assert console.csp_violations() == []
     assert console.script_errors() == []
+
+
+SPOOF_SENTENCE = "The \u202egnp.exe\u202c report says exports rose 5 percent."
+SPOOF_TEXT = f"Exports report\n{SPOOF_SENTENCE}"
+
+
+def test_a_selection_after_a_shown_direction_control_has_the_texts_offsets(
+    live_server, users, new_page, console
+):
+    spoofed = ArticleFactory(text=SPOOF_TEXT, received_text=SPOOF_TEXT, title="Exports report")
+    start = SPOOF_TEXT.index("The")
+    Claim.objects.create(
+        article=spoofed,
+        start=start,
+        end=start + len(SPOOF_SENTENCE),
+        text=SPOOF_SENTENCE,
+        kind=ClaimKind.STATEMENT,
+    )
+    page = new_page()
+    log_in(page, live_server, users["reviewer"], then=spoofed.get_absolute_url())
+    expect(page.locator(f"{ROOT} [data-bidi-control]").first).to_have_text("[U+202E]")
+
+    # Select "says" by the page's own text: the badges before it are longer than one character.
+    page.evaluate(
+        """([selector, word]) => {
+            const root = document.querySelector(selector);
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode()) && !node.data.includes(word)) {}
+            const range = document.createRange();
+            range.setStart(node, node.data.indexOf(word));
+            range.setEnd(node, node.data.indexOf(word) + word.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""",
+        [ROOT, "says"],
+    )
+
+    says = SPOOF_TEXT.index("says")
+    expect(page.locator(SUMMARY)).to_have_text(f"Selected {says}–{says + 4}: “says”")
+    assert console.script_errors() == [] and console.csp_violations() == []

@@ -359,3 +359,14 @@ def test_a_retired_claim_takes_no_more_work(rclient, first, second, name, data):
     htmx = rclient.post(url(name, second), {**data, "version": second.version}, **HTMX)
     assert htmx.status_code == 409
     assert rclient.get(url("detail", second)).status_code == 200
+
+
+def test_direction_controls_are_badges_standing_for_one_character(article, first):
+    text = "A \u202eexe.png\u202c file"
+    span = Claim(pk=first.pk, start=2, end=11, kind=ClaimKind.STATEMENT)  # "\u202eexe.png\u202c"
+    rendered = str(highlight(text, [span]))
+    assert rendered.count("data-bidi-control") == 2
+    assert not set(rendered) & {"\u202e", "\u202c"}
+    # Each badge stands for one character: the text shown is the text, the controls marked.
+    assert html.unescape(strip_tags(rendered)) == "A [U+202E]exe.png[U+202C] file"
+    assert f'href="{url("detail", first)}"' in rendered  # the span's link around its badge

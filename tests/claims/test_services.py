@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from claims import services
 from claims.models import (
     Claim,
+    ClaimKind,
     ClaimStatus,
     Corroboration,
     Credibility,
@@ -14,7 +15,13 @@ from claims.models import (
     Rating,
     Stance,
 )
-from claims.services import EvidenceRequired, ReasonRequired, RevertRefused, StaleEdit
+from claims.services import (
+    ClaimRefused,
+    EvidenceRequired,
+    ReasonRequired,
+    RevertRefused,
+    StaleEdit,
+)
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -184,11 +191,111 @@ def test_credibility_refused_on_a_stale_version(claim, alice, bob):
     assert exc.value.changes[0].startswith("credibility: 6 → 4 (bob, ")
 
 
-def test_assign_records_who_assigned_whom(claim, alice, bob):
-    saved = services.claim_assign(claim=claim, assignee=bob, by=alice)
+def test_assign_records_who_assigned_whom(claim, lead, bob):
+    saved = services.claim_assign(claim=claim, assignee=bob, by=lead)
     assert (saved.assignee, saved.version) == (bob, 2)
     record = claim.history.latest()
-    assert (record.history_user, record.history_change_reason) == (alice, "assigned to bob")
+    assert (record.history_user, record.history_change_reason) == (lead, "assigned to bob")
+
+
+# -- Who may assign, and what takes triage work ----------------------------------------------
+
+
+def test_a_reviewer_takes_an_unassigned_claim_and_their_own_again(claim, reviewer):
+    assert services.claim_assign(claim=claim, assignee=reviewer, by=reviewer).assignee == reviewer
+    again = services.claim_assign(claim=claim, assignee=reviewer, by=reviewer)
+    assert (again.assignee, again.version) == (reviewer, 2)
+
+
+def test_a_reviewer_cannot_take_a_claim_a_lead_gave_to_someone_else(claim, lead, reviewer, bob):
+    services.claim_assign(claim=claim, assignee=bob, by=lead)
+    with pytest.raises(ClaimRefused) as refused:
+        services.claim_assign(claim=claim, assignee=reviewer, by=reviewer)
+    assert str(refused.value) == (
+        f"Claim #{claim.pk} is assigned to bob: only a lead can reassign it; "
+        "a reviewer takes unassigned claims."
+    )
+    claim.refresh_from_db()
+    assert (claim.assignee, claim.version) == (bob, 2)
+
+
+def test_a_reviewer_cannot_assign_someone_else_or_nobody(claim, reviewer, bob):
+    for assignee in (bob, None):
+        with pytest.raises(ClaimRefused, match="only a lead can assign a claim to someone else"):
+            services.claim_assign(claim=claim, assignee=assignee, by=reviewer)
+    assert claim.history.count() == 1
+
+
+def test_a_lead_reassigns_a_claim_given_to_someone_else(claim, lead, bob):
+    services.claim_assign(claim=claim, assignee=bob, by=None)  # the system may, as a lead may
+    assert services.claim_assign(claim=claim, assignee=lead, by=lead).assignee == lead
+    assert services.claim_assign(claim=claim, assignee=None, by=lead).assignee is None
+
+
+def test_bulk_assign_refuses_a_reviewer_claims_of_others(lead, reviewer, bob):
+    free, taken = ClaimFactory(), ClaimFactory()
+    services.claim_assign(claim=taken, assignee=bob, by=lead)
+    results = services.claims_bulk_assign(
+        claim_ids=[free.pk, taken.pk], assignee=reviewer, by=reviewer
+    )
+    assert [r.ok for r in results] == [True, False]
+    assert results[1].message.startswith(f"Claim #{taken.pk} is assigned to bob")
+    taken.refresh_from_db()
+    assert taken.assignee == bob
+
+
+CHROME_REFUSAL = "is page chrome (page furniture such as a share button or a photo credit)"
+
+
+@pytest.fixture
+def chrome():
+    return ClaimFactory(kind=ClaimKind.CHROME)
+
+
+def test_chrome_takes_no_status_credibility_or_assignee(chrome, lead, reviewer):
+    attempts = [
+        lambda: services.claim_set_status(
+            claim=chrome, status=ClaimStatus.NOT_A_CLAIM, reason="", by=reviewer, version=None
+        ),
+        lambda: services.claim_set_credibility(
+            claim=chrome, credibility=Credibility.DOUBTFUL, by=reviewer, version=None
+        ),
+        lambda: services.claim_assign(claim=chrome, assignee=reviewer, by=reviewer),
+        lambda: services.claim_assign(claim=chrome, assignee=reviewer, by=lead),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ClaimRefused) as refused:
+            attempt()
+        assert str(refused.value).startswith(f"Claim #{chrome.pk} {CHROME_REFUSAL}")
+    chrome.refresh_from_db()
+    assert (chrome.status, chrome.assignee, chrome.version) == (ClaimStatus.UNREVIEWED, None, 1)
+    assert chrome.history.count() == 1
+
+
+def test_bulk_actions_refuse_chrome_claim_by_claim(chrome, lead):
+    other = ClaimFactory()
+    for results in (
+        services.claims_bulk_set_status(
+            claim_ids=[chrome.pk, other.pk], status=ClaimStatus.IN_REVIEW, reason="", by=lead
+        ),
+        services.claims_bulk_assign(claim_ids=[chrome.pk, other.pk], assignee=lead, by=lead),
+    ):
+        assert [r.ok for r in results] == [False, True]
+        assert CHROME_REFUSAL in results[0].message
+    chrome.refresh_from_db()
+    assert (chrome.status, chrome.assignee, chrome.version) == (ClaimStatus.UNREVIEWED, None, 1)
+
+
+def test_a_retired_claim_takes_no_bulk_status(lead):
+    kept = ClaimFactory()
+    retired = ClaimFactory(article=kept.article, retired=True, merged_into=kept)
+    [result] = services.claims_bulk_set_status(
+        claim_ids=[retired.pk], status=ClaimStatus.IN_REVIEW, reason="", by=lead
+    )
+    assert (result.ok, result.message) == (
+        False,
+        f"Claim #{retired.pk} is retired: nothing is changed on it; work on claim #{kept.pk}.",
+    )
 
 
 # -- Bulk ------------------------------------------------------------------------------------
@@ -249,16 +356,16 @@ def test_bulk_set_status_without_reason_refuses_every_claim(alice):
     assert results[0].message == "A reason is required to mark a claim as disputed."
 
 
-def test_bulk_assign_reports_each_claim(alice, bob):
+def test_bulk_assign_reports_each_claim(lead, bob):
     done, already = ClaimFactory(), ClaimFactory(assignee=bob)
-    results = services.claims_bulk_assign(claim_ids=[done.pk, already.pk], assignee=bob, by=alice)
+    results = services.claims_bulk_assign(claim_ids=[done.pk, already.pk], assignee=bob, by=lead)
     assert [(r.ok, r.message) for r in results] == [
         (True, "Assigned to bob."),
         (True, "Already assigned to bob."),
     ]
     done.refresh_from_db()
     assert (done.assignee, done.version) == (bob, 2)
-    assert done.history.latest().history_user == alice
+    assert done.history.latest().history_user == lead
     assert already.history.count() == 1
 
 
@@ -534,7 +641,7 @@ def test_note_edit_by_non_author_refused(claim, alice, bob):
 def test_revert_status_change_keeps_later_unrelated_changes(claim, alice, bob):
     services.claim_set_status(claim=claim, status="in_review", reason="", by=alice, version=1)
     status_change = claim.history.latest()
-    services.claim_assign(claim=claim, assignee=bob, by=alice, version=2)
+    services.claim_assign(claim=claim, assignee=bob, by=bob, version=2)  # bob takes it
 
     reverted = services.history_revert(
         kind="claim", history_id=status_change.history_id, by=bob, reason="Too early"

@@ -627,6 +627,103 @@ def test_bulk_reports_a_bad_request_instead_of_crashing(rclient, data, message):
     assert any(message in a for a in alerts(response))
 
 
+# -- Who may take a claim, and chrome out of triage, on every way in ----------------------------
+
+CHROME_REFUSAL = "is page chrome (page furniture such as a share button or a photo credit)"
+
+
+def test_take_refuses_a_claim_a_lead_gave_to_someone_else(rclient, lclient, reviewer):
+    claim = many_claims(1)[0]
+    bob = UserFactory(username="bob")
+    services.claim_assign(claim=claim, assignee=bob, by=None)
+
+    response = rclient.post(reverse("claims:take", args=[claim.pk]), **htmx())
+
+    assert response.status_code == 409
+    assert response.content.decode() == (
+        f"Claim #{claim.pk} is assigned to bob: only a lead can reassign it; "
+        "a reviewer takes unassigned claims."
+    )
+    claim.refresh_from_db()
+    assert (claim.assignee, claim.version) == (bob, 2)
+    # Without htmx: back to the queue, saying why.
+    response = rclient.post(reverse("claims:take", args=[claim.pk]), follow=True)
+    assert any("only a lead can reassign it" in str(m) for m in response.context["messages"])
+    # The claim page offers no "Assign to me" on someone else's claim.
+    page = rclient.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert reverse("claims:take", args=[claim.pk]) not in page
+    # A lead may take it.
+    assert lclient.post(reverse("claims:take", args=[claim.pk]), **htmx()).status_code == 204
+    claim.refresh_from_db()
+    assert claim.assignee.username == "lena"
+
+
+def test_take_still_takes_an_unassigned_claim(rclient, reviewer):
+    claim = many_claims(1)[0]
+    page = rclient.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert reverse("claims:take", args=[claim.pk]) in page
+
+    assert rclient.post(reverse("claims:take", args=[claim.pk]), **htmx()).status_code == 204
+    claim.refresh_from_db()
+    assert claim.assignee == reviewer
+
+
+@pytest.fixture
+def chrome():
+    article = article_with(["Link copied", "Plant 1 produced 5 tonnes"])
+    return claim_at(article, 0, kind=ClaimKind.CHROME), claim_at(article, 1)
+
+
+def _unchanged(claim) -> None:
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee, claim.credibility, claim.version) == (
+        ClaimStatus.UNREVIEWED,
+        None,
+        Credibility.CANNOT_BE_JUDGED,
+        1,
+    )
+
+
+def test_quick_status_and_take_refuse_chrome(rclient, chrome):
+    claim, _ = chrome
+    for name, data in [("quick_status", {"status": "not_a_claim"}), ("take", {})]:
+        response = rclient.post(reverse(f"claims:{name}", args=[claim.pk]), data, **htmx())
+        assert response.status_code == 409, name
+        assert response.content.decode().startswith(f"Claim #{claim.pk} {CHROME_REFUSAL}")
+    _unchanged(claim)
+
+
+def test_bulk_status_and_bulk_assign_refuse_chrome_and_change_the_rest(lclient, chrome, lead):
+    claim, other = chrome
+    for data in [
+        {"action": "status", "status": "in_review"},
+        {"action": "assign", "assignee": lead.pk},
+    ]:
+        response = lclient.post(reverse("claims:bulk"), {"ids": [claim.pk, other.pk], **data})
+        content = html.unescape(response.content.decode())
+        assert f"#{claim.pk}</a>: Claim #{claim.pk} {CHROME_REFUSAL}" in content
+    _unchanged(claim)
+    other.refresh_from_db()
+    assert (other.status, other.assignee) == (ClaimStatus.IN_REVIEW, lead)
+
+
+def test_the_claim_page_of_chrome_says_why_it_takes_no_verdict(rclient, lclient, chrome, lead):
+    claim, _ = chrome
+    page = rclient.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert CHROME_REFUSAL in html.unescape(page)
+    assert reverse("claims:status", args=[claim.pk]) not in page
+    # A form posted all the same (an old page) is refused in the verdict panel.
+    for client, name, data in [
+        (rclient, "status", {"status": "not_a_claim", "reason": "", "version": 1}),
+        (rclient, "credibility", {"credibility": 4, "version": 1}),
+        (lclient, "assign", {"assignee": lead.pk}),
+    ]:
+        response = client.post(reverse(f"claims:{name}", args=[claim.pk]), data, **htmx())
+        assert response.status_code == 409, name
+        assert any(CHROME_REFUSAL in a for a in alerts(response)), name
+    _unchanged(claim)
+
+
 # -- The claim page's actions ---------------------------------------------------------------------
 
 

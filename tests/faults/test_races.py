@@ -11,7 +11,7 @@ from django.urls import reverse
 from claims import services
 from claims.models import Claim, ClaimStatus, Rating
 from tests.factories import ClaimFactory, UserFactory
-from workbench.roles import REVIEWER, sync_roles
+from workbench.roles import LEAD, REVIEWER, sync_roles
 
 THREADS = 20
 
@@ -69,6 +69,9 @@ def test_twenty_reviewers_racing_on_one_claim_lose_no_update():
 def test_concurrent_edits_without_a_version_are_serialised_and_all_recorded():
     claim = ClaimFactory()
     users = [UserFactory() for _ in range(THREADS)]
+    # Leads: each takes the claim from the one before (a reviewer takes only unassigned ones).
+    sync_roles(Group, Permission)  # a transactional test's flush dropped the role groups
+    Group.objects.get(name=LEAD).user_set.add(*users)
     barrier = threading.Barrier(THREADS)
 
     def assign(user) -> None:

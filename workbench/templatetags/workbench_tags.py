@@ -4,7 +4,25 @@ from urllib.parse import urlsplit
 
 from django import template
 
+from workbench.text import reveal_bidi, reveal_bidi_html
+
 register = template.Library()
+
+
+@register.filter(name="reveal_bidi")
+def reveal_bidi_filter(value):
+    """Show text from an imported page with its direction controls as visible badges.
+
+    Escapes as autoescaping does (workbench/text.py says why the controls are shown). Only
+    text can hold one: a number or a date is left for the template to localise.
+    """
+    return reveal_bidi_html(value) if isinstance(value, str) else value
+
+
+@register.filter(name="reveal_bidi_text")
+def reveal_bidi_text_filter(value):
+    """The same as plain text ("[U+202E]"), for where no HTML can go: a page's <title>."""
+    return reveal_bidi(value) if isinstance(value, str) else value
 
 
 @register.filter
