@@ -18,6 +18,7 @@ from sources import services
 from sources.forms import ArticleForm, PublisherForm
 from sources.highlight import highlight, span_data
 from sources.models import Article, Publisher
+from workbench.errors import error_text
 from workbench.http import parse_id
 from workbench.paging import Keyset
 from workbench.permissions import require_perm
@@ -162,8 +163,7 @@ def article_revert(request: HttpRequest, pk: int) -> HttpResponse:
             history_id=history_id, by=request.user, reason=request.POST.get("reason", "")
         )
     except (RevertRefused, StaleEdit, ValidationError) as exc:
-        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, f"Change #{history_id} not reverted: {text}")
+        messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
     else:
         _report_edit(request, edit)
     return redirect(article.get_absolute_url())

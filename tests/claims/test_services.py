@@ -144,6 +144,17 @@ def test_stale_edit_refused_with_the_changes_listed(claim, alice, bob):
     assert claim.status == ClaimStatus.IN_REVIEW
 
 
+def test_stale_edit_names_each_field_in_words_not_by_its_attribute(claim, alice, bob):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.UNVERIFIABLE, reason="", by=bob, version=1
+    )
+    with pytest.raises(StaleEdit) as exc:
+        services.claim_set_credibility(claim=claim, credibility=4, by=alice, version=1)
+    fields = [change.split(":")[0] for change in exc.value.changes]
+    assert fields == ["status", "reviewed by", "reviewed at"]
+    assert exc.value.changes[1].startswith("reviewed by: — → bob (bob, ")
+
+
 def test_edit_with_the_current_version_is_accepted(claim, alice, bob):
     services.claim_set_status(
         claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=bob, version=1

@@ -649,6 +649,18 @@ def test_corroboration_without_a_source_is_refused_in_its_panel(rclient, claim):
     assert not Corroboration.objects.exists()
 
 
+def test_evidence_refused_by_its_form_names_the_field_as_a_reader_knows_it(rclient, claim):
+    response = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "outlet": "Reuters", "evidence_claim": "999999"},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == ["evidence claim: There is no claim #999999."]
+    assert not Corroboration.objects.exists()
+
+
 def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim):
     seen = claim.version
     services.claim_set_status(
