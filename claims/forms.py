@@ -11,6 +11,7 @@ from claims.models import (
     Independence,
     Stance,
 )
+from claims.services import latest_publication_date
 from sources.models import Publisher
 from sources.widgets import PublisherSelect
 from workbench.http import MAX_ID
@@ -66,6 +67,8 @@ class CorroborationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The page's publisher registry, when it has one, writes the publisher select.
         self.fields["publisher"].widget.registry = registry
+        # The browser's date picker stops where the service does (a date in the future).
+        self.fields["published_on"].widget.attrs["max"] = latest_publication_date().isoformat()
 
     def clean_evidence_claim(self):
         pk = self.cleaned_data.get("evidence_claim")

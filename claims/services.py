@@ -8,6 +8,7 @@ is refused with the list of what changed in between.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -398,12 +399,27 @@ def claims_bulk_set_status(
 # -- Corroborations --------------------------------------------------------------------------
 
 
+def latest_publication_date() -> datetime.date:
+    """The latest date a piece of evidence may say it was published: tomorrow here.
+
+    A day of slack: where the piece was published it may already be tomorrow.
+    """
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
 def _validate_corroboration(c: Corroboration) -> None:
     # A publisher picked from the registry names the outlet as well as typing it does.
     where = (c.url, c.outlet, c.excerpt)
     if not (any(w.strip() for w in where) or c.evidence_claim_id or c.publisher_id):
         raise ValidationError(
             "Say where the evidence is: give a URL, an outlet, an excerpt or an imported claim."
+        )
+    if c.published_on is not None and c.published_on > latest_publication_date():
+        raise ValidationError(
+            {
+                "published_on": f"{c.published_on.isoformat()} is in the future: evidence "
+                "cannot have been published after today."
+            }
         )
     if c.stance not in Stance.values:
         raise ValidationError(f"Unknown stance: {c.stance!r}")

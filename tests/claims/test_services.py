@@ -1,7 +1,10 @@
 """The write layer for claims: evidence rules, locking, bulk actions, history and reverts."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from claims import services
 from claims.models import (
@@ -396,6 +399,40 @@ def test_corroboration_update_rejudges_independence(claim, alice):
 def test_corroboration_needs_to_say_where_the_evidence_is(claim, alice):
     with pytest.raises(ValidationError, match="Say where the evidence is"):
         services.corroboration_create(claim=claim, by=alice, stance=Stance.SUPPORTS)
+
+
+def test_evidence_published_in_the_future_is_refused_naming_the_field(claim, alice):
+    with pytest.raises(ValidationError) as exc:
+        services.corroboration_create(
+            claim=claim,
+            by=alice,
+            stance=Stance.SUPPORTS,
+            outlet="Reuters",
+            published_on=datetime.date(2099, 1, 1),
+        )
+    assert exc.value.message_dict == {
+        "published_on": [
+            "2099-01-01 is in the future: evidence cannot have been published after today."
+        ]
+    }
+    assert not Corroboration.objects.exists()
+    c = services.corroboration_create(claim=claim, by=alice, stance=Stance.SUPPORTS, outlet="AP")
+    with pytest.raises(ValidationError, match="2099-01-01 is in the future"):
+        services.corroboration_update(
+            corroboration=c, by=alice, published_on=datetime.date(2099, 1, 1)
+        )
+    c.refresh_from_db()
+    assert c.published_on is None
+
+
+def test_evidence_dated_today_or_tomorrow_is_accepted(claim, alice):
+    """Tomorrow too: somewhere it is already tomorrow when a reviewer here reads the piece."""
+    today = timezone.localdate()
+    for day in (today, today + datetime.timedelta(days=1)):
+        c = services.corroboration_create(
+            claim=claim, by=alice, stance=Stance.SUPPORTS, outlet="AP", published_on=day
+        )
+        assert c.published_on == day
 
 
 def test_claim_of_the_same_article_is_not_evidence(claim, alice):

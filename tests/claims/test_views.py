@@ -661,6 +661,24 @@ def test_evidence_refused_by_its_form_names_the_field_as_a_reader_knows_it(rclie
     assert not Corroboration.objects.exists()
 
 
+def test_evidence_dated_in_the_future_is_refused_naming_the_field(rclient, claim):
+    response = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "outlet": "Reuters", "published_on": "2099-01-01"},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == [
+        "published on: 2099-01-01 is in the future: evidence cannot have been published "
+        "after today."
+    ]
+    assert not Corroboration.objects.exists()
+    # The date picker stops at the same day (tomorrow), so a browser warns before posting.
+    tomorrow = services.latest_publication_date().isoformat()
+    assert re.search(rf'name="published_on"[^>]* max="{tomorrow}"', response.content.decode())
+
+
 def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim):
     seen = claim.version
     services.claim_set_status(
