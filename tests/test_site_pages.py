@@ -1,8 +1,11 @@
 """The site's own pages around the apps: a refusal that says why, and the password pages, all
 in the site's layout (never Django's bare 403 or the admin's look)."""
 
+from xml.etree import ElementTree
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -115,3 +118,22 @@ def test_password_reset_link_pages_are_in_the_site_s_layout(client, reviewer):
     assert 'name="new_password1"' in valid.content.decode()
     assert SITE in broken.content.decode() and ADMIN not in broken.content.decode()
     assert "This password reset link is no longer valid" in broken.content.decode()
+
+
+def test_every_page_links_the_site_s_icon_and_favicon_ico_finds_it(client, reviewer):
+    client.force_login(reviewer)
+    icon = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+
+    for url in (reverse("claims:list"), reverse("login"), reverse("password_change")):
+        assert icon in client.get(url).content.decode(), url
+    # Browsers (and the admin's pages) also ask for /favicon.ico on their own.
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, "/static/favicon.svg")
+
+
+def test_the_icon_is_a_static_svg_image():
+    path = finders.find("favicon.svg")
+    assert path is not None
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.get("viewBox") == "0 0 32 32"

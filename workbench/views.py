@@ -1,9 +1,12 @@
-"""Project-level views: the health check load balancers call."""
+"""Project-level views: the health check load balancers call, the site's icon."""
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from workbench.templatetags.workbench_tags import FAVICON
 
 
 @require_GET
@@ -17,3 +20,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "take me out of rotation"
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Send a browser asking for /favicon.ico (the admin's pages link none) to the site's icon."""
+    return HttpResponseRedirect(static(FAVICON))

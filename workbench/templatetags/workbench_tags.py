@@ -3,8 +3,12 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 register = template.Library()
+
+FAVICON = "favicon.svg"  # the site's icon, a static file
 
 
 @register.filter
@@ -20,3 +24,9 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if scheme in {"http", "https"} else ""
+
+
+@register.simple_tag
+def favicon_link() -> str:
+    """The `<link>` to the site's icon (workbench/views.py `favicon` redirects /favicon.ico)."""
+    return format_html('<link rel="icon" href="{}" type="image/svg+xml">', static(FAVICON))
