@@ -529,3 +529,23 @@ def test_resuming_one_file_says_file_in_the_singular(client, make_user):
     response = client.post(f"/sources/import/{batch.pk}/resume/", follow=True)
 
     assert f"Resumed import #{batch.pk}: 1 file to go." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_batch_page_shows_file_names_not_the_server_paths_they_were_read_from(client, make_user):
+    drop = "/srv/workbench/drop/"
+    batch = ImportBatch.objects.create(origin="command")
+    for name, reason in (
+        (f"{drop}gt-001.txt", f"{drop}gt-001.txt: empty file (nothing but white space)"),
+        (f"{drop}batch.zip/world/a.txt", f"{drop}batch.zip/world/a.txt: binary file"),
+    ):
+        ImportFile.objects.create(batch=batch, name=name, outcome="rejected", reason=reason)
+    client.force_login(make_user("ada", "admin"))
+
+    page = client.get(f"/sources/import/{batch.pk}/").content.decode()
+
+    assert drop not in page
+    assert "<td>gt-001.txt</td>" in page
+    assert "gt-001.txt: empty file (nothing but white space)" in page
+    assert 'data-name="batch.zip/world/a.txt"' in page
+    assert "batch.zip/world/a.txt: binary file" in page

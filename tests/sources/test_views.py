@@ -117,3 +117,20 @@ def test_article_page_counts_several_in_the_plural(rclient):
 
     assert "2 claims " in text
     assert "2 spans of page chrome (greyed) are kept but not triaged" in text
+
+
+SERVER_PATH = "/srv/workbench/drop/2024-05/"
+
+
+def test_article_pages_show_the_file_name_not_the_server_path(rclient):
+    article = ArticleFactory(source_name=f"{SERVER_PATH}gt-001.txt")
+    claim = ClaimFactory(article=article, kind="statement")
+    for url in (article.get_absolute_url(), "/sources/articles/", claim.get_absolute_url()):
+        content = rclient.get(url).content.decode()
+        assert "gt-001.txt" in content, url
+        assert SERVER_PATH not in content, url
+
+
+def test_an_untitled_article_is_named_by_its_file_name(rclient):
+    article = ArticleFactory(title="", source_name=f"{SERVER_PATH}gt-002.txt")
+    assert str(article) == "gt-002.txt"
