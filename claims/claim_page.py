@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from claims import independence
+from claims import independence, services
 from claims.candidates import candidate_evidence
 from claims.exports.records import ratings_summary
 from claims.forms import (
@@ -87,6 +87,8 @@ PANELS: dict[str, Panel] = {
         # change: only the suggested credibility in it, which counts the evidence, is.
         Panel("verdict"),
         Panel("suggestion", (EVIDENCE_CHANGED,)),
+        # What speaks against the verdict (contradicting evidence): as the suggestion is.
+        Panel("verdict_warning", (EVIDENCE_CHANGED,)),
         Panel("ratings"),
         Panel("notes"),
         Panel("source"),
@@ -264,7 +266,12 @@ class ClaimPage:
             ),
             "assign_form": assign_form,
             **self._suggestion(),  # shown in the verdict panel
+            **self._verdict_warning(),  # so is this
         }
+
+    def _verdict_warning(self) -> dict:
+        counts = services.evidence_counts_of(self.corroborations)
+        return {"verdict_warnings": services.verdict_warnings(self.claim, counts)}
 
     def _ratings(self) -> dict:
         ratings = self._related("ratings")

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -178,7 +179,8 @@ def _evidence_counts(claim: Claim) -> EvidenceCounts:
     return EvidenceCounts(**counts)
 
 
-def _evidence_counts_in_memory(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
+def evidence_counts_of(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
+    """Count the evidence of corroborations already read (no query)."""
     supporting = independent = contradicting = 0
     for c in corroborations:
         if c.stance == Stance.SUPPORTS:
@@ -209,6 +211,26 @@ def evidence_problem(status: str, counts: EvidenceCounts) -> str | None:
             "(this claim has none)."
         )
     return None
+
+
+def verdict_warnings(claim: Claim, counts: EvidenceCounts) -> list[str]:
+    """Say what speaks against a claim's verdict without forbidding it; [] if nothing does.
+
+    A verified claim may have contradicting evidence (it came later, or is weaker) and may
+    still carry credibility 6 (nobody set it): both are left to the reviewer, who is warned.
+    """
+    if claim.status != ClaimStatus.VERIFIED:
+        return []
+    warnings = []
+    if n := counts.contradicting:
+        pieces = f"{n} piece{pluralize(n)} of evidence contradict{pluralize(n, 's,')}"
+        warnings.append(f"Verified, yet {pieces} it: review the verdict.")
+    if claim.credibility == Credibility.CANNOT_BE_JUDGED:
+        warnings.append(
+            "Verified, yet its credibility is 6 (truth cannot be judged): set the credibility "
+            "the evidence supports."
+        )
+    return warnings
 
 
 def _validate_status(status: str) -> None:
@@ -383,7 +405,7 @@ def claims_bulk_set_status(
         if claim is None:
             results.append(BulkResult(claim_id, False, "Claim not found."))
             continue
-        counts = _evidence_counts_in_memory(claim.corroborations.all())
+        counts = evidence_counts_of(claim.corroborations.all())
         if problem := evidence_problem(status, counts):
             results.append(BulkResult(claim_id, False, problem))
             continue

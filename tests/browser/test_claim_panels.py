@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Note
+from claims import services
+from claims.models import ClaimStatus, Credibility, Note, Stance
 from tests.browser.test_reviewer_flow import log_in
 from tests.factories import ClaimFactory, CorroborationFactory
 
@@ -90,6 +91,43 @@ def test_a_verdict_redraws_the_panels_that_show_the_claim(
     expect(page.locator("#claim-boundaries input[name=version]").first).to_have_value("2")
     for panel in ["evidence", "ratings", "notes"]:
         expect(page.locator(f"#{panel}")).to_have_attribute("data-untouched", "yes")
+    assert page.evaluate("window.notReloaded") is True
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
+
+
+def test_contradicting_evidence_on_a_verified_claim_raises_a_warning_in_the_verdict(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    CorroborationFactory(
+        claim=claim, stance=Stance.SUPPORTS, independence="independent", outlet="Reuters"
+    )
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.VERIFIED, reason="Reuters", by=None, version=None
+    )
+    services.claim_set_credibility(
+        claim=claim, credibility=Credibility.PROBABLY_TRUE, by=None, version=None
+    )
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    candidates_loaded(page)
+    warning = page.locator("#verdict-warning")
+    expect(warning).to_be_empty()
+    page.locator("#verdict form").first.evaluate(MARK)  # the verdict's forms stay as they are
+    page.evaluate("window.notReloaded = true")
+
+    page.locator("#evidence summary").click()
+    form = page.locator("form[aria-label='Add evidence']")
+    form.locator("#id_stance").select_option("contradicts")
+    form.locator("#id_outlet").fill("Associated Press")
+    form.locator("button[type=submit]").click()
+
+    expect(warning).to_have_text(
+        "Verified, yet 1 piece of evidence contradicts it: review the verdict."
+    )
+    expect(page.locator("#verdict form").first).to_have_attribute("data-untouched", "yes")
     assert page.evaluate("window.notReloaded") is True
     assert console.csp_violations() == []
     assert console.script_errors() == []
