@@ -136,6 +136,16 @@ class NoteEditForm(NoteForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class RevertForm(forms.Form):
+    """Why a lead reverts a recorded change (claims, their attachments, articles): kept in
+    the revert's history record, so it is asked for, as the page's confirmation is."""
+
+    reason = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Say why you revert this change (kept in its history)."},
+    )
+
+
 # -- Boundary fixes (claims/boundaries.py): offsets are positions in the article text ----------
 
 

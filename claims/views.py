@@ -33,6 +33,7 @@ from claims.forms import (
     NoteEditForm,
     NoteForm,
     RatingForm,
+    RevertForm,
     StatusForm,
 )
 from claims.history import history_model
@@ -503,12 +504,15 @@ def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(
             request, pk, "history", f"Change #{history_id} is not in this claim's history."
         )
+    form = RevertForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "history", error_text(form))
     try:
         boundaries.history_revert(
             kind=kind,
             history_id=history_id,
             by=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except (
         services.EvidenceRequired,
