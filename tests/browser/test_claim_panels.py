@@ -131,3 +131,49 @@ def test_contradicting_evidence_on_a_verified_claim_raises_a_warning_in_the_verd
     assert page.evaluate("window.notReloaded") is True
     assert console.csp_violations() == []
     assert console.script_errors() == []
+
+
+def test_a_flash_says_what_the_last_action_did_and_goes_at_the_next(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    CorroborationFactory(claim=claim, outlet="Reuters")
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    flashes = page.locator("[data-flash]")
+    # An edit page saves and comes back: the message is the page's, once.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Excerpt").fill("Output rose 5 percent.")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{live_server.url}/claims/{claim.pk}/")
+    expect(page.locator("#messages")).to_have_text("Evidence updated.")
+    candidates_loaded(page)
+    page.evaluate("window.notReloaded = true")
+
+    page.get_by_label("New note").fill("Rang the plant manager.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#notes")).to_contain_text("Note added.")
+    expect(flashes).to_have_text(["Note added."])  # the page's message went with the action
+
+    page.locator("#ratings").get_by_label("Moderate").check()
+    page.get_by_label("Rationale").fill("One wire, one filing.")
+    page.get_by_role("button", name="Save my rating").click()
+    expect(page.locator("#ratings")).to_contain_text("Your rating is saved.")
+    expect(flashes).to_have_text(["Your rating is saved."])
+    expect(page.locator("#notes")).not_to_contain_text("Note added.")
+
+    # A refused action takes the older flash away too: it says only why it was refused.
+    page.locator("#evidence summary").click()
+    page.locator("form[aria-label='Add evidence'] button[type=submit]").click()
+    expect(page.locator("#evidence [role=alert]")).to_contain_text("Say where the evidence is")
+    expect(flashes).to_have_count(0)
+    # Refreshing panels is no action: a flash stays until the reviewer does something.
+    page.get_by_label("New note").fill("Emailed the plant.")
+    page.get_by_role("button", name="Add note").click()
+    expect(flashes).to_have_text(["Note added."])
+    expect(page.locator("#history li").filter(has_text="Emailed the plant.")).to_have_count(1)
+    expect(flashes).to_have_text(["Note added."])
+    assert page.evaluate("window.notReloaded") is True
+    assert console.csp_violations() == []
+    assert console.script_errors() == []

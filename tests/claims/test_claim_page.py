@@ -333,3 +333,17 @@ def test_the_warning_refreshes_itself_when_evidence_changes(rclient):
 
     assert listeners(content) == {"verdict_warning": {EVIDENCE_CHANGED}}
     assert len(warnings_in(content)) == 1
+
+
+def test_a_message_is_shown_once_and_a_panel_s_flash_only_in_its_action_s_answer(rclient):
+    claim = busy_claim(0)
+    url = reverse("claims:note_add", args=[claim.pk])
+
+    page = rclient.post(url, {"text": "Called."}, follow=True).content.decode()
+    assert page.count("Note added.") == 1 and "data-flash>Note added.</p>" in page
+    assert "Note added." not in rclient.get(claim.get_absolute_url()).content.decode()
+
+    answer = rclient.post(url, {"text": "Called again."}, **HTMX).content.decode()
+    assert "data-flash>Note added.</p>" in answer
+    assert "Note added." not in rclient.get(panel_url(claim, "notes"), **HTMX).content.decode()
+    assert "Note added." not in rclient.get(claim.get_absolute_url()).content.decode()
