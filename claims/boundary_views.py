@@ -26,6 +26,7 @@ from claims import boundaries, views
 from claims.forms import ClaimCreateForm, KindForm, MergeForm, SpanForm, SplitForm
 from claims.models import Claim, ClaimKind
 from sources.models import Article
+from workbench.errors import error_text
 from workbench.http import safe_next
 from workbench.permissions import require_perm
 
@@ -39,7 +40,7 @@ class InvalidInput(Exception):
 
 def _valid(form) -> dict:
     if not form.is_valid():
-        raise InvalidInput(views._form_errors(form))
+        raise InvalidInput(error_text(form))
     return form.cleaned_data
 
 

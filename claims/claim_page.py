@@ -94,6 +94,8 @@ PANELS: dict[str, Panel] = {
         # change: only the suggested credibility in it, which counts the evidence, is.
         Panel("verdict"),
         Panel("suggestion", (EVIDENCE_CHANGED,)),
+        # What speaks against the verdict (contradicting evidence): as the suggestion is.
+        Panel("verdict_warning", (EVIDENCE_CHANGED,)),
         Panel("ratings"),
         Panel("notes"),
         Panel("source"),
@@ -172,9 +174,14 @@ class ClaimPage:
 
     @cached_property
     def corroborations(self) -> list:
-        corroborations = self._related("corroborations")
-        self.registry.attach_sources(corroborations)
-        return corroborations
+        return self._related("corroborations")
+
+    @cached_property
+    def sourced_corroborations(self) -> list:
+        """The corroborations with their publishers (from the registry): for the panels that
+        show or judge where evidence comes from."""
+        self.registry.attach_sources(self.corroborations)
+        return self.corroborations
 
     @cached_property
     def current_spans(self) -> list[Claim]:
@@ -244,7 +251,7 @@ class ClaimPage:
 
     def _evidence(self) -> dict:
         return {
-            "corroborations": self.corroborations,
+            "corroborations": self.sourced_corroborations,
             "corroboration_form": CorroborationForm(registry=self.registry),
             "republished_from": self.article.republished_from,
         }
@@ -271,7 +278,7 @@ class ClaimPage:
     def suggested_credibility(self) -> tuple[str, str]:
         """(label, why) of the credibility the evidence suggests: in the verdict and alone."""
         value, why = independence.suggest_credibility(
-            self.claim, corroborations=self.corroborations, registry=self.registry
+            self.claim, corroborations=self.sourced_corroborations, registry=self.registry
         )
         return independence.credibility_label(value), why
 
@@ -289,7 +296,12 @@ class ClaimPage:
             # Chrome and retired claims take no verdict: the panel says why instead of its forms.
             "triage_refusal": services.triage_refusal(claim),
             **self._suggestion(),  # shown in the verdict panel
+            **self._verdict_warning(),  # so is this
         }
+
+    def _verdict_warning(self) -> dict:
+        counts = services.evidence_counts_of(self.corroborations)
+        return {"verdict_warnings": services.verdict_warnings(self.claim, counts)}
 
     def _ratings(self) -> dict:
         ratings = self._related("ratings")

@@ -31,7 +31,7 @@ from workbench.permissions import require_perm
 
 EXPORT_PERMS = ("claims.view_claim", "claims.export_claim")
 # Given to WeasyPrint directly (the PDF template links no stylesheet).
-PDF_STYLESHEETS = ("css/report.css",)
+PDF_STYLESHEETS = ("css/statuses.css", "css/report.css")
 
 
 def _include_notes(request: HttpRequest) -> bool:

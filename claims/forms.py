@@ -11,6 +11,7 @@ from claims.models import (
     Independence,
     Stance,
 )
+from claims.services import latest_publication_date
 from sources.models import Publisher
 from sources.widgets import PublisherSelect
 from workbench.http import MAX_ID
@@ -66,6 +67,8 @@ class CorroborationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The page's publisher registry, when it has one, writes the publisher select.
         self.fields["publisher"].widget.registry = registry
+        # The browser's date picker stops where the service does (a date in the future).
+        self.fields["published_on"].widget.attrs["max"] = latest_publication_date().isoformat()
 
     def clean_evidence_claim(self):
         pk = self.cleaned_data.get("evidence_claim")
@@ -131,6 +134,16 @@ class NoteEditForm(NoteForm):
     """Editing a note: its text, and the version the author saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RevertForm(forms.Form):
+    """Why a lead reverts a recorded change (claims, their attachments, articles): kept in
+    the revert's history record, so it is asked for, as the page's confirmation is."""
+
+    reason = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Say why you revert this change (kept in its history)."},
+    )
 
 
 # -- Boundary fixes (claims/boundaries.py): offsets are positions in the article text ----------

@@ -297,8 +297,9 @@ def code_display(record: models.Model, model_field: models.Field) -> str:
 def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> list[str]:
     """Describe each record's change from the one before it, one line per field.
 
-    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)"; the first
-    record is the state the reader saw. `fields` (names) limits the lines to those fields.
+    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)", each field
+    named by its verbose name ("reviewed by", not "reviewed_by"); the first record is the
+    state the reader saw. `fields` (names) limits the lines to those fields.
     """
     lines: list[str] = []
     previous = None
@@ -309,6 +310,6 @@ def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> 
             for f in changed_fields(record, previous, kind):
                 if fields is None or f.name in fields:
                     old, new = code_display(previous, f), code_display(record, f)
-                    lines.append(f"{f.name}: {old} → {new} ({who}, {when})")
+                    lines.append(f"{f.verbose_name}: {old} → {new} ({who}, {when})")
         previous = record
     return lines

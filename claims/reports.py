@@ -9,10 +9,15 @@ chart's counts by publisher and status.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,16 +36,21 @@ REPORT_LIMIT = 1000
 CHANGELOG_ENTRIES = 6
 CHART_PUBLISHERS = 12
 
-# Status colours for the chart: the same as the app's status badges (static/css/app.css).
-STATUS_COLOURS = {
-    ClaimStatus.UNREVIEWED: "#6b7280",
-    ClaimStatus.IN_REVIEW: "#8a5a00",
-    ClaimStatus.VERIFIED: "#17703a",
-    ClaimStatus.DISPUTED: "#9a4d00",
-    ClaimStatus.REFUTED: "#b3261e",
-    ClaimStatus.UNVERIFIABLE: "#5b4b8a",
-    ClaimStatus.NOT_A_CLAIM: "#a0a7ae",
-}
+# The statuses' colours, as the badges have them: static/css/statuses.css is their one
+# definition, and the chart's bars (SVG fill attributes) read them from it.
+STATUS_STYLESHEET = "css/statuses.css"
+_COLOUR_RE = re.compile(r"--([a-z_]+):\s*(#[0-9a-fA-F]{6})\b")
+
+
+@cache
+def status_colours() -> dict[str, str]:
+    """Return {status: "#rrggbb"} from the custom properties of the status stylesheet."""
+    path = finders.find(STATUS_STYLESHEET)
+    found = dict(_COLOUR_RE.findall(Path(path).read_text(encoding="utf-8")))
+    missing = sorted(set(ClaimStatus.values) - set(found))
+    if missing:
+        raise ImproperlyConfigured(f"{STATUS_STYLESHEET} has no colour for {', '.join(missing)}")
+    return {status: found[status] for status in ClaimStatus.values}
 
 
 @dataclass
@@ -152,7 +162,7 @@ def status_chart(data: list[tuple[str, dict[str, int]]]) -> SafeString:
                 {
                     "x": f"{x:.1f}",
                     "width": f"{w:.1f}",
-                    "fill": STATUS_COLOURS[status],
+                    "fill": status_colours()[status],
                     "status": status,
                     "count": n,
                     "label": STATUS_LABELS[status],
@@ -179,7 +189,7 @@ def status_chart(data: list[tuple[str, dict[str, int]]]) -> SafeString:
             {
                 "x": x,
                 "text_x": x + 14,
-                "fill": STATUS_COLOURS[status],
+                "fill": status_colours()[status],
                 "status": status,
                 "label": label,
             }

@@ -8,6 +8,7 @@ is refused with the list of what changed in between.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -185,7 +187,8 @@ def _evidence_counts(claim: Claim) -> EvidenceCounts:
     return EvidenceCounts(**counts)
 
 
-def _evidence_counts_in_memory(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
+def evidence_counts_of(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
+    """Count the evidence of corroborations already read (no query)."""
     supporting = independent = contradicting = 0
     for c in corroborations:
         if c.stance == Stance.SUPPORTS:
@@ -216,6 +219,26 @@ def evidence_problem(status: str, counts: EvidenceCounts) -> str | None:
             "(this claim has none)."
         )
     return None
+
+
+def verdict_warnings(claim: Claim, counts: EvidenceCounts) -> list[str]:
+    """Say what speaks against a claim's verdict without forbidding it; [] if nothing does.
+
+    A verified claim may have contradicting evidence (it came later, or is weaker) and may
+    still carry credibility 6 (nobody set it): both are left to the reviewer, who is warned.
+    """
+    if claim.status != ClaimStatus.VERIFIED:
+        return []
+    warnings = []
+    if n := counts.contradicting:
+        pieces = f"{n} piece{pluralize(n)} of evidence contradict{pluralize(n, 's,')}"
+        warnings.append(f"Verified, yet {pieces} it: review the verdict.")
+    if claim.credibility == Credibility.CANNOT_BE_JUDGED:
+        warnings.append(
+            "Verified, yet its credibility is 6 (truth cannot be judged): set the credibility "
+            "the evidence supports."
+        )
+    return warnings
 
 
 def _validate_status(status: str) -> None:
@@ -457,7 +480,7 @@ def claims_bulk_set_status(
         if problem := triage_refusal(claim):
             results.append(BulkResult(claim_id, False, problem))
             continue
-        counts = _evidence_counts_in_memory(claim.corroborations.all())
+        counts = evidence_counts_of(claim.corroborations.all())
         if problem := evidence_problem(status, counts):
             results.append(BulkResult(claim_id, False, problem))
             continue
@@ -473,12 +496,27 @@ def claims_bulk_set_status(
 # -- Corroborations --------------------------------------------------------------------------
 
 
+def latest_publication_date() -> datetime.date:
+    """The latest date a piece of evidence may say it was published: tomorrow here.
+
+    A day of slack: where the piece was published it may already be tomorrow.
+    """
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
 def _validate_corroboration(c: Corroboration) -> None:
     # A publisher picked from the registry names the outlet as well as typing it does.
     where = (c.url, c.outlet, c.excerpt)
     if not (any(w.strip() for w in where) or c.evidence_claim_id or c.publisher_id):
         raise ValidationError(
             "Say where the evidence is: give a URL, an outlet, an excerpt or an imported claim."
+        )
+    if c.published_on is not None and c.published_on > latest_publication_date():
+        raise ValidationError(
+            {
+                "published_on": f"{c.published_on.isoformat()} is in the future: evidence "
+                "cannot have been published after today."
+            }
         )
     if c.stance not in Stance.values:
         raise ValidationError(f"Unknown stance: {c.stance!r}")

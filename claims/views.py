@@ -33,6 +33,7 @@ from claims.forms import (
     NoteEditForm,
     NoteForm,
     RatingForm,
+    RevertForm,
     StatusForm,
 )
 from claims.history import history_model
@@ -54,6 +55,7 @@ from claims.triage import (
     triage_page,
 )
 from sources.registry import PublisherRegistry
+from workbench.errors import error_text
 from workbench.http import parse_id, safe_next, url_for_ids
 from workbench.jinja2 import render_fragment
 from workbench.permissions import require_perm
@@ -301,7 +303,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, "status", _form_errors(form))
+        return _refused(request, pk, "status", error_text(form))
     data = form.cleaned_data
     try:
         services.claim_set_status(
@@ -326,7 +328,7 @@ def claim_credibility(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CredibilityForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, "credibility", _form_errors(form))
+        return _refused(request, pk, "credibility", error_text(form))
     try:
         services.claim_set_credibility(
             claim=claim,
@@ -348,7 +350,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = AssignForm(request.POST, reviewers=reviewers())
     if not form.is_valid():
-        return _refused(request, pk, "assign", _form_errors(form))
+        return _refused(request, pk, "assign", error_text(form))
     try:
         services.claim_assign(claim=claim, assignee=form.cleaned_data["assignee"], by=request.user)
     except services.ClaimRefused as exc:
@@ -363,11 +365,13 @@ def corroboration_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = CorroborationForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, "corroboration", _form_errors(form), corroboration_form=form)
+        return _refused(request, pk, "corroboration", error_text(form), corroboration_form=form)
     try:
         services.corroboration_create(claim=claim, by=request.user, **form.service_kwargs())
     except (services.ReasonRequired, ValueError, ValidationError) as exc:
-        return _refused(request, pk, "corroboration", _exc_text(exc), corroboration_form=form)
+        return _refused(
+            request, pk, "corroboration", error_text(exc, form), corroboration_form=form
+        )
     return _changed(request, pk, "evidence", "Evidence added.", EVIDENCE_CHANGED)
 
 
@@ -387,7 +391,7 @@ def candidate_attach(request: HttpRequest, pk: int) -> HttpResponse:
             claim=claim, by=request.user, stance=stance, evidence_claim=evidence
         )
     except (services.ReasonRequired, ValueError, ValidationError) as exc:
-        return _refused(request, pk, "corroboration", _exc_text(exc))
+        return _refused(request, pk, "corroboration", error_text(exc))
     message = f"Claim #{evidence.pk} attached as {Stance(stance).label.lower()}."
     return _changed(request, pk, "evidence", message, EVIDENCE_CHANGED)
 
@@ -435,7 +439,7 @@ def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
                 corroboration.refresh_from_db()
                 form, stale = CorroborationEditForm.for_corroboration(corroboration), exc
             except (services.ReasonRequired, ValueError, ValidationError) as exc:
-                form.add_error(None, _exc_text(exc))
+                form.add_error(None, error_text(exc, form))
             else:
                 return _back_to_claim(request, pk, "Evidence updated.")
     context = {"claim": corroboration.claim, "corroboration": corroboration, "form": form}
@@ -460,7 +464,7 @@ def rating_save(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, "rating", _form_errors(form), rating_form=form)
+        return _refused(request, pk, "rating", error_text(form), rating_form=form)
     services.rating_set(claim=claim, by=request.user, **form.cleaned_data)
     return _changed(request, pk, "ratings", "Your rating is saved.", RATINGS_CHANGED)
 
@@ -472,7 +476,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, "notes", _form_errors(form))
+        return _refused(request, pk, "notes", error_text(form))
     services.note_create(claim=claim, by=request.user, text=form.cleaned_data["text"])
     return _changed(request, pk, "notes", "Note added.", NOTES_CHANGED)
 
@@ -501,7 +505,7 @@ def note_edit(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
             form = NoteEditForm(initial={"text": note.text, "version": note.version})
             stale = exc
         except ValidationError as exc:
-            form.add_error("text", _exc_text(exc))
+            form.add_error("text", error_text(exc))
         else:
             return _back_to_claim(request, pk, "Note updated.")
     context = {"claim": note.claim, "note": note, "form": form}
@@ -521,12 +525,15 @@ def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(
             request, pk, "history", f"Change #{history_id} is not in this claim's history."
         )
+    form = RevertForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "history", error_text(form))
     try:
         boundaries.history_revert(
             kind=kind,
             history_id=history_id,
             by=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except (
         services.EvidenceRequired,
@@ -534,18 +541,5 @@ def history_revert(request: HttpRequest, pk: int) -> HttpResponse:
         ValueError,
         ObjectDoesNotExist,
     ) as exc:
-        return _refused(request, pk, "history", _exc_text(exc))
+        return _refused(request, pk, "history", error_text(exc))
     return _done(request, pk, f"Change #{history_id} reverted.")
-
-
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
-        for field, errors in form.errors.items()
-    )
-
-
-def _exc_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)

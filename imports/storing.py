@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import PurePath
 
 from django.db import IntegrityError, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
 from claims.models import Claim
+from sources.ingest.archive import shown_name
 from sources.ingest.domains import registrable_domain
 from sources.ingest.fingerprint import fingerprint_for
 from sources.ingest.types import ProcessedArticle
@@ -85,8 +85,9 @@ def _claim_defaults() -> dict:
 
 
 def _import_reason(name: str) -> str:
-    # Historical change reasons are 100 characters at most: keep the file's own name.
-    return f"Imported from {PurePath(name).name}"[:100]
+    # Historical change reasons are 100 characters at most, and shown to reviewers: the
+    # file's name as pages show it, without the server's directories.
+    return f"Imported from {shown_name(name)}"[:100]
 
 
 def _publisher_of(

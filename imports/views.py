@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -97,7 +98,9 @@ def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """Release a stalled batch's claims and enqueue it again."""
     batch = get_object_or_404(ImportBatch, pk=pk)
     pending = import_batch_resume(batch_id=batch.pk)
-    messages.success(request, f"Resumed import #{batch.pk}: {pending} files to go.")
+    messages.success(
+        request, f"Resumed import #{batch.pk}: {pending} file{pluralize(pending)} to go."
+    )
     return redirect("imports:batch", pk=batch.pk)
 
 

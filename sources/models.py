@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from sources.ingest.archive import shown_name, shown_text
+
 
 class Ownership(models.TextChoices):
     STATE_OWNED = "state_owned", "State-owned"
@@ -207,6 +209,16 @@ class ImportFile(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.outcome}"
 
+    @property
+    def file_name(self) -> str:
+        """Its name as pages show it: no directories of the server's disk (the CSV keeps them)."""
+        return shown_name(self.name)
+
+    @property
+    def shown_reason(self) -> str:
+        """Why it was refused, naming the file as `file_name` does."""
+        return shown_text(self.reason, self.name)
+
 
 # What a lead may correct of an imported article (sources.services.article_update); the texts
 # never change. Changing who it comes from (`ARTICLE_SOURCE_FIELDS`) re-judges its evidence.
@@ -329,7 +341,12 @@ class Article(models.Model):
         indexes = [models.Index(fields=["publisher", "published_at"])]
 
     def __str__(self) -> str:
-        return self.title or self.source_name or f"Article {self.pk}"
+        return self.title or self.file_name or f"Article {self.pk}"
 
     def get_absolute_url(self) -> str:
         return reverse("sources:article_detail", args=[self.pk])
+
+    @property
+    def file_name(self) -> str:
+        """The file it came from as pages show it: no directories of the server's disk."""
+        return shown_name(self.source_name)

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from claims.forms import RevertForm
 from claims.history import article_timeline
 from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
@@ -18,6 +20,7 @@ from sources import services
 from sources.forms import ArticleForm, PublisherForm
 from sources.highlight import Window, highlight, span_data
 from sources.models import Article, Publisher
+from workbench.errors import error_text
 from workbench.http import parse_id
 from workbench.paging import Keyset
 from workbench.permissions import require_perm
@@ -157,18 +160,23 @@ def article_revert(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo one recorded change of an article's metadata (leads), judging evidence again."""
     article = get_object_or_404(Article.objects.only("id"), pk=pk)
     history_id = parse_id(request.POST.get("history_id", ""))
+    form = RevertForm(request.POST)
     if history_id is None or not article.history.filter(history_id=history_id).exists():
         messages.error(request, "Choose a recorded change of this article to revert.")
-        return redirect(article.get_absolute_url())
-    try:
-        edit = services.article_revert(
-            history_id=history_id, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except (RevertRefused, StaleEdit, ValidationError) as exc:
-        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, f"Change #{history_id} not reverted: {text}")
+    elif not form.is_valid():
+        messages.error(request, f"Change #{history_id} not reverted: {error_text(form)}")
     else:
-        _report_edit(request, edit)
+        try:
+            edit = services.article_revert(
+                history_id=history_id, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (RevertRefused, StaleEdit, ValidationError) as exc:
+            messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
+        else:
+            _report_edit(request, edit)
+    # The page says what happened (its messages): htmx follows to it as a browser would.
+    if request.htmx:
+        return HttpResponseClientRedirect(article.get_absolute_url())
     return redirect(article.get_absolute_url())
 
 

@@ -534,6 +534,19 @@ def test_publisher_cannot_be_made_its_own_owner_in_the_admin(aclient):
     assert group.parent is None
 
 
+def test_publisher_domain_that_is_no_host_is_refused_in_the_admin_naming_the_field(aclient):
+    publisher = PublisherFactory(name="Harbour Daily", domains=["harbourdaily.example"])
+    url = admin_url(Publisher, "change", publisher.pk)
+
+    response = post_form(aclient, url, Publisher, domains="not a domain!!", reason="Typo")
+
+    assert response.context["adminform"].form.errors["domains"] == [
+        "'not a domain!!' is not a web domain (e.g. globaltimes.cn or en.people.cn)."
+    ]
+    publisher.refresh_from_db()
+    assert publisher.domains == ["harbourdaily.example"]
+
+
 def test_publisher_changed_in_the_admin_goes_through_the_service(aclient, superuser):
     publisher = PublisherFactory(name="Harbour Daily", reliability="F")
     url = admin_url(Publisher, "change", publisher.pk)

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -135,10 +136,16 @@ def test_gunicorn_serves_the_app_and_whitenoise_the_static_files(tmp_path):
         status, headers, _ = _get(f"http://127.0.0.1:{port}/claims/")  # plain http
         assert status == 301 and headers["Location"].startswith("https://")
         status, _, page = _get(f"http://127.0.0.1:{port}/accounts/login/", https)
-        css = page.decode().split('href="/static/css/')[1].split('"')[0]
-        assert css.startswith("app.") and css.endswith(".css")  # hashed name (manifest)
+        stylesheets = re.findall(r'href="/static/css/([^"]+)"', page.decode())
+        css = next(name for name in stylesheets if name.startswith("app."))
+        assert re.fullmatch(r"app\.[0-9a-f]{12}\.css", css)  # hashed name (manifest)
         status, headers, _ = _get(f"http://127.0.0.1:{port}/static/css/{css}", https)
         assert status == 200 and "immutable" in headers.get("Cache-Control", "")
+        status, headers, _ = _get(f"http://127.0.0.1:{port}/favicon.ico", https)
+        icon = headers["Location"]
+        assert status == 302 and re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.svg", icon)
+        status, headers, _ = _get(f"http://127.0.0.1:{port}{icon}", https)
+        assert status == 200 and headers["Content-Type"] == "image/svg+xml"
     finally:
         server.terminate()
         server.wait(timeout=10)

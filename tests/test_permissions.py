@@ -141,7 +141,7 @@ ROUTES: dict[str, Route] = {
     ),
     "claims:revert": Route(
         post={"reviewer": 403, "lead": 302, "admin": 302},
-        data=lambda o: {"kind": "claim", "history_id": o.history_id},
+        data=lambda o: {"kind": "claim", "history_id": o.history_id, "reason": "Too early"},
     ),
     # Reviewers fix what the machine got wrong: claim boundaries, kind and speaker.
     "claims:split": Route(
@@ -173,7 +173,7 @@ ROUTES: dict[str, Route] = {
     ),
     "sources:article_revert": Route(
         post={"reviewer": 403, "lead": 302, "admin": 302},
-        data=lambda o: {"history_id": _article_change(o)},
+        data=lambda o: {"history_id": _article_change(o), "reason": "Wrong headline"},
     ),
     "sources:cluster": Route(get=everyone(200)),
     "sources:publisher_list": Route(get=everyone(200)),

@@ -3,7 +3,7 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from workbench.views import healthz, needs_email
+from workbench.views import favicon, healthz, needs_email
 
 # django.contrib.auth's pages, the password reset ones only while e-mail can be sent.
 account_patterns = [
@@ -15,6 +15,7 @@ account_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
     path("accounts/", include(account_patterns)),
     path("", include("claims.urls")),  # /claims/… and the claims made on an article's page

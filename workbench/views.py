@@ -1,14 +1,18 @@
-"""Project-level views: the health check load balancers call; accounts pages that need e-mail."""
+"""Project-level views: the health check load balancers call, the site's icon, accounts pages
+that need e-mail."""
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from workbench.templatetags.workbench_tags import FAVICON
 
 
 @require_GET
@@ -39,3 +43,9 @@ def needs_email(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Send a browser asking for /favicon.ico (the admin's pages link none) to the site's icon."""
+    return HttpResponseRedirect(static(FAVICON))

@@ -42,6 +42,35 @@ _RATIO_FLOOR = 64 * 1024
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
+_PART_RE = re.compile(r"[^\\/]+")
+
+
+def _kept_from(name: str) -> int:
+    """Where the part of a file's name a page shows starts (see `shown_name`)."""
+    parts = list(_PART_RE.finditer(name))
+    for part in parts[:-1]:
+        if part.group().lower().endswith(".zip"):  # "<archive>/<path inside the archive>"
+            return part.start()
+    return parts[-1].start() if parts else 0
+
+
+def shown_name(name: str) -> str:
+    """Name an imported file as pages show it: without the directories it was read from.
+
+    A file read from the server's disk by `import_articles` ("/srv/drop/2024/gt-001.txt")
+    is shown as "gt-001.txt"; an archive's entry keeps the archive's name and its path
+    inside it ("/srv/drop/batch.zip/world/gt-001.txt" → "batch.zip/world/gt-001.txt"),
+    which are the uploader's own names. The stored name keeps the whole path.
+    """
+    return name[_kept_from(name) :]
+
+
+def shown_text(text: str, name: str) -> str:
+    """`text` (a reason naming the file `name`) with the directories `shown_name` drops."""
+    directories = name[: _kept_from(name)]
+    return text.replace(directories, "") if directories else text
+
+
 class ArchiveError(IngestError):
     """The whole archive is refused: nothing of it may be imported."""
 

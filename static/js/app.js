@@ -67,6 +67,7 @@
     if (!box) return;
     const p = document.createElement("p");
     p.className = "msg " + (isError ? "msg-error" : "msg-success");
+    p.dataset.flash = "";
     p.textContent = text;
     box.replaceChildren(p);
   }
@@ -156,6 +157,16 @@
     if (row) focusRow(row);
     updateSelectedCount();
   }
+
+  // A flash (a message, a panel's "Note added.") says what the last action did. The next
+  // action — an htmx request that is not a GET — takes every older one away, wherever it is
+  // on the page, before its own answer brings its own; a panel refreshing itself (a GET)
+  // leaves them.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const config = event.detail.requestConfig;
+    if (!config || String(config.verb).toLowerCase() === "get") return;
+    document.querySelectorAll("[data-flash]").forEach((flash) => flash.remove());
+  });
 
   document.addEventListener("DOMContentLoaded", restoreFocus);
   document.addEventListener("htmx:afterSettle", restoreFocus);

@@ -61,6 +61,8 @@ def test_lead_sets_a_missing_publisher_from_the_claim_page_and_reverts_it(
     page.goto(f"{live_server.url}{bare.get_absolute_url()}")
     history = page.locator("#history")
     expect(history).to_contain_text("Reason: Named in the page's footer")
+    history.get_by_label("Why revert it?").first.fill("The footer names the printer")
+    page.once("dialog", lambda d: d.accept())
     history.get_by_role("button", name="Revert this change").first.click()
     expect(page.locator("#messages")).to_contain_text(f"Article #{bare.pk}: publisher corrected.")
     assert Article.objects.get(pk=bare.pk).publisher is None

@@ -171,6 +171,8 @@ def test_reviewer_fixes_claims_by_selecting_text_and_a_lead_reverts_a_split(
     log_in(lead_page, live_server, users["lead"], then=f"/claims/{two.pk}/")
     entry = lead_page.locator("#history li").filter(has_text=f"Reason: Split at {start}")
     expect(entry.locator("tr").filter(has_text="text").locator("del")).to_have_text(TWO)
+    entry.get_by_label("Why revert it?").fill("One claim after all")
+    lead_page.once("dialog", lambda d: d.accept())
     entry.get_by_role("button", name="Revert this change").click()
     expect(lead_page.locator("#history li").first).to_contain_text("Reason: Reverted change #")
     expect(lead_page.locator("#claim-context mark.current")).to_have_text(TWO)

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Note
+from claims import services
+from claims.models import ClaimStatus, Credibility, Note, Stance
 from tests.browser.test_reviewer_flow import log_in
 from tests.factories import ClaimFactory, CorroborationFactory
 
@@ -90,6 +91,89 @@ def test_a_verdict_redraws_the_panels_that_show_the_claim(
     expect(page.locator("#claim-boundaries input[name=version]").first).to_have_value("2")
     for panel in ["evidence", "ratings", "notes"]:
         expect(page.locator(f"#{panel}")).to_have_attribute("data-untouched", "yes")
+    assert page.evaluate("window.notReloaded") is True
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
+
+
+def test_contradicting_evidence_on_a_verified_claim_raises_a_warning_in_the_verdict(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    CorroborationFactory(
+        claim=claim, stance=Stance.SUPPORTS, independence="independent", outlet="Reuters"
+    )
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.VERIFIED, reason="Reuters", by=None, version=None
+    )
+    services.claim_set_credibility(
+        claim=claim, credibility=Credibility.PROBABLY_TRUE, by=None, version=None
+    )
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    candidates_loaded(page)
+    warning = page.locator("#verdict-warning")
+    expect(warning).to_be_empty()
+    page.locator("#verdict form").first.evaluate(MARK)  # the verdict's forms stay as they are
+    page.evaluate("window.notReloaded = true")
+
+    page.locator("#evidence summary").click()
+    form = page.locator("form[aria-label='Add evidence']")
+    form.locator("#id_stance").select_option("contradicts")
+    form.locator("#id_outlet").fill("Associated Press")
+    form.locator("button[type=submit]").click()
+
+    expect(warning).to_have_text(
+        "Verified, yet 1 piece of evidence contradicts it: review the verdict."
+    )
+    expect(page.locator("#verdict form").first).to_have_attribute("data-untouched", "yes")
+    assert page.evaluate("window.notReloaded") is True
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
+
+
+def test_a_flash_says_what_the_last_action_did_and_goes_at_the_next(
+    live_server, roles, make_user, new_page, console
+):
+    reviewer = make_user("rita", "reviewer")
+    claim = ClaimFactory()
+    CorroborationFactory(claim=claim, outlet="Reuters")
+    page = new_page()
+    log_in(page, live_server, reviewer, then=f"/claims/{claim.pk}/")
+    flashes = page.locator("[data-flash]")
+    # An edit page saves and comes back: the message is the page's, once.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Excerpt").fill("Output rose 5 percent.")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{live_server.url}/claims/{claim.pk}/")
+    expect(page.locator("#messages")).to_have_text("Evidence updated.")
+    candidates_loaded(page)
+    page.evaluate("window.notReloaded = true")
+
+    page.get_by_label("New note").fill("Rang the plant manager.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#notes")).to_contain_text("Note added.")
+    expect(flashes).to_have_text(["Note added."])  # the page's message went with the action
+
+    page.locator("#ratings").get_by_label("Moderate").check()
+    page.get_by_label("Rationale").fill("One wire, one filing.")
+    page.get_by_role("button", name="Save my rating").click()
+    expect(page.locator("#ratings")).to_contain_text("Your rating is saved.")
+    expect(flashes).to_have_text(["Your rating is saved."])
+    expect(page.locator("#notes")).not_to_contain_text("Note added.")
+
+    # A refused action takes the older flash away too: it says only why it was refused.
+    page.locator("#evidence summary").click()
+    page.locator("form[aria-label='Add evidence'] button[type=submit]").click()
+    expect(page.locator("#evidence [role=alert]")).to_contain_text("Say where the evidence is")
+    expect(flashes).to_have_count(0)
+    # Refreshing panels is no action: a flash stays until the reviewer does something.
+    page.get_by_label("New note").fill("Emailed the plant.")
+    page.get_by_role("button", name="Add note").click()
+    expect(flashes).to_have_text(["Note added."])
+    expect(page.locator("#history li").filter(has_text="Emailed the plant.")).to_have_count(1)
+    expect(flashes).to_have_text(["Note added."])
     assert page.evaluate("window.notReloaded") is True
     assert console.csp_violations() == []
     assert console.script_errors() == []

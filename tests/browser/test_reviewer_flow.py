@@ -109,15 +109,37 @@ def test_reviewer_verifies_a_claim_with_the_keyboard_and_a_lead_reverts_it(
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "screenshot-claim.png")
 
-    # A lead reverts the verdict.
+    # A lead reverts the verdict: not in one click, but with a reason and a confirmation.
     lead_page = new_page()
     log_in(lead_page, live_server, users["lead"], then=f"/claims/{top.pk}/")
     verdict = lead_page.locator("#history li").filter(
         has_text="Reason: Reuters reports the same figures"
     )
-    verdict.get_by_role("button", name="Revert this change").click()
+    reverts, dialogs = [], []
+    lead_page.on("request", lambda r: reverts.append(r) if "/revert/" in r.url else None)
+    lead_page.on("dialog", lambda d: dialogs.append(d))
+    button = verdict.get_by_role("button", name="Revert this change")
+    button.click()  # no reason yet: the browser asks for one, nothing is asked or sent
+    expect(verdict.get_by_label("Why revert it?")).to_have_js_property("validity.valid", False)
+    verdict.get_by_label("Why revert it?").fill("The Reuters piece was retracted")
+    lead_page.once("dialog", lambda d: d.dismiss())
+    button.click()  # then the confirmation, here declined
+    lead_page.wait_for_timeout(300)
+    assert [d.message for d in dialogs] == [
+        f"Revert change #{top.history.latest('history_id').history_id} (Claim #{top.pk})? "
+        "What it changed goes back to what it was before."
+    ]
+    assert reverts == []
+    expect(lead_page.locator("h1 .status")).to_have_text("Verified")
+    lead_page.once("dialog", lambda d: d.accept())
+    button.click()
     expect(lead_page.locator("h1 .status")).to_have_text("Unreviewed")
-    revert = lead_page.locator("#history li").filter(has_text="Reason: Reverted change #")
+    assert len(dialogs) == 2 and len(reverts) == 1
+    revert = (
+        lead_page.locator("#history li")
+        .filter(has_text="Reason: Reverted change #")
+        .filter(has_text="The Reuters piece was retracted")
+    )
     expect(revert).to_contain_text(f"Claim #{top.pk} changed by leo")
     expect(revert.locator("tr").filter(has_text="status").locator("ins")).to_have_text("Unreviewed")
     top.refresh_from_db()

@@ -319,7 +319,11 @@ def test_lead_reverts_a_merge_from_the_claim_page(client, lead, first, second):
     page = client.get(url("detail", first)).content.decode()
     assert f'name="history_id" value="{record}"' in page
 
-    response = client.post(url("revert", first), {"kind": "claim", "history_id": record}, **HTMX)
+    response = client.post(
+        url("revert", first),
+        {"kind": "claim", "history_id": record, "reason": "Two claims"},
+        **HTMX,
+    )
 
     assert response.status_code == 200
     assert f"Change #{record} reverted." in response.content.decode()

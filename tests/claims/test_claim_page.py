@@ -17,7 +17,7 @@ from claims.claim_page import (
     PANELS,
     RATINGS_CHANGED,
 )
-from claims.models import Claim, ClaimKind, ClaimStatus, Note
+from claims.models import Claim, ClaimKind, ClaimStatus, Credibility, Note, Stance
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -86,7 +86,7 @@ def panels_in(content: str) -> set[str]:
     return found - {inner for inner, outer in INSIDE.items() if outer in found}
 
 
-INSIDE = {"suggestion": "verdict"}
+INSIDE = {"suggestion": "verdict", "verdict_warning": "verdict"}
 
 
 def listeners(content: str) -> dict[str, set[str]]:
@@ -106,6 +106,7 @@ PANEL_IDS = {
     "history": "history",
     "verdict": "verdict",
     "suggestion": "suggested-credibility",
+    "verdict_warning": "verdict-warning",
     "ratings": "ratings",
     "notes": "notes",
     "source": "source",
@@ -120,7 +121,8 @@ PANEL_IDS = {
 # corroborations (attached claims are no candidates), the registry, the candidate prefilter
 # (PostgreSQL: rare lexemes first) and the candidates read, however many; history: the four
 # history tables; verdict and the suggestion in it: the corroborations and the registry
-# (suggested credibility); ratings; notes; source: the registry (the article's publishers).
+# (suggested credibility); the verdict's warning: the corroborations; ratings; notes; source:
+# the registry (the article's publishers).
 PANEL_QUERIES = {
     "header": 5,
     "context": 6,
@@ -130,6 +132,7 @@ PANEL_QUERIES = {
     "history": 9,
     "verdict": 7,
     "suggestion": 7,
+    "verdict_warning": 6,
     "ratings": 6,
     "notes": 6,
     "source": 6,
@@ -268,3 +271,82 @@ def test_an_action_without_htmx_still_redirects_to_the_page(rclient):
 
     assert response.status_code == 302
     assert response["Location"] == claim.get_absolute_url()
+
+
+# -- The verdict's warnings ------------------------------------------------------------------
+
+
+def verified_claim(*, credibility: int = Credibility.PROBABLY_TRUE) -> Claim:
+    claim = ClaimFactory()
+    CorroborationFactory(
+        claim=claim, stance=Stance.SUPPORTS, independence="independent", outlet="Reuters"
+    )
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.VERIFIED, reason="Reuters", by=None, version=None
+    )
+    services.claim_set_credibility(claim=claim, credibility=credibility, by=None, version=None)
+    claim.refresh_from_db()
+    return claim
+
+
+def warnings_in(content: str) -> list[str]:
+    block = re.search(r'<div id="verdict-warning"[^>]*>(.*?)</div>', content, re.S)
+    assert block, "the verdict panel has its warning element"
+    return re.findall(r'<p class="msg msg-warning"[^>]*>(.*?)</p>', block.group(1), re.S)
+
+
+def test_a_verified_claim_with_contradicting_evidence_is_warned_about_in_the_verdict(rclient):
+    claim = verified_claim()
+    assert warnings_in(rclient.get(claim.get_absolute_url()).content.decode()) == []
+    CorroborationFactory(claim=claim, stance=Stance.CONTRADICTS, outlet="AP")
+
+    content = rclient.get(claim.get_absolute_url()).content.decode()
+
+    assert warnings_in(content) == [
+        "Verified, yet 1 piece of evidence contradicts it: review the verdict."
+    ]
+
+
+def test_a_verified_claim_whose_truth_cannot_be_judged_is_warned_about(rclient):
+    claim = verified_claim(credibility=Credibility.CANNOT_BE_JUDGED)
+    for _ in range(2):
+        CorroborationFactory(claim=claim, stance=Stance.CONTRADICTS)
+
+    content = rclient.get(panel_url(claim, "verdict"), **HTMX).content.decode()
+
+    assert warnings_in(content) == [
+        "Verified, yet 2 pieces of evidence contradict it: review the verdict.",
+        "Verified, yet its credibility is 6 (truth cannot be judged): set the credibility "
+        "the evidence supports.",
+    ]
+
+
+def test_an_open_claim_with_contradicting_evidence_gets_no_warning(rclient):
+    claim = ClaimFactory()
+    CorroborationFactory(claim=claim, stance=Stance.CONTRADICTS)
+
+    assert warnings_in(rclient.get(claim.get_absolute_url()).content.decode()) == []
+
+
+def test_the_warning_refreshes_itself_when_evidence_changes(rclient):
+    claim = verified_claim()
+    CorroborationFactory(claim=claim, stance=Stance.CONTRADICTS)
+
+    content = rclient.get(panel_url(claim, "verdict_warning"), **HTMX).content.decode()
+
+    assert listeners(content) == {"verdict_warning": {EVIDENCE_CHANGED}}
+    assert len(warnings_in(content)) == 1
+
+
+def test_a_message_is_shown_once_and_a_panel_s_flash_only_in_its_action_s_answer(rclient):
+    claim = busy_claim(0)
+    url = reverse("claims:note_add", args=[claim.pk])
+
+    page = rclient.post(url, {"text": "Called."}, follow=True).content.decode()
+    assert page.count("Note added.") == 1 and "data-flash>Note added.</p>" in page
+    assert "Note added." not in rclient.get(claim.get_absolute_url()).content.decode()
+
+    answer = rclient.post(url, {"text": "Called again."}, **HTMX).content.decode()
+    assert "data-flash>Note added.</p>" in answer
+    assert "Note added." not in rclient.get(panel_url(claim, "notes"), **HTMX).content.decode()
+    assert "Note added." not in rclient.get(claim.get_absolute_url()).content.decode()

@@ -159,7 +159,7 @@ def test_the_claim_page_loads_the_claim_and_its_sources_in_five_queries(
     with django_assert_num_queries(5):
         loaded = Claim.objects.for_detail().get(pk=claim.pk)
         page = ClaimPage(request, loaded)
-        corroborations = page.corroborations  # the evidence panel: sources attached
+        corroborations = page.sourced_corroborations  # the evidence panel's
         shown = [
             loaded.article.publisher.parent.name,
             str(loaded.assignee),

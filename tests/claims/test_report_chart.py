@@ -1,6 +1,11 @@
 """The report's status chart: an SVG drawn from a template, every name autoescaped."""
 
-from claims.reports import CHART_PUBLISHERS, status_chart
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+
+from claims.models import ClaimStatus
+from claims.reports import CHART_PUBLISHERS, STATUS_STYLESHEET, status_chart, status_colours
 
 
 def test_publisher_names_are_escaped_in_labels_and_titles():
@@ -30,3 +35,15 @@ def test_long_names_are_cut_and_only_the_biggest_publishers_drawn():
 
 def test_an_empty_selection_says_so():
     assert ">No claims.<" in str(status_chart([]))
+
+
+def test_the_chart_takes_its_colours_from_the_status_stylesheet_as_the_badges_do():
+    css = Path(finders.find(STATUS_STYLESHEET)).read_text()
+    colours = status_colours()
+
+    assert set(colours) == set(ClaimStatus.values)
+    for status, colour in colours.items():
+        assert f"--{status}: {colour};" in css
+        assert f".status-{status} {{ background: var(--{status}); }}" in css
+    svg = str(status_chart([("Harbourline Daily", {"in_review": 1, "not_a_claim": 1})]))
+    assert f'fill="{colours["in_review"]}"' in svg and f'fill="{colours["not_a_claim"]}"' in svg

@@ -1,7 +1,10 @@
 """The write layer for claims: evidence rules, locking, bulk actions, history and reverts."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from claims import services
 from claims.models import (
@@ -149,6 +152,17 @@ def test_stale_edit_refused_with_the_changes_listed(claim, alice, bob):
     assert changes[1].startswith("assignee: — → bob (bob, ")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
+
+
+def test_stale_edit_names_each_field_in_words_not_by_its_attribute(claim, alice, bob):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.UNVERIFIABLE, reason="", by=bob, version=1
+    )
+    with pytest.raises(StaleEdit) as exc:
+        services.claim_set_credibility(claim=claim, credibility=4, by=alice, version=1)
+    fields = [change.split(":")[0] for change in exc.value.changes]
+    assert fields == ["status", "reviewed by", "reviewed at"]
+    assert exc.value.changes[1].startswith("reviewed by: — → bob (bob, ")
 
 
 def test_edit_with_the_current_version_is_accepted(claim, alice, bob):
@@ -492,6 +506,40 @@ def test_corroboration_update_rejudges_independence(claim, alice):
 def test_corroboration_needs_to_say_where_the_evidence_is(claim, alice):
     with pytest.raises(ValidationError, match="Say where the evidence is"):
         services.corroboration_create(claim=claim, by=alice, stance=Stance.SUPPORTS)
+
+
+def test_evidence_published_in_the_future_is_refused_naming_the_field(claim, alice):
+    with pytest.raises(ValidationError) as exc:
+        services.corroboration_create(
+            claim=claim,
+            by=alice,
+            stance=Stance.SUPPORTS,
+            outlet="Reuters",
+            published_on=datetime.date(2099, 1, 1),
+        )
+    assert exc.value.message_dict == {
+        "published_on": [
+            "2099-01-01 is in the future: evidence cannot have been published after today."
+        ]
+    }
+    assert not Corroboration.objects.exists()
+    c = services.corroboration_create(claim=claim, by=alice, stance=Stance.SUPPORTS, outlet="AP")
+    with pytest.raises(ValidationError, match="2099-01-01 is in the future"):
+        services.corroboration_update(
+            corroboration=c, by=alice, published_on=datetime.date(2099, 1, 1)
+        )
+    c.refresh_from_db()
+    assert c.published_on is None
+
+
+def test_evidence_dated_today_or_tomorrow_is_accepted(claim, alice):
+    """Tomorrow too: somewhere it is already tomorrow when a reviewer here reads the piece."""
+    today = timezone.localdate()
+    for day in (today, today + datetime.timedelta(days=1)):
+        c = services.corroboration_create(
+            claim=claim, by=alice, stance=Stance.SUPPORTS, outlet="AP", published_on=day
+        )
+        assert c.published_on == day
 
 
 def test_claim_of_the_same_article_is_not_evidence(claim, alice):

@@ -818,6 +818,36 @@ def test_corroboration_without_a_source_is_refused_in_its_panel(rclient, claim):
     assert not Corroboration.objects.exists()
 
 
+def test_evidence_refused_by_its_form_names_the_field_as_a_reader_knows_it(rclient, claim):
+    response = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "outlet": "Reuters", "evidence_claim": "999999"},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == ["evidence claim: There is no claim #999999."]
+    assert not Corroboration.objects.exists()
+
+
+def test_evidence_dated_in_the_future_is_refused_naming_the_field(rclient, claim):
+    response = rclient.post(
+        reverse("claims:corroboration_add", args=[claim.pk]),
+        {"stance": "supports", "outlet": "Reuters", "published_on": "2099-01-01"},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == [
+        "published on: 2099-01-01 is in the future: evidence cannot have been published "
+        "after today."
+    ]
+    assert not Corroboration.objects.exists()
+    # The date picker stops at the same day (tomorrow), so a browser warns before posting.
+    tomorrow = services.latest_publication_date().isoformat()
+    assert re.search(rf'name="published_on"[^>]* max="{tomorrow}"', response.content.decode())
+
+
 def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim):
     seen = claim.version
     services.claim_set_status(
@@ -986,7 +1016,7 @@ def test_note_edit_page_opened_before_a_revert_is_stale(rclient, lclient, review
     change = note.history.filter(history_type="~").get()
     lclient.post(
         reverse("claims:revert", args=[claim.pk]),
-        {"kind": "note", "history_id": change.history_id},
+        {"kind": "note", "history_id": change.history_id, "reason": "Kept the first"},
     )
 
     response = rclient.post(edit_url, {"text": "Mine.", "version": hidden_version(opened)})
@@ -1015,7 +1045,7 @@ def test_lead_reverts_a_status_change(lclient, reviewer, claim):
 
     response = lclient.post(
         reverse("claims:revert", args=[claim.pk]),
-        {"kind": "claim", "history_id": change.history_id},
+        {"kind": "claim", "history_id": change.history_id, "reason": "Too early"},
         **htmx(),
     )
 
@@ -1024,6 +1054,39 @@ def test_lead_reverts_a_status_change(lclient, reviewer, claim):
     assert f"Reason: Reverted change #{change.history_id}" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNREVIEWED
+
+
+def test_revert_without_a_reason_is_refused_naming_the_field(lclient, reviewer, claim):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=reviewer, version=None
+    )
+    change = claim.history.latest("history_id")
+
+    response = lclient.post(
+        reverse("claims:revert", args=[claim.pk]),
+        {"kind": "claim", "history_id": change.history_id, "reason": "  "},
+        **htmx(),
+    )
+
+    assert response.status_code == 409
+    assert alerts(response) == ["reason: Say why you revert this change (kept in its history)."]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+
+
+def test_each_revert_button_asks_for_confirmation_and_a_reason(lclient, reviewer, claim):
+    services.claim_set_status(
+        claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=reviewer, version=None
+    )
+    change = claim.history.latest("history_id").history_id
+
+    content = lclient.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+
+    form = re.search(rf'<form[^>]*aria-label="Revert change {change}".*?</form>', content, re.S)
+    assert form, "the change has a revert form"
+    assert f'hx-confirm="Revert change #{change} (Claim #{claim.pk})?' in form.group()
+    assert re.search(r'<input type="text"[^>]* name="reason"[^>]* required', form.group())
+    assert f'id="revert-reason-claim-{change}"' in form.group()  # one id a change
 
 
 def test_revert_refuses_a_change_of_another_claim(lclient, reviewer, claim):
@@ -1035,7 +1098,7 @@ def test_revert_refuses_a_change_of_another_claim(lclient, reviewer, claim):
 
     response = lclient.post(
         reverse("claims:revert", args=[claim.pk]),
-        {"kind": "claim", "history_id": change.history_id},
+        {"kind": "claim", "history_id": change.history_id, "reason": "Too early"},
         **htmx(),
     )
 
@@ -1048,7 +1111,8 @@ def test_revert_refuses_a_change_of_another_claim(lclient, reviewer, claim):
 @pytest.mark.parametrize("history_id", ["", "abc", "²", "99999999999999999999999"])
 def test_revert_of_a_malformed_change_id_is_refused(lclient, claim, history_id):
     response = lclient.post(
-        reverse("claims:revert", args=[claim.pk]), {"kind": "claim", "history_id": history_id}
+        reverse("claims:revert", args=[claim.pk]),
+        {"kind": "claim", "history_id": history_id, "reason": "Too early"},
     )
 
     assert response.status_code == 409

@@ -505,3 +505,47 @@ def test_cli_imports_html_and_zips_through_the_same_readers(tmp_path):
     assert any("pages.zip/../up.txt: rejected:" in line and "'..'" in line for line in lines)
     assert lines[-1].startswith("3 files: 2 imported")
     assert Article.objects.filter(original_html__contains="<title>Plant</title>").count() == 1
+
+
+@pytest.mark.django_db
+def test_batch_page_counts_one_file_and_one_claim_in_the_singular(client, make_user):
+    batch = make_batch({"empty.txt": b""})
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
+    client.force_login(make_user("ada", "admin"))
+
+    page = client.get(f"/sources/import/{batch.pk}/").content.decode()
+
+    assert "<strong>1 of 1 file</strong> done · 0 claims created" in page
+    ImportFile.objects.filter(batch=batch).update(outcome="imported", claims_created=1)
+    page = client.get(f"/sources/import/{batch.pk}/").content.decode()
+    assert "done · 1 claim created" in page
+
+
+@pytest.mark.django_db
+def test_resuming_one_file_says_file_in_the_singular(client, make_user):
+    batch = make_batch({"a.txt": article_text(1)})
+    client.force_login(make_user("ada", "admin"))
+
+    response = client.post(f"/sources/import/{batch.pk}/resume/", follow=True)
+
+    assert f"Resumed import #{batch.pk}: 1 file to go." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_batch_page_shows_file_names_not_the_server_paths_they_were_read_from(client, make_user):
+    drop = "/srv/workbench/drop/"
+    batch = ImportBatch.objects.create(origin="command")
+    for name, reason in (
+        (f"{drop}gt-001.txt", f"{drop}gt-001.txt: empty file (nothing but white space)"),
+        (f"{drop}batch.zip/world/a.txt", f"{drop}batch.zip/world/a.txt: binary file"),
+    ):
+        ImportFile.objects.create(batch=batch, name=name, outcome="rejected", reason=reason)
+    client.force_login(make_user("ada", "admin"))
+
+    page = client.get(f"/sources/import/{batch.pk}/").content.decode()
+
+    assert drop not in page
+    assert ">gt-001.txt</td>" in page
+    assert "gt-001.txt: empty file (nothing but white space)" in page
+    assert 'data-name="batch.zip/world/a.txt"' in page
+    assert "batch.zip/world/a.txt: binary file" in page

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports import queue, uploads
-from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip
+from sources.ingest.archive import ArchiveError, ArchiveLimits, open_zip, shown_name, shown_text
 from sources.models import Article, ImportFile, ImportOutcome
 
 GOOD = (
@@ -187,3 +187,34 @@ def test_zip_over_its_limits_is_one_rejected_file_and_nothing_else(settings):
     assert row.reason == "many.zip: too many entries (4; the limit is 3)"
     batch.refresh_from_db()
     assert batch.status == "done"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("gt-001.txt", "gt-001.txt"),
+        ("/srv/drop/2024/05/gt-001.txt", "gt-001.txt"),
+        ("../shared/seeds/001_gt.txt", "001_gt.txt"),
+        ("C:\\Users\\ana\\Desktop\\gt-001.txt", "gt-001.txt"),
+        # An archive's entry keeps the archive's name and its place in it: the uploader's names.
+        ("batch.zip/again/good-copy.txt", "batch.zip/again/good-copy.txt"),
+        ("/srv/drop/batch.zip/world/gt-001.txt", "batch.zip/world/gt-001.txt"),
+        ("/srv/drop/batch.ZIP", "batch.ZIP"),
+        ("", ""),
+    ],
+)
+def test_a_file_is_shown_without_the_directories_it_was_read_from(name, shown):
+    assert shown_name(name) == shown
+
+
+def test_a_reason_loses_the_directories_of_its_file():
+    name = "/srv/drop/batch.zip/world/a.txt"
+    reason = f"{name}: file too large (2,048 bytes; the limit is 1,000)"
+    assert (
+        shown_text(reason, name) == "batch.zip/world/a.txt: file too large (2,048 bytes; "
+        "the limit is 1,000)"
+    )
+    assert shown_text("/srv/drop/up.zip: not a readable zip", "/srv/drop/up.zip") == (
+        "up.zip: not a readable zip"
+    )
+    assert shown_text("empty file", "a.txt") == "empty file"

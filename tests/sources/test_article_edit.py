@@ -1,5 +1,6 @@
 """Leads correct an article's metadata: the form, the service, what follows (evidence, clusters)."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -435,11 +436,45 @@ def test_the_article_page_shows_its_timeline_and_leads_revert_from_it(lead_clien
     assert f'name="history_id" value="{change}"' in page
     assert reverse("sources:article_edit", args=[a.pk]) in page
     response = lead_client.post(
-        reverse("sources:article_revert", args=[a.pk]), {"history_id": change}, follow=True
+        reverse("sources:article_revert", args=[a.pk]),
+        {"history_id": change, "reason": "Wrong headline"},
+        follow=True,
     )
     assert "Article #" in " ".join(str(m) for m in response.context["messages"])
     a.refresh_from_db()
     assert a.title == "Smelter opens"
+
+
+def test_an_article_revert_asks_for_confirmation_and_a_reason(lead_client, lead):
+    a = article(SMELTER, None, title="Smelter opens")
+    article_update(article=a, by=lead, reason="Headline as printed", title="Smelter opens today")
+    change = a.history.latest("history_id").history_id
+    page = lead_client.get(a.get_absolute_url()).content.decode()
+    form = re.search(rf'<form[^>]*aria-label="Revert change {change}".*?</form>', page, re.S)
+    assert form and f'hx-confirm="Revert change #{change} (Article #{a.pk})?' in form.group()
+    assert re.search(r'<input type="text"[^>]* name="reason"[^>]* required', form.group())
+
+    refused = lead_client.post(
+        reverse("sources:article_revert", args=[a.pk]), {"history_id": change}, follow=True
+    )
+    assert [str(m) for m in refused.context["messages"]] == [
+        f"Change #{change} not reverted: reason: Say why you revert this change (kept in its "
+        "history)."
+    ]
+    a.refresh_from_db()
+    assert a.title == "Smelter opens today"
+
+    reverted = lead_client.post(
+        reverse("sources:article_revert", args=[a.pk]),
+        {"history_id": change, "reason": "The page's own headline"},
+        **{"HTTP_HX_REQUEST": "true"},
+    )
+    assert reverted["HX-Redirect"] == a.get_absolute_url()
+    a.refresh_from_db()
+    assert a.title == "Smelter opens"
+    assert a.history.latest("history_id").history_change_reason == (
+        f"Reverted change #{change}: The page's own headline"
+    )
 
 
 def test_a_reviewer_sees_the_timeline_but_neither_edits_nor_reverts(client, make_user, lead):
@@ -457,7 +492,9 @@ def test_a_change_of_another_article_cannot_be_reverted_from_this_page(lead_clie
     article_update(article=b, by=lead, reason="x", title="B2")
     change = b.history.latest("history_id").history_id
     response = lead_client.post(
-        reverse("sources:article_revert", args=[a.pk]), {"history_id": change}, follow=True
+        reverse("sources:article_revert", args=[a.pk]),
+        {"history_id": change, "reason": "Wrong headline"},
+        follow=True,
     )
     assert "Choose a recorded change of this article" in " ".join(
         str(m) for m in response.context["messages"]

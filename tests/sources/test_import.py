@@ -176,6 +176,17 @@ def test_import_records_history_for_article_and_every_claim(imported_samples):
     assert herald.history.count() == 1
 
 
+def test_history_names_the_file_without_the_server_s_directories(db):
+    """The reason is shown on every claim's timeline; the article keeps the whole path."""
+    path = "/srv/workbench/drop/2024-05/04_herald.txt"
+    _, [result] = articles_import([(path, sample_path("04").read_bytes())], by=None)
+    article = result.article
+    reasons = {h.history_change_reason for h in Claim.history.filter(article_id=article.pk)}
+    assert reasons == {"Imported from 04_herald.txt"}
+    assert article.history.get().history_change_reason == "Imported from 04_herald.txt"
+    assert article.source_name == path
+
+
 def test_unknown_outlet_is_created_ungraded_and_known_alias_is_reused(db):
     # The Korea Herald is in the registry (sources migration 0005); the outlet below is not.
     known = Publisher.objects.get(name="The Korea Herald", ownership=Ownership.PRIVATE)

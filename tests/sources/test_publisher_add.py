@@ -61,6 +61,8 @@ def test_a_lead_adds_a_publisher_with_its_domains_normalised(lead_client, lead):
     ("values", "field", "message"),
     [
         ({"domains": "harbour post"}, "domains", "is not a web domain"),
+        ({"domains": "not a domain!!"}, "domains", "'not a domain!!' is not a web domain"),
+        ({"domains": "notadomain!!"}, "domains", "'notadomain!!' is not a web domain"),
         ({"domains": "harbourpost"}, "domains", "is not a web domain"),
         ({"domains": "10.0.0.7"}, "domains", "is not a web domain"),
         ({"domains": "https://www.reuters.com/world"}, "domains", "already listed for Reuters"),
@@ -90,6 +92,21 @@ def test_the_registry_page_offers_adding_to_leads_only(lead_client, client, make
     assert f'href="{ADD}"' in lead_client.get(reverse("sources:publisher_list")).content.decode()
     client.force_login(make_user("rita", "reviewer"))
     assert f'href="{ADD}"' not in client.get(reverse("sources:publisher_list")).content.decode()
+
+
+@pytest.mark.parametrize("domain", ["not a domain!!", "notadomain!!", "bad_host.example"])
+def test_the_service_refuses_a_domain_that_is_no_host_naming_the_field(lead, domain):
+    """Whoever calls it (the pages, the admin, a script): the check is the service's."""
+    publisher = PublisherFactory(name="Harbour Post", domains=["harbourpost.example"])
+    with pytest.raises(ValidationError) as caught:
+        publisher_update(publisher=publisher, by=lead, reason="typo", domains=[domain])
+    assert list(caught.value.message_dict) == ["domains"]
+    assert caught.value.message_dict["domains"][0].startswith(f"{domain!r} is not a web domain")
+    with pytest.raises(ValidationError) as caught:
+        publisher_create(by=lead, reason="new", name="Other Post", domains=[domain])
+    assert list(caught.value.message_dict) == ["domains"]
+    publisher.refresh_from_db()
+    assert publisher.domains == ["harbourpost.example"]
 
 
 def test_a_publisher_cannot_be_owned_by_one_it_owns(lead):

@@ -87,3 +87,50 @@ def test_publisher_cannot_become_its_own_owner(lead_client):
     assert "its own owner" in response.content.decode()
     parent.refresh_from_db()
     assert parent.parent is None
+
+
+def counts_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_article_page_counts_one_claim_and_one_span_of_chrome_in_the_singular(rclient):
+    article = ArticleFactory(text="Headline\nThe plant opened. Link copied")
+    ClaimFactory(article=article)
+    chrome = article.text.index("Link copied")
+    ClaimFactory(article=article, kind="chrome", start=chrome, end=len(article.text))
+
+    text = counts_text(rclient.get(article.get_absolute_url()))
+
+    assert "1 claim " in text and "1 claims" not in text
+    assert "1 span of page chrome (greyed) is kept but not triaged" in text
+
+
+def test_article_page_counts_several_in_the_plural(rclient):
+    article = ArticleFactory(text="Headline\nThe plant opened. Output rose. Link copied. Share")
+    ClaimFactory(article=article)
+    ClaimFactory(article=article, start=article.text.index("Output"))
+    for words in ("Link copied.", "Share"):
+        at = article.text.index(words)
+        ClaimFactory(article=article, kind="chrome", start=at, end=at + len(words))
+
+    text = counts_text(rclient.get(article.get_absolute_url()))
+
+    assert "2 claims " in text
+    assert "2 spans of page chrome (greyed) are kept but not triaged" in text
+
+
+SERVER_PATH = "/srv/workbench/drop/2024-05/"
+
+
+def test_article_pages_show_the_file_name_not_the_server_path(rclient):
+    article = ArticleFactory(source_name=f"{SERVER_PATH}gt-001.txt")
+    claim = ClaimFactory(article=article, kind="statement")
+    for url in (article.get_absolute_url(), "/sources/articles/", claim.get_absolute_url()):
+        content = rclient.get(url).content.decode()
+        assert "gt-001.txt" in content, url
+        assert SERVER_PATH not in content, url
+
+
+def test_an_untitled_article_is_named_by_its_file_name(rclient):
+    article = ArticleFactory(title="", source_name=f"{SERVER_PATH}gt-002.txt")
+    assert str(article) == "gt-002.txt"

@@ -3,10 +3,14 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from workbench.text import reveal_bidi, reveal_bidi_html
 
 register = template.Library()
+
+FAVICON = "favicon.svg"  # the site's icon, a static file
 
 
 @register.filter(name="reveal_bidi")
@@ -38,3 +42,9 @@ def http_url(value: str) -> str:
     except ValueError:
         return ""
     return value if scheme in {"http", "https"} else ""
+
+
+@register.simple_tag
+def favicon_link() -> str:
+    """The `<link>` to the site's icon (workbench/views.py `favicon` redirects /favicon.ico)."""
+    return format_html('<link rel="icon" href="{}" type="image/svg+xml">', static(FAVICON))
