@@ -122,6 +122,63 @@ def test_processing_imports_each_file_and_clears_its_bytes():
     assert batch.status == ImportStatus.DONE and batch.finished_at is not None
 
 
+@pytest.mark.parametrize("ahead", [True, False])
+@pytest.mark.django_db
+def test_a_parser_working_elsewhere_gets_the_next_group_before_this_one_is_stored(
+    settings, monkeypatch, ahead
+):
+    """A pool parses the next group while this process stores; a parser here does not."""
+    settings.IMPORT_CLAIM_GROUP = 2
+    batch = make_batch({f"f{i}.txt": article_text(i) for i in range(5)})
+    events: list[tuple[str, list[int]]] = []
+
+    def number(name: str) -> int:
+        return int(name.removeprefix("batch.zip/f").removesuffix(".txt"))
+
+    def parse(jobs, max_bytes):
+        events.append(("parse", [number(name) for name, _, _ in jobs]))
+        return queue.parse_in_process(jobs, max_bytes)
+
+    real_store = queue.articles_store
+
+    def store(items, **kwargs):
+        events.append(("store", [number(p.source_name) for p in items]))
+        return real_store(items, **kwargs)
+
+    monkeypatch.setattr(queue, "articles_store", store)
+    parser = queue.Parser(parse, ahead=ahead)
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w1", parse=parser) == 5
+    if ahead:
+        assert events == [
+            ("parse", [0, 1]),
+            ("parse", [2, 3]),
+            ("store", [0, 1]),
+            ("parse", [4]),
+            ("store", [2, 3]),
+            ("store", [4]),
+        ]
+    else:
+        assert events == [
+            ("parse", [0, 1]),
+            ("store", [0, 1]),
+            ("parse", [2, 3]),
+            ("store", [2, 3]),
+            ("parse", [4]),
+            ("store", [4]),
+        ]
+    assert set(outcomes(batch).values()) == {ImportOutcome.IMPORTED}
+
+
+@pytest.mark.django_db
+def test_a_limit_counts_the_files_claimed_ahead_too(settings):
+    settings.IMPORT_CLAIM_GROUP = 2
+    batch = make_batch({f"f{i}.txt": article_text(i) for i in range(6)})
+    ahead = queue.Parser(queue.parse_in_process, ahead=True)
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w1", limit=3, parse=ahead) == 3
+    assert ImportFile.objects.filter(batch=batch, claimed_by="w1").count() == 3
+    assert list(outcomes(batch).values()).count(ImportOutcome.PENDING) == 3
+
+
 # ------------------------------------------------------------------------------ parallel
 
 
