@@ -177,12 +177,14 @@ def import_files_store(
     group: ParsedGroup,
     worker: str,
     defaults: StoreDefaults,
+    publishers: PublisherRegistry | None = None,
 ) -> int:
     """Store a parsed group's articles and every file's outcome in one transaction.
 
     Only the files still claimed by `worker` are written (one whose claim went stale and was
     taken over is the other worker's to finish); returns how many. The outcomes are also set
-    on the group's files, for a caller that reports them.
+    on the group's files, for a caller that reports them. `publishers` is the registry to
+    resolve publishers with (a fresh one if not given).
     """
     parsed: list[tuple[ProcessedArticle, ImportFile]] = []
     rejected = list(group.rejected)
@@ -193,8 +195,8 @@ def import_files_store(
         if file.manifest:  # the manifest row wins over what the page says
             apply_manifest(outcome.meta, file.manifest)
         parsed.append((outcome, file))
-    # Fresh per group: a rolled-back group forgets the publishers it created.
-    publishers = PublisherRegistry.load()
+    if publishers is None:
+        publishers = PublisherRegistry.load()
     with transaction.atomic():
         mine = set(
             ImportFile.objects.select_for_update()
@@ -333,10 +335,16 @@ def import_batch_process(
         return import_files_parse(files=files, parse=parse, max_bytes=max_bytes)
 
     done = 0
+    publishers: PublisherRegistry | None = None
     current = claim_and_parse()
     while current is not None:
         following = claim_and_parse() if parse.ahead else None
-        done += import_files_store(batch=batch, group=current, worker=worker, defaults=defaults)
+        # Kept across groups until a publisher changes (one this worker created, too: its
+        # group may have been rolled back).
+        publishers = PublisherRegistry.unless_changed(publishers)
+        done += import_files_store(
+            batch=batch, group=current, worker=worker, defaults=defaults, publishers=publishers
+        )
         if on_done is not None:
             on_done(current.files)
         current = following if parse.ahead else claim_and_parse()
