@@ -39,6 +39,7 @@ from sources.ingest.pipeline import process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, ImportStatus
 from sources.registry import PublisherRegistry
+from workbench.bulk import bulk_update_fields
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ def _import_files_record(files: list[ImportFile], results: list[FileResult]) -> 
         file.claims_created = result.claims_created
         file.processed_at = now
         file.content = None
-    ImportFile.objects.bulk_update(files, IMPORT_FILE_OUTCOME_FIELDS)
+    bulk_update_fields(files, IMPORT_FILE_OUTCOME_FIELDS)
 
 
 def _import_files_own_articles(batch: ImportBatch, results: list[FileResult]) -> None:
