@@ -96,11 +96,12 @@ class Parser:
 IN_PROCESS = Parser(parse_in_process)
 
 
-def pool_parser(pool: Executor, *, chunksize: int = 2) -> Parser:
-    """Parse in `pool` (processes: parsing is CPU-bound), a group submitted as it is claimed.
+def pool_parser(pool: Executor, *, chunksize: int = 4) -> Parser:
+    """Parse in `pool` (processes: parsing is CPU-bound), each group submitted as it is claimed.
 
-    Small chunks keep both ends of a group busy: a group is ~50 jobs of ~10 ms, and what one
-    process still parses at the end of a group while the others wait is a chunk.
+    The worker claims and submits the next group before it stores the current one: the pool
+    has that group to parse while this process writes, and while it waits for a group's
+    results the next one is queued behind it.
     """
 
     def parse(jobs: list[Job], max_bytes: int) -> Iterable[Parsed]:
