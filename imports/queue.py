@@ -148,7 +148,7 @@ class ParsedGroup:
     """
 
     files: list[ImportFile]
-    jobs: list[ImportFile] = field(default_factory=list)  # the files handed to the parser
+    parsing: list[ImportFile] = field(default_factory=list)  # handed to the parser, in order
     results: Iterable[Parsed] = ()
     rejected: list[tuple[ImportFile, str]] = field(default_factory=list)
 
@@ -166,7 +166,7 @@ def import_files_parse(
             reason = f"{file.name}: could not be processed (gave up after {tries} attempts)"
             group.rejected.append((file, reason))
         else:
-            group.jobs.append(file)
+            group.parsing.append(file)
             jobs.append((file.name, file.content_type, bytes(file.content or b"")))
         file.content = None  # the parsed text is all we need from here on
     group.results = parse.parse(jobs, max_bytes)
@@ -190,7 +190,7 @@ def import_files_store(
     """
     parsed: list[tuple[ProcessedArticle, ImportFile]] = []
     rejected = list(group.rejected)
-    for file, (_, _, outcome) in zip(group.jobs, group.results, strict=True):
+    for file, (_, _, outcome) in zip(group.parsing, group.results, strict=True):
         if isinstance(outcome, IngestError):
             rejected.append((file, outcome.reason))
             continue
