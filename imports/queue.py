@@ -11,8 +11,9 @@ two together), public so that a test (or a tool) can interleave several workers 
 
 Parsing is CPU-bound pure Python and storing mostly waits on the database, so a worker with a
 process pool (`pool_parser`, the command's `--jobs`) overlaps them: it claims the next group
-and hands it to the pool before storing the current one. Without that the pool sat idle while
-this process stored, and this process while the pool parsed — a third of an import's time.
+and hands it to the pool before storing the current one. Without that, each waited for the
+other: of 15 s for 1,000 articles (`--jobs 2`), 10.6 s waiting for the pool and 4.4 s of
+storing while the pool sat idle.
 """
 
 from __future__ import annotations
