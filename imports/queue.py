@@ -5,9 +5,15 @@ bytes stored with them, so a worker on any machine can process them; `imports.up
 Whoever works the batch — a background task (`imports.tasks`) or the command, in its own
 process — calls `import_batch_process`, which claims groups of files with
 `SELECT … FOR UPDATE SKIP LOCKED`, parses them outside any transaction and stores each
-group's articles and outcomes in one transaction. `import_files_claim` and
-`import_files_process` are its two steps, public so that a test (or a tool) can interleave
-several workers step by step.
+group's articles and outcomes in one transaction. `import_files_claim`,
+`import_files_parse` and `import_files_store` are its steps (`import_files_process` the last
+two together), public so that a test (or a tool) can interleave several workers step by step.
+
+Parsing is CPU-bound pure Python and storing mostly waits on the database, so a worker with a
+process pool (`pool_parser`, the command's `--jobs`) overlaps them: it claims the next group
+and hands it to the pool before storing the current one. Without that, each waited for the
+other: of 15 s for 1,000 articles (`--jobs 2`), 10.6 s waiting for the pool and 4.4 s of
+storing while the pool sat idle.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +40,7 @@ from sources.ingest.pipeline import process_job
 from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, ImportStatus
 from sources.registry import PublisherRegistry
+from workbench.bulk import bulk_update_fields
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +48,6 @@ Job = tuple[
     str, str, bytes
 ]  # (file name, content type, bytes): sources.ingest.pipeline.process_job
 Parsed = tuple[str, int, ProcessedArticle | IngestError]
-# Parses a group's jobs, in order; the command passes one that fans out to processes.
-Parser = Callable[[list[Job], int], Iterable[Parsed]]
 
 # What writing a file's outcome changes on its row.
 IMPORT_FILE_OUTCOME_FIELDS = [
@@ -73,6 +80,38 @@ def parse_in_process(jobs: list[Job], max_bytes: int) -> list[Parsed]:
     return parsed
 
 
+@dataclass(frozen=True, slots=True)
+class Parser:
+    """How a worker parses a group's jobs: `parse(jobs, max_bytes)`, one Parsed a job, in order.
+
+    `ahead`: `parse` hands the jobs to other processes and returns at once, its results read
+    when iterated. The worker then claims the next group and starts parsing it before it
+    stores the current one. A parser that works here gains nothing from that and would only
+    hold a second group's claims while it stores (a crash would strand both), so it does not.
+    """
+
+    parse: Callable[[list[Job], int], Iterable[Parsed]]
+    ahead: bool = False
+
+
+IN_PROCESS = Parser(parse_in_process)
+
+
+def pool_parser(pool: Executor, *, chunksize: int = 4) -> Parser:
+    """Parse in `pool` (processes: parsing is CPU-bound), each group submitted as it is claimed.
+
+    The worker claims and submits the next group before it stores the current one: the pool
+    has that group to parse while this process writes, and while it waits for a group's
+    results the next one is queued behind it.
+    """
+
+    def parse(jobs: list[Job], max_bytes: int) -> Iterable[Parsed]:
+        # Executor.map submits every job now and yields the results in order when read.
+        return pool.map(process_job, jobs, [max_bytes] * len(jobs), chunksize=chunksize)
+
+    return Parser(parse, ahead=True)
+
+
 def import_files_claim(*, batch_id: int, worker: str, size: int) -> list[ImportFile]:
     """Claim up to `size` pending files of the batch nobody holds (or whose claim is stale).
 
@@ -102,48 +141,72 @@ def import_files_claim(*, batch_id: int, worker: str, size: int) -> list[ImportF
     )
 
 
-def import_files_process(
-    *,
-    batch: ImportBatch,
-    files: list[ImportFile],
-    worker: str,
-    defaults: StoreDefaults,
-    parse: Parser = parse_in_process,
-    max_bytes: int | None = None,
-) -> int:
-    """Parse the claimed files, then store them and their outcomes in one transaction.
+@dataclass(slots=True)
+class ParsedGroup:
+    """A claimed group on its way: its files, those refused already, and the parser's results.
 
-    Only the files still claimed by `worker` are written (one whose claim went stale and was
-    taken over is the other worker's to finish); returns how many. The outcomes are also set
-    on the `files` given, for a caller that reports them.
+    `results` may still be being computed elsewhere (a pool); reading them waits for them.
     """
+
+    files: list[ImportFile]
+    parsing: list[ImportFile] = field(default_factory=list)  # handed to the parser, in order
+    results: Iterable[Parsed] = ()
+    rejected: list[tuple[ImportFile, str]] = field(default_factory=list)
+
+
+def import_files_parse(
+    *, files: list[ImportFile], parse: Parser = IN_PROCESS, max_bytes: int | None = None
+) -> ParsedGroup:
+    """Hand the claimed files to the parser (a file tried too often is refused instead)."""
     max_bytes = settings.IMPORT_MAX_FILE_BYTES if max_bytes is None else max_bytes
-    # Fresh per group: a rolled-back group forgets the publishers it created.
-    publishers = PublisherRegistry.load()
-    parsed: list[tuple[ProcessedArticle, ImportFile]] = []
-    rejected: list[tuple[ImportFile, str]] = []
-    jobs: list[tuple[ImportFile, Job]] = []
+    group = ParsedGroup(files)
+    jobs: list[Job] = []
     for file in files:
         if file.attempts > settings.IMPORT_MAX_ATTEMPTS:
             tries = file.attempts - 1
             reason = f"{file.name}: could not be processed (gave up after {tries} attempts)"
-            rejected.append((file, reason))
+            group.rejected.append((file, reason))
         else:
-            jobs.append((file, (file.name, file.content_type, bytes(file.content or b""))))
+            group.parsing.append(file)
+            jobs.append((file.name, file.content_type, bytes(file.content or b"")))
         file.content = None  # the parsed text is all we need from here on
-    results = parse([job for _, job in jobs], max_bytes)
-    for (file, _), (_, _, outcome) in zip(jobs, results, strict=True):
+    group.results = parse.parse(jobs, max_bytes)
+    return group
+
+
+def import_files_store(
+    *,
+    batch: ImportBatch,
+    group: ParsedGroup,
+    worker: str,
+    defaults: StoreDefaults,
+    publishers: PublisherRegistry | None = None,
+) -> int:
+    """Store a parsed group's articles and every file's outcome in one transaction.
+
+    Only the files still claimed by `worker` are written (one whose claim went stale and was
+    taken over is the other worker's to finish); returns how many. The outcomes are also set
+    on the group's files, for a caller that reports them. `publishers` is the registry to
+    resolve publishers with (a fresh one if not given).
+    """
+    parsed: list[tuple[ProcessedArticle, ImportFile]] = []
+    rejected = list(group.rejected)
+    for file, (_, _, outcome) in zip(group.parsing, group.results, strict=True):
         if isinstance(outcome, IngestError):
             rejected.append((file, outcome.reason))
             continue
         if file.manifest:  # the manifest row wins over what the page says
             apply_manifest(outcome.meta, file.manifest)
         parsed.append((outcome, file))
+    if publishers is None:
+        publishers = PublisherRegistry.load()
     with transaction.atomic():
         mine = set(
             ImportFile.objects.select_for_update()
             .filter(
-                pk__in=[f.pk for f in files], claimed_by=worker[:200], outcome=ImportOutcome.PENDING
+                pk__in=[f.pk for f in group.files],
+                claimed_by=worker[:200],
+                outcome=ImportOutcome.PENDING,
             )
             .values_list("pk", flat=True)
         )
@@ -167,6 +230,24 @@ def import_files_process(
     return len(mine)
 
 
+def import_files_process(
+    *,
+    batch: ImportBatch,
+    files: list[ImportFile],
+    worker: str,
+    defaults: StoreDefaults,
+    parse: Parser = IN_PROCESS,
+    max_bytes: int | None = None,
+) -> int:
+    """Parse the claimed files, then store them and their outcomes in one transaction.
+
+    `import_files_parse` then `import_files_store`; returns how many files were this
+    worker's to write.
+    """
+    group = import_files_parse(files=files, parse=parse, max_bytes=max_bytes)
+    return import_files_store(batch=batch, group=group, worker=worker, defaults=defaults)
+
+
 def _import_files_record(files: list[ImportFile], results: list[FileResult]) -> None:
     """Write each result onto its file's row and drop the stored bytes."""
     now = timezone.now()
@@ -178,7 +259,7 @@ def _import_files_record(files: list[ImportFile], results: list[FileResult]) -> 
         file.claims_created = result.claims_created
         file.processed_at = now
         file.content = None
-    ImportFile.objects.bulk_update(files, IMPORT_FILE_OUTCOME_FIELDS)
+    bulk_update_fields(files, IMPORT_FILE_OUTCOME_FIELDS)
 
 
 def _import_files_own_articles(batch: ImportBatch, results: list[FileResult]) -> None:
@@ -222,43 +303,54 @@ def import_batch_process(
     worker: str,
     limit: int | None = None,
     group: int | None = None,
-    parse: Parser = parse_in_process,
+    parse: Parser = IN_PROCESS,
     max_bytes: int | None = None,
     cluster: bool = True,
     on_done: Callable[[list[ImportFile]], None] | None = None,
 ) -> int:
     """Claim and import the batch's pending files until none is left; return how many.
 
-    Each round claims `group` files (IMPORT_CLAIM_GROUP) and processes them
-    (`import_files_process`); `on_done` then hears the group's files with their outcomes.
-    A crash leaves a group's files pending and claimed; they can be claimed again once the
-    claim is IMPORT_CLAIM_TIMEOUT_SECONDS old, or at once after `import_batch_release`.
-    `limit` stops after about that many files (tests, progress). The worker that finds no
-    file left pending closes the batch and, unless `cluster` is false, clusters it.
+    Each round claims `group` files (IMPORT_CLAIM_GROUP), parses and stores them
+    (`import_files_parse`, `import_files_store`); `on_done` then hears the group's files with
+    their outcomes. With a parser that works elsewhere (`Parser.ahead`) the next group is
+    claimed and handed to it before the current one is stored. A crash leaves the claimed
+    groups' files pending and claimed; they can be claimed again once the claim is
+    IMPORT_CLAIM_TIMEOUT_SECONDS old, or at once after `import_batch_release`. `limit` stops
+    after about that many files (tests, progress). The worker that finds no file left
+    pending closes the batch and, unless `cluster` is false, clusters it.
     """
     batch = ImportBatch.objects.select_related("default_publisher", "created_by").get(pk=batch_id)
     ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
         status=ImportStatus.RUNNING
     )
     defaults = StoreDefaults(batch.default_publisher, batch.default_published)
-    done = 0
-    while limit is None or done < limit:
+    claimed = 0
+
+    def claim_and_parse() -> ParsedGroup | None:
+        nonlocal claimed
         size = group or settings.IMPORT_CLAIM_GROUP
         if limit is not None:
-            size = min(size, limit - done)
-        files = import_files_claim(batch_id=batch_id, worker=worker, size=size)
+            size = min(size, limit - claimed)
+        files = import_files_claim(batch_id=batch_id, worker=worker, size=size) if size > 0 else []
         if not files:
-            break
-        done += import_files_process(
-            batch=batch,
-            files=files,
-            worker=worker,
-            defaults=defaults,
-            parse=parse,
-            max_bytes=max_bytes,
+            return None
+        claimed += len(files)
+        return import_files_parse(files=files, parse=parse, max_bytes=max_bytes)
+
+    done = 0
+    publishers: PublisherRegistry | None = None
+    current = claim_and_parse()
+    while current is not None:
+        following = claim_and_parse() if parse.ahead else None
+        # Kept across groups until a publisher changes (one this worker created, too: its
+        # group may have been rolled back).
+        publishers = PublisherRegistry.unless_changed(publishers)
+        done += import_files_store(
+            batch=batch, group=current, worker=worker, defaults=defaults, publishers=publishers
         )
         if on_done is not None:
-            on_done(files)
+            on_done(current.files)
+        current = following if parse.ahead else claim_and_parse()
     import_batch_finish_if_complete(batch_id=batch_id, cluster=cluster)
     return done
 

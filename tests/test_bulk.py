@@ -1,13 +1,19 @@
-"""bulk_insert_with_history: COPY on PostgreSQL, bulk_create_with_history elsewhere; same rows.
+"""workbench.bulk: the same rows whichever database, with PostgreSQL's faster statements.
 
-The history rows are simple-history's either way: its switch, its default user, its fields.
+bulk_insert_with_history: COPY on PostgreSQL, bulk_create_with_history elsewhere; the history
+rows are simple-history's either way: its switch, its default user, its fields.
+bulk_update_fields: one UPDATE from a VALUES list on PostgreSQL, bulk_update elsewhere.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from claims.models import Claim
+from sources.models import ImportBatch, ImportFile
 from tests.factories import ArticleFactory, UserFactory
-from workbench.bulk import bulk_insert_with_history
+from workbench.bulk import bulk_insert_with_history, bulk_update_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +91,63 @@ def test_a_change_reason_longer_than_the_history_field_is_cut():
     claim._change_reason = "Imported from " + "x" * 200
     bulk_insert_with_history([claim], Claim)
     assert Claim.history.get(id=claim.pk).history_change_reason == ("Imported from " + "x" * 86)
+
+
+# ------------------------------------------------------------------------------ updates
+
+
+def _files(count: int) -> list[ImportFile]:
+    batch = ImportBatch.objects.create(origin="cli")
+    return ImportFile.objects.bulk_create(
+        ImportFile(batch=batch, name=f"f{i}.txt", content=b"bytes %d" % i, content_type="txt")
+        for i in range(count)
+    )
+
+
+def test_update_writes_each_objects_own_values_of_the_fields_named():
+    article = ArticleFactory()
+    now = timezone.now()
+    files = _files(3)
+    values = [
+        ("imported", "", article, 7, None),
+        ("rejected", 'f1.txt: it\'s "empty" — ü\nand more', None, 0, b""),
+        ("duplicate", "", article, 0, None),
+    ]
+    for file, (outcome, reason, art, claims, content) in zip(files, values, strict=True):
+        file.outcome, file.reason, file.article, file.claims_created = outcome, reason, art, claims
+        file.content, file.processed_at = content, now
+        file.name = "not written"  # not among the fields
+    bulk_update_fields(
+        files, ["outcome", "reason", "article", "claims_created", "processed_at", "content"]
+    )
+    stored = list(ImportFile.objects.filter(pk__in=[f.pk for f in files]).order_by("pk"))
+    assert [
+        (
+            r.outcome,
+            r.reason,
+            r.article,
+            r.claims_created,
+            None if r.content is None else bytes(r.content),
+        )
+        for r in stored
+    ] == values
+    assert {r.processed_at for r in stored} == {now}
+    assert [r.name for r in stored] == ["f0.txt", "f1.txt", "f2.txt"]
+
+
+def test_update_of_nothing_asks_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        bulk_update_fields([], ["outcome"])
+
+
+@pytest.mark.postgres("the VALUES list is PostgreSQL's path; elsewhere it is bulk_update")
+def test_update_on_postgresql_is_one_statement_from_a_values_list():
+    files = _files(50)
+    for file in files:
+        file.outcome, file.content = "rejected", None
+    with CaptureQueriesContext(connection) as queries:
+        bulk_update_fields(files, ["outcome", "content"])
+    [query] = queries.captured_queries
+    assert "FROM (VALUES" in query["sql"] and "CASE" not in query["sql"]
+    assert set(ImportFile.objects.values_list("outcome", flat=True)) == {"rejected"}
+    assert not ImportFile.objects.filter(content__isnull=False).exists()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from claims.models import Claim
-from imports import queue, tasks, uploads
+from imports import queue, storing, tasks, uploads
 from imports.progress import WorkerState, import_batch_progress, import_worker_state
 from imports.storing import StoreDefaults, articles_store
 from imports.tasks import process_import_batch
@@ -120,6 +120,115 @@ def test_processing_imports_each_file_and_clears_its_bytes():
     assert all(f.content is None for f in files.values())
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE and batch.finished_at is not None
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+@pytest.mark.django_db
+def test_a_parser_working_elsewhere_gets_the_next_group_before_this_one_is_stored(
+    settings, monkeypatch, ahead
+):
+    """A pool parses the next group while this process stores; a parser here does not."""
+    settings.IMPORT_CLAIM_GROUP = 2
+    batch = make_batch({f"f{i}.txt": article_text(i) for i in range(5)})
+    events: list[tuple[str, list[int]]] = []
+
+    def number(name: str) -> int:
+        return int(name.removeprefix("batch.zip/f").removesuffix(".txt"))
+
+    def parse(jobs, max_bytes):
+        events.append(("parse", [number(name) for name, _, _ in jobs]))
+        return queue.parse_in_process(jobs, max_bytes)
+
+    real_store = queue.articles_store
+
+    def store(items, **kwargs):
+        events.append(("store", [number(p.source_name) for p in items]))
+        return real_store(items, **kwargs)
+
+    monkeypatch.setattr(queue, "articles_store", store)
+    parser = queue.Parser(parse, ahead=ahead)
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w1", parse=parser) == 5
+    if ahead:
+        assert events == [
+            ("parse", [0, 1]),
+            ("parse", [2, 3]),
+            ("store", [0, 1]),
+            ("parse", [4]),
+            ("store", [2, 3]),
+            ("store", [4]),
+        ]
+    else:
+        assert events == [
+            ("parse", [0, 1]),
+            ("store", [0, 1]),
+            ("parse", [2, 3]),
+            ("store", [2, 3]),
+            ("parse", [4]),
+            ("store", [4]),
+        ]
+    assert set(outcomes(batch).values()) == {ImportOutcome.IMPORTED}
+
+
+@pytest.mark.django_db
+def test_a_limit_counts_the_files_claimed_ahead_too(settings):
+    settings.IMPORT_CLAIM_GROUP = 2
+    batch = make_batch({f"f{i}.txt": article_text(i) for i in range(6)})
+    ahead = queue.Parser(queue.parse_in_process, ahead=True)
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w1", limit=3, parse=ahead) == 3
+    assert ImportFile.objects.filter(batch=batch, claimed_by="w1").count() == 3
+    assert list(outcomes(batch).values()).count(ImportOutcome.PENDING) == 3
+
+
+@pytest.mark.django_db
+def test_a_worker_loads_the_publishers_once_while_none_changes(settings, monkeypatch):
+    settings.IMPORT_CLAIM_GROUP = 2
+    batch = make_batch({f"f{i}.txt": article_text(i) for i in range(6)})
+    loads = []
+    real_load = queue.PublisherRegistry.load.__func__
+
+    def load(cls):
+        loads.append(cls)
+        return real_load(cls)
+
+    monkeypatch.setattr(queue.PublisherRegistry, "load", classmethod(load))
+    assert queue.import_batch_process(batch_id=batch.pk, worker="w1") == 6
+    assert len(loads) == 1
+
+
+@pytest.mark.django_db
+def test_a_publisher_rolled_back_with_its_group_is_not_used_by_the_next(settings, monkeypatch):
+    """A group that meets a conflict is stored again article by article: what the group
+    created is gone, and the next group must not be given it from the worker's registry."""
+    settings.IMPORT_CLAIM_GROUP = 2
+    articles_store(
+        [process_document(article_text(1), source_name="x.txt", content_type="txt")], by=None
+    )
+    manifest = "file,publisher\n" + "".join(f"{n}.txt,Invented Harbour Gazette\n" for n in "abc")
+    batch = make_batch(
+        {
+            "manifest.csv": manifest.encode(),
+            "a.txt": article_text(2),
+            "b.txt": article_text(1),  # stored already, which the group does not see …
+            "c.txt": article_text(3),  # … in the next group, from the same new publisher
+        }
+    )
+    real_stored = storing._stored_articles
+    calls = {"n": 0}
+
+    def racing(shas):
+        calls["n"] += 1
+        return {} if calls["n"] == 1 else real_stored(shas)  # as if stored meanwhile
+
+    monkeypatch.setattr(storing, "_stored_articles", racing)
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
+    assert outcomes(batch) == {
+        "batch.zip/a.txt": ImportOutcome.IMPORTED,
+        "batch.zip/b.txt": ImportOutcome.DUPLICATE,
+        "batch.zip/c.txt": ImportOutcome.IMPORTED,
+    }
+    [gazette] = Publisher.objects.filter(name="Invented Harbour Gazette")
+    a, c = (ImportFile.objects.get(batch=batch, name=f"batch.zip/{n}.txt").article for n in "ac")
+    assert (a.publisher_id, c.publisher_id) == (gazette.pk, gazette.pk)
 
 
 # ------------------------------------------------------------------------------ parallel

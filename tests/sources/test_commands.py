@@ -58,6 +58,37 @@ def test_import_in_parallel_processes_gives_the_same_result(tmp_path, sample_pat
         assert claim.article.text[claim.start : claim.end] == claim.text
 
 
+def test_import_in_processes_over_several_groups_reports_every_file_once_in_order(
+    tmp_path, monkeypatch
+):
+    """The pool parses a group while the last one is stored: the outcomes are the same."""
+    from imports.management.commands import import_articles
+    from sources.models import ImportFile, ImportOutcome
+
+    monkeypatch.setattr(import_articles, "STORE_GROUP", 3)
+    herald = sample_path("04").read_bytes()
+    for n in range(8):
+        (tmp_path / f"p{n}.txt").write_bytes(
+            f"Plant {n} opens\n\nThe plant made {n * 10 + 7} tonnes in 2024, it said.\n".encode()
+        )
+    (tmp_path / "p3.txt").write_bytes(b"")  # rejected, among the others
+    (tmp_path / "p5.txt").write_bytes(herald)
+    (tmp_path / "p6.txt").write_bytes(herald)  # a copy of p5, in the next group
+    code, out = run("import_articles", str(tmp_path), "--jobs", "2")
+    assert code == 1, out
+    lines = out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [
+        str(tmp_path / f"p{n}.txt") for n in range(8)
+    ]
+    assert "p3.txt: rejected:" in lines[3] and "empty" in lines[3]
+    assert "p6.txt: duplicate of article" in lines[6]
+    assert lines[-1].startswith("8 files: 6 imported") and "1 duplicate, 1 rejected" in lines[-1]
+    assert Article.objects.count() == 6
+    for file in ImportFile.objects.filter(outcome=ImportOutcome.IMPORTED):
+        assert file.claims_created == Claim.objects.filter(article=file.article).count() > 0
+    assert not ImportFile.objects.filter(content__isnull=False).exists()
+
+
 def test_rejected_file_gives_reason_and_non_zero_exit(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "ok.txt").write_bytes(sample_path("04").read_bytes())

@@ -5,11 +5,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from sources.ingest.domains import registrable_domain
 from sources.models import Ownership, Publisher, PublisherKind
 from sources.registry import PublisherRegistry, is_placeholder, name_key
+from tests.factories import PublisherFactory
 
 
 @pytest.mark.parametrize(
@@ -92,6 +94,25 @@ class TestRegistry:
         Publisher.objects.filter(pk=a.pk).update(parent=b)
         r = PublisherRegistry.load()
         assert [p.name for p in r.chain(r.by_name("Invented A"))] == ["Invented A", "Invented B"]
+
+    def test_unless_changed_keeps_a_registry_until_a_publisher_changes(self):
+        first = PublisherRegistry.unless_changed(None)
+        assert PublisherRegistry.unless_changed(first) is first
+        PublisherFactory(name="Invented Harbour Gazette")  # another worker's, or a lead's
+        second = PublisherRegistry.unless_changed(first)
+        assert second is not first
+        assert second.by_name("Invented Harbour Gazette") is not None
+        assert PublisherRegistry.unless_changed(second) is second
+
+    def test_unless_changed_reloads_a_registry_that_created_a_publisher(self):
+        """A publisher it created may be rolled back with its group: never used again."""
+        registry = PublisherRegistry.unless_changed(None)
+        with transaction.atomic():
+            registry.find_or_create(name="Invented Rolled Back Post")
+            transaction.set_rollback(True)
+        again = PublisherRegistry.unless_changed(registry)
+        assert again is not registry
+        assert again.by_name("Invented Rolled Back Post") is None
 
     def test_find_or_create_refuses_placeholders(self):
         r = PublisherRegistry.load()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
@@ -32,7 +33,7 @@ from django.db import InterfaceError, OperationalError
 
 from imports.in_process import file_result
 from imports.progress import import_batch_progress
-from imports.queue import Job, Parsed, import_batch_process, parse_in_process, worker_id
+from imports.queue import IN_PROCESS, Parser, import_batch_process, pool_parser, worker_id
 from imports.storing import FileResult
 from imports.uploads import Incoming, import_batch_create, import_limits, is_importable
 from sources.ingest.manifest import (
@@ -42,7 +43,6 @@ from sources.ingest.manifest import (
     normalise_path,
     parse_manifest,
 )
-from sources.ingest.pipeline import process_job
 from sources.models import ImportFile, ImportOutcome
 
 # Files claimed, parsed and stored per round (each article is still atomic on its own).
@@ -97,17 +97,17 @@ class Progress:
 
 
 @contextmanager
-def parser(jobs: int):
-    """Parse here, or — parsing being CPU-bound pure Python — in `jobs` processes."""
+def parser(jobs: int) -> Iterator[Parser]:
+    """Parse here, or — parsing being CPU-bound pure Python — in `jobs` processes.
+
+    The pool parses the next group while this process stores the current one (see
+    imports/queue.py).
+    """
     if jobs == 1:
-        yield parse_in_process
+        yield IN_PROCESS
         return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver")) as pool:
-
-        def parse(batch: list[Job], max_bytes: int) -> list[Parsed]:
-            return list(pool.map(process_job, batch, [max_bytes] * len(batch), chunksize=4))
-
-        yield parse
+        yield pool_parser(pool)
 
 
 class Command(BaseCommand):
