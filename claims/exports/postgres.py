@@ -102,7 +102,7 @@ def j_fields(members: dict[str, str]) -> list[str]:
 
 
 def j_object(members: dict[str, str]) -> str:
-    """A JSON object from {key: SQL expression of its JSON text} (one concat() call)."""
+    """A JSON object from {key: SQL expression of its JSON text} (one `concat`)."""
     return concat(j_fields(members))
 
 

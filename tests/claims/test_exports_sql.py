@@ -20,7 +20,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from claims.exports import Export, export_queryset, postgres, schema
+from claims.exports import Export, export_queryset, expressions, postgres, schema
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
 from claims.triage import parse_filters
 from tests.claims.test_exports import RECORD_VALIDATOR
@@ -199,6 +199,16 @@ def test_fallback_on_other_databases_fits_the_schema():
         assert Export(selection("status=all"), fmt).uses_sql is POSTGRES
     assert not Export(selection("status=all"), "claimreview").uses_sql
     assert Export(selection("status=all"), "jsonl", detail="plain").uses_sql is POSTGRES
+
+
+@pytest.mark.postgres("the generated SQL is run")
+def test_generated_concatenation_joins_text_as_concat_does_a_null_part_adding_nothing():
+    parts = ["'a'", "NULL::text", "'b'", "'c'", "chr(10)", "upper('d')", "NULL::text"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {expressions.concat(parts)}, concat({', '.join(parts)})")
+        assert cursor.fetchone() == ("abc\nD", "abc\nD")
+        cursor.execute(f"SELECT {expressions.concat(['NULL::text'])}")
+        assert cursor.fetchone() == ("",)
 
 
 # --- Chunks: one COPY per range of article ids ------------------------------------------------
