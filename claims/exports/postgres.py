@@ -714,7 +714,9 @@ def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
     unpack_row = struct.Struct("!hiii").unpack_from  # fields, int4 length, int4, text length
     first = True
     for message in copy:
-        data = bytes(message)
+        # Each message is a buffer of its own (psycopg hands over libpq's, not a copy):
+        # rows are views into it, never copied before the caller joins them into a block.
+        data = memoryview(message)
         offset = 0
         if first:
             first = False
@@ -726,8 +728,7 @@ def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
             continue
         _, _, count, size = unpack_row(data, offset)
         offset += 14
-        # A view, not a copy: the caller joins the rows into a block (the one copy).
-        yield count, memoryview(data)[offset : offset + size]
+        yield count, data[offset : offset + size]
 
 
 def _blocks(queryset: QuerySet, *, fmt: str, tally: Tally, **options) -> Iterator[list]:
