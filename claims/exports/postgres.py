@@ -714,8 +714,8 @@ def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
     unpack_row = struct.Struct("!hiii").unpack_from  # fields, int4 length, int4, text length
     first = True
     for message in copy:
-        # Each message is a buffer of its own (psycopg hands over libpq's, not a copy):
-        # rows are views into it, never copied before the caller joins them into a block.
+        # Each message is a buffer of its own (psycopg makes a new one per message): rows
+        # are views into it, copied only when the caller joins them into a block.
         data = memoryview(message)
         offset = 0
         if first:
