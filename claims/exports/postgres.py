@@ -28,10 +28,10 @@ A sliced selection (its own order and limit) is one COPY; so is an export run in
 caller's transaction (its uncommitted rows are invisible to another connection).
 
 The selection is the export queryset compiled to SQL (`values_list` of the claim columns),
-materialised per chunk. The neighbour window reads the selection's articles; the aggregates
-read the range of the selection's claim ids (`cb`, computed once), and a selection sparse in
+materialised per chunk. The aggregates read the range of the selection's claim ids and the
+neighbour window the range of its article ids (`cb`, computed once); a selection sparse in
 its range drops the other claims' rows in the scan (`selection_filter`), so a small
-selection reads only its own claims' rows.
+selection reads only its own claims' rows and articles.
 """
 
 from __future__ import annotations
@@ -184,17 +184,54 @@ def selection_cte(queryset: QuerySet, claim_cols, *, chunked: bool) -> tuple[str
     return cte + ")", [*params]
 
 
+def bounds_cte() -> str:
+    """The CTE `cb`: the selection's lowest and highest claim id and article id, and whether
+    its claims fill more than half of the claim ids between (`dense`); computed once for
+    every CTE reading rows by claim or by article (a subquery on `c` in each would scan `c`
+    again)."""
+    return (
+        "cb AS (SELECT min(c_id) AS min_c_id, max(c_id) AS max_c_id,"
+        " min(c_article_id) AS min_c_article_id, max(c_article_id) AS max_c_article_id,"
+        " count(*) * 2 > max(c_id) - min(c_id) AS dense FROM c)"
+    )
+
+
+def selection_filter(column: str, *, chunked: bool, key: str = "c_id") -> str:
+    """`column` belongs to the selection — a claim id of a table of things attached to
+    claims (corroborations, ratings, notes, history), or with `key="c_article_id"` an
+    article id of the claims the neighbour window reads — as a condition on its rows.
+
+    Claims are stored article by article, so a chunk's claims have neighbouring ids: the
+    rows are read as one index range scan between the selection's lowest and highest id,
+    not a probe per claim or article. When the selection fills most of its claim ids (every
+    claim, or most of them), the rows of the few unselected ones (their articles) are left
+    for the join on claim id to drop; when it is sparse (a narrow filter), they are dropped
+    in the scan against a hash of the selection's ids, so a narrow selection never reads
+    the range's other claims. `dense` is a constant of the statement, so the hash is built
+    only when it is needed. Unchunked (a slice, or inside the caller's transaction) the
+    selection has any size: the rows are joined to its ids (a join spills to disk when
+    large, a hashed subquery cannot).
+    """
+    in_range = f"{column} BETWEEN (SELECT min_{key} FROM cb) AND (SELECT max_{key} FROM cb)"
+    selected = f"{column} IN (SELECT {key} FROM c)"
+    if chunked:
+        return f"{in_range} AND ((SELECT dense FROM cb) OR {selected})"
+    return f"{in_range} AND {selected}"
+
+
 def neighbours_cte(text: Field, fmt: str, *, chunked: bool) -> tuple[str, list]:
     """The CTE `nb`: each current claim's text of the selection's articles (chrome and
     retired claims skipped), rendered once (`j`) and handed by the window to the claims
     before and after it (`before_j`, `after_j`)."""
     render = rendering(text.kind, fmt)
+    # The chunk's range as constants too: the planner estimates the rows from them.
     in_range = " AND article_id >= %s AND article_id < %s" if chunked else ""
+    articles = selection_filter("article_id", chunked=chunked, key="c_article_id")
     cte = (
         "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
         f" FROM (SELECT id, article_id, {qn('start')}, {render(qn(text.path))} AS j"
         f" FROM {_table(Claim)} WHERE kind <> {lit(ClaimKind.CHROME)} AND NOT retired"
-        " AND article_id IN (SELECT c_article_id FROM c)"
+        f" AND {articles}"
         + in_range
         # OFFSET 0 keeps the subquery: pulled up, its rendering would run in lag() and lead().
         + f" OFFSET 0) t WINDOW w AS (PARTITION BY article_id ORDER BY {qn('start')}, id))"
@@ -346,36 +383,6 @@ def history_cte(changes: Changes, of_selection) -> str:
         + " UNION ALL ".join(parts)
         + ") h GROUP BY claim_id)"
     )
-
-
-def bounds_cte() -> str:
-    """The CTE `cb`: the selection's lowest and highest claim id, and whether its claims fill
-    more than half of the ids between (`dense`); computed once for every CTE reading rows
-    by claim id (a subquery on `c` in each would scan `c` again)."""
-    return (
-        "cb AS (SELECT min(c_id) AS lo, max(c_id) AS hi,"
-        " count(*) * 2 > max(c_id) - min(c_id) AS dense FROM c)"
-    )
-
-
-def selection_filter(column: str, *, chunked: bool) -> str:
-    """`column` (a claim id) belongs to the selection, as a condition on the rows of a table
-    of things attached to claims (corroborations, ratings, notes, history).
-
-    Claims are stored article by article, so a chunk's claims have neighbouring ids: the
-    rows are read as one index range scan between the chunk's lowest and highest id, not a
-    probe per claim. When the selection fills most of that range (every claim, or most of
-    them), rows of the few unselected claims are left for the join on claim id to drop;
-    when it is sparse (a narrow filter), they are dropped in the scan against a hash of the
-    selection's ids, so a narrow selection never aggregates the range's other claims.
-    `dense` is a constant of the statement, so the hash is built only when it is needed.
-    Unchunked (a slice, or inside the caller's transaction) the selection has any size: the
-    rows are joined to its ids (a join spills to disk when large, a hashed subquery cannot).
-    """
-    in_range = f"{column} BETWEEN (SELECT lo FROM cb) AND (SELECT hi FROM cb)"
-    if chunked:
-        return f"{in_range} AND ((SELECT dense FROM cb) OR {column} IN (SELECT c_id FROM c))"
-    return f"{in_range} AND {column} IN (SELECT c_id FROM c)"
 
 
 # --- The statement ---------------------------------------------------------------------------
