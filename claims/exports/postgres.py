@@ -28,8 +28,10 @@ A sliced selection (its own order and limit) is one COPY; so is an export run in
 caller's transaction (its uncommitted rows are invisible to another connection).
 
 The selection is the export queryset compiled to SQL (`values_list` of the claim columns),
-materialised per chunk; the aggregates and the neighbour window are restricted to it with
-`IN (…)` so a small selection reads only its own claims' rows.
+materialised per chunk. The aggregates read the range of the selection's claim ids and the
+neighbour window the range of its article ids (`cb`, computed once); a selection sparse in
+its range drops the other claims' rows in the scan (`selection_filter`), so a small
+selection reads only its own claims' rows and articles.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 
 import psycopg
 from django.db import connections, transaction
@@ -99,7 +102,7 @@ def j_fields(members: dict[str, str]) -> list[str]:
 
 
 def j_object(members: dict[str, str]) -> str:
-    """A JSON object from {key: SQL expression of its JSON text} (one concat() call)."""
+    """A JSON object from {key: SQL expression of its JSON text} (one `concat`)."""
     return concat(j_fields(members))
 
 
@@ -181,17 +184,54 @@ def selection_cte(queryset: QuerySet, claim_cols, *, chunked: bool) -> tuple[str
     return cte + ")", [*params]
 
 
+def bounds_cte() -> str:
+    """The CTE `cb`: the selection's lowest and highest claim id and article id, and whether
+    its claims fill more than half of the claim ids between (`dense`); computed once for
+    every CTE reading rows by claim or by article (a subquery on `c` in each would scan `c`
+    again)."""
+    return (
+        "cb AS (SELECT min(c_id) AS min_c_id, max(c_id) AS max_c_id,"
+        " min(c_article_id) AS min_c_article_id, max(c_article_id) AS max_c_article_id,"
+        " count(*) * 2 > max(c_id) - min(c_id) AS dense FROM c)"
+    )
+
+
+def selection_filter(column: str, *, chunked: bool, key: str = "c_id") -> str:
+    """`column` belongs to the selection — a claim id of a table of things attached to
+    claims (corroborations, ratings, notes, history), or with `key="c_article_id"` an
+    article id of the claims the neighbour window reads — as a condition on its rows.
+
+    Claims are stored article by article, so a chunk's claims have neighbouring ids: the
+    rows are read as one index range scan between the selection's lowest and highest id,
+    not a probe per claim or article. When the selection fills most of its claim ids (every
+    claim, or most of them), the rows of the few unselected ones (their articles) are left
+    for the join on claim id to drop; when it is sparse (a narrow filter), they are dropped
+    in the scan against a hash of the selection's ids, so a narrow selection never reads
+    the range's other claims. `dense` is a constant of the statement, so the hash is built
+    only when it is needed. Unchunked (a slice, or inside the caller's transaction) the
+    selection has any size: the rows are joined to its ids (a join spills to disk when
+    large, a hashed subquery cannot).
+    """
+    in_range = f"{column} BETWEEN (SELECT min_{key} FROM cb) AND (SELECT max_{key} FROM cb)"
+    selected = f"{column} IN (SELECT {key} FROM c)"
+    if chunked:
+        return f"{in_range} AND ((SELECT dense FROM cb) OR {selected})"
+    return f"{in_range} AND {selected}"
+
+
 def neighbours_cte(text: Field, fmt: str, *, chunked: bool) -> tuple[str, list]:
     """The CTE `nb`: each current claim's text of the selection's articles (chrome and
     retired claims skipped), rendered once (`j`) and handed by the window to the claims
     before and after it (`before_j`, `after_j`)."""
     render = rendering(text.kind, fmt)
+    # The chunk's range as constants too: the planner estimates the rows from them.
     in_range = " AND article_id >= %s AND article_id < %s" if chunked else ""
+    articles = selection_filter("article_id", chunked=chunked, key="c_article_id")
     cte = (
         "nb AS (SELECT id, j, lag(j) OVER w AS before_j, lead(j) OVER w AS after_j"
         f" FROM (SELECT id, article_id, {qn('start')}, {render(qn(text.path))} AS j"
         f" FROM {_table(Claim)} WHERE kind <> {lit(ClaimKind.CHROME)} AND NOT retired"
-        " AND article_id IN (SELECT c_article_id FROM c)"
+        f" AND {articles}"
         + in_range
         # OFFSET 0 keeps the subquery: pulled up, its rendering would run in lag() and lead().
         + f" OFFSET 0) t WINDOW w AS (PARTITION BY article_id ORDER BY {qn('start')}, id))"
@@ -252,31 +292,39 @@ def _order(scope: Scope, items: Items) -> str:
 
 def items_cte(name: str, member: List | Summary, fmt: str, of_selection) -> str:
     """The CTE `name`: per claim with items (corroborations, ratings, notes), its part of the
-    records (`j`): the JSON list or summary, or the CSV cells; aggregated once per claim."""
+    records (`j`): the JSON list or summary, or the CSV cells; aggregated once per claim.
+
+    The items are sorted once (claim, then the items' order) in a subquery that also renders
+    each one (`i`), and the aggregates read them in that order: an aggregate's own ORDER BY
+    would sort every claim's few items apart (PostgreSQL 15 starts a sort per group). An
+    ordered subquery's rows reach a grouping over it alone in order (no join in between to
+    reorder them, and its output cannot be split between parallel workers).
+    """
     items = member.items
     scope = Scope(items.model, "i")
     env = {f.name: f.kind.sql(scope.column(f.path)) for f in items.fields}
-    order = _order(scope, items)
-    aggregates: dict[str, str] = {}
+    # key: (the aggregate over `{}`, the per-item value it reads, or None for count(*)).
+    aggregates: dict[str, tuple[str, str | None]] = {}
 
     def count(key: str, column: Count) -> str:
-        where = "" if column.where is None else f" FILTER (WHERE {column.where.sql(env)})"
-        aggregates[key] = f"count(*){where}"
+        if column.where is None:
+            aggregates[key] = ("count(*)", None)
+        else:
+            aggregates[key] = ("count(*) FILTER (WHERE {})", column.where.sql(env))
         return f"g.{qn(key)}"
 
     def listed(listing: List) -> list[str]:
         """The list's JSON, or its CSV cells."""
         if fmt == "json":
             obj = j_object({f.name: f.kind.json_sql(scope.column(f.path)) for f in items.fields})
-            aggregates[listing.name] = f"string_agg({obj}, ',' ORDER BY {order})"
+            aggregates[listing.name] = ("string_agg({}, ',')", obj)
             return [f"'[' || g.{qn(listing.name)} || ']'"]
         cells = []
         for column in listing.columns:
             if isinstance(column, Count):
                 cells.append(f"{count(column.csv, column)}::text")
             else:
-                line = column.line.sql(env)
-                aggregates[column.csv] = f"string_agg({line}, chr(10) ORDER BY {order})"
+                aggregates[column.csv] = ("string_agg({}, chr(10))", column.line.sql(env))
                 cells.append(csv_text_sql(f"g.{qn(column.csv)}"))
         return cells
 
@@ -307,20 +355,27 @@ def items_cte(name: str, member: List | Summary, fmt: str, of_selection) -> str:
         json, cells = summary(member.fields)
         cells = [j_object(json)] if fmt == "json" else cells
     piece = cells[0] if fmt == "json" else concat(comma_separated(cells))
-    grouped = ", ".join(f"{expr} AS {qn(key)}" for key, expr in aggregates.items())
     claim = scope.column("claim")
+    rendered = "".join(
+        f", {value} AS {qn(key)}" for key, (_, value) in aggregates.items() if value is not None
+    )
+    grouped = ", ".join(
+        f"{aggregate.format(f'i.{qn(key)}')} AS {qn(key)}"
+        for key, (aggregate, _) in aggregates.items()
+    )
     return (
         f"{name} AS (SELECT claim_id, {piece} AS j"
-        f" FROM (SELECT {claim} AS claim_id, {grouped} FROM {scope.source()}"
-        f" WHERE {of_selection(claim)} GROUP BY {claim}) g)"
+        f" FROM (SELECT claim_id, {grouped}"
+        f" FROM (SELECT {claim} AS claim_id{rendered} FROM {scope.source()}"
+        f" WHERE {of_selection(claim)} ORDER BY {claim}, {_order(scope, items)}) i"
+        " GROUP BY claim_id) g)"
     )
 
 
 def history_cte(changes: Changes, of_selection) -> str:
     """The CTE `hist`: the number of recorded changes of each selected claim (`n`)."""
     parts = [
-        f"SELECT {key} AS claim_id FROM {_table(model.history.model)}"
-        f" WHERE {of_selection(key, exact=True)}"
+        f"SELECT {key} AS claim_id FROM {_table(model.history.model)} WHERE {of_selection(key)}"
         for model, key in changes.tables
     ]
     return (
@@ -374,19 +429,9 @@ def record_sql(
     claim_cols = list(dict.fromkeys(claim_cols))
 
     selection, params = selection_cte(queryset, claim_cols, chunked=chunked)
-    ctes = [selection]
-    ids = "(SELECT c_id FROM c)"
-
-    def of_selection(column: str, *, exact: bool = False) -> str:
-        """`column` (a claim id) is in the selection's id range: claims are stored article
-        by article, so a chunk's claims have neighbouring ids and the range is one index
-        scan, not a probe per claim. Rows of claims in the range but not selected are
-        dropped by the join on claim id; `exact` drops them here already (for history,
-        which has rows for every claim: a narrow selection would aggregate many for
-        nothing). Unchunked (a slice, or inside the caller's transaction), the selection's
-        ids may lie anywhere in the table: always exact."""
-        in_range = f"{column} BETWEEN (SELECT min(c_id) FROM c) AND (SELECT max(c_id) FROM c)"
-        return f"{in_range} AND {column} IN {ids}" if exact or not chunked else in_range
+    # cb is only computed when a CTE reads it (an unreferenced CTE never runs).
+    ctes = [selection, bounds_cte()]
+    of_selection = partial(selection_filter, chunked=chunked)
 
     # The pieces of each record, sorted; the record is concatenated from them afterwards.
     # Each *_j piece is the format's rendering: JSON, or CSV cell(s) for CSV.
@@ -676,7 +721,9 @@ def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
     unpack_row = struct.Struct("!hiii").unpack_from  # fields, int4 length, int4, text length
     first = True
     for message in copy:
-        data = bytes(message)
+        # Each message is a buffer of its own (psycopg makes a new one per message): rows
+        # are views into it, copied only when the caller joins them into a block.
+        data = memoryview(message)
         offset = 0
         if first:
             first = False
@@ -688,8 +735,7 @@ def _parse_copy(copy) -> Iterator[tuple[int, memoryview]]:
             continue
         _, _, count, size = unpack_row(data, offset)
         offset += 14
-        # A view, not a copy: the caller joins the rows into a block (the one copy).
-        yield count, memoryview(data)[offset : offset + size]
+        yield count, data[offset : offset + size]
 
 
 def _blocks(queryset: QuerySet, *, fmt: str, tally: Tally, **options) -> Iterator[list]:

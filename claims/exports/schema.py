@@ -1,13 +1,15 @@
 """The export record, defined once: every field with its Python and SQL renderings.
 
 `RECORD` is the table of the record's fields, in CSV column order; `docs/export-schema.json`
-describes the result (version `SCHEMA_VERSION`). Each field says where its value comes from
+describes the result (version `SCHEMA_VERSION`) and is generated from it too (`record_schema`,
+written by `manage.py export_schema`). Each field says where its value comes from
 (a model path such as "article__publisher__name", read through `getattr` on the Python path
-and as a column on the SQL path) and its `Kind`, which renders the value four ways: the
+and as a column on the SQL path) and its `Kind`, which renders the value four ways (the
 record's value from the model's (Python), the same in SQL, its JSON text in SQL, and its
-CSV cell in Python and in SQL. `records` (the ORM path) and `postgres` (the SQL path) are
-both generated from this table, and `formats` writes the CSV columns it names: adding a
-field is one row here.
+CSV cell in Python and in SQL) and gives its JSON Schema type; the model field the path
+reads adds whether it can be null, its choices and its help text. `records` (the ORM path)
+and `postgres` (the SQL path) are both generated from this table, and `formats` writes the
+CSV columns it names: adding a field is one row here, then `manage.py export_schema`.
 
 Two kinds of record: **full** (every field) and **plain** (fields not marked `full`).
 
@@ -26,7 +28,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from claims.exports.expressions import (
@@ -187,7 +189,10 @@ class Kind:
 
     `python`: the record's value; `sql`: the same in SQL; `json_sql`: its JSON text in SQL;
     `csv`: the record's value as a CSV cell (neutralised by the writer); `csv_sql`: the
-    finished cell in SQL (neutralised, quoted).
+    finished cell in SQL (neutralised, quoted). `json_schema`: the JSON Schema of the value
+    when it is not null; `null`: when the value is null — never (""), when the model's value
+    is None ("none"), or when it is empty or None ("empty"); the model field says whether it
+    can be (`record_schema`).
     """
 
     name: str
@@ -196,6 +201,8 @@ class Kind:
     json_sql: Callable[[str], str]
     csv: Callable[[object], object]
     csv_sql: Callable[[str], str]
+    json_schema: Mapping[str, object]
+    null: str = ""
 
 
 def _same(value):
@@ -217,6 +224,7 @@ INT = Kind(
     json_sql=lambda e: f"{e}::text",
     csv=_same,
     csv_sql=lambda e: f"{e}::text",
+    json_schema={"type": "integer"},
 )
 OPTIONAL_INT = Kind(
     "int or null",
@@ -225,6 +233,8 @@ OPTIONAL_INT = Kind(
     json_sql=lambda e: f"COALESCE(({e})::text, 'null')",
     csv=_blank_if_none,
     csv_sql=lambda e: f"COALESCE(({e})::text, '')",
+    json_schema={"type": "integer"},
+    null="none",
 )
 BOOL = Kind(
     "boolean",
@@ -233,6 +243,7 @@ BOOL = Kind(
     json_sql=lambda e: f"CASE WHEN {e} THEN 'true' ELSE 'false' END",
     csv=_same,
     csv_sql=lambda e: f"CASE WHEN {e} THEN 'True' ELSE 'False' END",
+    json_schema={"type": "boolean"},
 )
 TEXT = Kind(
     "text",
@@ -241,6 +252,7 @@ TEXT = Kind(
     json_sql=lambda e: f"to_json({e})::text",
     csv=_same,
     csv_sql=csv_text_sql,
+    json_schema={"type": "string"},
 )
 NULLABLE_TEXT = Kind(
     "text or null",
@@ -249,6 +261,8 @@ NULLABLE_TEXT = Kind(
     json_sql=json_text_sql,
     csv=_blank_if_none,
     csv_sql=csv_text_sql,
+    json_schema={"type": "string"},
+    null="none",
 )
 # Empty text is exported as null.
 OPTIONAL_TEXT = Kind(
@@ -258,6 +272,8 @@ OPTIONAL_TEXT = Kind(
     json_sql=lambda e: json_text_sql(f"NULLIF({e}, '')"),
     csv=lambda v: v or "",
     csv_sql=csv_text_sql,
+    json_schema={"type": "string"},
+    null="empty",
 )
 # ISO dates never start like a formula nor need quoting: no neutralising in SQL.
 DATETIME = Kind(
@@ -267,6 +283,8 @@ DATETIME = Kind(
     json_sql=lambda e: f"""COALESCE('"' || {iso_datetime_sql(e)} || '"', 'null')""",
     csv=lambda v: v or "",
     csv_sql=lambda e: f"COALESCE({iso_datetime_sql(e)}, '')",
+    json_schema={"type": "string", "format": "date-time"},
+    null="none",
 )
 DATE = Kind(
     "date",
@@ -275,13 +293,16 @@ DATE = Kind(
     json_sql=lambda e: f"""COALESCE('"' || {iso_date_sql(e)} || '"', 'null')""",
     csv=lambda v: v or "",
     csv_sql=lambda e: f"COALESCE({iso_date_sql(e)}, '')",
+    json_schema={"type": "string", "format": "date"},
+    null="none",
 )
 
 
 def labelled(name: str, labels: Mapping, *, default: str | None = None) -> Kind:
     """A value shown by its label (`default`, or the value itself when None, if unknown).
 
-    In SQL each known value maps to its rendered label, a constant."""
+    In SQL each known value maps to its rendered label, a constant; the labels (and the
+    default) are the values the schema allows."""
 
     def python(value):
         return labels.get(value, value if default is None else default)
@@ -297,6 +318,9 @@ def labelled(name: str, labels: Mapping, *, default: str | None = None) -> Kind:
         csv_sql=lambda e: choice_sql(
             e, labels, csv_text_sql(e) if default is None else csv_sql(default), csv_sql
         ),
+        json_schema={
+            "enum": list(dict.fromkeys([*labels.values(), *([] if default is None else [default])]))
+        },
     )
 
 
@@ -315,7 +339,8 @@ class Field:
 
     `path` is the model path of its value (Python: attributes; SQL: a column through the
     path's joins); `csv` names its CSV column ("" for none); `full` keeps it out of plain
-    records.
+    records; `doc` describes it in the JSON Schema (default: the help text of the model
+    field the path starts with).
     """
 
     name: str
@@ -323,6 +348,7 @@ class Field:
     path: str = ""
     csv: str = ""
     full: bool = False
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,6 +359,7 @@ class Constant:
     value: object
     csv: str = ""
     full: bool = False
+    doc: str = ""
 
 
 DETAIL = object()
@@ -347,6 +374,7 @@ class Object:
     fields: tuple[Field, ...]
     path: str = ""
     full: bool = False
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -384,6 +412,7 @@ class List:
     columns: tuple[Count | Lines, ...] = ()
     full: bool = False
     optional: bool = False  # left out when the export leaves it out (notes)
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -396,6 +425,7 @@ class Summary:
     counts: Mapping[str, Count]
     fields: tuple[Field | Object | List, ...]
     full: bool = False
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -407,6 +437,7 @@ class Computed:
     kind: Kind
     rule: Expr
     csv: str = ""
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -418,6 +449,7 @@ class Changes:
     tables: tuple[tuple[type, str], ...]
     csv: str = ""
     full: bool = False
+    doc: str = ""
 
 
 # --- The record ------------------------------------------------------------------------------
@@ -439,6 +471,7 @@ ARTICLE = Object(
 CONTEXT = Object(
     "context",
     full=True,
+    doc="The neighbouring claims (sentences) of the same article, page chrome skipped.",
     fields=(
         Field("before", NULLABLE_TEXT, csv="sentence_before"),
         Field("after", NULLABLE_TEXT, csv="sentence_after"),
@@ -452,7 +485,12 @@ CORROBORATIONS = Items(
         Field("id", INT, "id"),
         Field("url", OPTIONAL_TEXT, "url"),
         Field("outlet", OPTIONAL_TEXT, "outlet"),
-        Field("publisher", NULLABLE_TEXT, "publisher__name"),
+        Field(
+            "publisher",
+            NULLABLE_TEXT,
+            "publisher__name",
+            doc="The registered publisher the evidence comes from.",
+        ),
         Field("published_on", DATE, "published_on"),
         Field("excerpt", TEXT, "excerpt"),
         Field("stance", TEXT, "stance"),
@@ -527,6 +565,7 @@ RATING_SUMMARY = Summary(
             NULLABLE_TEXT,
             when(_AGREED, text(_TOP, " of ", _TOTAL, " agree")),
             csv="rating_agreement",
+            doc='e.g. "2 of 3 agree" (null with fewer than two ratings).',
         ),
         Computed(
             "consensus",
@@ -536,6 +575,7 @@ RATING_SUMMARY = Summary(
                 Match(_TOP, tuple((n, Const(level)) for level, n in _LEVELS.items())),
             ),
             csv="rating_consensus",
+            doc="The confidence most reviewers gave, when one level leads.",
         ),
         Computed("count", INT, _TOTAL),
         Object("counts", tuple(Computed(level, INT, n) for level, n in _LEVELS.items())),
@@ -570,6 +610,7 @@ NOTE_LIST = List(
     NOTES,
     full=True,
     optional=True,
+    doc="Absent when the export leaves notes out.",
     # "alice: Checked against the filing.", one note a line
     columns=(Lines("notes", text(first_of(Ref("author"), "—"), ": ", Ref("text"))),),
 )
@@ -580,20 +621,33 @@ HISTORY_CHANGES = Changes(
     tables=((Claim, "id"), (Corroboration, "claim_id"), (Rating, "claim_id"), (Note, "claim_id")),
     csv="history_changes",
     full=True,
+    doc="Recorded changes of the claim and its corroborations, ratings and notes.",
 )
 
 # In CSV column order.
 RECORD = (
     Constant("schema_version", SCHEMA_VERSION, csv="schema_version"),
     Constant("detail", DETAIL),
-    Field("id", INT, "id", csv="id"),
+    Field("id", INT, "id", csv="id", doc="Claim id."),
     Field("article_id", INT, "article_id", csv="article_id"),
-    Field("start", INT, "start", csv="start"),
-    Field("end", INT, "end", csv="end"),
-    Field("text", TEXT, "text", csv="text"),
-    Field("kind", CLAIM_KIND, "kind", csv="kind"),
+    Field("start", INT, "start", csv="start", doc="First character of the span."),
+    Field("end", INT, "end", csv="end", doc="One past the last character."),
+    Field("text", TEXT, "text", csv="text", doc="The claim: the article's text from start to end."),
+    Field(
+        "kind",
+        CLAIM_KIND,
+        "kind",
+        csv="kind",
+        doc="Page chrome is never exported from the queue or the command.",
+    ),
     Field("status", STATUS, "status", csv="status"),
-    Field("credibility", INT, "credibility", csv="credibility"),
+    Field(
+        "credibility",
+        INT,
+        "credibility",
+        csv="credibility",
+        doc="Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged.",
+    ),
     Field("score", INT, "score", csv="score"),
     Field("speaker", OPTIONAL_TEXT, "speaker", csv="speaker"),
     Field("status_label", STATUS_LABEL, "status", csv="status_label", full=True),
@@ -601,7 +655,13 @@ RECORD = (
         "credibility_label", CREDIBILITY_LABEL, "credibility", csv="credibility_label", full=True
     ),
     ARTICLE,
-    Field("reviewed_at", DATETIME, "reviewed_at", csv="reviewed_at"),
+    Field(
+        "reviewed_at",
+        DATETIME,
+        "reviewed_at",
+        csv="reviewed_at",
+        doc="When the current verdict was set.",
+    ),
     CONTEXT,
     RATING_SUMMARY,
     CORROBORATION_LIST,
@@ -621,7 +681,7 @@ def record_fields(detail: str, members: tuple | None = None) -> tuple:
         if getattr(member, "full", False) and detail != "full":
             continue
         if isinstance(member, Object):
-            member = Object(member.name, record_fields(detail, member.fields), member.path)
+            member = replace(member, fields=record_fields(detail, member.fields))
         kept.append(member)
     return tuple(kept)
 
@@ -649,3 +709,143 @@ def plain_paths() -> tuple[str, ...]:
         elif isinstance(member, Object):
             paths += [f"{member.path}__{sub.path}" for sub in member.fields]
     return tuple(dict.fromkeys(paths))
+
+
+# --- The record's JSON Schema (docs/export-schema.json) ---------------------------------------
+
+SCHEMA_ID = f"urn:claim-workbench:export-schema:{SCHEMA_VERSION}"
+SCHEMA_TITLE = "Claim workbench export record"
+SCHEMA_DESCRIPTION = (
+    "One claim as exported by the claim workbench (`export_claims`, /claims/export/)."
+    " JSON Lines: one record per line; JSON: an array of records."
+    f' Version {SCHEMA_VERSION}: every record carries "schema_version": "{SCHEMA_VERSION}";'
+    " a change that removes or retypes a field bumps the major version, an added optional"
+    ' field the minor. "detail" says which kind of record it is: "full" (everything below) or'
+    ' "plain" (the per-claim columns only: the fast path for very large exports).'
+    " Offsets are Unicode code points into the article's canonical text:"
+    " article.text[start:end] == text. Dates are ISO 8601."
+    " Generated from claims/exports/schema.py by `manage.py export_schema`."
+)
+_FIRST_ID = ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def record_schema() -> dict:
+    """The JSON Schema (2020-12) of an export record, generated from `RECORD`.
+
+    Every member is described by its kind (type, format, the labels a labelled value takes)
+    and by the model field its path reads: whether it can be null, its choices, whether it
+    is an id or a positive number, its help text unless the member has a `doc`. Plain
+    members are required in every record; full ones in full records (notes unless left
+    out), and never in plain ones.
+    """
+    full = [m for m in record_fields("full") if getattr(m, "full", False)]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": SCHEMA_TITLE,
+        "description": SCHEMA_DESCRIPTION,
+        "type": "object",
+        "required": [m.name for m in record_fields("plain")],
+        "properties": {m.name: _member_schema(m, Claim) for m in RECORD},
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"detail": {"const": "full"}}},
+                "then": {"required": [m.name for m in full if not getattr(m, "optional", False)]},
+                "else": {"not": {"anyOf": [{"required": [m.name]} for m in full]}},
+            }
+        ],
+        "$defs": {
+            "export": {
+                "description": "The JSON format: one array of records.",
+                "type": "array",
+                "items": {"$ref": "#"},
+            }
+        },
+    }
+
+
+def record_schema_text() -> str:
+    """`record_schema()` as the text of docs/export-schema.json (members in record order)."""
+    return json.dumps(record_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _described(schema: dict, doc: str) -> dict:
+    return {**schema, "description": doc} if doc else schema
+
+
+def _object_schema(properties: dict[str, dict], doc: str = "", optional=frozenset()) -> dict:
+    """An object holding exactly `properties`, every one of them but the `optional` ones."""
+    schema = {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    return _described(schema, doc)
+
+
+def _member_schema(member, model) -> dict:
+    """The JSON Schema of one member of a record of `model` (None: no model behind it)."""
+    if isinstance(member, Constant):
+        if member.value is DETAIL:
+            return _described({"enum": list(DETAILS)}, member.doc)
+        return _described({"const": member.value}, member.doc)
+    if isinstance(member, Field):
+        return _field_schema(member, model)
+    if isinstance(member, Computed):
+        kind = member.kind
+        return _described(_value_schema(kind.json_schema, nullable=bool(kind.null)), member.doc)
+    if isinstance(member, Object):
+        # Without a path: values the export finds itself (the neighbouring sentences).
+        model = model._meta.get_field(member.path).related_model if member.path else None
+        properties = {f.name: _member_schema(f, model) for f in member.fields}
+        optional = {f.name for f in member.fields if getattr(f, "full", False)}  # not in plain
+        return _object_schema(properties, member.doc, optional=optional)
+    if isinstance(member, Summary):
+        fields = {f.name: _member_schema(f, member.items.model) for f in member.fields}
+        return _object_schema(fields, member.doc)
+    if isinstance(member, List):
+        items = member.items
+        records = {f.name: _field_schema(f, items.model) for f in items.fields}
+        return _described({"type": "array", "items": _object_schema(records)}, member.doc)
+    if isinstance(member, Changes):
+        return _described({"type": "integer", "minimum": 0}, member.doc)
+    raise TypeError(f"no JSON Schema for {member!r}")
+
+
+def _field_schema(field: Field, model) -> dict:
+    """A field's schema: its kind's, narrowed by the model field its path reads."""
+    kind = field.kind
+    if model is None or not field.path:
+        return _described(_value_schema(kind.json_schema, nullable=bool(kind.null)), field.doc)
+    first, *rest = field.path.split("__")
+    start = model._meta.get_field(first)
+    target, on_the_way = start, False
+    for name in rest:
+        on_the_way |= target.null  # a null relation on the way leaves nothing to read
+        target = target.related_model._meta.get_field(name)
+    none = on_the_way or target.null
+    nullable = {"": False, "none": none, "empty": none or target.blank}[kind.null]
+    if target.is_relation:
+        target = target.target_field  # a foreign key holds the related row's id
+    schema = dict(kind.json_schema)
+    if target.choices and "enum" not in schema:
+        schema["enum"] = [value for value, _ in target.flatchoices]
+    if schema.get("type") == "integer" and "enum" not in schema:
+        if target.get_internal_type() in _FIRST_ID:
+            schema["minimum"] = 1
+        elif target.get_internal_type().startswith("Positive"):
+            schema["minimum"] = 0
+    return _described(_value_schema(schema, nullable=nullable), field.doc or start.help_text)
+
+
+def _value_schema(value: Mapping, *, nullable: bool) -> dict:
+    """The schema of a value (`value` when not null), null allowed when `nullable`."""
+    schema = dict(value)
+    if nullable:
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+        if "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+    return schema
