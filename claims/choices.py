@@ -65,3 +65,10 @@ class BoundaryAction(models.TextChoices):
     MERGE = "merge", "Merge"
     SPAN = "span", "Span adjusted"
     CREATE = "create", "Created from a selection"
+
+
+# Code → label of each choice a page or export shows: one lookup each, not get_FOO_display()
+# per row (the queue's rows, the report, the export).
+KIND_LABELS = dict(ClaimKind.choices)
+STATUS_LABELS = dict(ClaimStatus.choices)
+CREDIBILITY_LABELS = dict(Credibility.choices)

@@ -23,10 +23,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from claims.choices import STATUS_LABELS
 from claims.exports import status_counts
 from claims.exports.formats import Tally
 from claims.exports.records import iter_full_claims
-from claims.exports.schema import STATUS_LABELS, canonical_json
+from claims.exports.schema import canonical_json
 from claims.history import RELATED, entries_for, history_model
 from claims.models import Claim, ClaimStatus
 from claims.triage import describe_filters

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import QueryDict
 
+from claims.choices import KIND_LABELS, STATUS_LABELS
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
@@ -224,11 +225,9 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
     """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]:
     above the queue's rows and in the report's title. A query for each of publisher, article
     and assignee, when they are filtered on."""
-    labels = dict(ClaimStatus.choices)
-    parts = [("Status", ", ".join(labels[s] for s in filters.statuses))]
+    parts = [("Status", ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
     if filters.kinds:
-        labels = dict(ClaimKind.choices)
-        parts.append(("Kind", ", ".join(labels[k] for k in filters.kinds)))
+        parts.append(("Kind", ", ".join(KIND_LABELS[k] for k in filters.kinds)))
     if filters.publisher:
         name = Publisher.objects.filter(pk=filters.publisher).values_list("name", flat=True)
         parts.append(("Publisher", next(iter(name), f"#{filters.publisher} (unknown)")))

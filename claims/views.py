@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims import boundaries, services
+from claims.choices import CREDIBILITY_LABELS, KIND_LABELS, STATUS_LABELS
 from claims.claim_page import (
     CLAIM_CHANGED,
     EVIDENCE_CHANGED,
@@ -122,9 +123,9 @@ def queue_rows_context(rows) -> dict:
     """What the queue's rows fragment reads: the rows and the labels of their choices."""
     return {
         "rows": rows,
-        "kinds": dict(ClaimKind.choices),
-        "statuses": dict(ClaimStatus.choices),
-        "credibilities": dict(Credibility.choices),
+        "kinds": KIND_LABELS,
+        "statuses": STATUS_LABELS,
+        "credibilities": CREDIBILITY_LABELS,
     }
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from claims.choices import CREDIBILITY_LABELS, STATUS_LABELS
 from claims.exports.expressions import (
     Coalesce,
     Const,
@@ -54,10 +55,8 @@ from claims.exports.expressions import (
 from claims.models import (
     Claim,
     ClaimKind,
-    ClaimStatus,
     Confidence,
     Corroboration,
-    Credibility,
     Independence,
     Note,
     Rating,
@@ -67,8 +66,6 @@ from claims.models import (
 SCHEMA_VERSION = "1.0"
 DETAILS = ("full", "plain")
 
-STATUS_LABELS = dict(ClaimStatus.choices)
-CREDIBILITY_LABELS = dict(Credibility.choices)
 
 # --- Spreadsheet safety ----------------------------------------------------------------------
 
