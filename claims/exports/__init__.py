@@ -38,6 +38,7 @@ from claims.exports.records import iter_full_records, iter_plain_records
 from claims.exports.schema import SCHEMA_VERSION
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import triage_queryset
+from sources.registry import PublisherRegistry
 
 __all__ = [
     "FORMATS",
@@ -156,7 +157,11 @@ class Export:
         if self.fmt == "json":
             return stream_json(records, tally=self.tally)
         return stream_claimreview(
-            records, base_url=self.base_url, organisation=self.organisation, tally=self.tally
+            records,
+            base_url=self.base_url,
+            organisation=self.organisation,
+            is_outlet=PublisherRegistry.shared().names_outlet,
+            tally=self.tally,
         )
 
     def _hashed(self, chunks: Iterator[str]) -> Iterator[bytes]:

@@ -43,7 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--article", type=int, action="append", help="Only this article id.")
         parser.add_argument("--assignee", help="none, or a user id (mine needs --user).")
         parser.add_argument("--evidence", choices=["yes", "no"])
-        parser.add_argument("--credibility", type=int, choices=range(1, 7))
+        parser.add_argument(
+            "--credibility",
+            choices=[*map(str, range(1, 7)), "none"],
+            help="Only this credibility, or none: not rated yet.",
+        )
         parser.add_argument("--q", help="Search the claim text, as the queue does.")
         parser.add_argument("--user", help="Username recorded as the exporter.")
         parser.add_argument(
