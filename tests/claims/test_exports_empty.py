@@ -14,12 +14,12 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
 from django.urls import reverse
 
-from claims.exports import Export, export_queryset
+from claims.exports import Export, export_queryset, recorded_stream
 from claims.exports.formats import csv_header
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import parse_filters
@@ -141,6 +141,76 @@ def test_command_plain_export_of_an_article_without_claims(verified, plain):
     args = ["--format", "csv", "--article", str(empty.pk)] + (["--plain"] if plain else [])
     content = run_export(*args)
     assert content == csv_header("plain" if plain else "full").encode()
+
+
+# --- Record only what was delivered ----------------------------------------------------------
+
+
+class Broken(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def breaks_after_first_chunk(monkeypatch):
+    """The export's stream fails after its first chunk (a lost connection to the database,
+    a bug in a writer): what the client or the file got is incomplete."""
+    real = Export.stream
+
+    def stream(self):
+        chunks = real(self)
+        yield next(chunks)
+        raise Broken("the database went away")
+
+    monkeypatch.setattr(Export, "stream", stream)
+
+
+def test_export_failing_mid_stream_leaves_no_record(client_for, verified, breaks_after_first_chunk):
+    response = client_for.get(export_url(status="all", format="csv"))
+    assert response.status_code == 200
+    chunks = iter(response.streaming_content)
+    assert next(chunks) == EMPTY["csv"]  # the header
+    with pytest.raises(Broken):
+        next(chunks)
+    assert not ExportRecord.objects.exists()
+
+
+def test_export_abandoned_by_its_reader_leaves_no_record(verified, reviewer):
+    """The client went away: the server stops reading and closes the response, which closes
+    the view's stream (`recorded_stream`) at its `yield`."""
+    queryset = export_queryset(parse_filters(QueryDict("status=all")), reviewer)
+    stream = recorded_stream(
+        Export(queryset, "csv"),
+        user=reviewer,
+        fmt="csv",
+        filters={},
+        include_notes=True,
+        origin="web",
+    )
+    assert next(stream) == EMPTY["csv"]  # the header
+    stream.close()
+    assert not ExportRecord.objects.exists()
+
+
+def test_export_started_but_not_streamed_has_no_record_yet(client_for, verified, reviewer):
+    response = client_for.get(export_url(status="all", format="jsonl"))
+    assert not ExportRecord.objects.exists()
+    content = body(response)
+    record = assert_one_record(content, claim_count=len(verified), user=reviewer, origin="web")
+    assert record.format == "jsonl"
+
+
+def test_command_failing_mid_stream_leaves_no_record(tmp_path, verified, breaks_after_first_chunk):
+    path = tmp_path / "x.csv"
+    with pytest.raises(Broken):
+        call_command("export_claims", "--format", "csv", "-o", str(path))
+    assert not ExportRecord.objects.exists()
+    assert list(tmp_path.iterdir()) == []  # no half-written file either
+
+
+def test_command_refused_before_streaming_leaves_no_record(verified):
+    with pytest.raises(CommandError):
+        call_command("export_claims", "--assignee", "mine")
+    assert not ExportRecord.objects.exists()
 
 
 @pytest.mark.postgres("the SQL path compiles the selection into a CTE")
