@@ -1,0 +1,105 @@
+"""The upload page: each file judged alone, a clear refusal for what cannot be a batch.
+
+An empty file is one rejected file of its batch (named, "the file is empty"), not a refusal
+of the whole upload by the form; an upload of no files is a form error and no batch; more
+files than Django reads in one request (DATA_UPLOAD_MAX_NUMBER_FILES) is the site's 400 page
+saying the limit; a zip entry too large for the file limit or for what is left of the
+archive's unpacked total is refused alone while the rest of the zip is imported.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from imports import queue
+from sources.models import ImportBatch, ImportFile, ImportOutcome
+from tests.factories import zip_of
+from tests.imports.test_queue import article_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("ada", "admin")
+
+
+@pytest.fixture
+def client_for(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def html_page(n: int) -> bytes:
+    return (
+        b"<html><head><title>Plant</title></head><body><article><p>"
+        + article_text(n)
+        + b"</p></article></body></html>"
+    )
+
+
+def post(client, files, **data):
+    return client.post(reverse("imports:upload"), {"files": files, **data})
+
+
+def reasons(batch: ImportBatch) -> dict[str, str]:
+    """Each file's name → its reason if it was rejected, else its outcome."""
+    return {
+        f.name: f.reason if f.outcome == ImportOutcome.REJECTED else f.outcome
+        for f in ImportFile.objects.filter(batch=batch)
+    }
+
+
+# --- Empty files -----------------------------------------------------------------------------
+
+
+def test_upload_with_an_empty_file_rejects_that_file_alone_and_names_it(client_for):
+    files = [
+        SimpleUploadedFile("plant.html", html_page(1)),
+        SimpleUploadedFile("name.html", b""),
+        SimpleUploadedFile("notes.txt", article_text(2)),
+    ]
+    response = post(client_for, files)
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:batch", args=[batch.pk])
+    assert reasons(batch) == {
+        "plant.html": ImportOutcome.PENDING,
+        "name.html": "name.html: the file is empty",
+        "notes.txt": ImportOutcome.PENDING,
+    }
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
+    assert reasons(batch)["plant.html"] == reasons(batch)["notes.txt"] == ImportOutcome.IMPORTED
+    page = client_for.get(response["Location"]).content.decode()
+    assert "name.html: the file is empty" in page
+
+
+def test_empty_entry_of_a_zip_is_rejected_on_sight_and_the_rest_imported(client_for):
+    data = zip_of({"one.txt": article_text(1), "empty.txt": b"", "two.txt": article_text(2)})
+    post(client_for, [SimpleUploadedFile("batch.zip", data)])
+    batch = ImportBatch.objects.get()
+    assert reasons(batch) == {
+        "batch.zip/one.txt": ImportOutcome.PENDING,
+        "batch.zip/empty.txt": "batch.zip/empty.txt: the file is empty",
+        "batch.zip/two.txt": ImportOutcome.PENDING,
+    }
+
+
+def test_file_of_white_space_is_still_refused_by_the_parser(client_for):
+    post(client_for, [SimpleUploadedFile("blank.txt", b"  \n\n ")])
+    batch = ImportBatch.objects.get()
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
+    assert reasons(batch)["blank.txt"].startswith("blank.txt: empty file")
+
+
+# --- No files, too many files ----------------------------------------------------------------
+
+
+def test_upload_with_no_files_is_refused_with_a_form_error_and_creates_no_batch(client_for):
+    response = client_for.post(reverse("imports:upload"), {"default_publisher": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"files": ["Choose at least one file to import."]}
+    assert "Choose at least one file to import." in response.content.decode()
+    assert not ImportBatch.objects.exists()
