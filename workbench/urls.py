@@ -3,7 +3,9 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from workbench.views import favicon, healthz, needs_email
+from workbench.views import bad_request, favicon, healthz, needs_email
+
+handler400 = bad_request
 
 # django.contrib.auth's pages, the password reset ones only while e-mail can be sent.
 account_patterns = [

@@ -1,10 +1,11 @@
 """Project-level views: the health check load balancers call, the site's icon, accounts pages
-that need e-mail."""
+that need e-mail, the 400 page (`handler400`)."""
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -49,3 +50,23 @@ def needs_email(view: Callable) -> Callable:
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Send a browser asking for /favicon.ico (the admin's pages link none) to the site's icon."""
     return HttpResponseRedirect(static(FAVICON))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 400 page, saying what was wrong with the request when Django knows.
+
+    Django raises `TooManyFilesSent` while it reads the request's files — in the CSRF
+    middleware, which reads the form before any view runs — so a view cannot catch it: an
+    upload of more than DATA_UPLOAD_MAX_NUMBER_FILES files lands here (Django's own 400 page
+    is a bare "Bad Request (400)").
+    """
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        reason = (
+            f"Too many files: at most {limit:,} files per upload; zip them and upload the zip "
+            "(or upload them in several goes)."
+        )
+        back = request.path
+    else:
+        reason, back = "The request could not be read.", ""
+    return render(request, "400.html", {"reason": reason, "back": back}, status=400)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from imports import queue
@@ -19,6 +20,8 @@ from tests.factories import zip_of
 from tests.imports.test_queue import article_text
 
 pytestmark = pytest.mark.django_db
+
+TOO_MANY = "at most 1,000 files per upload; zip them"
 
 
 @pytest.fixture
@@ -103,3 +106,31 @@ def test_upload_with_no_files_is_refused_with_a_form_error_and_creates_no_batch(
     assert response.context["form"].errors == {"files": ["Choose at least one file to import."]}
     assert "Choose at least one file to import." in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def too_many_files() -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(f"p{i}.txt", article_text(i)) for i in range(1_001)]
+
+
+def assert_too_many_page(response) -> None:
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert TOO_MANY in page
+    assert "<title>Bad request" in page  # the site's page (its base template), not Django's
+    assert f'href="{reverse("imports:upload")}"' in page
+    assert not ImportBatch.objects.exists()
+
+
+def test_upload_of_1001_files_says_the_limit(client_for):
+    """The view reads the files first (the test client skips the CSRF check)."""
+    assert_too_many_page(post(client_for, too_many_files()))
+
+
+def test_upload_of_1001_files_says_the_limit_when_the_csrf_middleware_reads_them(admin):
+    """As in a browser: the CSRF middleware reads the form, and Django raises there."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    client.get(reverse("imports:upload"))
+    token = client.cookies["csrftoken"].value
+    response = post(client, too_many_files(), csrfmiddlewaretoken=token)
+    assert_too_many_page(response)
