@@ -134,3 +134,56 @@ def test_upload_of_1001_files_says_the_limit_when_the_csrf_middleware_reads_them
     token = client.cookies["csrftoken"].value
     response = post(client, too_many_files(), csrfmiddlewaretoken=token)
     assert_too_many_page(response)
+
+
+# --- Zips over the unpacked total ------------------------------------------------------------
+
+
+def test_zip_entry_over_the_file_limit_is_rejected_alone_though_it_takes_the_total_over(
+    client_for, settings
+):
+    settings.IMPORT_MAX_FILE_BYTES = 2_000
+    settings.IMPORT_ZIP_MAX_TOTAL_BYTES = 5_000
+    settings.IMPORT_ZIP_MAX_RATIO = 10_000
+    huge = bytes(range(32, 127)) * 100  # 9,500 bytes: over both limits
+    data = zip_of({"one.txt": article_text(1), "huge.txt": huge, "two.txt": article_text(2)})
+    post(client_for, [SimpleUploadedFile("batch.zip", data)])
+    batch = ImportBatch.objects.get()
+    assert reasons(batch) == {
+        "batch.zip/one.txt": ImportOutcome.PENDING,
+        "batch.zip/huge.txt": (
+            "batch.zip/huge.txt: file too large (9,500 bytes; the limit is 2,000)"
+        ),
+        "batch.zip/two.txt": ImportOutcome.PENDING,
+    }
+    queue.import_batch_process(batch_id=batch.pk, worker="w1")
+    assert reasons(batch)["batch.zip/one.txt"] == ImportOutcome.IMPORTED
+
+
+def test_zip_entry_that_takes_the_total_over_is_rejected_alone(client_for, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 2_000
+    settings.IMPORT_ZIP_MAX_TOTAL_BYTES = 2_000
+    settings.IMPORT_ZIP_MAX_RATIO = 10_000
+    big = b"Magnet plant.\n\n" + bytes(range(32, 127)) * 20  # 1,915 bytes: under the file limit
+    first, last = article_text(1), article_text(2)
+    data = zip_of({"one.txt": first, "big.txt": big, "two.txt": last})
+    post(client_for, [SimpleUploadedFile("batch.zip", data)])
+    total = len(first) + len(big)
+    assert total > 2_000 >= len(first) + len(last)
+    assert reasons(ImportBatch.objects.get()) == {
+        "batch.zip/one.txt": ImportOutcome.PENDING,
+        "batch.zip/big.txt": (
+            f"batch.zip/big.txt: left out, the archive would be too large when unpacked "
+            f"({total:,} bytes with the files before it; the limit is 2,000)"
+        ),
+        "batch.zip/two.txt": ImportOutcome.PENDING,
+    }
+
+
+def test_zip_with_too_many_entries_is_still_refused_whole(client_for, settings):
+    settings.IMPORT_ZIP_MAX_ENTRIES = 2
+    data = zip_of({f"p{i}.txt": article_text(i) for i in range(3)})
+    post(client_for, [SimpleUploadedFile("batch.zip", data)])
+    assert reasons(ImportBatch.objects.get()) == {
+        "batch.zip": "batch.zip: too many entries (3; the limit is 2)"
+    }
