@@ -14,17 +14,19 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
 from django.urls import reverse
 
-from claims.exports import Export, export_queryset, recorded_stream
+from claims.exports import Export, export_queryset, postgres, recorded_stream
 from claims.exports.formats import csv_header
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import parse_filters
 from tests.claims.test_exports import article_claims, export_url
 from tests.factories import ArticleFactory, PublisherFactory
+from workbench.roles import sync_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +231,67 @@ def test_report_of_a_search_matching_nothing_is_an_empty_report(client_for, veri
     assert response.status_code == 200
     record = ExportRecord.objects.get()
     assert (record.format, record.claim_count) == ("report", 0)
+
+
+# --- Outside a transaction, as in production: the SQL path's chunks on several connections -----
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """The role groups, which the flush of a transactional test removes (users need them)."""
+    sync_roles(Group, Permission)
+
+
+@pytest.fixture
+def articles_in_chunks(monkeypatch, reviewer):
+    """Five articles of three claims, one article id per chunk (postgres.FIRST_STEP)."""
+    monkeypatch.setattr(postgres, "FIRST_STEP", 1)
+    monkeypatch.setattr(postgres, "CHUNK_CLAIMS", 1)
+    publisher = PublisherFactory(name="Harbour Ledger")
+    return [c for _ in range(5) for c in article_claims(publisher=publisher, reviewer=reviewer)]
+
+
+@pytest.mark.postgres("the SQL path streams chunks outside a transaction")
+@pytest.mark.django_db(transaction=True)
+def test_export_in_chunks_is_recorded_once_streamed(
+    role_groups, client_for, articles_in_chunks, reviewer
+):
+    response = client_for.get(export_url(status="all", format="jsonl"))
+    assert not ExportRecord.objects.exists()
+    content = body(response)
+    assert len(content.splitlines()) == len(articles_in_chunks)
+    assert_one_record(content, claim_count=len(articles_in_chunks), user=reviewer)
+
+
+@pytest.mark.postgres("the SQL path streams chunks outside a transaction")
+@pytest.mark.django_db(transaction=True)
+def test_export_whose_copy_fails_mid_stream_leaves_no_record(
+    role_groups, client_for, articles_in_chunks, monkeypatch
+):
+    """The fourth chunk's COPY fails once the first chunks were read (three start at once)."""
+    real, calls = postgres._bind, []
+
+    def bind(queryset, sql, params):
+        calls.append(params)
+        if len(calls) == 4:
+            raise Broken("the database went away")
+        return real(queryset, sql, params)
+
+    monkeypatch.setattr(postgres, "_bind", bind)
+    response = client_for.get(export_url(status="all", format="csv"))
+    chunks = iter(response.streaming_content)
+    assert next(chunks) == EMPTY["csv"]  # the header went out: the response is a 200
+    with pytest.raises(Broken):
+        list(chunks)
+    assert not ExportRecord.objects.exists()
+
+
+@pytest.mark.postgres("the SQL path streams chunks outside a transaction")
+@pytest.mark.django_db(transaction=True)
+def test_export_of_a_search_matching_nothing_outside_a_transaction(
+    role_groups, client_for, verified
+):
+    response = client_for.get(export_url(status="all", q=NO_MATCH, format="json"))
+    content = body(response)
+    assert_empty_file("json", content)
+    assert_one_record(content)
