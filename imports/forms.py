@@ -27,7 +27,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
+        files = list(data) if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return [single(d, initial) for d in files]

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -53,20 +54,20 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The site's 400 page, saying what was wrong with the request when Django knows.
+    """The 400 page: for an upload of too many files, the site's page saying the limit.
 
     Django raises `TooManyFilesSent` while it reads the request's files — in the CSRF
     middleware, which reads the form before any view runs — so a view cannot catch it: an
     upload of more than DATA_UPLOAD_MAX_NUMBER_FILES files lands here (Django's own 400 page
-    is a bare "Bad Request (400)").
+    is a bare "Bad Request (400)"). By then every middleware has seen the request, so the
+    site's template renders. Other bad requests (a disallowed host: raised before the
+    middleware has run) keep Django's page.
     """
-    if isinstance(exception, TooManyFilesSent):
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-        reason = (
-            f"Too many files: at most {limit:,} files per upload; zip them and upload the zip "
-            "(or upload them in several goes)."
-        )
-        back = request.path
-    else:
-        reason, back = "The request could not be read.", ""
-    return render(request, "400.html", {"reason": reason, "back": back}, status=400)
+    if not isinstance(exception, TooManyFilesSent):
+        return defaults.bad_request(request, exception)
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    reason = (
+        f"Too many files: at most {limit:,} files per upload; zip them and upload the zip "
+        "(or upload them in several goes)."
+    )
+    return render(request, "400.html", {"reason": reason, "back": request.path}, status=400)

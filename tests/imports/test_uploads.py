@@ -187,3 +187,10 @@ def test_zip_with_too_many_entries_is_still_refused_whole(client_for, settings):
     assert reasons(ImportBatch.objects.get()) == {
         "batch.zip": "batch.zip: too many entries (3; the limit is 2)"
     }
+
+
+def test_other_bad_requests_keep_djangos_page(client_for, settings):
+    settings.ALLOWED_HOSTS = ["workbench.example"]
+    response = client_for.get(reverse("imports:upload"), headers={"host": "elsewhere.example"})
+    assert response.status_code == 400
+    assert TOO_MANY not in response.content.decode()
