@@ -3,7 +3,8 @@
 `/claims/export/?<queue filters>&format=csv|jsonl|json|claimreview` streams a download
 (`bom=1` for Excel, `notes=0` to leave notes out); `/claims/report/?<queue filters>` is the
 printable report and `/claims/report.pdf?…` the same page rendered by WeasyPrint. Every
-export and report is recorded as an ExportRecord (who, when, filter, format, count, hash).
+export and report is recorded as an ExportRecord (who, when, filter, format, count, hash);
+a streamed export once its last byte was produced (one that fails half way is not).
 """
 
 from __future__ import annotations
@@ -68,16 +69,15 @@ def claim_export(request: HttpRequest) -> HttpResponse:
         base_url=request.build_absolute_uri("/").rstrip("/"),
         organisation=getattr(settings, "CLAIMREVIEW_ORGANISATION", "Claim workbench"),
     )
-    record = export_record_create(
+    stream = recorded_stream(
+        export,
         user=request.user,
         fmt=fmt + ("-bom" if bom else ""),
         filters=filter_params(filters),
         include_notes=include_notes,
         origin="web",
     )
-    response = StreamingHttpResponse(
-        recorded_stream(export, record), content_type=export.content_type
-    )
+    response = StreamingHttpResponse(stream, content_type=export.content_type)
     response["Content-Disposition"] = _attachment(f"claims-{_stamp()}.{export.extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return response

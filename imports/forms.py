@@ -15,15 +15,23 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files, at least one when required. An empty file is let through: the import
+    refuses it alone, by name (imports/uploads.py), rather than the form the whole upload."""
+
+    default_error_messages = {"required": "Choose at least one file to import."}
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)]
+        files = list(data) if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [single(d, initial) for d in files]
 
 
 class ImportForm(forms.Form):

@@ -3,10 +3,11 @@
 This module is THE acceptance rule, whoever brings the files (the upload page or
 `manage.py import_articles`): a supported suffix (.txt, .text, .html, .htm, or .zip, whose
 entries are read by sources/ingest/archive.py under the IMPORT_ZIP_* limits: no nested zips,
-no unsafe paths, no bombs), at most IMPORT_MAX_FILE_BYTES a file (the command's `--max-bytes`
-may set another limit), and, when a manifest names the file, a good manifest row. What is
-refused on sight is recorded as a rejected file with its reason and no bytes; the rest wait,
-with their bytes, for the queue (imports/queue.py).
+no unsafe paths, no bombs), not empty, at most IMPORT_MAX_FILE_BYTES a file (the command's
+`--max-bytes` may set another limit), and, when a manifest names the file, a good manifest
+row. Each file (each entry of a zip) is judged alone: what is refused on sight is recorded as
+a rejected file with its reason, naming it, and no bytes; the rest wait, with their bytes,
+for the queue (imports/queue.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _BYTES = 32 * 1024 * 1024
 # What an import reads, by suffix (sources.ingest.pipeline.content_type_for): the upload form's
 # file picker offers these.
 IMPORT_SUFFIXES = (*sorted(TEXT_SUFFIXES, reverse=True), *sorted(HTML_SUFFIXES), ".zip")
+# Why a file of no bytes is refused on sight (one of white space only is, by the parser).
+EMPTY = "the file is empty"
 # A manifest's row for a file: (the file's name, its path inside its zip or "") → row.
 RowFor = Callable[[str, str], ManifestRow | None]
 
@@ -193,6 +196,9 @@ class _Acceptance:
         if len(data) > limit:  # the declared size lied
             yield self._rejected(name, len(data), f"file too large (the limit is {limit:,} bytes)")
             return
+        if not data:
+            yield self._rejected(name, 0, EMPTY)
+            return
         yield _pending_row(self.batch, name, kind, data, manifest)
 
     def _zip_rows(self, incoming: Incoming) -> Iterator[ImportFile]:
@@ -217,6 +223,9 @@ class _Acceptance:
                     yield self._rejected(entry.name, entry.size, problem)
                     continue
             data = entry.data or b""
+            if not data:
+                yield self._rejected(entry.name, 0, EMPTY)
+                continue
             yield _pending_row(self.batch, entry.name, entry.content_type, data, manifest)
         if not any_entry:
             yield self._rejected(name, incoming.size, "no files in the archive")

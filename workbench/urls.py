@@ -4,7 +4,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from api import web as api_web
-from workbench.views import favicon, healthz, needs_email
+from workbench.views import bad_request, favicon, healthz, needs_email
+
+handler400 = bad_request
 
 # django.contrib.auth's pages, the password reset ones only while e-mail can be sent.
 account_patterns = [

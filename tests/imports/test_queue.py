@@ -109,14 +109,14 @@ def test_many_files_get_several_tasks_so_workers_can_share_them(
 def test_processing_imports_each_file_and_clears_its_bytes():
     batch = make_batch({"one.txt": article_text(1), "empty.txt": b"", "two.txt": article_text(2)})
     done = queue.import_batch_process(batch_id=batch.pk, worker="w1")
-    assert done == 3
+    assert done == 2  # the empty file was refused on upload
     files = {f.name: f for f in ImportFile.objects.filter(batch=batch)}
     one = files["batch.zip/one.txt"]
     assert one.outcome == ImportOutcome.IMPORTED
     assert one.article.import_batch == batch
     assert one.claims_created == Claim.objects.filter(article=one.article).count() > 0
     assert files["batch.zip/empty.txt"].outcome == ImportOutcome.REJECTED
-    assert "empty file" in files["batch.zip/empty.txt"].reason
+    assert files["batch.zip/empty.txt"].reason == "batch.zip/empty.txt: the file is empty"
     assert all(f.content is None for f in files.values())
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE and batch.finished_at is not None
@@ -501,7 +501,7 @@ def test_csv_report_lists_every_file_and_neutralises_formulas(client, make_user)
     assert rows[0]["outcome"] == "imported"
     assert rows[0]["article_id"] == str(good.article_id)
     assert rows[0]["claims"] == str(good.claims_created)
-    assert rows[1]["outcome"] == "rejected" and "empty file" in rows[1]["reason"]
+    assert rows[1]["outcome"] == "rejected" and "the file is empty" in rows[1]["reason"]
     assert rows[2]["outcome"] == "duplicate"
     # A name at the start of a cell that a spreadsheet would run as a formula is defused.
     entry = ImportFile.objects.create(
