@@ -39,12 +39,14 @@ from claims.exports.schema import SCHEMA_VERSION
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import triage_queryset
 from sources.registry import PublisherRegistry
+from workbench.events import announce
 
 __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
     "Export",
     "export_queryset",
+    "export_record_announce",
     "export_record_complete",
     "export_record_create",
     "filter_params",
@@ -199,6 +201,27 @@ def export_record_complete(record: ExportRecord, *, count: int, content_hash: st
     """Store the number of claims exported and the content hash of a record created first."""
     ExportRecord.objects.filter(pk=record.pk).update(claim_count=count, content_hash=content_hash)
     record.claim_count, record.content_hash = count, content_hash
+    export_record_announce(record)
+
+
+def export_record_announce(record: ExportRecord) -> None:
+    """Announce a recorded export ("export.created"), once its count and hash are known."""
+    announce(
+        sender=ExportRecord,
+        type="export.created",
+        data={
+            "export": {
+                "id": record.pk,
+                "format": record.format,
+                "claim_count": record.claim_count,
+                "content_hash": record.content_hash,
+                "include_notes": record.include_notes,
+                "origin": record.origin,
+                "filters": record.filters,
+            },
+            "by": record.user.get_username() if record.user is not None else None,
+        },
+    )
 
 
 def recorded_stream(export: Export, **record) -> Iterator[bytes]:
@@ -210,4 +233,8 @@ def recorded_stream(export: Export, **record) -> Iterator[bytes]:
     no ExportRecord, rather than one whose count and hash describe no file.
     """
     yield from export.stream()
-    export_record_create(**record, count=export.tally.count, content_hash=export.tally.hexdigest)
+    export_record_announce(
+        export_record_create(
+            **record, count=export.tally.count, content_hash=export.tally.hexdigest
+        )
+    )
