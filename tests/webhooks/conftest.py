@@ -47,7 +47,8 @@ def receiver():
         def do_POST(self):
             length = int(self.headers.get("content-length", 0))
             body = self.rfile.read(length)
-            state.requests.append(Received(self.path, dict(self.headers.items()), body))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            state.requests.append(Received(self.path, headers, body))
             answer = state.answers.pop(0) if state.answers else 200
             status, headers = answer if isinstance(answer, tuple) else (answer, {})
             self.send_response(status)
