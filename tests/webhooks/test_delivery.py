@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -260,3 +261,26 @@ def test_event_deliver_makes_nothing_without_subscribers(make_endpoint):
     make_endpoint(events=["note.added"])
     assert event_deliver(payload=event_payload(type="rating.saved", data={})) == []
     assert not Delivery.objects.exists()
+
+
+def readme_receiver_snippet() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Webhooks") :]
+    return section[
+        section.index("```python\n") + 10 : section.index("\n```", section.index("```python"))
+    ]
+
+
+def test_the_readme_receiver_snippet_verifies_a_delivery(
+    allow_private, receiver, make_endpoint, capsys
+):
+    endpoint = make_endpoint(url=receiver.url())
+    delivery = make_delivery(endpoint)
+    deliver_webhook.call(delivery.pk)
+    (request,) = receiver.requests
+    snippet = readme_receiver_snippet().replace('"whsec_…"', repr(endpoint.secret))
+    namespace: dict = {}
+    exec(snippet, namespace)
+    assert namespace["handle"](request.body, request.headers) == 204
+    assert capsys.readouterr().out.startswith(f"{delivery.msg_id} note.added ")
+    assert namespace["handle"](request.body + b" ", request.headers) == 400
