@@ -7,9 +7,12 @@ latest deliveries; a delivery's page shows the payload and every attempt, refres
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,6 +31,7 @@ from workbench.permissions import require_perm
 
 PERM = "webhooks.manage_endpoints"
 DELIVERIES_SHOWN = 50
+SOON = timedelta(seconds=60)
 
 
 def _refused(form: EndpointForm, exc: EndpointRefused) -> None:
@@ -113,27 +117,30 @@ def endpoint_active(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A delivery: its payload and headers' message id, and every attempt.
 
-    While an attempt is due the attempts panel polls itself; `?after=N` (sent after "Send
-    again") keeps it polling until an attempt after the N-th is logged.
+    While an attempt is due the attempts panel refreshes itself; `?until=N` (after "Send
+    again") keeps it refreshing until N attempts are logged.
     """
     delivery = get_object_or_404(Delivery.objects.select_related("endpoint"), pk=pk)
-    return _delivery_page(request, delivery, after=parse_id(request.GET.get("after", "")))
+    return _delivery_page(request, delivery, until=parse_id(request.GET.get("until", "")))
 
 
 def _delivery_page(
-    request: HttpRequest, delivery: Delivery, *, after: int | None, flash: tuple | None = None
+    request: HttpRequest, delivery: Delivery, *, until: int | None, flash: tuple | None = None
 ) -> HttpResponse:
     attempts = list(delivery.attempt_log.select_related("requested_by"))
-    waiting = delivery.status == DeliveryStatus.PENDING or (
-        after is not None and len(attempts) <= after
-    )
+    resent = until is not None and len(attempts) < until
+    pending = delivery.status == DeliveryStatus.PENDING
+    due = delivery.next_attempt_at
+    soon = resent or (pending and (due is None or due - timezone.now() <= SOON))
     context = {
         "nav": "webhooks",
         "delivery": delivery,
         "body": body_of(delivery).decode(),
         "attempts": attempts,
-        "waiting": waiting,
-        "after": after if after is not None and len(attempts) <= after else None,
+        # Refresh every 2 s while an attempt is about to be logged, every 30 s while a later
+        # retry is waiting, not at all once nothing is due.
+        "poll": 2 if soon else 30 if pending else None,
+        "until": until if resent else None,
         "flash": flash,  # (level, text): what "Send again" did, inside the refreshed panel
     }
     template = "webhooks/delivery_detail.html"
@@ -153,7 +160,7 @@ def delivery_resend(request: HttpRequest, pk: int) -> HttpResponse:
         delivery_send_again(delivery=delivery, by=request.user)
         level, text = "success", f"Sending {delivery.msg_id} again: the attempt appears below."
     if request.htmx:
-        after = delivery.attempt_log.count() if level == "success" else None
-        return _delivery_page(request, delivery, after=after, flash=(level, text))
+        until = delivery.attempt_log.count() + 1 if level == "success" else None
+        return _delivery_page(request, delivery, until=until, flash=(level, text))
     messages.add_message(request, messages.ERROR if level == "error" else messages.SUCCESS, text)
     return redirect("webhooks:delivery", pk=delivery.pk)

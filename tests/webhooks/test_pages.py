@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.webhooks.conftest import PUBLIC_URL
-from webhooks.models import Endpoint
+from webhooks.models import Delivery, Endpoint
 from webhooks.services import deliveries_create, event_payload
 from webhooks.tasks import deliver_webhook
 
@@ -146,7 +149,7 @@ def test_send_again_enqueues_an_attempt_and_says_so(aclient, admin_user, deliver
     content = response.content.decode()
     assert content.lstrip().startswith('<section id="attempts"')
     assert f"Sending {delivery.msg_id} again" in content
-    assert "?after=0" in content  # polls until the attempt is logged
+    assert "?until=1" in content  # refreshes until the attempt is logged
     assert DBTaskResult.objects.count() == 2
 
 
@@ -162,3 +165,15 @@ def test_send_again_to_an_inactive_endpoint_is_refused(aclient, admin_user, deli
 def test_only_the_admin_role_manages_webhooks(make_user):
     for role, allowed in (("reviewer", False), ("lead", False), ("admin", True)):
         assert make_user(f"{role}9", role).has_perm("webhooks.manage_endpoints") is allowed
+
+
+def test_the_attempts_panel_refreshes_only_while_something_is_due(aclient, delivery):
+    url = reverse("webhooks:delivery", args=[delivery.pk])
+    assert 'hx-trigger="every 2s"' in aclient.get(url).content.decode()  # the first, now
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() + timedelta(hours=1)
+    )
+    assert 'hx-trigger="every 30s"' in aclient.get(url).content.decode()  # a retry, later
+    Delivery.objects.filter(pk=delivery.pk).update(status="delivered", next_attempt_at=None)
+    assert "hx-trigger" not in aclient.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in aclient.get(url + "?until=1").content.decode()  # resent
