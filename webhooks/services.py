@@ -7,6 +7,7 @@ imports.tasks calls imports.queue): here nothing knows the task.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -129,7 +130,11 @@ class AttemptResult:
 
 
 def delivery_attempt(
-    *, delivery_id: int, manual: bool = False, requested_by: User | None = None
+    *,
+    delivery_id: int,
+    manual: bool = False,
+    requested_by: User | None = None,
+    schedule: Callable[[datetime], object] | None = None,
 ) -> AttemptResult | None:
     """Send a delivery once and log the attempt; return it and when to retry (None: no retry).
 
@@ -140,7 +145,9 @@ def delivery_attempt(
     A manual attempt ("Send again") is sent whatever the state; success makes the delivery
     delivered, a failure changes nothing else (the retries, if any are due, go on).
     An inactive endpoint gets no automatic attempt: the delivery fails, saying so.
-    No transaction is open while the request is in flight.
+    No transaction is open while the request is in flight. `schedule(retry_at)` enqueues the
+    retry (webhooks.tasks), in the transaction that logs the attempt: with the database's
+    task backend, a delivery waiting for a retry always has its task.
     """
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None:
@@ -163,6 +170,7 @@ def delivery_attempt(
             duration_ms=0,
             ok=False,
             give_up=True,
+            schedule=schedule,
         )
     outcome = post(
         url=endpoint.url,
@@ -181,6 +189,7 @@ def delivery_attempt(
         duration_ms=outcome.duration_ms,
         ok=outcome.ok,
         give_up=False,
+        schedule=schedule,
     )
 
 
@@ -196,6 +205,7 @@ def _log_attempt(
     duration_ms: int,
     ok: bool,
     give_up: bool,
+    schedule: Callable[[datetime], object] | None,
 ) -> AttemptResult:
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     attempt = Attempt.objects.create(
@@ -219,4 +229,6 @@ def _log_attempt(
             retry_at = timezone.now() + retry_delay(automatic)
             delivery.next_attempt_at = retry_at
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    if retry_at is not None and schedule is not None:
+        schedule(retry_at)
     return AttemptResult(attempt, retry_at)

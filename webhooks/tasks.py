@@ -19,11 +19,15 @@ from workbench.models import User
 def deliver_webhook(delivery_id: int, manual: bool = False, requested_by: int | None = None) -> str:
     """Make one attempt of a delivery; enqueue the retry it asks for. Returns what happened."""
     by = User.objects.filter(pk=requested_by).first() if requested_by else None
-    result = delivery_attempt(delivery_id=delivery_id, manual=manual, requested_by=by)
+    result = delivery_attempt(
+        delivery_id=delivery_id,
+        manual=manual,
+        requested_by=by,
+        schedule=lambda at: deliver_webhook.using(run_after=at).enqueue(delivery_id),
+    )
     if result is None:
         return "nothing to do"
     if result.retry_at is not None:
-        deliver_webhook.using(run_after=result.retry_at).enqueue(delivery_id)
         return f"failed; retry at {result.retry_at.isoformat()}"
     return "delivered" if result.attempt.ok else "failed"
 
