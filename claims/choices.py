@@ -72,3 +72,12 @@ class BoundaryAction(models.TextChoices):
 KIND_LABELS = dict(ClaimKind.choices)
 STATUS_LABELS = dict(ClaimStatus.choices)
 CREDIBILITY_LABELS = dict(Credibility.choices)
+
+
+class ReportJobStatus(models.TextChoices):
+    """Where a PDF report made in the background is (claims.report_jobs)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
