@@ -121,7 +121,9 @@ def change_logs(claim_ids: list[int]) -> dict[int, list[ChangeLine]]:
                         what=f"{entry.object_label} {entry.action}",
                         fields=[c.verbose_name for c in entry.changes],
                         reason=entry.reason,
+                        # A change of status (not the record that created the claim).
                         status_changed=kind == "claim"
+                        and entry.history_type == "~"
                         and any(c.field == "status" for c in entry.changes),
                     ),
                 )

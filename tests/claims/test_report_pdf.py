@@ -230,6 +230,36 @@ def test_the_report_title_says_what_the_filter_is(client, reviewer, verified, qu
     assert f"<h1>{title}</h1>" in report_html(report_for(query, reviewer))
 
 
+def test_the_report_gives_the_reason_of_the_verdict_not_of_the_import(client, reviewer):
+    from claims import services
+
+    article = ArticleFactory(publisher=PublisherFactory(name="Harbour Gazette"))
+    disputed, plain = (
+        ClaimFactory.build(article=article),
+        ClaimFactory.build(article=ArticleFactory()),
+    )
+    for claim in (disputed, plain):
+        claim._change_reason = "Imported from port.txt"  # as an import records its claims
+        claim.save()
+        services.claim_set_credibility(
+            claim=claim, credibility=3, by=reviewer, version=None, reason="Graded."
+        )
+    services.claim_set_status(
+        claim=disputed,
+        status="disputed",
+        reason="The filing and the port log disagree.",
+        by=reviewer,
+        version=None,
+    )
+    report = report_for("status=all", reviewer)
+    reasons = {i.claim.pk: i.verdict_reason for a in report.articles for i in a.claims}
+    assert reasons == {disputed.pk: "The filing and the port log disagree.", plain.pk: ""}
+    assert "reason: “The filing and the port log disagree.”" in report_html(report)
+    client.force_login(reviewer)
+    html = client.get(f"{reverse('claims:report')}?status=all").content.decode()
+    assert "— “The filing and the port log disagree.”</dd>" in html
+
+
 def last_text_on_each_page(document) -> list[tuple[str, str, str]]:
     """(tag, class, text) of the last piece of text laid out on each page (footer excluded)."""
     from weasyprint.formatting_structure import boxes
