@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -120,9 +119,11 @@ def import_workers_recover(
             .order_by("batch_id")
         )
         # A new task even when a live task works the batch: it may be finishing just now,
-        # before it could see the files released here. A spare task ends at once.
+        # before it could see the files released here. A spare task ends at once. Enqueued
+        # in this transaction (the backend's enqueue is an insert), so that no one ever sees
+        # the batch with its dead task ended and no task to replace it ("stalled").
         for batch_id, files in pending:
-            transaction.on_commit(partial(import_batch_enqueue, batch_id=batch_id, files=files))
+            import_batch_enqueue(batch_id=batch_id, files=files)
             recovery.batches_enqueued.append(batch_id)
     return recovery
 

@@ -160,6 +160,11 @@ def test_a_dead_workers_task_row_ends_failed_saying_when_it_stopped(settings):
     assert dead.exception_class_path == "imports.workers.WorkerStopped"
     assert "worker doomed (host-a:111) stopped beating at" in dead.traceback
     assert live.status == TaskResultStatus.RUNNING  # a live worker's task goes on
+    # … and the dead one's batch has a new task to replace it, in the same transaction.
+    assert recovery.batches_enqueued == [batch.pk]
+    batch.refresh_from_db()
+    ready = DBTaskResult.objects.filter(id__in=batch.task_ids, status=TaskResultStatus.READY)
+    assert ready.count() == 1
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["survivor"]
 
 
