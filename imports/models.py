@@ -3,18 +3,21 @@
 django-tasks-db (0.13) records which worker ran a task (`DBTaskResult.worker_ids`, the
 `--worker-id` of `db_worker`) but nothing about whether that worker is still there: a worker
 killed mid-task leaves its task RUNNING for good. This row is what it lacks — written when the
-worker starts, its `beat_at` renewed every IMPORT_WORKER_BEAT_SECONDS by a thread of the
-worker (imports/workers.py), deleted when it stops or is found dead. Not editable by anyone, so
+worker starts, its `beat_at` renewed (by the database's clock) every
+IMPORT_WORKER_BEAT_SECONDS by a thread of the worker (imports/workers.py), deleted when it
+stops or is found dead. Not editable by anyone, so
 no history: it is a clock, not a record.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Now
 
 
 def process_name(host: str, pid: int) -> str:
@@ -22,19 +25,29 @@ def process_name(host: str, pid: int) -> str:
     return f"{host}:{pid}"
 
 
+def dead_cutoff() -> CombinedExpression:
+    """A beat older than this is a dead worker's (IMPORT_WORKER_DEAD_SECONDS).
+
+    The database's clock, as beats are written with it: workers on several machines then
+    never judge each other by clocks that disagree.
+    """
+    return Now() - timedelta(seconds=settings.IMPORT_WORKER_DEAD_SECONDS)
+
+
 class WorkerHeartbeatQuerySet(models.QuerySet["WorkerHeartbeat"]):
-    def dead_cutoff(self, now: datetime | None = None) -> datetime:
-        """A beat older than this is a dead worker's (IMPORT_WORKER_DEAD_SECONDS)."""
-        now = now or timezone.now()
-        return now - timedelta(seconds=settings.IMPORT_WORKER_DEAD_SECONDS)
-
-    def alive(self, now: datetime | None = None) -> WorkerHeartbeatQuerySet:
+    def alive(self) -> WorkerHeartbeatQuerySet:
         """Workers that beat within IMPORT_WORKER_DEAD_SECONDS."""
-        return self.filter(beat_at__gte=self.dead_cutoff(now))
+        return self.filter(beat_at__gte=dead_cutoff())
 
-    def dead(self, now: datetime | None = None) -> WorkerHeartbeatQuerySet:
+    def dead(self) -> WorkerHeartbeatQuerySet:
         """Workers silent for longer than IMPORT_WORKER_DEAD_SECONDS."""
-        return self.filter(beat_at__lt=self.dead_cutoff(now))
+        return self.filter(beat_at__lt=dead_cutoff())
+
+    def with_alive(self) -> WorkerHeartbeatQuerySet:
+        """Each worker with `alive`: whether it beat within IMPORT_WORKER_DEAD_SECONDS."""
+        return self.annotate(
+            alive=ExpressionWrapper(Q(beat_at__gte=dead_cutoff()), output_field=BooleanField())
+        )
 
 
 class WorkerHeartbeat(models.Model):

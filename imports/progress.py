@@ -126,10 +126,12 @@ def import_worker_report(*, batch: ImportBatch, progress: BatchProgress) -> Work
     if not mine:
         return WorkerReport(WorkerState.STALLED)  # no task left for the pending files
     beats: dict[str, datetime] = {}
-    for worker, beat_at in WorkerHeartbeat.objects.values_list("worker_id", "beat_at"):
+    alive: set[str] = set()
+    rows = WorkerHeartbeat.objects.with_alive().values_list("worker_id", "beat_at", "alive")
+    for worker, beat_at, is_alive in rows:
         beats[worker] = max(beat_at, beats.get(worker, beat_at))
-    cutoff = WorkerHeartbeat.objects.dead_cutoff(now)
-    alive = {worker for worker, beat_at in beats.items() if beat_at >= cutoff}
+        if is_alive:
+            alive.add(worker)
     running = [_last_worker(t) for t in mine if t.status == TaskResultStatus.RUNNING]
     if any(worker in alive for worker in running):
         return WorkerReport(WorkerState.OK)

@@ -23,18 +23,19 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from imports.models import WorkerHeartbeat
+from imports.models import WorkerHeartbeat, dead_cutoff
 from imports.queue import import_files_release_process
 from imports.tasks import import_batch_enqueue, process_import_batch
 from sources.models import ImportFile, ImportOutcome
@@ -56,9 +57,7 @@ class Recovery:
     batches_enqueued: list[int] = field(default_factory=list)
 
 
-def import_workers_recover(
-    *, now: datetime | None = None, restarted_worker_id: str = ""
-) -> Recovery:
+def import_workers_recover(*, restarted_worker_id: str = "") -> Recovery:
     """Declare the workers that stopped beating dead, end their tasks, hand on their files.
 
     `restarted_worker_id`: a worker starting under the `--worker-id` of an earlier one (worker
@@ -66,9 +65,8 @@ def import_workers_recover(
     dead whatever its last beat said. Several live workers may run this at once; each dead
     worker is handled by whichever locks its row first (SKIP LOCKED on PostgreSQL).
     """
-    now = now or timezone.now()
     recovery = Recovery()
-    dead_q = Q(beat_at__lt=WorkerHeartbeat.objects.dead_cutoff(now))
+    dead_q = Q(beat_at__lt=dead_cutoff())
     if restarted_worker_id:
         dead_q |= Q(worker_id=restarted_worker_id)
     with transaction.atomic():
@@ -78,7 +76,7 @@ def import_workers_recover(
         by_worker = {row.worker_id: row for row in dead}
         # A live process under a dead one's id (a restart) runs tasks of its own under it.
         live_since = dict(
-            WorkerHeartbeat.objects.alive(now)
+            WorkerHeartbeat.objects.alive()
             .filter(worker_id__in=by_worker)
             .exclude(pk__in=[row.pk for row in dead])
             .values_list("worker_id", "started_at")
@@ -94,7 +92,7 @@ def import_workers_recover(
                 WorkerStopped(
                     f"worker {row.worker_id} ({row.process}) stopped beating at "
                     f"{row.beat_at.isoformat(timespec='seconds')}; found dead at "
-                    f"{now.isoformat(timespec='seconds')}"
+                    f"{timezone.now().isoformat(timespec='seconds')}"
                 )
             )
             recovery.tasks_failed += 1
@@ -138,12 +136,18 @@ class _Beating(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        last_beat = time.monotonic()
         try:
             while not self.stopping.wait(self.interval):
                 close_old_connections()  # this thread's own connection, dropped if broken
                 try:
                     worker_beat(self.row)
-                    import_workers_recover()
+                    beat, last_beat = time.monotonic(), last_beat
+                    # After a gap in its own beats (the database was away), the others could
+                    # not beat either: give them a round to do so before judging them.
+                    if beat - last_beat < settings.IMPORT_WORKER_DEAD_SECONDS / 2:
+                        import_workers_recover()
+                    last_beat = beat
                 except DatabaseError:
                     logger.warning("%s could not beat; trying again", self.row, exc_info=True)
         finally:
@@ -153,12 +157,11 @@ class _Beating(threading.Thread):
 def worker_beat(row: WorkerHeartbeat) -> None:
     """Renew the worker's beat; a worker that was declared dead (it paused too long) beats
     under a new row from now on — its tasks were failed and its files handed on meanwhile."""
-    row.beat_at = timezone.now()
-    if WorkerHeartbeat.objects.filter(pk=row.pk).update(beat_at=row.beat_at):
+    if WorkerHeartbeat.objects.filter(pk=row.pk).update(beat_at=Now()):
         return
     logger.warning("%s was declared dead and beats again", row)
     row.pk = None
-    row.started_at = row.beat_at
+    row.started_at = row.beat_at = Now()
     row.save(force_insert=True)
 
 
@@ -172,9 +175,12 @@ def worker_heartbeat(*, worker_id: str, interval: float | None = None) -> Iterat
     is not "dead").
     """
     import_workers_recover(restarted_worker_id=worker_id)
-    now = timezone.now()
     row = WorkerHeartbeat.objects.create(
-        worker_id=worker_id, host=socket.gethostname(), pid=os.getpid(), started_at=now, beat_at=now
+        worker_id=worker_id,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=Now(),
+        beat_at=Now(),
     )
     beating = _Beating(row, settings.IMPORT_WORKER_BEAT_SECONDS if interval is None else interval)
     beating.start()

@@ -226,3 +226,17 @@ def test_a_worker_restarted_under_its_id_ends_the_earlier_runs_task_at_once(
         assert task.status == TaskResultStatus.FAILED
         assert not ImportFile.objects.filter(batch=batch).exclude(claimed_by="").exists()
         assert WorkerHeartbeat.objects.filter(worker_id="worker-1").count() == 1
+
+
+@pytest.mark.django_db
+def test_resume_ends_a_dead_workers_task_before_enqueueing_the_batch_again(
+    settings, client, make_user, django_capture_on_commit_callbacks
+):
+    batch = batch_mid_import(django_capture_on_commit_callbacks, worker_id="doomed")
+    beat("doomed", seconds_ago=settings.IMPORT_WORKER_DEAD_SECONDS + 1)
+    client.force_login(make_user("ada", "admin"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/sources/import/{batch.pk}/resume/")
+    assert DBTaskResult.objects.get(id=batch.task_ids[0]).status == TaskResultStatus.FAILED
+    assert not ImportFile.objects.filter(batch=batch).exclude(claimed_by="").exists()
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
