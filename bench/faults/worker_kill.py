@@ -26,6 +26,7 @@ nothing for --stall-seconds (its tasks did not run).
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import signal
@@ -61,7 +62,14 @@ def start_worker(url: str, name: str) -> subprocess.Popen:
         )  # fmt: skip
     worker.log = Path(log.name)  # type: ignore[attr-defined]
     worker.worker_id = name  # type: ignore[attr-defined]
+    atexit.register(stop_worker, worker)  # a failed check must not leave it running
     return worker
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.kill()
+        worker.wait()
 
 
 def wait_for(worker: subprocess.Popen, what: str, done, target: int, stall_seconds: float):
@@ -173,6 +181,7 @@ def run_scenario(url: str, scenario: str, articles: int, seed: int, stall_second
         return ImportFile.objects.filter(batch=batch).exclude(outcome=ImportOutcome.PENDING).count()
 
     rescuer = start_worker(url, f"rescuer-{scenario}") if scenario == "alongside" else None
+    rescuer_started = time.perf_counter()  # alongside: before the kill; else set below
     doomed = start_worker(url, f"doomed-{scenario}")
     wait_for(doomed, "before the kill", done, max(1, total // 3), stall_seconds)
     killed_at = time.perf_counter()
@@ -207,6 +216,7 @@ def run_scenario(url: str, scenario: str, articles: int, seed: int, stall_second
                 start = True
             if start:
                 rescuer = start_worker(url, f"rescuer-{scenario}")
+                rescuer_started = time.perf_counter()
                 said.setdefault("(second worker started)", now)
         elif rescuer.poll() is not None:
             fail(f"{scenario}: the second worker exited ({rescuer.returncode}); log {rescuer.log}")
@@ -228,9 +238,11 @@ def run_scenario(url: str, scenario: str, articles: int, seed: int, stall_second
     print("page said           : " + ", ".join(f"{state!r} at {t:.1f} s" for state, t in order))
     if resumed is not None:
         print(f"resumed by hand     : {resumed} pending files released")
+    since_start = killed_at + took_over - rescuer_started
     print(
         f"taken over          : the dead worker's {len(orphans)} files by the second worker "
-        f"{took_over:.1f} s after the kill; batch done at {finished:.1f} s"
+        f"{took_over:.1f} s after the kill ({since_start:.1f} s after it started); "
+        f"batch done at {finished:.1f} s"
     )
     outcomes = dict(batch.files.values_list("outcome").annotate(n=Count("id")).order_by())
     imported = batch.files.filter(outcome=ImportOutcome.IMPORTED)

@@ -6,11 +6,13 @@ in steps of 50 ms.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -240,3 +242,33 @@ def test_resume_ends_a_dead_workers_task_before_enqueueing_the_batch_again(
     assert DBTaskResult.objects.get(id=batch.task_ids[0]).status == TaskResultStatus.FAILED
     assert not ImportFile.objects.filter(batch=batch).exclude(claimed_by="").exists()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_gap_in_its_own_beats_a_worker_waits_a_round_before_judging_others(
+    settings, monkeypatch
+):
+    """The database was away: nobody could beat, so nobody is declared dead for it at once."""
+    settings.IMPORT_WORKER_DEAD_SECONDS = 1.0  # a gap is half of it: 0.5 s
+    events: list[str] = []
+    outage = threading.Event()
+    real_beat = workers.worker_beat
+
+    def beat_unless_out(row):
+        if outage.is_set():
+            events.append("failed")
+            raise OperationalError("the database is away")
+        real_beat(row)
+        events.append("beat")
+
+    monkeypatch.setattr(workers, "worker_beat", beat_unless_out)
+    with worker_heartbeat(worker_id="w1", interval=0.05):
+        monkeypatch.setattr(workers, "import_workers_recover", lambda: events.append("judge"))
+        assert wait_until(lambda: "judge" in events)
+        outage.set()
+        time.sleep(0.7)
+        outage.clear()
+        back = len(events)
+        assert wait_until(lambda: events[back:].count("beat") >= 2)
+    after = [e for e in events[back:] if e != "failed"]
+    assert after[:3] == ["beat", "beat", "judge"], after
