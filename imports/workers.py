@@ -2,7 +2,9 @@
 
 django-tasks-db 0.13 records which worker ran a task (`DBTaskResult.worker_ids`) but has no
 heartbeat: a `db_worker` killed mid-task leaves its task RUNNING for ever, and nothing tells
-the living that its claimed files will never be finished. So this is our own code:
+the living that its claimed files will never be finished (django-tasks-db issue #5, "Unclean
+exits of the worker leave tasks in limbo", is open; django-tasks' "Worker pings" pull request,
+#133, was closed unmerged). So this is our own code:
 
 - `worker_heartbeat` is wrapped around the library's worker loop by the project's `db_worker`
   command (imports/management/commands/db_worker.py). It writes the worker's WorkerHeartbeat
