@@ -238,6 +238,10 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILES_PER_TASK = env.int("IMPORT_FILES_PER_TASK", default=200)
 IMPORT_MAX_TASKS_PER_BATCH = env.int("IMPORT_MAX_TASKS_PER_BATCH", default=4)
 IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
+# Every db_worker records a beat this often (imports/workers.py); one silent for
+# IMPORT_WORKER_DEAD_SECONDS is dead: its tasks end failed, its files go to a live worker.
+IMPORT_WORKER_BEAT_SECONDS = env.float("IMPORT_WORKER_BEAT_SECONDS", default=2.0)
+IMPORT_WORKER_DEAD_SECONDS = env.float("IMPORT_WORKER_DEAD_SECONDS", default=10.0)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts
