@@ -15,6 +15,17 @@ urlpatterns = [
     path("claims/<int:pk>/corroborations/", views.corroboration_add, name="corroborations"),
     path("claims/<int:pk>/ratings/", views.rating_save, name="ratings"),
     path("claims/<int:pk>/notes/", views.note_add, name="notes"),
+    path(
+        "claims/<int:pk>/corroborations/<int:cid>/",
+        views.corroboration_detail,
+        name="corroboration",
+    ),
+    path("claims/<int:pk>/notes/<int:nid>/", views.note_detail, name="note"),
+    path("articles/", views.article_list, name="articles"),
+    path("articles/<int:pk>/", views.article_detail, name="article"),
+    path("publishers/", views.publisher_list, name="publishers"),
+    path("publishers/<int:pk>/", views.publisher_detail, name="publisher"),
+    path("exports/", views.export, name="exports"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -9,7 +9,7 @@ the page's; a refusal is JSON with a stable code (api/errors.py).
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -22,11 +22,27 @@ from api.errors import ApiError, service_error
 from api.forms_schema import form_serializer
 from api.permissions import has_perms
 from claims import services
+from claims.export_views import EXPORT_PERMS, export_response
+from claims.exports import FORMATS
 from claims.exports.records import iter_full_records, iter_plain_records
-from claims.forms import CorroborationForm, CredibilityForm, NoteForm, RatingForm, StatusForm
-from claims.models import Claim
+from claims.forms import (
+    CorroborationEditForm,
+    CorroborationForm,
+    CredibilityForm,
+    NoteEditForm,
+    NoteForm,
+    RatingForm,
+    StatusForm,
+)
+from claims.models import Claim, Corroboration, Note
 from claims.triage import parse_filters, triage_page
+from sources import services as sources_services
+from sources.exports import article_record
+from sources.forms import PublisherForm
+from sources.models import Article, Publisher
 from workbench.errors import error_text
+from workbench.http import parse_id
+from workbench.paging import Keyset
 
 QUEUE_PARAMETERS = [
     OpenApiParameter("status", str, many=True, description="unreviewed, in_review, …, or all."),
@@ -186,3 +202,215 @@ def note_add(request: Request, pk: int) -> Response:
     data = _valid(NoteForm(request.data))
     services.note_create(claim=claim, by=request.user, text=data["text"])
     return _saved(pk, 201)
+
+
+def _merged(current: dict, given) -> dict:
+    """A PATCH's fields over the object's current ones (what the edit form would show)."""
+    data = dict(current)
+    for key in given:
+        data[key] = given.get(key)
+    return data
+
+
+@extend_schema(
+    methods=["PATCH"],
+    request=form_serializer(CorroborationEditForm, "CorroborationPatch"),
+    responses={200: dict},
+)
+@extend_schema(
+    methods=["DELETE"],
+    parameters=[OpenApiParameter("version", int, required=True)],
+    responses={200: dict},
+)
+@api_view(["PATCH", "DELETE"])
+@permission_classes([has_perms("claims.change_corroboration", "claims.delete_corroboration")])
+def corroboration_detail(request: Request, pk: int, cid: int) -> Response:
+    """Change a piece of evidence (the fields given; `version` required) or remove it."""
+    _claim_to_change(pk)
+    corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
+    try:
+        if request.method == "DELETE":
+            version = _version(request)
+            services.corroboration_delete(
+                corroboration=corroboration,
+                by=request.user,
+                reason=str(request.query_params.get("reason", "")),
+                version=version,
+            )
+            return _saved(pk)
+        current = CorroborationEditForm.for_corroboration(corroboration).initial
+        form = CorroborationEditForm(_merged({**current, "version": None}, request.data))
+        _valid(form)
+        services.corroboration_update(
+            corroboration=corroboration, by=request.user, **form.service_kwargs()
+        )
+    except (services.StaleEdit, services.ReasonRequired) as exc:
+        raise service_error(exc) from exc
+    except (ValueError, ValidationError) as exc:
+        raise ApiError("invalid", error_text(exc)) from exc
+    return _saved(pk)
+
+
+def _version(request: Request) -> int:
+    raw = request.query_params.get("version") or request.data.get("version", "")
+    if not str(raw).isdigit():
+        raise ApiError("invalid", "version: give the version you saw (a whole number).")
+    return int(raw)
+
+
+@extend_schema(
+    methods=["PATCH"], request=form_serializer(NoteEditForm, "NotePatch"), responses={200: dict}
+)
+@extend_schema(
+    methods=["DELETE"],
+    parameters=[OpenApiParameter("version", int, required=True)],
+    responses={200: dict},
+)
+@api_view(["PATCH", "DELETE"])
+@permission_classes([has_perms("claims.change_note")])
+def note_detail(request: Request, pk: int, nid: int) -> Response:
+    """Change or remove one's own note (`version` required)."""
+    _claim_to_change(pk)
+    note = get_object_or_404(Note, pk=nid, claim_id=pk)
+    try:
+        if request.method == "DELETE":
+            services.note_delete(note=note, by=request.user, version=_version(request))
+        else:
+            data = _valid(NoteEditForm(_merged({"text": note.text}, request.data)))
+            services.note_update(
+                note=note, by=request.user, text=data["text"], version=data["version"]
+            )
+    except services.StaleEdit as exc:
+        raise service_error(exc) from exc
+    except PermissionDenied as exc:
+        raise ApiError("permission_denied", str(exc), status_code=403) from exc
+    except ValidationError as exc:
+        raise ApiError("invalid", error_text(exc)) from exc
+    return _saved(pk)
+
+
+# --- Articles and publishers -----------------------------------------------------------------
+
+ARTICLES_PAGE = 50
+NEWEST_FIRST = Keyset()  # by id, newest first
+
+
+def _article_summary(article: Article) -> dict:
+    record = article_record(article)
+    del record["text"]
+    return record
+
+
+@extend_schema(
+    operation_id="articles_list",
+    parameters=[
+        OpenApiParameter("publisher", int),
+        OpenApiParameter("before", int, description="The id the next page starts before."),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([has_perms("sources.view_article")])
+def article_list(request: Request) -> Response:
+    """Articles, newest first, without their text; `next` pages on."""
+    qs = Article.objects.for_list().select_related("publisher")
+    if publisher := parse_id(request.query_params.get("publisher", "")):
+        qs = qs.filter(publisher_id=publisher)
+    before = parse_id(request.query_params.get("before", ""))
+    page = NEWEST_FIRST.page(qs, (before,) if before else None, size=ARTICLES_PAGE)
+    next_url = None
+    if page.next_start:
+        query = request.query_params.copy()
+        query["before"] = page.next_start[0]
+        next_url = request.build_absolute_uri(f"{reverse('api:articles')}?{query.urlencode()}")
+    return Response({"results": [_article_summary(a) for a in page.rows], "next": next_url})
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+@permission_classes([has_perms("sources.view_article")])
+def article_detail(request: Request, pk: int) -> Response:
+    """An article's metadata and text, and the spans of its claims (chrome included, labelled)."""
+    article = get_object_or_404(Article.objects.select_related("publisher"), pk=pk)
+    claims = article.claims.current().order_by("start", "id")
+    return Response(
+        article_record(article)
+        | {
+            "claims": [
+                {"id": c.pk, "start": c.start, "end": c.end, "kind": c.kind, "status": c.status}
+                for c in claims.only("id", "start", "end", "kind", "status")
+            ]
+        }
+    )
+
+
+def _publisher_record(publisher: Publisher) -> dict:
+    return {
+        "id": publisher.pk,
+        "name": publisher.name,
+        "kind": publisher.kind,
+        "aliases": publisher.aliases or [],
+        "domains": publisher.domains or [],
+        "country": publisher.country,
+        "ownership": publisher.ownership,
+        "parent_id": publisher.parent_id,
+        "reliability": publisher.reliability,
+        "description": publisher.description,
+        "reviewed": publisher.reviewed,
+    }
+
+
+@extend_schema(operation_id="publishers_list", responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+@permission_classes([has_perms("sources.view_publisher")])
+def publisher_list(request: Request) -> Response:
+    """The whole registry (some thousand rows), by name."""
+    publishers = Publisher.objects.for_registry()
+    return Response({"results": [_publisher_record(p) for p in publishers]})
+
+
+@extend_schema(request=form_serializer(PublisherForm, "PublisherPatch"), responses={200: dict})
+@api_view(["PATCH"])
+@permission_classes([has_perms("sources.change_publisher")])
+def publisher_detail(request: Request, pk: int) -> Response:
+    """A lead's change to a registry entry (the fields given, and a `reason`)."""
+    publisher = get_object_or_404(Publisher, pk=pk)
+    current = PublisherForm(instance=publisher).initial
+    given = {
+        k: "\n".join(v) if k in ("aliases", "domains") and isinstance(v, list) else v
+        for k, v in request.data.items()
+    }
+    form = PublisherForm(_merged(current, given), instance=publisher)
+    _valid(form)
+    try:
+        sources_services.publisher_update(
+            publisher=publisher,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            **form.service_fields(),
+        )
+    except ValidationError as exc:
+        raise ApiError("invalid", error_text(exc, form)) from exc
+    publisher.refresh_from_db()
+    return Response(_publisher_record(publisher))
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("format", str, enum=list(FORMATS)),
+        OpenApiParameter("notes", str, enum=["0", "1"]),
+        *QUEUE_PARAMETERS[:-2],
+    ],
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+@permission_classes([has_perms(*EXPORT_PERMS)])
+def export(request: Request):
+    """The claims of a filter streamed as the web's export does (recorded, origin "api")."""
+    fmt = request.query_params.get("format", "jsonl")
+    if fmt not in FORMATS:
+        raise ApiError("invalid_parameter", f"format: choose one of {', '.join(FORMATS)}.")
+    return export_response(request._request, request.query_params, fmt=fmt, origin="api")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -36,7 +36,12 @@ PDF_STYLESHEETS = ("css/statuses.css", "css/report.css")
 
 
 def _include_notes(request: HttpRequest) -> bool:
-    return request.GET.get("notes", "1") not in ("0", "no", "false")
+    return _notes_wanted(request.GET)
+
+
+def _notes_wanted(params: QueryDict) -> bool:
+    """`notes=0` (or no, false) leaves reviewers' notes out."""
+    return params.get("notes", "1") not in ("0", "no", "false")
 
 
 def _attachment(filename: str) -> str:
@@ -58,9 +63,17 @@ def claim_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    filters = parse_filters(request.GET)
-    include_notes = _include_notes(request)
-    bom = fmt == "csv" and request.GET.get("bom") == "1"
+    return export_response(request, request.GET, fmt=fmt, origin="web")
+
+
+def export_response(
+    request: HttpRequest, params: QueryDict, *, fmt: str, origin: str
+) -> StreamingHttpResponse:
+    """The export of the filter in `params` as a streamed download, recorded once delivered
+    (the page's Export menu and the API's /api/v1/exports/)."""
+    filters = parse_filters(params)
+    include_notes = _notes_wanted(params)
+    bom = fmt == "csv" and params.get("bom") == "1"
     export = Export(
         export_queryset(filters, request.user),
         fmt,
@@ -75,7 +88,7 @@ def claim_export(request: HttpRequest) -> HttpResponse:
         fmt=fmt + ("-bom" if bom else ""),
         filters=filter_params(filters),
         include_notes=include_notes,
-        origin="web",
+        origin=origin,
     )
     response = StreamingHttpResponse(stream, content_type=export.content_type)
     response["Content-Disposition"] = _attachment(f"claims-{_stamp()}.{export.extension}")

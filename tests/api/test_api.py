@@ -330,3 +330,92 @@ def test_the_schema_is_valid_and_the_docs_load_from_our_own_files(rclient):
     page = docs.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "//cdn" not in page and "unpkg" not in page
+
+
+def test_evidence_is_changed_by_patch_and_removed_with_the_version_seen(api, lead):
+    claim = ClaimFactory()
+    evidence = CorroborationFactory(claim=claim, outlet="Harbour Wire")
+    url = reverse("api:corroboration", args=[claim.pk, evidence.pk])
+    changed = api.patch(url, {"excerpt": "Exports doubled.", "version": 1}, "application/json")
+    assert changed.status_code == 200
+    [record] = changed.json()["corroborations"]
+    assert (record["excerpt"], record["outlet"]) == ("Exports doubled.", "Harbour Wire")
+    stale = api.patch(url, {"excerpt": "Exports tripled.", "version": 1}, "application/json")
+    assert (stale.status_code, error(stale)["code"]) == (409, "stale_version")
+    assert any(line.startswith("excerpt: ") for line in error(stale)["changes"])
+    assert api.delete(url + "?version=1").status_code == 409  # it is at version 2 now
+    removed = api.delete(url + "?version=2&reason=Wrong+story")
+    assert removed.status_code == 200
+    assert removed.json()["corroborations"] == []
+    assert evidence.history.latest().history_change_reason == "Wrong story"
+
+
+def test_only_a_notes_author_changes_or_removes_it(api, reviewer, lead):
+    claim = ClaimFactory()
+    mine = services.note_create(claim=claim, by=reviewer, text="Called the port.")
+    theirs = services.note_create(claim=claim, by=lead, text="Lead's note.")
+    url = reverse("api:note", args=[claim.pk, mine.pk])
+    assert api.patch(url, {"text": "Called twice.", "version": 1}, "application/json").json()[
+        "notes"
+    ][0]["text"] in ("Called twice.", "Lead's note.")
+    refused = api.delete(reverse("api:note", args=[claim.pk, theirs.pk]) + "?version=1")
+    assert (refused.status_code, error(refused)["code"]) == (403, "permission_denied")
+    assert api.delete(url + "?version=1").status_code == 409
+    assert api.delete(url + "?version=2").status_code == 200
+    assert list(claim.notes.values_list("text", flat=True)) == ["Lead's note."]
+    no_version = api.delete(reverse("api:note", args=[claim.pk, theirs.pk]))
+    assert error(no_version)["message"].startswith("version:")
+
+
+def test_articles_read_with_their_claims_spans_and_page_newest_first(api):
+    claims = claims_of(3)
+    article = claims[0].article
+    body = api.get(reverse("api:article", args=[article.pk])).json()
+    assert body["text"] == article.text
+    assert [(c["start"], c["end"]) for c in body["claims"]] == [(c.start, c.end) for c in claims]
+    for span in body["claims"]:
+        assert body["text"][span["start"] : span["end"]] == Claim.objects.get(pk=span["id"]).text
+    older = ArticleFactory()
+    listing = api.get(reverse("api:articles")).json()
+    assert [a["id"] for a in listing["results"]] == [older.pk, article.pk]
+    assert "text" not in listing["results"][0]
+    assert listing["next"] is None
+
+
+def test_a_lead_patches_a_publisher_with_a_reason_and_a_reviewer_cannot(api, lead):
+    from sources.models import Publisher
+    from tests.factories import PublisherFactory
+
+    publisher = PublisherFactory(name="Harbour Post", domains=["harbourpost.example"])
+    lead_token = api_token_create(user=lead, name="t", expires_days=None).secret
+    url = reverse("api:publisher", args=[publisher.pk])
+    body = {"reliability": "B", "aliases": ["The Harbour Post"], "reason": "Graded."}
+    saved = Client(**bearer(lead_token)).patch(url, body, "application/json")
+    assert saved.status_code == 200
+    assert (saved.json()["reliability"], saved.json()["aliases"]) == ("B", ["The Harbour Post"])
+    assert Publisher.objects.get(pk=publisher.pk).history.latest().history_change_reason == (
+        "Graded."
+    )
+    no_reason = Client(**bearer(lead_token)).patch(url, {"reliability": "C"}, "application/json")
+    assert error(no_reason)["fields"]["reason"] == ["This field is required."]
+    assert api.patch(url, body, "application/json").status_code == 403
+    names = [p["name"] for p in api.get(reverse("api:publishers")).json()["results"]]
+    assert "Harbour Post" in names
+
+
+def test_the_export_streams_the_webs_bytes_and_is_recorded_as_an_api_export(api, reviewer):
+    from claims.models import ExportRecord
+
+    claims_of(3)
+    query = {"status": "all", "format": "jsonl"}
+    streamed = b"".join(api.get(reverse("api:exports"), query).streaming_content)
+    web = Client()
+    web.force_login(reviewer)
+    page = b"".join(web.get(reverse("claims:export"), query).streaming_content)
+    assert streamed == page and streamed.count(b"\n") == 3
+    assert list(ExportRecord.objects.values_list("origin", flat=True).order_by("id")) == [
+        "api",
+        "web",
+    ]
+    bad = api.get(reverse("api:exports"), {"format": "xlsx"})
+    assert (bad.status_code, error(bad)["code"]) == (400, "invalid_parameter")
