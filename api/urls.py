@@ -26,6 +26,8 @@ urlpatterns = [
     path("publishers/", views.publisher_list, name="publishers"),
     path("publishers/<int:pk>/", views.publisher_detail, name="publisher"),
     path("exports/", views.export, name="exports"),
+    path("imports/", views.import_create, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

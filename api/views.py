@@ -36,10 +36,13 @@ from claims.forms import (
 )
 from claims.models import Claim, Corroboration, Note
 from claims.triage import parse_filters, triage_page
+from imports.forms import ImportForm
+from imports.progress import import_batch_progress, import_worker_report
+from imports.uploads import import_batch_create_from_uploads
 from sources import services as sources_services
 from sources.exports import article_record
 from sources.forms import PublisherForm
-from sources.models import Article, Publisher
+from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.errors import error_text
 from workbench.http import parse_id
 from workbench.paging import Keyset
@@ -59,13 +62,17 @@ QUEUE_PARAMETERS = [
 ]
 
 
-def _page_url(request: Request, filters, **cursor) -> str | None:
-    value = next(iter(cursor.values()))
-    if not value:
+def _page_url(request: Request, path: str, **cursor) -> str | None:
+    """The URL of the page at `cursor` (None when there is none): this request's query with
+    its cursors replaced."""
+    if not any(cursor.values()):
         return None
-    query = filters.querystring()
-    query += ("&" if query else "") + "&".join(f"{k}={v}" for k, v in cursor.items())
-    return request.build_absolute_uri(f"{reverse('api:claims')}?{query}")
+    query = request.query_params.copy()
+    for name in ("after", "before"):
+        query.pop(name, None)
+    for name, value in cursor.items():
+        query[name] = value
+    return request.build_absolute_uri(f"{path}?{query.urlencode()}")
 
 
 @extend_schema(
@@ -87,8 +94,8 @@ def claim_list(request: Request) -> Response:
     return Response(
         {
             "results": [by_id[pk] for pk in ids if pk in by_id],
-            "next": _page_url(request, filters, after=page.next_cursor),
-            "previous": _page_url(request, filters, before=page.prev_cursor),
+            "next": _page_url(request, reverse("api:claims"), after=page.next_cursor),
+            "previous": _page_url(request, reverse("api:claims"), before=page.prev_cursor),
         }
     )
 
@@ -318,11 +325,8 @@ def article_list(request: Request) -> Response:
         qs = qs.filter(publisher_id=publisher)
     before = parse_id(request.query_params.get("before", ""))
     page = NEWEST_FIRST.page(qs, (before,) if before else None, size=ARTICLES_PAGE)
-    next_url = None
-    if page.next_start:
-        query = request.query_params.copy()
-        query["before"] = page.next_start[0]
-        next_url = request.build_absolute_uri(f"{reverse('api:articles')}?{query.urlencode()}")
+    start = page.next_start[0] if page.next_start else None
+    next_url = _page_url(request, reverse("api:articles"), before=start)
     return Response({"results": [_article_summary(a) for a in page.rows], "next": next_url})
 
 
@@ -414,3 +418,94 @@ def export(request: Request):
     if fmt not in FORMATS:
         raise ApiError("invalid_parameter", f"format: choose one of {', '.join(FORMATS)}.")
     return export_response(request._request, request.query_params, fmt=fmt, origin="api")
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+IMPORT_FILES_PAGE = 200
+FILES_IN_ORDER = Keyset(descending=False)
+
+
+@extend_schema(
+    request={"multipart/form-data": form_serializer(ImportForm, "ImportInput")},
+    responses={201: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+@permission_classes([has_perms("sources.import_articles")])
+def import_create(request: Request) -> Response:
+    """Upload files (zips too; `manifest` optional; `default_publisher`, `default_published`)
+    as a batch the workers import; 201 with where to follow it."""
+    form = ImportForm(request.POST, request.FILES)
+    data = _valid(form)
+    batch = import_batch_create_from_uploads(
+        files=data["files"],
+        by=request.user,
+        default_publisher=data["default_publisher"],
+        default_published=data["default_published"],
+        manifest=data["manifest"],
+    )
+    response = Response(_batch_record(request, batch), status=201)
+    response["Location"] = request.build_absolute_uri(reverse("api:import", args=[batch.pk]))
+    return response
+
+
+def _batch_record(request: Request, batch: ImportBatch, files=None, next_url=None) -> dict:
+    progress = import_batch_progress(batch=batch)
+    worker = import_worker_report(batch=batch, progress=progress)
+    record = {
+        "id": batch.pk,
+        "url": request.build_absolute_uri(reverse("api:import", args=[batch.pk])),
+        "page": request.build_absolute_uri(reverse("imports:batch", args=[batch.pk])),
+        "status": batch.status,
+        "finished": progress.finished,
+        "worker": worker.state or "ok",
+        "counts": {
+            "total": progress.total,
+            "pending": progress.pending,
+            "imported": progress.imported,
+            "duplicate": progress.duplicate,
+            "rejected": progress.rejected,
+            "claims": progress.claims,
+        },
+        "notices": batch.notices,
+    }
+    if files is not None:
+        record["files"] = [
+            {
+                "id": f.pk,
+                "name": f.name,
+                "size": f.size,
+                "outcome": f.outcome,
+                "reason": f.reason,
+                "article_id": f.article_id,
+                "duplicate_of": f.duplicate_of_id,
+                "claims_created": f.claims_created,
+            }
+            for f in files
+        ]
+        record["next"] = next_url
+    return record
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("outcome", str, enum=list(ImportOutcome.values)),
+        OpenApiParameter("after", int, description="The file id the next page starts after."),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([has_perms("sources.import_articles")])
+def import_detail(request: Request, pk: int) -> Response:
+    """A batch's progress, its worker's state and its files' outcomes (200 a page)."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    qs = ImportFile.objects.filter(batch=batch).only(
+        "id", "name", "size", "outcome", "reason", "article", "duplicate_of", "claims_created"
+    )
+    if (outcome := request.query_params.get("outcome", "")) in ImportOutcome.values:
+        qs = qs.filter(outcome=outcome)
+    after = parse_id(request.query_params.get("after", ""))
+    page = FILES_IN_ORDER.page(qs, (after,) if after else None, size=IMPORT_FILES_PAGE)
+    start = page.next_start[0] if page.next_start else None
+    next_url = _page_url(request, reverse("api:import", args=[pk]), after=start)
+    return Response(_batch_record(request, batch, page.rows, next_url))

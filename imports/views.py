@@ -37,6 +37,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 default_publisher=form.cleaned_data["default_publisher"],
                 default_published=form.cleaned_data["default_published"],
+                manifest=form.cleaned_data["manifest"],
             )
             return redirect("imports:batch", pk=batch.pk)
     recent = ImportBatch.objects.select_related("created_by").order_by("-id")[:5]

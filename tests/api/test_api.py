@@ -419,3 +419,75 @@ def test_the_export_streams_the_webs_bytes_and_is_recorded_as_an_api_export(api,
     ]
     bad = api.get(reverse("api:exports"), {"format": "xlsx"})
     assert (bad.status_code, error(bad)["code"]) == (400, "invalid_parameter")
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+PLANT = b"Magnet plant opens\nThe plant produced 900 tonnes in 2024. Output rose 5 percent.\n"
+PORT = b"Port traffic rises\nThe port handled 12 ships in May. Exports doubled since March.\n"
+
+
+@pytest.fixture
+def admin_api(make_user) -> Client:
+    admin = make_user("ada", "admin")
+    return Client(**bearer(api_token_create(user=admin, name="t", expires_days=None).secret))
+
+
+def test_an_admin_imports_files_with_a_manifest_and_follows_the_batch(admin_api, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.queue import import_batch_process
+
+    manifest = b"file,title,url\nplant.txt,Magnets: the plant opens,https://harbour.example/1\n"
+    response = admin_api.post(
+        reverse("api:imports"),
+        {
+            "files": [
+                SimpleUploadedFile("plant.txt", PLANT),
+                SimpleUploadedFile("port.txt", PORT),
+                SimpleUploadedFile("blank.txt", b""),
+            ],
+            "manifest": SimpleUploadedFile("manifest.csv", manifest),
+        },
+    )
+    assert response.status_code == 201
+    batch = response.json()
+    assert response["Location"] == batch["url"]
+    assert batch["counts"] == {
+        "total": 3,
+        "pending": 2,
+        "imported": 0,
+        "duplicate": 0,
+        "rejected": 1,
+        "claims": 0,
+    }
+    import_batch_process(batch_id=batch["id"], worker="tests")
+    done = admin_api.get(batch["url"]).json()
+    assert done["finished"] and done["counts"]["imported"] == 2
+    files = {f["name"]: f for f in done["files"]}
+    assert files["blank.txt"]["reason"] == "blank.txt: the file is empty"
+    article = admin_api.get(reverse("api:article", args=[files["plant.txt"]["article_id"]]))
+    assert article.json()["title"] == "Magnets: the plant opens"
+    assert article.json()["url"] == "https://harbour.example/1"
+    assert api.get(batch["url"]).status_code == 403  # a reviewer does not import
+
+
+def test_an_import_without_files_or_with_a_broken_manifest_is_refused_and_makes_no_batch(
+    admin_api,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sources.models import ImportBatch
+
+    empty = admin_api.post(reverse("api:imports"), {})
+    assert error(empty)["fields"]["files"] == ["Choose at least one file to import."]
+    broken = admin_api.post(
+        reverse("api:imports"),
+        {
+            "files": [SimpleUploadedFile("plant.txt", PLANT)],
+            "manifest": SimpleUploadedFile("manifest.csv", b"title,url\nNo file column,x\n"),
+        },
+    )
+    assert broken.status_code == 400
+    assert error(broken)["fields"]["manifest"][0].startswith("manifest.csv")
+    assert not ImportBatch.objects.exists()

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from api.tokens import api_token_create
+from sources.models import ImportBatch
 from tests.factories import ClaimFactory, CorroborationFactory, NoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +63,8 @@ ROUTES = {
         )
     ],
     "api:exports": [("get", None, everyone(200))],
+    "api:imports": [("multipart", None, {"reviewer": 403, "lead": 403, "admin": 201})],
+    "api:import": [("get", None, {"reviewer": 403, "lead": 403, "admin": 200})],
     "api:schema": [("get", None, everyone(200))],
     "api:docs": [("get", None, everyone(200))],
 }
@@ -78,6 +82,7 @@ class Objects:
     claim: object
     corroboration: object
     note: object
+    batch: object
 
 
 def make_objects(author) -> Objects:
@@ -86,6 +91,7 @@ def make_objects(author) -> Objects:
         claim,
         CorroborationFactory(claim=claim),
         NoteFactory(claim=claim, author=author),
+        ImportBatch.objects.create(origin="upload", created_by=author),
     )
 
 
@@ -109,6 +115,8 @@ def url(name: str, o: Objects) -> str:
         "api:articles": [],
         "api:publishers": [],
         "api:exports": [],
+        "api:imports": [],
+        "api:import": [o.batch.pk],
         "api:schema": [],
         "api:docs": [],
         "api:corroboration": [o.claim.pk, o.corroboration.pk],
@@ -123,6 +131,9 @@ def url(name: str, o: Objects) -> str:
 def call(client: Client, name: str, o: Objects, method: str, body, **headers):
     if method == "get":
         return client.get(url(name, o), **headers)
+    if method == "multipart":
+        files = {"files": [SimpleUploadedFile("plant.txt", b"Plant opens\nIt made 9 tonnes.\n")]}
+        return client.post(url(name, o), files, **headers)
     send = getattr(client, method)
     return send(url(name, o), body or {}, content_type="application/json", **headers)
 
