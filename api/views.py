@@ -88,7 +88,7 @@ def claim_list(request: Request) -> Response:
     filters = parse_filters(request.query_params)
     if filters.errors:
         raise ApiError("invalid_parameter", " ".join(filters.errors))
-    page = triage_page(filters, request.user)
+    page = triage_page(filters, request.user, rows_only=("id",))
     ids = [claim.pk for claim in page.rows]
     by_id = {r["id"]: r for r in iter_plain_records(Claim.objects.filter(pk__in=ids))}
     return Response(
