@@ -106,9 +106,9 @@ def main() -> None:
 
         def request(c):
             response = c.get(path + query)
-            if response.status_code == 200 and "results" in response.json():
-                if not response.json()["results"] and not params.get("after"):
-                    fail(f"GET {path}{query} lists no claim: nothing was measured")
+            listed = response.json().get("results") if response.status_code == 200 else None
+            if listed == [] and not params.get("after"):
+                fail(f"GET {path}{query} lists no claim: nothing was measured")
             return response
 
         return request
