@@ -142,7 +142,7 @@ def _multiply(copies: int, copies_from: set[int]) -> None:
                    (ARRAY['unreviewed','unreviewed','unreviewed','unreviewed','unreviewed',
                           'unreviewed','in_review','in_review','verified','disputed',
                           'refuted','unverifiable','not_a_claim'])[1 + floor(random() * 13)::int],
-                   1 + floor(random() * 6)::int,
+                   CASE WHEN random() < 0.5 THEN 1 + floor(random() * 6)::int END,
                    greatest(0, least(100, c.score + floor(random() * 21)::int - 10)),
                    c.speaker,
                    CASE WHEN random() < 0.2 THEN (SELECT min(id) FROM workbench_user)

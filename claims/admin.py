@@ -33,6 +33,8 @@ class ClaimAdminForm(ServiceAdminForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
+        # A rated claim cannot be made "not rated yet" again; an unrated one may stay so.
+        self.fields["credibility"].required = self.instance.credibility is not None
 
     def apply(self, target: Claim, *, by) -> Claim:
         """Save what changed with the services the claim page uses, one after the other."""
@@ -109,6 +111,7 @@ class ClaimAdmin(ServiceAdmin):
                     "reason",
                     "reviewed_by",
                     "reviewed_at",
+                    "verdict_reason",
                     "credibility",
                     "assignee",
                     "version",
@@ -126,6 +129,7 @@ class ClaimAdmin(ServiceAdmin):
         "score",
         "reviewed_by",
         "reviewed_at",
+        "verdict_reason",
     ]
     inlines = [CorroborationInline, RatingInline, NoteInline]
     show_full_result_count = False

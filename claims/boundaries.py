@@ -55,11 +55,17 @@ ATTACHED: dict[str, type[models.Model]] = {
 }
 
 
+# The inputs whose names say nothing to a reader, in words: the boundary forms' labels and
+# the refusals' (`at: 412 is …` reads "split at: 412 is …").
+FIELD_LABELS = {"at": "split at", "with": "merge with"}
+
+
 class SpanRefused(ValueError):
-    """A fix that would break the span rule, or lacks what it needs; `field` names the input."""
+    """A fix that would break the span rule, or lacks what it needs; `field` names the input
+    (the message names it in words, `FIELD_LABELS`)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{FIELD_LABELS.get(field, field)}: {message}")
         self.field = field
 
 

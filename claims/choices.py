@@ -72,6 +72,13 @@ class BoundaryAction(models.TextChoices):
 KIND_LABELS = dict(ClaimKind.choices)
 STATUS_LABELS = dict(ClaimStatus.choices)
 CREDIBILITY_LABELS = dict(Credibility.choices)
+# A claim nobody has rated has no credibility (None), shown so: never as 6.
+NOT_RATED_LABEL = "Not rated yet"
+
+
+def credibility_label(value: int | None) -> str:
+    """The label of a credibility, `NOT_RATED_LABEL` for None."""
+    return NOT_RATED_LABEL if value is None else CREDIBILITY_LABELS.get(value, str(value))
 
 
 class ReportJobStatus(models.TextChoices):

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 
 from claims import independence, services
 from claims.candidates import candidate_evidence
+from claims.choices import credibility_label
 from claims.exports.records import ratings_summary
 from claims.forms import (
     AssignForm,
@@ -280,7 +281,7 @@ class ClaimPage:
         value, why = independence.suggest_credibility(
             self.claim, corroborations=self.sourced_corroborations, registry=self.registry
         )
-        return independence.credibility_label(value), why
+        return credibility_label(value), why
 
     def _verdict(self) -> dict:
         claim = self.claim

@@ -6,7 +6,8 @@ printable report. `/claims/report.pdf?…` asks for the report as a PDF (POST): 
 selection is made at once, a larger one by a background worker (claims.report_jobs) while
 `/claims/reports/<id>/` shows its progress and then the download link, for the user who
 asked (or an admin). Every export and report is recorded as an ExportRecord (who, when,
-filter, format, count, hash); a PDF once it is made.
+filter, format, count, hash): a streamed export once its last byte was produced (one that
+fails half way is not), a PDF once it is made.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -49,7 +50,12 @@ EXPORT_PERMS = ("claims.view_claim", "claims.export_claim")
 
 
 def _include_notes(request: HttpRequest) -> bool:
-    return request.GET.get("notes", "1") not in ("0", "no", "false")
+    return _notes_wanted(request.GET)
+
+
+def _notes_wanted(params: QueryDict) -> bool:
+    """`notes=0` (or no, false) leaves reviewers' notes out."""
+    return params.get("notes", "1") not in ("0", "no", "false")
 
 
 def _attachment(filename: str) -> str:
@@ -71,9 +77,17 @@ def claim_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    filters = parse_filters(request.GET)
-    include_notes = _include_notes(request)
-    bom = fmt == "csv" and request.GET.get("bom") == "1"
+    return export_response(request, request.GET, fmt=fmt, origin="web")
+
+
+def export_response(
+    request: HttpRequest, params: QueryDict, *, fmt: str, origin: str
+) -> StreamingHttpResponse:
+    """The export of the filter in `params` as a streamed download, recorded once delivered
+    (the page's Export menu and the API's /api/v1/exports/)."""
+    filters = parse_filters(params)
+    include_notes = _notes_wanted(params)
+    bom = fmt == "csv" and params.get("bom") == "1"
     export = Export(
         export_queryset(filters, request.user),
         fmt,
@@ -82,16 +96,15 @@ def claim_export(request: HttpRequest) -> HttpResponse:
         base_url=request.build_absolute_uri("/").rstrip("/"),
         organisation=getattr(settings, "CLAIMREVIEW_ORGANISATION", "Claim workbench"),
     )
-    record = export_record_create(
+    stream = recorded_stream(
+        export,
         user=request.user,
         fmt=fmt + ("-bom" if bom else ""),
         filters=filter_params(filters),
         include_notes=include_notes,
-        origin="web",
+        origin=origin,
     )
-    response = StreamingHttpResponse(
-        recorded_stream(export, record), content_type=export.content_type
-    )
+    response = StreamingHttpResponse(stream, content_type=export.content_type)
     response["Content-Disposition"] = _attachment(f"claims-{_stamp()}.{export.extension}")
     response["X-Content-Type-Options"] = "nosniff"
     return response

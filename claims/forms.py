@@ -2,6 +2,8 @@
 
 from django import forms
 
+from claims.boundaries import FIELD_LABELS
+from claims.choices import NOT_RATED_LABEL
 from claims.models import (
     Claim,
     ClaimKind,
@@ -29,7 +31,11 @@ class StatusForm(forms.Form):
 
 
 class CredibilityForm(forms.Form):
-    credibility = forms.TypedChoiceField(choices=Credibility.choices, coerce=int)
+    credibility = forms.TypedChoiceField(
+        choices=[("", f"— {NOT_RATED_LABEL.lower()} —"), *Credibility.choices],
+        coerce=int,
+        empty_value=None,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -159,14 +165,18 @@ class BoundaryForm(forms.Form):
 
 
 class SplitForm(BoundaryForm):
-    at = forms.IntegerField(min_value=0, help_text="Where the second part starts.")
+    at = forms.IntegerField(
+        min_value=0, label=FIELD_LABELS["at"], help_text="Where the second part starts."
+    )
 
 
 class MergeForm(BoundaryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "with" is a keyword: the field cannot be a class attribute.
-        self.fields["with"] = forms.IntegerField(min_value=1, max_value=MAX_ID)
+        self.fields["with"] = forms.IntegerField(
+            min_value=1, max_value=MAX_ID, label=FIELD_LABELS["with"]
+        )
         self.fields["with_version"] = forms.IntegerField(required=False, min_value=1)
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from claims.choices import NOT_RATED_LABEL
 from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
 from sources.models import ARTICLE_METADATA_FIELDS, Article, article_body_fields
 
@@ -59,6 +60,8 @@ RELATED = {
 # changes are reverted through sources.services.article_revert, which re-judges evidence.
 ARTICLE = "article"
 EMPTY = "—"
+# Fields whose empty value has a name of its own: a credibility nobody set.
+EMPTY_LABELS = {"credibility": NOT_RATED_LABEL.lower()}
 
 
 @dataclass(frozen=True)
@@ -286,20 +289,24 @@ def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntr
     return entries[:limit]
 
 
-def code_display(record: models.Model, model_field: models.Field) -> str:
-    """A recorded value as a short line shows it: codes for choices, else `display_value`."""
+def label_display(record: models.Model, model_field: models.Field) -> str:
+    """A recorded value as a short line shows it: a choice by its label ("In review", not
+    "in_review"), else `display_value`."""
     if model_field.choices and not model_field.is_relation:
         value = getattr(record, model_field.attname)
-        return EMPTY if value in (None, "") else str(value)
+        if value in (None, ""):
+            return EMPTY_LABELS.get(model_field.name, EMPTY)
+        return str(dict(model_field.flatchoices).get(value, value))
     return display_value(record, model_field)
 
 
 def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> list[str]:
     """Describe each record's change from the one before it, one line per field.
 
-    Lines look like "status: unreviewed → in_review (bob, 2026-11-22 21:40)", each field
-    named by its verbose name ("reviewed by", not "reviewed_by"); the first record is the
-    state the reader saw. `fields` (names) limits the lines to those fields.
+    Lines look like "status: Unreviewed → In review (bob, 2026-11-22 21:40)", each field
+    named by its verbose name ("reviewed by", not "reviewed_by") and each choice by its label;
+    the first record is the state the reader saw. `fields` (names) limits the lines to those
+    fields.
     """
     lines: list[str] = []
     previous = None
@@ -309,7 +316,7 @@ def change_lines(records: Iterable[models.Model], kind: str, *, fields=None) -> 
             when = format_date(record.history_date)
             for f in changed_fields(record, previous, kind):
                 if fields is None or f.name in fields:
-                    old, new = code_display(previous, f), code_display(record, f)
+                    old, new = label_display(previous, f), label_display(record, f)
                     lines.append(f"{f.verbose_name}: {old} → {new} ({who}, {when})")
         previous = record
     return lines

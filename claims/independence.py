@@ -545,8 +545,3 @@ def suggest_credibility(
     if sup == 1:
         return Credibility.PROBABLY_TRUE, _count(1, "supporting")
     return Credibility.CANNOT_BE_JUDGED, "no independent supporting or contradicting evidence"
-
-
-def credibility_label(value: int) -> str:
-    """ "2 — Probably true" for 2."""
-    return Credibility(value).label

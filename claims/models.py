@@ -15,6 +15,7 @@ from claims.choices import (
     Independence,
     ReportJobStatus,
     Stance,
+    credibility_label,
 )
 from claims.querysets import ClaimQuerySet
 
@@ -31,7 +32,12 @@ class Claim(models.Model):
         max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED
     )
     credibility = models.PositiveSmallIntegerField(
-        choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED
+        choices=Credibility.choices,
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Admiralty information credibility, 1–6; empty until a reviewer rates it "
+        "(not rated yet is not 6, truth cannot be judged).",
     )
     score = models.PositiveSmallIntegerField(default=0, help_text="Check-worthiness, 0–100.")
     speaker = models.CharField(
@@ -53,6 +59,13 @@ class Claim(models.Model):
         help_text="Who set the current verdict.",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    verdict_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",  # rows written in SQL (bulk imports, benches) need no value
+        help_text="Why the reviewer set the current verdict; empty when none was given, or "
+        "the claim has no verdict.",
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every edit (optimistic locking)."
     )
@@ -126,6 +139,11 @@ class Claim(models.Model):
     @property
     def in_triage(self) -> bool:
         return self.kind != ClaimKind.CHROME and not self.retired
+
+    @property
+    def credibility_label(self) -> str:
+        """ "2 — Probably true", or "Not rated yet" when nobody has rated the claim."""
+        return credibility_label(self.credibility)
 
 
 class Corroboration(models.Model):

@@ -23,7 +23,6 @@ from django.utils import timezone
 from claims.choices import ReportJobStatus
 from claims.exports import (
     export_queryset,
-    export_record_complete,
     export_record_create,
     filter_params,
 )
@@ -99,8 +98,9 @@ def report_job_run(*, job_id: int) -> ReportJob:
                 filters=job.filters,
                 include_notes=job.include_notes,
                 origin="web",
+                count=report.shown,
+                content_hash=report.content_hash,
             )
-            export_record_complete(record, count=report.shown, content_hash=report.content_hash)
             _progress(
                 job,
                 "Done",

@@ -65,7 +65,6 @@ class ChangeLine:
     what: str
     fields: list[str]
     reason: str
-    status_changed: bool = False  # a claim record that changed the status: a verdict's reason
 
 
 @dataclass
@@ -73,7 +72,6 @@ class ReportClaim:
     claim: Claim
     record: dict
     changes: list[ChangeLine] = field(default_factory=list)
-    verdict_reason: str = ""  # the reason given with the newest status change
 
 
 @dataclass
@@ -121,10 +119,6 @@ def change_logs(claim_ids: list[int]) -> dict[int, list[ChangeLine]]:
                         what=f"{entry.object_label} {entry.action}",
                         fields=[c.verbose_name for c in entry.changes],
                         reason=entry.reason,
-                        # A change of status (not the record that created the claim).
-                        status_changed=kind == "claim"
-                        and entry.history_type == "~"
-                        and any(c.field == "status" for c in entry.changes),
                     ),
                 )
             )
@@ -256,9 +250,7 @@ def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = Tru
         articles[-1].claims.append(item)
     logs = change_logs([i.claim.pk for i in items])
     for item in items:
-        lines = logs.get(item.claim.pk, [])
-        item.changes = lines[:CHANGELOG_ENTRIES]
-        item.verdict_reason = next((line.reason for line in lines if line.status_changed), "")
+        item.changes = logs.get(item.claim.pk, [])[:CHANGELOG_ENTRIES]
     described = describe_filters(filters, user)
     return Report(
         title=report_title(filters, described),

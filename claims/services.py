@@ -156,7 +156,7 @@ def changes_since(obj: models.Model, version: int, kind: str = "claim") -> list[
     """Describe, one line per changed field, what was recorded after `version` of an object.
 
     `kind` is "claim", "corroboration" or "note" (the versioned kinds). Lines look like
-    "status: unreviewed → in_review (bob, 2026-11-22 21:40)".
+    "status: Unreviewed → In review (bob, 2026-11-22 21:40)".
     """
     records = list(
         obj.history.filter(version__gte=version)
@@ -224,8 +224,9 @@ def evidence_problem(status: str, counts: EvidenceCounts) -> str | None:
 def verdict_warnings(claim: Claim, counts: EvidenceCounts) -> list[str]:
     """Say what speaks against a claim's verdict without forbidding it; [] if nothing does.
 
-    A verified claim may have contradicting evidence (it came later, or is weaker) and may
-    still carry credibility 6 (nobody set it): both are left to the reviewer, who is warned.
+    A verified claim may have contradicting evidence (it came later, or is weaker), may have
+    no credibility yet (nobody rated it) or credibility 6: all are left to the reviewer, who is
+    warned.
     """
     if claim.status != ClaimStatus.VERIFIED:
         return []
@@ -233,7 +234,12 @@ def verdict_warnings(claim: Claim, counts: EvidenceCounts) -> list[str]:
     if n := counts.contradicting:
         pieces = f"{n} piece{pluralize(n)} of evidence contradict{pluralize(n, 's,')}"
         warnings.append(f"Verified, yet {pieces} it: review the verdict.")
-    if claim.credibility == Credibility.CANNOT_BE_JUDGED:
+    if claim.credibility is None:
+        warnings.append(
+            "Verified, yet its credibility is not rated yet: set the credibility the evidence "
+            "supports."
+        )
+    elif claim.credibility == Credibility.CANNOT_BE_JUDGED:
         warnings.append(
             "Verified, yet its credibility is 6 (truth cannot be judged): set the credibility "
             "the evidence supports."
@@ -252,14 +258,17 @@ def _require_status_reason(status: str, reason: str) -> None:
         raise ReasonRequired(f"A reason is required to mark a claim as {label}.")
 
 
-def _apply_status(claim: Claim, status: str, *, by: User | None, now) -> None:
+def _apply_status(claim: Claim, status: str, *, reason: str, by: User | None, now) -> None:
+    """Set the status; a verdict records who gave it, when and why, other statuses clear it."""
     claim.status = status
     if status in VERDICT_STATUSES:
         claim.reviewed_by = by
         claim.reviewed_at = now
+        claim.verdict_reason = reason.strip()
     else:
         claim.reviewed_by = None
         claim.reviewed_at = None
+        claim.verdict_reason = ""
 
 
 def _status_reason(status: str, reason: str) -> str:
@@ -357,7 +366,7 @@ def claim_set_status(
     _require_status_reason(status, reason)
     if problem := evidence_problem(status, _evidence_counts(claim)):
         raise EvidenceRequired(problem)
-    _apply_status(claim, status, by=by, now=timezone.now())
+    _apply_status(claim, status, reason=reason, by=by, now=timezone.now())
     claim.version += 1
     _record(claim, by=by, reason=_status_reason(status, reason))
     claim.save()
@@ -484,12 +493,12 @@ def claims_bulk_set_status(
         if problem := evidence_problem(status, counts):
             results.append(BulkResult(claim_id, False, problem))
             continue
-        _apply_status(claim, status, by=by, now=now)
+        _apply_status(claim, status, reason=reason, by=by, now=now)
         claim.version += 1
         _record(claim, by=by, reason=_status_reason(status, reason))
         changed.append(claim)
         results.append(BulkResult(claim_id, True, f"Marked as {label}."))
-    _bulk_save(changed, ["status", "reviewed_by", "reviewed_at"])
+    _bulk_save(changed, ["status", "reviewed_by", "reviewed_at", "verdict_reason"])
     return results
 
 
@@ -634,10 +643,12 @@ def corroboration_update(
 
 @transaction.atomic
 def corroboration_delete(
-    *, corroboration: Corroboration, by: User | None, reason: str = ""
+    *, corroboration: Corroboration, by: User | None, reason: str = "", version: int | None = None
 ) -> None:
-    """Remove a piece of evidence; history keeps it, with who removed it and why."""
+    """Remove a piece of evidence; history keeps it, with who removed it and why. Given the
+    `version` the remover saw, a removal of evidence changed since is refused (StaleEdit)."""
     corroboration = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    _check_version(corroboration, version, "corroboration")
     _record(corroboration, by=by, reason=reason.strip() or "evidence removed")
     corroboration.delete()
 
@@ -764,6 +775,18 @@ def note_update(*, note: Note, by: User, text: str, version: int | None = None) 
     _record(note, by=by, reason="note edited")
     note.save()
     return note
+
+
+@transaction.atomic
+def note_delete(*, note: Note, by: User, version: int | None = None) -> None:
+    """Remove a note: only its author may, and not one changed since `version`. History keeps
+    it (a lead can bring it back)."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.author_id is None or note.author_id != by.pk:
+        raise PermissionDenied("Only the author of a note can remove it.")
+    _check_version(note, version, "note")
+    _record(note, by=by, reason="note removed")
+    note.delete()
 
 
 # -- Reverting history -----------------------------------------------------------------------

@@ -19,11 +19,12 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.http import QueryDict
 
-from claims.choices import KIND_LABELS, STATUS_LABELS
+from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
@@ -32,6 +33,8 @@ from workbench.http import parse_id
 from workbench.paging import Keyset
 
 PAGE_SIZE = 50
+# `credibility=none`: the claims nobody has rated yet.
+NOT_RATED = "none"
 OPEN_STATUSES = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW]
 
 # o= value → (label, model field, column, descending)
@@ -40,12 +43,16 @@ ORDERINGS: dict[str, tuple[str, str, str, bool]] = {
     "score": ("Lowest score first", "score", "score", False),
     "-updated": ("Recently changed first", "updated_at", "updated_at", True),
     "updated": ("Least recently changed first", "updated_at", "updated_at", False),
-    "credibility": ("Most credible first", "credibility", "credibility", False),
-    "-credibility": ("Least credible first", "credibility", "credibility", True),
+    "credibility": ("Most credible first", "credibility_sort", "credibility", False),
+    "-credibility": ("Least credible first", "credibility_sort", "credibility", True),
     "-id": ("Newest claims first", "id", "id", True),
     "id": ("Oldest claims first", "id", "id", False),
 }
 DEFAULT_ORDERING = "-score"
+# Sort keys computed per row (annotations), not columns: a claim not rated yet sorts after
+# credibility 6, on every database (NULLs sort differently in PostgreSQL and SQLite).
+NOT_RATED_SORT = 7
+SORT_KEYS = {"credibility_sort": Coalesce("credibility", Value(NOT_RATED_SORT))}
 RELEVANCE = "rank"
 # A column header sorts the queue: by the first ordering, by the second when that is on.
 COLUMN_ORDERINGS = {
@@ -66,7 +73,7 @@ class TriageFilters:
     article: int | None = None
     assignee: str = ""  # "", "mine", "none", or a user id
     evidence: str = ""  # "", "yes", "no"
-    credibility: int | None = None
+    credibility: int | str | None = None  # 1–6, NOT_RATED, or None for any
     q: str = ""
     o: str = DEFAULT_ORDERING
     after: str = ""
@@ -143,9 +150,13 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     if any(k not in triage_kinds for k in kinds):
         errors.append("kind: only claim kinds can be shown (page chrome never is); ignored.")
     kinds = [k for k in kinds if k in triage_kinds]
-    credibility = _int(params, "credibility", errors)
-    if credibility is not None and credibility not in Credibility.values:
-        errors.append("credibility: must be 1–6; ignored.")
+    credibility = None
+    if params.get("credibility", "").strip() == NOT_RATED:
+        credibility = NOT_RATED
+    elif (credibility := _int(params, "credibility", errors)) is not None and (
+        credibility not in Credibility.values
+    ):
+        errors.append("credibility: must be 1–6 or none (not rated yet); ignored.")
         credibility = None
     assignee = params.get("assignee", "").strip()
     if assignee not in ("", "mine", "none") and parse_id(assignee) is None:
@@ -193,6 +204,19 @@ def parse_filters(params: QueryDict) -> TriageFilters:
 def triage_queryset(filters: TriageFilters, user) -> QuerySet:
     """Claims matching the filters, with what a queue row shows, unordered."""
     evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
+    count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
+    return (
+        triage_selection(filters, user)
+        .select_related("article__publisher", "assignee")
+        .defer(*article_body_fields("article__"))
+        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
+    )
+
+
+def triage_selection(filters: TriageFilters, user) -> QuerySet:
+    """Claims matching the filters (a search ranks them when best match is asked for), with
+    nothing else read: the queue's rows add what they show (`triage_queryset`)."""
+    evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
     qs = Claim.objects.triageable().filter(status__in=filters.statuses)
     if filters.kinds:
         qs = qs.filter(kind__in=filters.kinds)
@@ -210,15 +234,11 @@ def triage_queryset(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(Exists(evidence))
     elif filters.evidence == "no":
         qs = qs.filter(~Exists(evidence))
-    if filters.credibility:
+    if filters.credibility == NOT_RATED:
+        qs = qs.filter(credibility__isnull=True)
+    elif filters.credibility:
         qs = qs.filter(credibility=filters.credibility)
-    qs = search.search(qs, filters.q, rank=filters.o == RELEVANCE)
-    count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
-    return (
-        qs.select_related("article__publisher", "assignee")
-        .defer(*article_body_fields("article__"))
-        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
-    )
+    return search.search(qs, filters.q, rank=filters.o == RELEVANCE)
 
 
 def describe_filters(filters, user) -> list[tuple[str, str]]:
@@ -249,7 +269,8 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
     if filters.evidence:
         parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
     if filters.credibility:
-        parts.append(("Credibility", Credibility(filters.credibility).label))
+        rated = None if filters.credibility == NOT_RATED else filters.credibility
+        parts.append(("Credibility", credibility_label(rated)))
     if filters.q:
         parts.append(("Search", f"“{filters.q}”"))
     return parts
@@ -273,7 +294,14 @@ def keyset(o: str) -> Keyset:
         # pages. Relevance is computed, not indexed: the cursor is a plain comparison.
         return Keyset("rank_key", descending=True, kind=float, computed=True)
     _, name, _, desc = ORDERINGS[o]
-    return Keyset(name, descending=desc, kind=datetime if name == "updated_at" else int)
+    kind = datetime if name == "updated_at" else int
+    return Keyset(name, descending=desc, kind=kind, computed=name in SORT_KEYS)
+
+
+def with_sort_key(qs: QuerySet, o: str) -> QuerySet:
+    """Annotate the sort key of ordering `o` when it is computed (`SORT_KEYS`)."""
+    name = ORDERINGS.get(o, (None, None))[1]
+    return qs.annotate(**{name: SORT_KEYS[name]}) if name in SORT_KEYS else qs
 
 
 def _cursor(cursor: str, o: str) -> tuple | None:
@@ -298,9 +326,19 @@ def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
     return pages.after(pages.ordered(qs), start)
 
 
-def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
-    """Return one page of the queue and the cursor of the next one."""
-    base = triage_queryset(filters, user)
+def triage_page(
+    filters: TriageFilters, user, *, size: int = PAGE_SIZE, rows_only: tuple[str, ...] = ()
+) -> TriagePage:
+    """Return one page of the queue and the cursor of the next one.
+
+    `rows_only`: read only these fields of the rows (with the sort key), and no total — for a
+    caller that builds its own rows from the ids (the API's records)."""
+    if rows_only:
+        key = ORDERINGS.get(filters.o, (None, "id"))[1]
+        fields = {"id", *rows_only, *([key] if key not in SORT_KEYS else [])}
+        base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
+    else:
+        base = with_sort_key(triage_queryset(filters, user), filters.o)
     if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
@@ -316,7 +354,7 @@ def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> Triag
         page = pages.cut(rows, _walk(filters)[1], size=size)
     next_cursor = pages.encode(page.next_start) if page.next_start else ""
     before = pages.start_before(page)
-    total, exact = search_total(base)
+    total, exact = (0, False) if rows_only else search_total(base)
     return TriagePage(
         page.rows,
         next_cursor,

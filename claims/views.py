@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from claims import boundaries, services
-from claims.choices import CREDIBILITY_LABELS, KIND_LABELS, STATUS_LABELS
+from claims.choices import CREDIBILITY_LABELS, KIND_LABELS, NOT_RATED_LABEL, STATUS_LABELS
 from claims.claim_page import (
     CLAIM_CHANGED,
     EVIDENCE_CHANGED,
@@ -26,6 +26,7 @@ from claims.claim_page import (
     reviewers,
     whole_page_panels,
 )
+from claims.exports.formats import CLAIMREVIEW_STATUSES
 from claims.forms import (
     AssignForm,
     CorroborationEditForm,
@@ -48,6 +49,7 @@ from claims.models import (
     Stance,
 )
 from claims.triage import (
+    NOT_RATED,
     ORDERINGS,
     RELEVANCE,
     column_sorts,
@@ -107,10 +109,13 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "reviewers": reviewers(),
         "statuses": ClaimStatus.choices,
         "kinds": [c for c in ClaimKind.choices if c[0] != ClaimKind.CHROME],
-        "credibilities": Credibility.choices,
+        "credibilities": [*Credibility.choices, (NOT_RATED, NOT_RATED_LABEL)],
         "orderings": [(key, value[0]) for key, value in ORDERINGS.items()],
         "sorts": column_sorts(filters),
         "described": describe_filters(filters, request.user),
+        # ClaimReview publishes verdicts only: the menu says so when the filter has none.
+        "publishes_claimreview": bool(set(filters.statuses) & set(CLAIMREVIEW_STATUSES)),
+        "claimreview_qs": filters.querystring(status=list(CLAIMREVIEW_STATUSES)),
         "publisher_options": PublisherRegistry.shared().options_html(filters.publisher),
     }
     template = "claims/claim_list.html"
@@ -126,6 +131,7 @@ def queue_rows_context(rows) -> dict:
         "kinds": KIND_LABELS,
         "statuses": STATUS_LABELS,
         "credibilities": CREDIBILITY_LABELS,
+        "not_rated": NOT_RATED_LABEL,
     }
 
 

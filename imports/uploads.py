@@ -3,10 +3,11 @@
 This module is THE acceptance rule, whoever brings the files (the upload page or
 `manage.py import_articles`): a supported suffix (.txt, .text, .html, .htm, or .zip, whose
 entries are read by sources/ingest/archive.py under the IMPORT_ZIP_* limits: no nested zips,
-no unsafe paths, no bombs), at most IMPORT_MAX_FILE_BYTES a file (the command's `--max-bytes`
-may set another limit), and, when a manifest names the file, a good manifest row. What is
-refused on sight is recorded as a rejected file with its reason and no bytes; the rest wait,
-with their bytes, for the queue (imports/queue.py).
+no unsafe paths, no bombs), not empty, at most IMPORT_MAX_FILE_BYTES a file (the command's
+`--max-bytes` may set another limit), and, when a manifest names the file, a good manifest
+row. Each file (each entry of a zip) is judged alone: what is refused on sight is recorded as
+a rejected file with its reason, naming it, and no bytes; the rest wait, with their bytes,
+for the queue (imports/queue.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils import timezone
 from imports.queue import import_batch_finish_if_complete
 from imports.tasks import import_batch_enqueue
 from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_manifest, open_zip
-from sources.ingest.manifest import ManifestRow
+from sources.ingest.manifest import Manifest, ManifestRow
 from sources.ingest.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES, content_type_for
 from sources.models import ImportBatch, ImportFile, ImportOutcome, ImportStatus, Publisher
 from workbench.models import User
@@ -39,6 +40,8 @@ _BYTES = 32 * 1024 * 1024
 # What an import reads, by suffix (sources.ingest.pipeline.content_type_for): the upload form's
 # file picker offers these.
 IMPORT_SUFFIXES = (*sorted(TEXT_SUFFIXES, reverse=True), *sorted(HTML_SUFFIXES), ".zip")
+# Why a file of no bytes is refused on sight (one of white space only is, by the parser).
+EMPTY = "the file is empty"
 # A manifest's row for a file: (the file's name, its path inside its zip or "") → row.
 RowFor = Callable[[str, str], ManifestRow | None]
 
@@ -126,17 +129,26 @@ def import_batch_create(
     return batch, pending
 
 
+def manifest_row_for(manifest: Manifest) -> RowFor:
+    """The row of an uploaded manifest for a file, or for an entry of an uploaded zip: by its
+    name (and path inside the zip), as the manifest's `file` column gives it."""
+    return lambda name, inner: manifest.lookup(f"{name}/{inner}" if inner else name)
+
+
 def import_batch_create_from_uploads(
     *,
     files: list[UploadedFile],
     by: User | None,
     default_publisher: Publisher | None = None,
     default_published: datetime | None = None,
+    manifest: Manifest | None = None,
 ) -> ImportBatch:
     """Accept uploaded files as a new batch (`import_batch_create`); enqueue its tasks.
 
-    The tasks are enqueued once the batch is committed, so a worker never looks for a batch
-    that is not there yet; a batch with nothing pending is closed at once.
+    `manifest`, uploaded beside the files, gives them their metadata (a zip's own manifest
+    wins for its entries); its rows that name no file are refused as the manifest's. The tasks
+    are enqueued once the batch is committed, so a worker never looks for a batch that is not
+    there yet; a batch with nothing pending is closed at once.
     """
     with transaction.atomic():
         batch, pending = import_batch_create(
@@ -145,7 +157,12 @@ def import_batch_create_from_uploads(
             by=by,
             default_publisher=default_publisher,
             default_published=default_published,
+            row_for=manifest_row_for(manifest) if manifest is not None else None,
+            refused=[(manifest.name, 0, p) for p in manifest.problems] if manifest else (),
         )
+        if manifest is not None and manifest.notice():
+            batch.notices = [*batch.notices, manifest.notice()]
+            batch.save(update_fields=["notices"])
         if pending:
             transaction.on_commit(partial(import_batch_enqueue, batch_id=batch.pk, files=pending))
         else:
@@ -193,6 +210,9 @@ class _Acceptance:
         if len(data) > limit:  # the declared size lied
             yield self._rejected(name, len(data), f"file too large (the limit is {limit:,} bytes)")
             return
+        if not data:
+            yield self._rejected(name, 0, EMPTY)
+            return
         yield _pending_row(self.batch, name, kind, data, manifest)
 
     def _zip_rows(self, incoming: Incoming) -> Iterator[ImportFile]:
@@ -217,6 +237,9 @@ class _Acceptance:
                     yield self._rejected(entry.name, entry.size, problem)
                     continue
             data = entry.data or b""
+            if not data:
+                yield self._rejected(entry.name, 0, EMPTY)
+                continue
             yield _pending_row(self.batch, entry.name, entry.content_type, data, manifest)
         if not any_entry:
             yield self._rejected(name, incoming.size, "no files in the archive")

@@ -258,6 +258,13 @@ class PublisherRegistry:
                 found.append((publisher, match.start(), match.end()))
         return found
 
+    def names_outlet(self, name: str) -> bool:
+        """Whether a name stands for a publisher of the registry: the whole name is one, or
+        ends with one after words describing it ("Japanese public broadcaster NHK") — not a
+        person described by an outlet ("Xinhua correspondent Li Ming")."""
+        end = len(name.rstrip(" .,;:"))
+        return any(stop == end for _, _, stop in self.mentioned_in(name))
+
     def find(self, *, name: str = "", url: str = "") -> Publisher | None:
         """Return the publisher named (name or alias, or a name that is a URL), else by URL."""
         found = None

@@ -247,7 +247,7 @@ def test_claim_changed_in_the_admin_on_a_stale_page_is_refused_listing_the_chang
 
     (message,) = errors(response)
     assert message.startswith("Not saved: someone changed this claim since you opened it (")
-    assert "status: unreviewed → in_review (lead1, " in message
+    assert "status: Unreviewed → In review (lead1, " in message
     claim.refresh_from_db()
     assert (claim.status, claim.version) == (ClaimStatus.IN_REVIEW, 2)
 
@@ -259,7 +259,7 @@ def test_claim_credibility_one_in_the_admin_needs_two_independent_sources(aclien
 
     assert "this claim has 1)" in response.context["adminform"].form.errors["credibility"][0]
     claim.refresh_from_db()
-    assert claim.credibility == Credibility.CANNOT_BE_JUDGED
+    assert claim.credibility is None  # not rated yet, as before
 
 
 def test_claim_admin_change_is_all_or_nothing(aclient, claim):
@@ -272,7 +272,7 @@ def test_claim_admin_change_is_all_or_nothing(aclient, claim):
 
     assert list(response.context["adminform"].form.errors) == ["credibility"]
     claim.refresh_from_db()
-    assert (claim.status, claim.credibility, claim.version) == ("unreviewed", 6, 1)
+    assert (claim.status, claim.credibility, claim.version) == ("unreviewed", None, 1)
 
 
 def test_claim_admin_saves_status_credibility_and_assignee_as_recorded_changes(
@@ -332,12 +332,12 @@ def test_claim_refused_at_the_real_save_rolls_back_and_says_why(
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages[0].startswith(
         "Not saved: someone changed this claim since you opened it "
-        "(status: unreviewed → in_review (lead1, "
+        "(status: Unreviewed → In review (lead1, "
     )
     claim.refresh_from_db()
     # The concurrent edit was rolled back with the refused request (same test transaction),
     # and none of the admin's changes was kept.
-    assert (claim.status, claim.credibility, claim.version) == ("unreviewed", 6, 1)
+    assert (claim.status, claim.credibility, claim.version) == ("unreviewed", None, 1)
 
 
 def test_claim_cannot_be_added_in_the_admin(aclient, claim):

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +183,41 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# The REST API (api/): tokens or the session, the web's permissions, JSON only (the browsable
+# API would need inline scripts), errors as {"error": {"code", "message"}}, a budget per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # ?format= is the export's format (csv, jsonl, …), as on the web: not DRF's renderer pick.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claim workbench API",
+    "DESCRIPTION": "The triage queue, claims and the work on them. Authenticate with "
+    "`Authorization: Bearer <token>` (create one on your API tokens page).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
@@ -205,6 +244,10 @@ IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
 # made in the request (well under a second); larger ones by a db_worker in the background.
 REPORT_PDF_INLINE_CLAIMS = env.int("REPORT_PDF_INLINE_CLAIMS", default=50)
 REPORT_WORKER_GRACE_SECONDS = env.int("REPORT_WORKER_GRACE_SECONDS", default=15)
+# Every db_worker records a beat this often (imports/workers.py); one silent for
+# IMPORT_WORKER_DEAD_SECONDS is dead: its tasks end failed, its files go to a live worker.
+IMPORT_WORKER_BEAT_SECONDS = env.float("IMPORT_WORKER_BEAT_SECONDS", default=2.0)
+IMPORT_WORKER_DEAD_SECONDS = env.float("IMPORT_WORKER_DEAD_SECONDS", default=10.0)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts

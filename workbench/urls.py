@@ -3,7 +3,10 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from workbench.views import favicon, healthz, needs_email
+from api import web as api_web
+from workbench.views import bad_request, favicon, healthz, needs_email
+
+handler400 = bad_request
 
 # django.contrib.auth's pages, the password reset ones only while e-mail can be sent.
 account_patterns = [
@@ -18,6 +21,9 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="claims:list", permanent=False)),
     path("accounts/", include(account_patterns)),
+    path("account/tokens/", api_web.tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", api_web.token_revoke, name="api_token_revoke"),
+    path("api/v1/", include("api.urls")),
     path("", include("claims.urls")),  # /claims/… and the claims made on an article's page
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),

@@ -1,14 +1,16 @@
 """Project-level views: the health check load balancers call, the site's icon, accounts pages
-that need e-mail."""
+that need e-mail, the 400 page (`handler400`)."""
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -49,3 +51,23 @@ def needs_email(view: Callable) -> Callable:
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Send a browser asking for /favicon.ico (the admin's pages link none) to the site's icon."""
     return HttpResponseRedirect(static(FAVICON))
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page: for an upload of too many files, the site's page saying the limit.
+
+    Django raises `TooManyFilesSent` while it reads the request's files — in the CSRF
+    middleware, which reads the form before any view runs — so a view cannot catch it: an
+    upload of more than DATA_UPLOAD_MAX_NUMBER_FILES files lands here (Django's own 400 page
+    is a bare "Bad Request (400)"). By then every middleware has seen the request, so the
+    site's template renders. Other bad requests (a disallowed host: raised before the
+    middleware has run) keep Django's page.
+    """
+    if not isinstance(exception, TooManyFilesSent):
+        return defaults.bad_request(request, exception)
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    reason = (
+        f"Too many files: at most {limit:,} files per upload; zip them and upload the zip "
+        "(or upload them in several goes)."
+    )
+    return render(request, "400.html", {"reason": reason, "back": request.path}, status=400)

@@ -38,6 +38,7 @@ from claims.exports.records import iter_full_records, iter_plain_records
 from claims.exports.schema import SCHEMA_VERSION
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import triage_queryset
+from sources.registry import PublisherRegistry
 
 __all__ = [
     "FORMATS",
@@ -156,7 +157,11 @@ class Export:
         if self.fmt == "json":
             return stream_json(records, tally=self.tally)
         return stream_claimreview(
-            records, base_url=self.base_url, organisation=self.organisation, tally=self.tally
+            records,
+            base_url=self.base_url,
+            organisation=self.organisation,
+            is_outlet=PublisherRegistry.shared().names_outlet,
+            tally=self.tally,
         )
 
     def _hashed(self, chunks: Iterator[str]) -> Iterator[bytes]:
@@ -168,25 +173,41 @@ class Export:
 
 
 def export_record_create(
-    *, user, fmt: str, filters: dict, include_notes: bool, origin: str
+    *,
+    user,
+    fmt: str,
+    filters: dict,
+    include_notes: bool,
+    origin: str,
+    count: int = 0,
+    content_hash: str = "",
 ) -> ExportRecord:
-    """Record that an export started (who, what filter, which format); completed later."""
+    """Record an export: who, what filter, which format, and what was delivered (the number
+    of claims and the content hash)."""
     return ExportRecord.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         format=fmt,
         filters=filters,
         include_notes=include_notes,
         origin=origin,
+        claim_count=count,
+        content_hash=content_hash,
     )
 
 
 def export_record_complete(record: ExportRecord, *, count: int, content_hash: str) -> None:
-    """Store the number of claims exported and the content hash once the stream ended."""
+    """Store the number of claims exported and the content hash of a record created first."""
     ExportRecord.objects.filter(pk=record.pk).update(claim_count=count, content_hash=content_hash)
     record.claim_count, record.content_hash = count, content_hash
 
 
-def recorded_stream(export: Export, record: ExportRecord) -> Iterator[bytes]:
-    """Yield the export's bytes, then complete its ExportRecord with the count and hash."""
+def recorded_stream(export: Export, **record) -> Iterator[bytes]:
+    """Yield the export's bytes; once the last one was produced, record the export
+    (`export_record_create(**record)`) with its count and hash.
+
+    Only what was delivered is recorded: an export that fails half way (the exception goes
+    through here) or that its reader abandons (the generator is closed at a `yield`) leaves
+    no ExportRecord, rather than one whose count and hash describe no file.
+    """
     yield from export.stream()
-    export_record_complete(record, count=export.tally.count, content_hash=export.tally.hexdigest)
+    export_record_create(**record, count=export.tally.count, content_hash=export.tally.hexdigest)

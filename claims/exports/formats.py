@@ -232,31 +232,51 @@ ORGANISATION_WORDS = frozenset(
 )
 
 
-def _speaker(name: str) -> dict:
+def _speaker(name: str, is_outlet: Callable[[str], bool]) -> dict:
+    """A claim's speaker as schema.org: an Organization when the name is an outlet the
+    registry knows ("Japanese public broadcaster NHK") or has an organisation's word in it,
+    else a Person."""
     words = {w.strip(".,'’").casefold() for w in name.split()}
-    kind = "Organization" if words & ORGANISATION_WORDS else "Person"
-    return {"@type": kind, "name": name}
+    organisation = bool(words & ORGANISATION_WORDS) or is_outlet(name)
+    return {"@type": "Organization" if organisation else "Person", "name": name}
 
 
-def claimreview(record: dict, *, base_url: str, organisation: str) -> dict:
+def _no_outlets(name: str) -> bool:
+    return False
+
+
+def one_line(text: str) -> str:
+    """Text as one line: line breaks (a wire copy's hard wraps) and runs of spaces become one
+    space. The claim's own text keeps them; a ClaimReview's `claimReviewed` is a sentence."""
+    return " ".join(text.split())
+
+
+def claimreview(
+    record: dict,
+    *,
+    base_url: str,
+    organisation: str,
+    is_outlet: Callable[[str], bool] = _no_outlets,
+) -> dict:
     """Return the schema.org ClaimReview of a full record with a published verdict.
 
     Rating scale: refuted 1, disputed 3, verified 5 (worst 1, best 5); `alternateName` is
-    the verdict's label.
+    the verdict's label and `reviewBody` the reviewer's reason for it. The claim appeared in
+    the article at its own URL (none when the article has none: the workbench's own page is
+    not where it appeared). `is_outlet` tells a speaker that is an outlet (the registry's
+    `PublisherRegistry.names_outlet`).
     """
     article = record["article"]
-    appearance = {
-        "@type": "NewsArticle",
-        "headline": article["title"],
-        "url": article["url"] or f"{base_url}/sources/articles/{article['id']}/",
-    }
+    appearance = {"@type": "NewsArticle", "headline": one_line(article["title"])}
+    if article["url"]:
+        appearance["url"] = article["url"]
     if article["published"]:
         appearance["datePublished"] = article["published"]
     if article["publisher"]:
         appearance["publisher"] = {"@type": "Organization", "name": article["publisher"]}
     item = {"@type": "Claim", "appearance": appearance}
     if record["speaker"]:
-        item["author"] = _speaker(record["speaker"])
+        item["author"] = _speaker(one_line(record["speaker"]), is_outlet)
     elif article["publisher"]:
         item["author"] = {"@type": "Organization", "name": article["publisher"]}
     if article["published"]:
@@ -266,7 +286,7 @@ def claimreview(record: dict, *, base_url: str, organisation: str) -> dict:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": f"{base_url}/claims/{record['id']}/",
-        "claimReviewed": record["text"],
+        "claimReviewed": one_line(record["text"]),
         "itemReviewed": item,
         "author": {"@type": "Organization", "name": organisation, "url": base_url + "/"},
         "reviewRating": {
@@ -277,6 +297,8 @@ def claimreview(record: dict, *, base_url: str, organisation: str) -> dict:
             "alternateName": record["status_label"],
         },
     }
+    if record.get("verdict_reason"):
+        review["reviewBody"] = record["verdict_reason"]
     if review_date:
         review["datePublished"] = review_date[:10]
     if record.get("reviewed_by"):
@@ -285,7 +307,12 @@ def claimreview(record: dict, *, base_url: str, organisation: str) -> dict:
 
 
 def stream_claimreview(
-    records: Iterable[dict], *, base_url: str, organisation: str, tally: Tally | None = None
+    records: Iterable[dict],
+    *,
+    base_url: str,
+    organisation: str,
+    is_outlet: Callable[[str], bool] = _no_outlets,
+    tally: Tally | None = None,
 ) -> Iterator[str]:
     """Yield one JSON-LD array of ClaimReviews (records of other statuses are skipped)."""
 
@@ -296,7 +323,9 @@ def stream_claimreview(
             if tally is not None:
                 tally.count += 1
             yield json.dumps(
-                claimreview(record, base_url=base_url, organisation=organisation),
+                claimreview(
+                    record, base_url=base_url, organisation=organisation, is_outlet=is_outlet
+                ),
                 ensure_ascii=False,
             )
 

@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from functools import partial
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import QuerySet
 
@@ -640,8 +641,10 @@ def iter_rows(
     connections on the same snapshot, the next chunks' COPYs are running (joining and
     sorting) while this one's rows are read; their rows wait in the server until they are
     read, so the memory here does not grow. A sliced selection (its own order and limit) is
-    one COPY.
+    one COPY; a selection Django knows to be empty (`provably_empty`) none.
     """
+    if provably_empty(queryset):
+        return
     conn = connections[queryset.db]
     if conn.in_atomic_block:
         # The caller's transaction: its uncommitted rows are invisible to another
@@ -708,6 +711,18 @@ def iter_rows(
                     if started.exception() is None:
                         context.__exit__(type(exc), exc, exc.__traceback__)
                 raise
+
+
+def provably_empty(queryset: QuerySet) -> bool:
+    """True when Django knows the selection holds no claim without asking the database: a
+    search whose list of matches is empty (`pk__in=[]`, workbench/search.py) or `.none()`.
+    Such a queryset compiles to no SQL (`EmptyResultSet`), so the selection's CTE cannot be
+    built; its export is the format's empty file."""
+    try:
+        queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return True
+    return False
 
 
 def _copy_rows(cursor, select: str) -> Iterator[tuple[int, memoryview]]:

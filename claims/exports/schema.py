@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from claims.choices import CREDIBILITY_LABELS, STATUS_LABELS
+from claims.choices import CREDIBILITY_LABELS, NOT_RATED_LABEL, STATUS_LABELS
 from claims.exports.expressions import (
     Coalesce,
     Const,
@@ -63,7 +63,7 @@ from claims.models import (
     Stance,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 DETAILS = ("full", "plain")
 
 
@@ -324,7 +324,8 @@ def labelled(name: str, labels: Mapping, *, default: str | None = None) -> Kind:
 CLAIM_KIND = labelled("claim kind", {v: v for v in ClaimKind.values})
 STATUS = labelled("status", {v: v for v in STATUS_LABELS})
 STATUS_LABEL = labelled("status label", STATUS_LABELS)
-CREDIBILITY_LABEL = labelled("credibility label", CREDIBILITY_LABELS, default="")
+# A claim nobody rated has no credibility: its label says so.
+CREDIBILITY_LABEL = labelled("credibility label", CREDIBILITY_LABELS, default=NOT_RATED_LABEL)
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -640,10 +641,11 @@ RECORD = (
     Field("status", STATUS, "status", csv="status"),
     Field(
         "credibility",
-        INT,
+        OPTIONAL_INT,
         "credibility",
         csv="credibility",
-        doc="Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged.",
+        doc="Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged;"
+        " null (an empty cell) when nobody has rated the claim yet.",
     ),
     Field("score", INT, "score", csv="score"),
     Field("speaker", OPTIONAL_TEXT, "speaker", csv="speaker"),
@@ -658,6 +660,13 @@ RECORD = (
         "reviewed_at",
         csv="reviewed_at",
         doc="When the current verdict was set.",
+    ),
+    Field(
+        "verdict_reason",
+        OPTIONAL_TEXT,
+        "verdict_reason",
+        csv="verdict_reason",
+        doc="Why the reviewer set the current verdict; null without a verdict or a reason.",
     ),
     CONTEXT,
     RATING_SUMMARY,

@@ -4,16 +4,20 @@ A zip is a list of claims about its own contents, and hostile ones lie: sizes th
 the real sizes (zip bombs), names that climb out of the folder (`../../etc/passwd`,
 `/etc/passwd`, `C:\\…`), symlinks, encrypted entries, zips inside zips. What is checked:
 
-- the whole archive, before any entry is read: it must be a readable zip, with at most
-  `max_entries` entries whose declared sizes add up to at most `max_total_bytes` — otherwise
-  the whole zip is refused (`ArchiveError`) and nothing of it is kept;
+- the whole archive, before any entry is read: it must be a readable zip with at most
+  `max_entries` entries — otherwise the whole zip is refused (`ArchiveError`) and nothing of
+  it is kept;
 - every entry, in order: a safe relative path (no absolute path, drive letter or `..`
   component), not a symlink, not encrypted, not a zip (nesting depth 0: archives inside
   the archive are refused, unpack them first), a supported type (.txt, .text, .html, .htm),
   a declared size within `max_file_bytes` and a declared compression ratio within
-  `max_ratio` — then it is read streaming with a hard cap, so an entry that inflates past
-  the file limit, past its declared size or past the ratio is refused whatever its header
-  said. Each refusal is an entry with a `reason` that names it; the rest of the zip goes on.
+  `max_ratio`, and room for its declared size in what is left of `max_total_bytes` (the
+  bytes all the entries read before it unpacked to) — then it is read streaming with a hard
+  cap, so an entry that inflates past the file limit, past its declared size, past the
+  ratio or past the archive's total is refused whatever its header said. Each refusal is
+  an entry with a `reason` that names it and the limit; the rest of the zip goes on. One
+  oversized entry is refused alone: the files beside it are kept, and what is read from one
+  archive never exceeds `max_total_bytes`.
 
 A `manifest.csv` or `manifest.jsonl` at the root of the archive (sources/ingest/manifest.py)
 comes out first, whatever its place in the zip, with content type "manifest", so its rows
@@ -103,8 +107,9 @@ class ArchiveEntry:
 def open_zip(source: BinaryIO | str, *, name: str, limits: ArchiveLimits) -> Iterator[ArchiveEntry]:
     """Check the archive as a whole, then return an iterator over its entries.
 
-    Raises `ArchiveError` (before yielding anything) when the archive is unreadable or over
-    its limits; entries refused on their own come out with a `reason`.
+    Raises `ArchiveError` (before yielding anything) when the archive is unreadable or has
+    too many entries; entries refused on their own (one too large for the file limit or for
+    what is left of the archive's total) come out with a `reason`.
     """
     try:
         archive = zipfile.ZipFile(source)
@@ -115,13 +120,6 @@ def open_zip(source: BinaryIO | str, *, name: str, limits: ArchiveLimits) -> Ite
         archive.close()
         raise ArchiveError(
             f"{name}: too many entries ({len(infos):,}; the limit is {limits.max_entries:,})"
-        )
-    declared = sum(info.file_size for info in infos)
-    if declared > limits.max_total_bytes:
-        archive.close()
-        raise ArchiveError(
-            f"{name}: too large when unpacked ({declared:,} bytes; "
-            f"the limit is {limits.max_total_bytes:,})"
         )
     return _entries(archive, infos, name=name, limits=limits)
 
@@ -184,6 +182,10 @@ def _entries(
                 yield entry
                 continue
             budget = limits.max_total_bytes - total
+            if info.file_size > budget:  # refused unread: the others may still fit
+                entry.reason = _total_reason(entry.name, total + info.file_size, limits)
+                yield entry
+                continue
             entry = _read(archive, info, entry, limits=limits, budget=budget)
             total += entry.size if not entry.rejected else 0
             yield entry
@@ -280,13 +282,20 @@ def _read(
     return entry
 
 
+def _total_reason(full: str, total: int, limits: ArchiveLimits) -> str:
+    return (
+        f"{full}: left out, the archive would be too large when unpacked ({total:,} bytes "
+        f"with the files before it; the limit is {limits.max_total_bytes:,})"
+    )
+
+
 def _overflow_reason(
     full: str, read: int, info: zipfile.ZipInfo, limits: ArchiveLimits, budget: int
 ) -> str:
     if read > limits.max_file_bytes:
         return f"{full}: file too large (over {limits.max_file_bytes:,} bytes when unpacked)"
     if read > budget:
-        return f"{full}: archive too large when unpacked (over {limits.max_total_bytes:,} bytes)"
+        return _total_reason(full, limits.max_total_bytes - budget + read, limits)
     return (
         f"{full}: unpacks to more than the {info.file_size:,} bytes its header declares "
         "(a tampered archive)"

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimStatus, Credibility
 from claims.triage import PAGE_SIZE
 from tests.browser.test_reviewer_flow import log_in, queue_rows
 from tests.factories import ArticleFactory
@@ -40,6 +40,7 @@ def test_a_reviewer_works_the_queue_from_the_keyboard_and_the_headers(
 ):
     reviewer = make_user("rita", "reviewer")
     claims = open_claims(PAGE_SIZE + 10)
+    Claim.objects.filter(pk=claims[1].pk).update(credibility=Credibility.CANNOT_BE_JUDGED)
     page = new_page()
     log_in(page, live_server, reviewer)
 
@@ -49,6 +50,14 @@ def test_a_reviewer_works_the_queue_from_the_keyboard_and_the_headers(
     expect(page.locator("#active-filters")).to_contain_text("Status: Unreviewed")
     expect(page.locator("#active-filters")).not_to_contain_text("In review")
     expect(page).to_have_url(re.compile(r"status=unreviewed"))
+
+    # A claim nobody has rated reads "not rated yet", never 6 as a reviewer's 6 does.
+    unrated = page.locator(f"tr[data-claim-id='{claims[0].pk}'] td").nth(4)
+    expect(unrated).to_have_attribute("title", "Not rated yet")
+    expect(unrated).to_have_text(re.compile(r"^\s*—\s*Not rated yet\s*$"))
+    six = page.locator(f"tr[data-claim-id='{claims[1].pk}'] td").nth(4)
+    expect(six).to_have_text("6")
+    expect(six).to_have_attribute("title", "6 — Truth cannot be judged")
 
     # "/" into the search, Esc back out to the list, where the keys work again.
     page.keyboard.press("/")
@@ -90,6 +99,8 @@ def test_a_reviewer_works_the_queue_from_the_keyboard_and_the_headers(
     expect(menu).to_be_visible()
     assert menu.evaluate("el => getComputedStyle(el).position") == "absolute"
     expect(menu.get_by_role("link", name="CSV", exact=True).first).to_be_visible()
+    # The default queue has no verdicts: the menu says why its ClaimReview would be empty.
+    expect(menu.locator("#claimreview-none")).to_contain_text("verified, disputed and refuted")
 
     assert console.csp_violations() == []
     assert console.script_errors() == []

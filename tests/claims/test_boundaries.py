@@ -178,7 +178,7 @@ def test_split_refused_outside_the_claim_naming_the_position(claims, alice, wher
 
     assert exc.field == "at"
     assert str(exc) == (
-        f"at: {position} is not inside claim #{claim.pk} ({claim.start}–{claim.end}): split "
+        f"split at: {position} is not inside claim #{claim.pk} ({claim.start}–{claim.end}): split "
         "between its first and its last character."
     )
     assert reload(claim).text == FIRST
@@ -225,7 +225,7 @@ def test_split_on_a_stale_page_is_refused_saying_what_changed(claims, alice, bob
     with pytest.raises(StaleEdit) as exc:
         boundaries.claim_split(claim=claim, at=at(FIRST, "at its"), by=alice, version=seen)
 
-    assert "status: unreviewed → in_review (bob" in str(exc.value)
+    assert "status: Unreviewed → In review (bob" in str(exc.value)
     assert reload(claim).text == FIRST
 
 
@@ -292,11 +292,11 @@ def test_merge_keeps_the_newer_rating_of_a_reviewer_who_rated_both(claims, alice
 @pytest.mark.parametrize(
     ("pick", "message"),
     [
-        ("self", "with: a claim cannot be merged with itself."),
-        ("far", "with: claim #{other} is not next to claim #{claim}: merge it with the claim "
+        ("self", "merge with: a claim cannot be merged with itself."),
+        ("far", "merge with: claim #{other} is not next to claim #{claim}: merge it with the claim "
                 "just before or after it (#{before}, #{after})."),
-        ("elsewhere", "with: claim #{other} is from another article: only neighbours merge."),
-        ("missing", "with: there is no claim #{other}."),
+        ("elsewhere", "merge with: claim #{other} is from another article: only neighbours merge."),
+        ("missing", "merge with: there is no claim #{other}."),
     ],
 )  # fmt: skip
 def test_merge_refused_unless_the_other_claim_is_a_neighbour(claims, alice, pick, message):

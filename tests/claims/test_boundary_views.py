@@ -95,10 +95,10 @@ def test_split_without_htmx_redirects_to_the_claim(rclient, first):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"at": "abc"}, "Not saved — at: Enter a whole number."),
-        ({}, "Not saved — at: This field is required."),
-        ({"at": "-4"}, "Not saved — at: Ensure this value is greater than or equal to 0."),
-        ({"at": "3"}, "Not saved — at: 3 is not inside claim #{pk} ({s}–{e}): split between "
+        ({"at": "abc"}, "Not saved — split at: Enter a whole number."),
+        ({}, "Not saved — split at: This field is required."),
+        ({"at": "-4"}, "Not saved — split at: Ensure this value is greater than or equal to 0."),
+        ({"at": "3"}, "Not saved — split at: 3 is not inside claim #{pk} ({s}–{e}): split between "
                       "its first and its last character."),
     ],
 )  # fmt: skip
@@ -121,7 +121,7 @@ def test_split_on_a_stale_page_is_refused_listing_the_change(rclient, lead, firs
     assert response.status_code == 409
     [alert] = alerts(response)
     assert alert.startswith("Not saved: someone changed this claim since you opened it")
-    assert "status: unreviewed → in_review (lena" in alert
+    assert "status: Unreviewed → In review (lena" in alert
 
 
 def test_merge_from_the_page_of_the_claim_merged_away_goes_to_the_kept_one(rclient, first, second):
@@ -147,8 +147,8 @@ def test_merge_with_a_claim_that_is_not_a_neighbour_is_refused(rclient, first, s
 
     assert response.status_code == 409
     assert alerts(response) == [
-        f"Not saved — with: claim #{credit.pk} is not next to claim #{first.pk}: merge it with "
-        f"the claim just before or after it (#{second.pk})."
+        f"Not saved — merge with: claim #{credit.pk} is not next to claim #{first.pk}: merge it "
+        f"with the claim just before or after it (#{second.pk})."
     ]
 
 

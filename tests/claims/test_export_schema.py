@@ -59,7 +59,8 @@ def test_the_schema_takes_types_nullability_and_labels_from_the_field_table_and_
     assert "notes" not in generated["allOf"][0]["then"]["required"]  # may be left out
     # Labels are the values a labelled field takes.
     assert properties["status_label"]["enum"] == list(schema.STATUS_LABELS.values())
-    assert properties["credibility_label"]["enum"][-1] == ""  # an unknown credibility
+    assert properties["credibility_label"]["enum"][-1] == "Not rated yet"  # no credibility
+    assert properties["credibility"]["type"] == ["integer", "null"]  # null: not rated yet
     # Null when the model can leave it empty: a blank text, a nullable column or relation.
     assert properties["speaker"]["type"] == ["string", "null"]
     assert properties["text"]["type"] == "string"

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from claims.exports.formats import CLAIMREVIEW_RATINGS
 from claims.exports.schema import neutralise
 from claims.models import Claim, ClaimKind, ClaimStatus, ExportRecord, Independence
 from claims.triage import parse_filters, triage_queryset
+from sources.registry import PublisherRegistry
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -58,6 +60,7 @@ SCHEMA_ORG = {
         "author": {"Organization", "Person"},  # CreativeWork
         "creator": {"Organization", "Person"},  # CreativeWork
         "datePublished": {"Date", "DateTime"},  # CreativeWork
+        "reviewBody": {"Text"},  # Review
         "url": {"URL"},  # Thing
     },
     "Rating": {
@@ -208,7 +211,7 @@ def test_jsonl_records_validate_against_the_export_schema(client_for, verified, 
     assert records[2]["context"]["after"] is None
     assert middle["article"]["publisher"] == "Global Times"
     assert middle["article"]["url"] == "https://www.globaltimes.cn/page/1.html"
-    assert middle["credibility_label"].startswith("6")
+    assert (middle["credibility"], middle["credibility_label"]) == (None, "Not rated yet")
     [evidence] = middle["corroborations"]
     assert evidence["independence"] == "independent"
     assert evidence["independence_reason"] == "different publisher, no shared owner"
@@ -310,11 +313,10 @@ def test_export_is_streamed_lazily_and_recorded_when_done(client_for, verified, 
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Disposition"].startswith('attachment; filename="claims-')
     assert response["Content-Type"].startswith("application/x-ndjson")
-    record = ExportRecord.objects.get()
-    # Nothing was generated yet: the count and hash arrive with the end of the stream.
-    assert (record.claim_count, record.content_hash) == (0, "")
+    # Nothing was delivered yet: the record is written at the end of the stream.
+    assert not ExportRecord.objects.exists()
     content = body(response)
-    record.refresh_from_db()
+    record = ExportRecord.objects.get()
     assert record.user == reviewer
     assert record.origin == "web"
     assert record.format == "jsonl"
@@ -398,6 +400,92 @@ def test_claimreview_fits_schema_org_and_publishes_verdicts_only(client_for, rev
     assert {"@type": "Organization", "name": "Ministry of Commerce"} in speakers
 
 
+def claimreview_of(client, claim: Claim) -> dict:
+    reviews = json.loads(body(client.get(export_url(format="claimreview", status="all"))))
+    [review] = [r for r in reviews if r["url"].endswith(f"/claims/{claim.pk}/")]
+    check_schema_org(review, {"ClaimReview"})
+    return review
+
+
+def test_claimreview_appears_at_the_articles_own_url_never_the_workbench_page(
+    client_for, reviewer, publisher
+):
+    [online, *_] = article_claims(
+        publisher=publisher, reviewer=reviewer, url="https://www.globaltimes.cn/page/7.html"
+    )
+    [offline, *_] = article_claims(publisher=publisher, reviewer=reviewer, url="")
+    appearance = claimreview_of(client_for, online)["itemReviewed"]["appearance"]
+    assert appearance["url"] == "https://www.globaltimes.cn/page/7.html"
+    appearance = claimreview_of(client_for, offline)["itemReviewed"]["appearance"]
+    assert "url" not in appearance  # where it appeared is unknown: not /sources/articles/N/
+    assert "/sources/articles/" not in json.dumps(claimreview_of(client_for, offline))
+
+
+def test_claimreview_types_a_speaker_the_registry_knows_as_an_organisation(
+    client_for, reviewer, publisher
+):
+    PublisherFactory(name="Nippon Hoso Kyokai", aliases=["NHK"], domains=["nhk.or.jp"])
+    claims = article_claims(publisher=publisher, reviewer=reviewer)
+    speakers = {
+        claims[0]: "Japanese public broadcaster NHK",
+        claims[1]: "NHK correspondent Aiko Tanabe",
+        claims[2]: "Aiko Tanabe",
+    }
+    for claim, speaker in speakers.items():
+        Claim.objects.filter(pk=claim.pk).update(speaker=speaker)
+    authors = {
+        speaker: claimreview_of(client_for, claim)["itemReviewed"]["author"]
+        for claim, speaker in speakers.items()
+    }
+    assert authors == {
+        "Japanese public broadcaster NHK": {
+            "@type": "Organization",
+            "name": "Japanese public broadcaster NHK",
+        },
+        "NHK correspondent Aiko Tanabe": {
+            "@type": "Person",
+            "name": "NHK correspondent Aiko Tanabe",
+        },
+        "Aiko Tanabe": {"@type": "Person", "name": "Aiko Tanabe"},
+    }
+
+
+def test_claimreview_states_the_claim_on_one_line_and_publishes_the_verdicts_reason(
+    client_for, reviewer, publisher
+):
+    article = ArticleFactory(
+        publisher=publisher, text="Port traffic rose\nsharply in the\n  third quarter."
+    )
+    claim = ClaimFactory(article=article, start=0, end=len(article.text), text=article.text)
+    CorroborationFactory(claim=claim, independence=Independence.INDEPENDENT)
+    services.claim_set_status(
+        claim=claim,
+        status=ClaimStatus.VERIFIED,
+        reason="The port authority's quarterly figures agree.",
+        by=reviewer,
+        version=claim.version,
+    )
+    review = claimreview_of(client_for, claim)
+    assert review["claimReviewed"] == "Port traffic rose sharply in the third quarter."
+    assert review["reviewBody"] == "The port authority's quarterly figures agree."
+    claim.refresh_from_db()
+    assert claim.text == article.text  # the claim keeps the article's own line breaks
+
+
+def test_queue_export_menu_explains_a_claimreview_without_verdicts(client_for, verified):
+    page = client_for.get(reverse("claims:list")).content.decode()  # the default: open claims
+    assert 'id="claimreview-none"' in page
+    assert "publishes verified, disputed and refuted claims only" in page
+    link = re.search(r'id="claimreview-none".*?href="([^"]+)"', page, re.S).group(1)
+    reviews = json.loads(body(client_for.get(link.replace("&amp;", "&"))))
+    assert sorted(int(r["url"].rstrip("/").rsplit("/", 1)[1]) for r in reviews) == sorted(
+        c.pk for c in verified
+    )
+    page = client_for.get(reverse("claims:list") + "?status=verified").content.decode()
+    assert 'id="claimreview-none"' not in page
+    assert "format=claimreview" in page
+
+
 def test_schema_org_check_catches_a_wrong_property():
     with pytest.raises(AssertionError, match="no property"):
         check_schema_org({"@type": "Rating", "ratingValue": 5, "verdict": "true"}, {"Rating"})
@@ -470,12 +558,11 @@ def count_queries(client, url: str, *, stream: bool) -> int:
     return len(queries)
 
 
-# Session, user and the user's permissions (4), export record insert (1) and update (1),
-# claims (1), prefetches of corroborations, ratings, notes (3), neighbours (1), history
-# counts (4) = 15.
-EXPORT_QUERIES = 15
-# The SQL path: session, user, permissions (4), export record insert and update (2), COPY (1).
-EXPORT_QUERIES_SQL = 7
+# Session, user and the user's permissions (4), claims (1), prefetches of corroborations,
+# ratings, notes (3), neighbours (1), history counts (4), export record insert (1) = 14.
+EXPORT_QUERIES = 14
+# The SQL path: session, user, permissions (4), COPY (1), export record insert (1).
+EXPORT_QUERIES_SQL = 6
 # Session, user, permissions (4), counts by status (1), claims + prefetches + neighbours +
 # history counts (9), change log (4), chart (1), export record insert and update (2) = 21.
 REPORT_QUERIES = 21
@@ -485,14 +572,18 @@ REPORT_QUERIES = 21
 def test_export_query_count_does_not_grow_with_the_claims(client_for, reviewer, publisher, fmt):
     url = export_url(status="verified", format=fmt)
     article_claims(publisher=publisher, reviewer=reviewer)
+    PublisherRegistry.shared()  # loaded once a process; each export asks only its version
     few = count_queries(client_for, url, stream=True)
     for _ in range(9):
         article_claims(publisher=PublisherFactory(), reviewer=reviewer)
     assert Claim.objects.filter(status=ClaimStatus.VERIFIED).count() == 30
+    PublisherRegistry.shared()
     many = count_queries(client_for, url, stream=True)
     # On PostgreSQL, full CSV/JSON Lines/JSON records are built in SQL (claims/exports/postgres.py):
     # one COPY instead of the claims, prefetch, neighbour and history queries.
     expected = EXPORT_QUERIES_SQL if Export(Claim.objects.all(), fmt).uses_sql else EXPORT_QUERIES
+    if fmt == "claimreview":
+        expected += 1  # the registry's version: which speakers are outlets
     assert few == many == expected
 
 

@@ -252,8 +252,8 @@ def test_the_report_gives_the_reason_of_the_verdict_not_of_the_import(client, re
         version=None,
     )
     report = report_for("status=all", reviewer)
-    reasons = {i.claim.pk: i.verdict_reason for a in report.articles for i in a.claims}
-    assert reasons == {disputed.pk: "The filing and the port log disagree.", plain.pk: ""}
+    reasons = {i.claim.pk: i.record["verdict_reason"] for a in report.articles for i in a.claims}
+    assert reasons == {disputed.pk: "The filing and the port log disagree.", plain.pk: None}
     assert "reason: “The filing and the port log disagree.”" in report_html(report)
     client.force_login(reviewer)
     html = client.get(f"{reverse('claims:report')}?status=all").content.decode()

@@ -148,7 +148,7 @@ def test_stale_edit_refused_with_the_changes_listed(claim, alice, bob):
         )
     changes = exc.value.changes
     assert len(changes) == 2
-    assert changes[0].startswith("status: unreviewed → in_review (bob, ")
+    assert changes[0].startswith("status: Unreviewed → In review (bob, ")
     assert changes[1].startswith("assignee: — → bob (bob, ")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
@@ -202,7 +202,7 @@ def test_credibility_refused_on_a_stale_version(claim, alice, bob):
     services.claim_set_credibility(claim=claim, credibility=4, by=bob, version=1)
     with pytest.raises(StaleEdit) as exc:
         services.claim_set_credibility(claim=claim, credibility=2, by=alice, version=1)
-    assert exc.value.changes[0].startswith("credibility: 6 → 4 (bob, ")
+    assert exc.value.changes[0].startswith("credibility: not rated yet → 4 — Doubtful (bob, ")
 
 
 def test_assign_records_who_assigned_whom(claim, lead, bob):

@@ -25,7 +25,15 @@ from claims.models import (
     Rating,
     Stance,
 )
-from claims.triage import ORDERINGS, PAGE_SIZE, RELEVANCE, parse_filters, triage_queryset
+from claims.triage import (
+    NOT_RATED_SORT,
+    ORDERINGS,
+    PAGE_SIZE,
+    RELEVANCE,
+    parse_filters,
+    triage_queryset,
+    with_sort_key,
+)
 from imports.in_process import articles_import
 from sources.models import Article
 from tests.factories import (
@@ -124,7 +132,13 @@ def scenario(reviewer, lead):
         "disputed": claim_at(gt, 2, status=ClaimStatus.DISPUTED, score=70),
         "chrome": claim_at(gt, 3, kind=ClaimKind.CHROME, score=100),
         "headline": claim_at(
-            kh, 0, kind=ClaimKind.HEADLINE, assignee=lead, status=ClaimStatus.IN_REVIEW, score=60
+            kh,
+            0,
+            kind=ClaimKind.HEADLINE,
+            assignee=lead,
+            status=ClaimStatus.IN_REVIEW,
+            credibility=Credibility.CANNOT_BE_JUDGED,
+            score=60,
         ),
         "verified": claim_at(kh, 1, status=ClaimStatus.VERIFIED, score=50),
     }
@@ -148,7 +162,8 @@ FILTERS = [
     ("evidence=yes", ["quote"]),
     ("evidence=no", ["statement", "headline"]),
     ("credibility=2", ["quote"]),
-    ("credibility=6", ["statement", "headline"]),
+    ("credibility=6", ["headline"]),
+    ("credibility=none", ["statement"]),
     ("status=all&kind=quote&publisher={times}&evidence=yes", ["quote"]),
 ]
 
@@ -223,7 +238,7 @@ def cursor(values) -> str:
 BAD_PARAMETERS = [
     ("status=bogus", "status: unknown bogus; ignored."),
     ("kind=chrome", "kind: only claim kinds can be shown (page chrome never is); ignored."),
-    ("credibility=9", "credibility: must be 1–6; ignored."),
+    ("credibility=9", "credibility: must be 1–6 or none (not rated yet); ignored."),
     ("credibility=high", "credibility: 'high' is not a number; ignored."),
     ("assignee=alice", "assignee: 'alice' is not a user; ignored."),
     ("assignee=²", "assignee: '²' is not a user; ignored."),
@@ -293,7 +308,7 @@ def big_queue():
     claims = many_claims(n)
     for i, claim in enumerate(claims):
         claim.score = i % 7
-        claim.credibility = 1 + i % 6
+        claim.credibility = None if i % 7 == 3 else 1 + i % 6  # some not rated yet
         if i % 10 == 9:
             claim.status = ClaimStatus.VERIFIED
     Claim.objects.bulk_update(claims, ["score", "credibility", "status"])
@@ -306,7 +321,7 @@ def big_queue():
 @pytest.mark.parametrize("o", list(ORDERINGS))
 def test_queue_pages_walk_every_open_claim_once_in_order(rclient, big_queue, o):
     _, name, _, desc = ORDERINGS[o]
-    rows = list(big_queue.values_list(name, "id"))
+    rows = list(with_sort_key(big_queue, o).values_list(name, "id"))
     expected = [pk for _, pk in sorted(rows, reverse=desc)]
 
     seen = walk_pages(rclient, f"{QUEUE}?o={o}")
@@ -372,7 +387,8 @@ def test_queue_column_headers_sort_and_say_how(rclient, big_queue):
     sorted_page = rclient.get(f"{QUEUE}?{html.unescape(credibility.group(2))}")
     ids = row_ids(sorted_page)
     by_credibility = dict(Claim.objects.filter(pk__in=ids).values_list("pk", "credibility"))
-    assert [by_credibility[i] for i in ids] == sorted(by_credibility[i] for i in ids)
+    keys = [NOT_RATED_SORT if by_credibility[i] is None else by_credibility[i] for i in ids]
+    assert keys == sorted(keys)
     assert 'aria-sort="ascending"><a href="?o=-credibility"' in sorted_page.content.decode()
 
 
@@ -679,7 +695,7 @@ def _unchanged(claim) -> None:
     assert (claim.status, claim.assignee, claim.credibility, claim.version) == (
         ClaimStatus.UNREVIEWED,
         None,
-        Credibility.CANNOT_BE_JUDGED,
+        None,  # not rated yet
         1,
     )
 
@@ -859,7 +875,7 @@ def test_edit_on_a_stale_page_is_refused_listing_the_change(rclient, lead, claim
     assert response.status_code == 409
     (message,) = alerts(response)
     assert message.startswith("Not saved: someone changed this claim since you opened it (")
-    assert "status: unreviewed → in_review (lena, " in message
+    assert "status: Unreviewed → In review (lena, " in message
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
 
@@ -876,7 +892,7 @@ def test_credibility_one_needs_two_independent_sources(rclient, claim):
     assert response.status_code == 409
     assert "this claim has 1)" in alerts(response)[0]
     claim.refresh_from_db()
-    assert claim.credibility == Credibility.CANNOT_BE_JUDGED
+    assert claim.credibility is None  # not rated yet, as before
 
 
 def test_rating_is_saved_once_per_reviewer_and_updated(rclient, reviewer, claim):

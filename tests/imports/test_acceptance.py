@@ -26,7 +26,7 @@ def files() -> dict[str, bytes]:
     return {
         "ok.txt": page(1),
         "page.html": html + page(2) + b"</p></article></body></html>",
-        "empty.txt": b"",  # accepted on sight, refused by the parser
+        "empty.txt": b"",  # refused on sight (no bytes), by name
         "slides.pdf": b"%PDF-1.4",
         "README": page(3),  # no suffix: the command used to read it as text
         "big.txt": page(4) + b"x" * LIMIT,  # the command used to refuse it only when parsing
@@ -79,7 +79,7 @@ def test_upload_and_command_accept_and_refuse_the_same_files_with_the_same_reaso
         "entries.zip/huge.txt",
         "notes.md",
     }
-    assert "empty file" in reasons["empty.txt"]
+    assert reasons["empty.txt"] == "empty.txt: the file is empty"
     assert "unsupported file type '(none)'" in reasons["README"]
     assert "unsupported file type '.md'" in reasons["notes.md"]
     assert f"file too large ({LIMIT + len(page(4)):,} bytes" in reasons["big.txt"]

@@ -56,11 +56,34 @@ def test_zip_bomb_by_compression_ratio_is_refused():
     assert result["up.zip/bomb.txt"].startswith("up.zip/bomb.txt: compression ratio too high")
 
 
-def test_zip_bomb_by_total_size_refuses_the_whole_archive():
-    data = build([(f"part{i}.txt", bytes(range(256)) * 3000) for i in range(8)])
+def test_entries_past_the_total_unpacked_size_are_refused_alone_unread():
+    """A zip bomb by total size: what fits is read, each entry past the total is refused by
+    name, with the limit, and never read; an entry that still fits after it is read."""
+    data = build(
+        [(f"part{i}.txt", bytes(range(256)) * 3000) for i in range(7)] + [("last.txt", GOOD)]
+    )
     limits = ArchiveLimits(max_file_bytes=1_000_000, max_total_bytes=5_000_000, max_ratio=1000)
-    with pytest.raises(ArchiveError, match=r"up.zip: too large when unpacked \(6,144,000 bytes"):
-        open_zip(io.BytesIO(data), name="up.zip", limits=limits)
+    entries = list(open_zip(io.BytesIO(data), name="up.zip", limits=limits))
+    result = {e.name: e.reason or "ok" for e in entries}
+    assert [result[f"up.zip/part{i}.txt"] for i in range(6)] == ["ok"] * 6  # 4,608,000 bytes
+    assert result["up.zip/part6.txt"] == (
+        "up.zip/part6.txt: left out, the archive would be too large when unpacked "
+        "(5,376,000 bytes with the files before it; the limit is 5,000,000)"
+    )
+    assert result["up.zip/last.txt"] == "ok"
+    assert entries[6].data is None
+    assert sum(len(e.data or b"") for e in entries) <= limits.max_total_bytes
+
+
+def test_entry_over_the_file_limit_is_refused_alone_though_it_takes_the_total_over():
+    limits = ArchiveLimits(max_file_bytes=1000, max_total_bytes=3000, max_ratio=1000)
+    huge = bytes(range(256)) * 20  # 5,120 bytes: over the file limit and the total
+    result = read(build([("a.txt", GOOD), ("huge.txt", huge), ("b.txt", GOOD)]), limits)
+    assert result == {
+        "up.zip/a.txt": "ok",
+        "up.zip/huge.txt": "up.zip/huge.txt: file too large (5,120 bytes; the limit is 1,000)",
+        "up.zip/b.txt": "ok",
+    }
 
 
 def test_too_many_entries_refuses_the_whole_archive():

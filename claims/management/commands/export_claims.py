@@ -2,12 +2,14 @@
 
 Filters are the triage queue's (`--status`, `--kind`, `--publisher`, `--article`, `--assignee`,
 `--evidence`, `--credibility`, `--q`), read by the same parser; unlike the queue, every status
-is exported unless `--status` is given. Records follow docs/export-schema.json. Each run is
-recorded as an ExportRecord (origin "cli").
+is exported unless `--status` is given. Records follow docs/export-schema.json. Each run that
+completes is recorded as an ExportRecord (origin "cli"); a filter matching nothing writes the
+format's empty file (CSV its header, JSON `[]`).
 """
 
 import os
 import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -17,9 +19,8 @@ from claims.exports import (
     FORMATS,
     Export,
     export_queryset,
-    export_record_complete,
-    export_record_create,
     filter_params,
+    recorded_stream,
 )
 from claims.triage import parse_filters
 
@@ -43,7 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--article", type=int, action="append", help="Only this article id.")
         parser.add_argument("--assignee", help="none, or a user id (mine needs --user).")
         parser.add_argument("--evidence", choices=["yes", "no"])
-        parser.add_argument("--credibility", type=int, choices=range(1, 7))
+        parser.add_argument(
+            "--credibility",
+            choices=[*map(str, range(1, 7)), "none"],
+            help="Only this credibility, or none: not rated yet.",
+        )
         parser.add_argument("--q", help="Search the claim text, as the queue does.")
         parser.add_argument("--user", help="Username recorded as the exporter.")
         parser.add_argument(
@@ -84,7 +89,9 @@ class Command(BaseCommand):
         stored = filter_params(filters)
         if len(articles) > 1:
             stored["article"] = [str(a) for a in articles]
-        record = export_record_create(
+        # Recorded once the last chunk was written: a failed export leaves no ExportRecord.
+        chunks = recorded_stream(
+            export,
             user=user,
             fmt=options["format"] + ("-plain" if options["plain"] else ""),
             filters=stored,
@@ -92,21 +99,34 @@ class Command(BaseCommand):
             origin="cli",
         )
         if options["output"]:
-            # The export's UTF-8 bytes as they are (CSV keeps its \r\n line ends).
-            with open(options["output"], "wb") as out:
-                for chunk in export.stream():
-                    out.write(chunk)
-        else:
-            self._write_stdout(export.stream())
-        export_record_complete(
-            record, count=export.tally.count, content_hash=export.tally.hexdigest
-        )
-        if options["output"]:
+            self._write_file(options["output"], chunks)
             # Only with -o: standard output carries the export itself.
             sys.stderr.write(
                 f"{export.tally.count} claims exported to {options['output']} "
                 f"(sha256 {export.tally.hexdigest})\n"
             )
+        else:
+            self._write_stdout(chunks)
+
+    def _write_file(self, output: str, chunks) -> None:
+        """The export's UTF-8 bytes as they are (CSV keeps its \\r\\n line ends), written
+        beside `output` and renamed over it once complete: a failed export leaves no half
+        file (and an older file of that name as it was). A device or pipe (`-o /dev/stdout`)
+        is written to directly."""
+        target = Path(output)
+        if target.exists() and not target.is_file():
+            with open(target, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            return
+        part = target.with_name(target.name + ".part")
+        try:
+            with open(part, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            os.replace(part, output)
+        finally:
+            part.unlink(missing_ok=True)
 
     def _write_stdout(self, chunks) -> None:
         """The export's bytes to standard output: straight to its binary buffer when it has

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0012_merge_boundaries_and_versions"),
+        ("claims", "0013_credibility_not_rated_verdict_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
