@@ -245,7 +245,8 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
     """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]:
     above the queue's rows and in the report's title. A query for each of publisher, article
     and assignee, when they are filtered on."""
-    parts = [("Status", ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
+    every = set(filters.statuses) == set(ClaimStatus.values)
+    parts = [("Status", "all" if every else ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
     if filters.kinds:
         parts.append(("Kind", ", ".join(KIND_LABELS[k] for k in filters.kinds)))
     if filters.publisher:

@@ -231,6 +231,27 @@ claims.exports.Export.stream = short
     assert int(held.replace(",", "")) == int(selected.replace(",", "")) - 1
 
 
+def test_report_pdf_bench_times_the_task_and_checks_its_pdf(tmp_path):
+    env = {"BENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    run = _run("report_pdf.py", "--claims", "30", "--no-old", env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"\?status=all&q=shipment, [\d,]+ claims in the PDF", run.stdout)
+    timing = r"ours \(task\) +: [\d.]+ s \([\d.]+ s CPU\) for \d+ pages"
+    assert re.search(timing, run.stdout), run.stdout
+
+
+def test_report_pdf_bench_whose_job_fails_exits_non_zero(tmp_path):
+    patch = """
+import claims.report_jobs
+def broken(report, stage=None):
+    raise RuntimeError("no PDF made")
+claims.report_jobs.report_pdf = broken
+"""
+    env = {"BENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    run = _run("report_pdf.py", "--claims", "30", "--no-old", env=env, patch=patch)
+    _failed(run, r"the report job ended failed: RuntimeError: no PDF made")
+
+
 def test_ingest_whose_files_are_all_rejected_exits_non_zero(tmp_path):
     shared_path("seeds")
     env = {

@@ -12,10 +12,13 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from claims import services
 from claims.models import Claim, ClaimKind, ClaimStatus, Stance
+from claims.report_jobs import report_job_create, report_job_run
+from claims.triage import parse_filters
 from sources.models import ImportBatch
 from sources.services import article_update
 from tests.factories import (
@@ -44,6 +47,7 @@ class Objects:
     history_id: int
     users: dict = field(default_factory=dict)
     batch: object = None
+    report_job: object = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,11 @@ ROUTES: dict[str, Route] = {
     # Exports and the report: every role has claims.export_claim.
     "claims:export": Route(get=everyone(200)),
     "claims:report": Route(get=everyone(200)),
-    "claims:report_pdf": Route(get=everyone(200)),
+    # The PDF: GET shows the button, POST asks for it (made at once here: one claim) and goes
+    # to the job's page; a job is seen and downloaded by its owner (the reviewer) or an admin.
+    "claims:report_pdf": Route(get=everyone(200), post=everyone(302)),
+    "claims:report_job": Route(get={"reviewer": 200, "lead": 403, "admin": 200}),
+    "claims:report_download": Route(get={"reviewer": 200, "lead": 403, "admin": 200}),
     "claims:detail": Route(get=everyone(200)),
     "claims:take": Route(post=everyone(302)),
     "claims:quick_status": Route(post=everyone(302), data=lambda o: {"status": "in_review"}),
@@ -244,6 +252,8 @@ def url_for(name: str, o: Objects) -> str:
             "imports:batch": o.batch.pk,
             "imports:report": o.batch.pk,
             "imports:resume": o.batch.pk,
+            "claims:report_job": o.report_job.pk,
+            "claims:report_download": o.report_job.pk,
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,
@@ -272,7 +282,11 @@ def objects(make_user) -> Objects:
     history_id = claim.history.latest("history_id").history_id
     claim.refresh_from_db()
     batch = ImportBatch.objects.create(origin="upload", created_by=users["admin"])
-    return Objects(claim, corroboration, note, publisher, article, history_id, users, batch)
+    job = report_job_create(
+        filters=parse_filters(QueryDict("")), include_notes=True, by=users["reviewer"]
+    )
+    report_job_run(job_id=job.pk)
+    return Objects(claim, corroboration, note, publisher, article, history_id, users, batch, job)
 
 
 def _request(client, method: str, url: str, route: Route, o: Objects):

@@ -240,6 +240,10 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILES_PER_TASK = env.int("IMPORT_FILES_PER_TASK", default=200)
 IMPORT_MAX_TASKS_PER_BATCH = env.int("IMPORT_MAX_TASKS_PER_BATCH", default=4)
 IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
+# PDF reports (claims/report_jobs.py): a selection of up to REPORT_PDF_INLINE_CLAIMS claims is
+# made in the request (well under a second); larger ones by a db_worker in the background.
+REPORT_PDF_INLINE_CLAIMS = env.int("REPORT_PDF_INLINE_CLAIMS", default=50)
+REPORT_WORKER_GRACE_SECONDS = env.int("REPORT_WORKER_GRACE_SECONDS", default=15)
 # Every db_worker records a beat this often (imports/workers.py); one silent for
 # IMPORT_WORKER_DEAD_SECONDS is dead: its tasks end failed, its files go to a live worker.
 IMPORT_WORKER_BEAT_SECONDS = env.float("IMPORT_WORKER_BEAT_SECONDS", default=2.0)
