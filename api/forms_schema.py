@@ -19,6 +19,10 @@ def _field(field: forms.Field) -> serializers.Field:
     common = {"required": field.required, "help_text": str(field.help_text or "") or None}
     if field.label:
         common["label"] = str(field.label)
+    if isinstance(field, forms.FileField):
+        if getattr(field.widget, "allow_multiple_selected", False):
+            return serializers.ListField(child=serializers.FileField(), **common)
+        return serializers.FileField(**common)
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(min_value=1, **common)
     if isinstance(field, forms.ChoiceField):

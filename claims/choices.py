@@ -79,3 +79,12 @@ NOT_RATED_LABEL = "Not rated yet"
 def credibility_label(value: int | None) -> str:
     """The label of a credibility, `NOT_RATED_LABEL` for None."""
     return NOT_RATED_LABEL if value is None else CREDIBILITY_LABELS.get(value, str(value))
+
+
+class ReportJobStatus(models.TextChoices):
+    """Where a PDF report made in the background is (claims.report_jobs)."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -13,6 +13,7 @@ from claims.choices import (
     Confidence,
     Credibility,
     Independence,
+    ReportJobStatus,
     Stance,
     credibility_label,
 )
@@ -259,6 +260,47 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export of {self.claim_count} claims ({self.created_at:%Y-%m-%d})"
+
+
+class ReportJob(models.Model):
+    """A PDF report made by a background task: who asked, for which filter, how far it is.
+
+    Written by the task (claims.report_jobs), never edited by hand, so it keeps no history.
+    The PDF is kept in the database, as uploads are for the import workers: the worker that
+    makes it and the app server that hands it out may be different machines.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filters = models.JSONField(default=dict, blank=True, help_text="The queue filter reported.")
+    include_notes = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=8, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    stage = models.CharField(max_length=60, blank=True, help_text="What the task is doing.")
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="Its task, as django.tasks knows it."
+    )
+    claim_count = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    pdf = models.BinaryField(null=True, editable=False)
+    error = models.TextField(blank=True)
+    export_record = models.OneToOneField(
+        ExportRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_job"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"PDF report #{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:report_job", args=[self.pk])
 
 
 class BoundaryChange(models.Model):

@@ -1,4 +1,8 @@
-"""The verified-claim report: the selected claims grouped by article, with a status chart.
+"""The claim report: the selected claims grouped by article, with a status chart.
+
+One `build_report` for the HTML page (templates/claims/report.html) and the PDF
+(claims/report_pdf.py, templates/claims/report_pdf.html); its title says what the filter is
+(`report_title`: "Verified-claim report" only for exactly the verified claims).
 
 The report is built from the same full records as the exports (claims.exports.records), so its
 content hash is the hash an export of the same selection gives. Queries are bounded whatever
@@ -78,6 +82,7 @@ class ReportArticle:
 
 @dataclass
 class Report:
+    title: str
     exported_by: str
     exported_at: datetime
     filter_description: list[tuple[str, str]]
@@ -211,6 +216,20 @@ def status_chart(data: list[tuple[str, dict[str, int]]]) -> SafeString:
     )
 
 
+VERIFIED_TITLE = "Verified-claim report"
+
+
+def report_title(filters, described: list[tuple[str, str]]) -> str:
+    """The report's title from its filter: "Verified-claim report" only for exactly
+    `status=verified`, else e.g. "Claim report — status: all; search: “shipment”".
+
+    `described` is `describe_filters(filters, user)`, the filter in the queue's words.
+    """
+    if filters.statuses == [ClaimStatus.VERIFIED] and len(described) == 1:
+        return VERIFIED_TITLE
+    return "Claim report — " + "; ".join(f"{label.lower()}: {value}" for label, value in described)
+
+
 def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = True) -> Report:
     """Assemble the report of the selection `queryset` (ordered by article and span)."""
     exported_at = timezone.now()
@@ -232,10 +251,12 @@ def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = Tru
     logs = change_logs([i.claim.pk for i in items])
     for item in items:
         item.changes = logs.get(item.claim.pk, [])[:CHANGELOG_ENTRIES]
+    described = describe_filters(filters, user)
     return Report(
+        title=report_title(filters, described),
         exported_by=user.get_username(),
         exported_at=exported_at,
-        filter_description=describe_filters(filters, user),
+        filter_description=described,
         counts=[(s, STATUS_LABELS[s], n) for s, n in counts.items()],
         total=total,
         articles=articles,

@@ -684,10 +684,12 @@ def corroboration_update(
 
 @transaction.atomic
 def corroboration_delete(
-    *, corroboration: Corroboration, by: User | None, reason: str = ""
+    *, corroboration: Corroboration, by: User | None, reason: str = "", version: int | None = None
 ) -> None:
-    """Remove a piece of evidence; history keeps it, with who removed it and why."""
+    """Remove a piece of evidence; history keeps it, with who removed it and why. Given the
+    `version` the remover saw, a removal of evidence changed since is refused (StaleEdit)."""
     corroboration = Corroboration.objects.select_for_update().get(pk=corroboration.pk)
+    _check_version(corroboration, version, "corroboration")
     _record(corroboration, by=by, reason=reason.strip() or "evidence removed")
     corroboration.delete()
 
@@ -818,6 +820,18 @@ def note_update(*, note: Note, by: User, text: str, version: int | None = None) 
     _record(note, by=by, reason="note edited")
     note.save()
     return note
+
+
+@transaction.atomic
+def note_delete(*, note: Note, by: User, version: int | None = None) -> None:
+    """Remove a note: only its author may, and not one changed since `version`. History keeps
+    it (a lead can bring it back)."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.author_id is None or note.author_id != by.pk:
+        raise PermissionDenied("Only the author of a note can remove it.")
+    _check_version(note, version, "note")
+    _record(note, by=by, reason="note removed")
+    note.delete()
 
 
 # -- Reverting history -----------------------------------------------------------------------

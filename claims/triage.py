@@ -204,6 +204,19 @@ def parse_filters(params: QueryDict) -> TriageFilters:
 def triage_queryset(filters: TriageFilters, user) -> QuerySet:
     """Claims matching the filters, with what a queue row shows, unordered."""
     evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
+    count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
+    return (
+        triage_selection(filters, user)
+        .select_related("article__publisher", "assignee")
+        .defer(*article_body_fields("article__"))
+        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
+    )
+
+
+def triage_selection(filters: TriageFilters, user) -> QuerySet:
+    """Claims matching the filters (a search ranks them when best match is asked for), with
+    nothing else read: the queue's rows add what they show (`triage_queryset`)."""
+    evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
     qs = Claim.objects.triageable().filter(status__in=filters.statuses)
     if filters.kinds:
         qs = qs.filter(kind__in=filters.kinds)
@@ -225,20 +238,15 @@ def triage_queryset(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(credibility__isnull=True)
     elif filters.credibility:
         qs = qs.filter(credibility=filters.credibility)
-    qs = search.search(qs, filters.q, rank=filters.o == RELEVANCE)
-    count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
-    return (
-        qs.select_related("article__publisher", "assignee")
-        .defer(*article_body_fields("article__"))
-        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
-    )
+    return search.search(qs, filters.q, rank=filters.o == RELEVANCE)
 
 
 def describe_filters(filters, user) -> list[tuple[str, str]]:
     """The filter in words, e.g. [("Status", "Verified, Refuted"), ("Publisher", "Xinhua")]:
     above the queue's rows and in the report's title. A query for each of publisher, article
     and assignee, when they are filtered on."""
-    parts = [("Status", ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
+    every = set(filters.statuses) == set(ClaimStatus.values)
+    parts = [("Status", "all" if every else ", ".join(STATUS_LABELS[s] for s in filters.statuses))]
     if filters.kinds:
         parts.append(("Kind", ", ".join(KIND_LABELS[k] for k in filters.kinds)))
     if filters.publisher:
@@ -318,9 +326,19 @@ def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
     return pages.after(pages.ordered(qs), start)
 
 
-def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> TriagePage:
-    """Return one page of the queue and the cursor of the next one."""
-    base = with_sort_key(triage_queryset(filters, user), filters.o)
+def triage_page(
+    filters: TriageFilters, user, *, size: int = PAGE_SIZE, rows_only: tuple[str, ...] = ()
+) -> TriagePage:
+    """Return one page of the queue and the cursor of the next one.
+
+    `rows_only`: read only these fields of the rows (with the sort key), and no total — for a
+    caller that builds its own rows from the ids (the API's records)."""
+    if rows_only:
+        key = ORDERINGS.get(filters.o, (None, "id"))[1]
+        fields = {"id", *rows_only, *([key] if key not in SORT_KEYS else [])}
+        base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
+    else:
+        base = with_sort_key(triage_queryset(filters, user), filters.o)
     if filters.q and filters.o != RELEVANCE and is_postgres(base):
         # Ids first: only sort keys and the search vector are read, from the
         # claim_queue_search index (claims migration 0010), then the page's rows by id.
@@ -336,7 +354,7 @@ def triage_page(filters: TriageFilters, user, *, size: int = PAGE_SIZE) -> Triag
         page = pages.cut(rows, _walk(filters)[1], size=size)
     next_cursor = pages.encode(page.next_start) if page.next_start else ""
     before = pages.start_before(page)
-    total, exact = search_total(base)
+    total, exact = (0, False) if rows_only else search_total(base)
     return TriagePage(
         page.rows,
         next_cursor,

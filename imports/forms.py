@@ -6,8 +6,12 @@ from django import forms
 from django.utils import timezone
 
 from imports.uploads import IMPORT_SUFFIXES
+from sources.ingest.manifest import Manifest, ManifestError, parse_manifest
 from sources.models import Publisher
 from sources.widgets import PublisherSelect
+
+# A manifest is one line a file: a few MB describe many thousand files.
+MANIFEST_MAX_BYTES = 5 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -58,6 +62,27 @@ class ImportForm(forms.Form):
         help_text="For pages that do not print a publication date.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    manifest = forms.FileField(
+        required=False,
+        label="Manifest",
+        help_text="Optional: a manifest.csv or manifest.jsonl for the files uploaded beside it "
+        "(its 'file' column names each file; a zip's own manifest wins for its entries).",
+    )
+
+    def clean_manifest(self) -> Manifest | None:
+        """The uploaded manifest, read and checked; one that cannot be read refuses the upload
+        (nothing is imported with metadata half applied)."""
+        upload = self.cleaned_data.get("manifest")
+        if upload is None:
+            return None
+        if upload.size > MANIFEST_MAX_BYTES:
+            limit = MANIFEST_MAX_BYTES // 1024 // 1024
+            raise forms.ValidationError(f"{upload.name}: at most {limit} MB ({upload.size} bytes).")
+        try:
+            return parse_manifest(upload.read(), name=upload.name)
+        except ManifestError as exc:
+            raise forms.ValidationError(exc.reason) from exc
 
     def clean_default_published(self):
         """The date as midnight of that day in the site's time zone."""

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
+from imports.models import process_name
 from imports.storing import FileResult, StoreDefaults, articles_store
 from sources.clustering import cluster_all, cluster_new
 from sources.ingest.manifest import apply_manifest
@@ -63,10 +64,15 @@ IMPORT_FILE_OUTCOME_FIELDS = [
 ]
 
 
+def worker_process() -> str:
+    """This process as `host:pid`: how a worker's heartbeat (imports.models) finds its claims."""
+    return process_name(socket.gethostname(), os.getpid())
+
+
 def worker_id() -> str:
     """A name for one run of a worker: host, process and run, so that two runs in one process
     — or a run that outlived its claim — never mistake each other's claims for their own."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{worker_process()}:{uuid.uuid4().hex[:8]}"
 
 
 def parse_in_process(jobs: list[Job], max_bytes: int) -> list[Parsed]:
@@ -316,8 +322,10 @@ def import_batch_process(
     (`import_files_parse`, `import_files_store`); `on_done` then hears the group's files with
     their outcomes. With a parser that works elsewhere (`Parser.ahead`) the next group is
     claimed and handed to it before the current one is stored. A crash leaves the claimed
-    groups' files pending and claimed; they can be claimed again once the claim is
-    IMPORT_CLAIM_TIMEOUT_SECONDS old, or at once after `import_batch_release`. `limit` stops
+    groups' files pending and claimed; they can be claimed again once a live worker finds the
+    dead one's heartbeat silent (`imports.workers`, IMPORT_WORKER_DEAD_SECONDS), at once after
+    `import_batch_release`, or — a process that does not beat, such as `import_articles` —
+    once the claim is IMPORT_CLAIM_TIMEOUT_SECONDS old. `limit` stops
     after about that many files (tests, progress). The worker that finds no file left
     pending closes the batch and, unless `cluster` is false, clusters it.
     """
@@ -374,6 +382,21 @@ def import_batch_release(*, batch_id: int) -> int:
         else:
             import_batch_finish_if_complete(batch_id=batch_id)
     return count
+
+
+def import_files_release_process(*, process: str) -> dict[int, int]:
+    """Release the pending files claimed by any run in `process` (`host:pid`), a dead worker.
+
+    Returns how many were released, by batch. Its runs' claims are `host:pid:run`
+    (`worker_id`); the trailing colon keeps pid 12 from matching pid 123.
+    """
+    with transaction.atomic():
+        held = ImportFile.objects.filter(
+            outcome=ImportOutcome.PENDING, claimed_by__startswith=f"{process}:"
+        )
+        released = dict(held.values_list("batch_id").annotate(n=Count("id")).order_by())
+        held.update(claimed_by="", claimed_at=None)
+    return released
 
 
 def import_batch_finish_if_complete(*, batch_id: int, cluster: bool = True) -> None:

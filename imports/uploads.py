@@ -28,7 +28,7 @@ from django.utils import timezone
 from imports.queue import import_batch_finish_if_complete
 from imports.tasks import import_batch_enqueue
 from sources.ingest.archive import ArchiveError, ArchiveLimits, entries_with_manifest, open_zip
-from sources.ingest.manifest import ManifestRow
+from sources.ingest.manifest import Manifest, ManifestRow
 from sources.ingest.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES, content_type_for
 from sources.models import ImportBatch, ImportFile, ImportOutcome, ImportStatus, Publisher
 from workbench.models import User
@@ -129,17 +129,26 @@ def import_batch_create(
     return batch, pending
 
 
+def manifest_row_for(manifest: Manifest) -> RowFor:
+    """The row of an uploaded manifest for a file, or for an entry of an uploaded zip: by its
+    name (and path inside the zip), as the manifest's `file` column gives it."""
+    return lambda name, inner: manifest.lookup(f"{name}/{inner}" if inner else name)
+
+
 def import_batch_create_from_uploads(
     *,
     files: list[UploadedFile],
     by: User | None,
     default_publisher: Publisher | None = None,
     default_published: datetime | None = None,
+    manifest: Manifest | None = None,
 ) -> ImportBatch:
     """Accept uploaded files as a new batch (`import_batch_create`); enqueue its tasks.
 
-    The tasks are enqueued once the batch is committed, so a worker never looks for a batch
-    that is not there yet; a batch with nothing pending is closed at once.
+    `manifest`, uploaded beside the files, gives them their metadata (a zip's own manifest
+    wins for its entries); its rows that name no file are refused as the manifest's. The tasks
+    are enqueued once the batch is committed, so a worker never looks for a batch that is not
+    there yet; a batch with nothing pending is closed at once.
     """
     with transaction.atomic():
         batch, pending = import_batch_create(
@@ -148,7 +157,12 @@ def import_batch_create_from_uploads(
             by=by,
             default_publisher=default_publisher,
             default_published=default_published,
+            row_for=manifest_row_for(manifest) if manifest is not None else None,
+            refused=[(manifest.name, 0, p) for p in manifest.problems] if manifest else (),
         )
+        if manifest is not None and manifest.notice():
+            batch.notices = [*batch.notices, manifest.notice()]
+            batch.save(update_fields=["notices"])
         if pending:
             transaction.on_commit(partial(import_batch_enqueue, batch_id=batch.pk, files=pending))
         else:

@@ -14,9 +14,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims.exports.schema import neutralise
 from imports.forms import ImportForm
-from imports.progress import import_batch_progress, import_worker_state
+from imports.progress import import_batch_progress, import_worker_report
 from imports.tasks import import_batch_resume
 from imports.uploads import import_batch_create_from_uploads
+from imports.workers import import_workers_recover
 from sources.models import ImportBatch, ImportFile, ImportOutcome
 from workbench.http import parse_id
 from workbench.paging import Keyset
@@ -36,6 +37,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 default_publisher=form.cleaned_data["default_publisher"],
                 default_published=form.cleaned_data["default_published"],
+                manifest=form.cleaned_data["manifest"],
             )
             return redirect("imports:batch", pk=batch.pk)
     recent = ImportBatch.objects.select_related("created_by").order_by("-id")[:5]
@@ -76,11 +78,13 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         after = parse_id(request.GET.get("after", ""))
         page = OLDEST_FIRST.page(qs, (after,) if after else None, size=IMPORT_FILES_PAGE)
         files, next_after = page.rows, page.next_start[0] if page.next_start else None
+    worker = import_worker_report(batch=batch, progress=progress)
     context = {
         "nav": "import",
         "batch": batch,
         "progress": progress,
-        "worker_state": import_worker_state(batch=batch, progress=progress),
+        "worker": worker,
+        "worker_state": worker.state,
         "files": files,
         "outcome": outcome,
         "outcomes": ImportOutcome.choices,
@@ -95,8 +99,9 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm("sources.import_articles")
 def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    """Release a stalled batch's claims and enqueue it again."""
+    """Release a stalled batch's claims and enqueue it again (dead workers' tasks ended first)."""
     batch = get_object_or_404(ImportBatch, pk=pk)
+    import_workers_recover()
     pending = import_batch_resume(batch_id=batch.pk)
     messages.success(
         request, f"Resumed import #{batch.pk}: {pending} file{pluralize(pending)} to go."

@@ -184,6 +184,26 @@ claims.views.triage_page = broken
     _failed(run, r"queue \(default\): GET /claims/ answered 500, not 200")
 
 
+def test_api_bench_times_the_claims_list_at_every_depth_and_a_write(seeded, tmp_path):
+    run = _run("api.py", "--reuse", "--runs", "1", env=_copy(seeded, tmp_path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = {line.split("  ")[0].strip(): line for line in run.stdout.splitlines()}
+    for label in ("claims list, first page", "claims list, last page", "claim record"):
+        assert re.search(r" \d+\.\d +\d+\.\d", rows[label]), rows[label]
+    assert "write round trip (read, POST status)" in rows
+
+
+def test_api_bench_with_a_list_answering_500_exits_non_zero(seeded, tmp_path):
+    patch = """
+import api.views
+def broken(*args, **kwargs):
+    raise RuntimeError("the list broke")
+api.views.triage_page = broken
+"""
+    run = _run("api.py", "--reuse", "--runs", "1", env=_copy(seeded, tmp_path), patch=patch)
+    _failed(run, r"claims list, first page: answered 500")
+
+
 def test_export_bench_checks_each_file_against_its_selection(seeded, tmp_path):
     env = _copy(seeded, tmp_path)
     run = _run("export.py", "--reuse", "--cases", "full-csv-python", env=env)
@@ -209,6 +229,27 @@ claims.exports.Export.stream = short
         r"holds ([\d,]+) records, the selection ([\d,]+)", run.stderr
     ).groups()
     assert int(held.replace(",", "")) == int(selected.replace(",", "")) - 1
+
+
+def test_report_pdf_bench_times_the_task_and_checks_its_pdf(tmp_path):
+    env = {"BENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    run = _run("report_pdf.py", "--claims", "30", "--no-old", env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"\?status=all&q=shipment, [\d,]+ claims in the PDF", run.stdout)
+    timing = r"ours \(task\) +: [\d.]+ s \([\d.]+ s CPU\) for \d+ pages"
+    assert re.search(timing, run.stdout), run.stdout
+
+
+def test_report_pdf_bench_whose_job_fails_exits_non_zero(tmp_path):
+    patch = """
+import claims.report_jobs
+def broken(report, stage=None):
+    raise RuntimeError("no PDF made")
+claims.report_jobs.report_pdf = broken
+"""
+    env = {"BENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    run = _run("report_pdf.py", "--claims", "30", "--no-old", env=env, patch=patch)
+    _failed(run, r"the report job ended failed: RuntimeError: no PDF made")
 
 
 def test_ingest_whose_files_are_all_rejected_exits_non_zero(tmp_path):

@@ -12,10 +12,13 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from claims import services
 from claims.models import Claim, ClaimKind, ClaimStatus, Stance
+from claims.report_jobs import report_job_create, report_job_run
+from claims.triage import parse_filters
 from sources.models import ImportBatch
 from sources.services import article_update
 from tests.factories import (
@@ -45,6 +48,7 @@ class Objects:
     history_id: int
     users: dict = field(default_factory=dict)
     batch: object = None
+    report_job: object = None
     endpoint: object = None
     delivery: object = None
 
@@ -101,7 +105,11 @@ ROUTES: dict[str, Route] = {
     # Exports and the report: every role has claims.export_claim.
     "claims:export": Route(get=everyone(200)),
     "claims:report": Route(get=everyone(200)),
-    "claims:report_pdf": Route(get=everyone(200)),
+    # The PDF: GET shows the button, POST asks for it (made at once here: one claim) and goes
+    # to the job's page; a job is seen and downloaded by its owner (the reviewer) or an admin.
+    "claims:report_pdf": Route(get=everyone(200), post=everyone(302)),
+    "claims:report_job": Route(get={"reviewer": 200, "lead": 403, "admin": 200}),
+    "claims:report_download": Route(get={"reviewer": 200, "lead": 403, "admin": 200}),
     "claims:detail": Route(get=everyone(200)),
     "claims:take": Route(post=everyone(302)),
     "claims:quick_status": Route(post=everyone(302), data=lambda o: {"status": "in_review"}),
@@ -265,6 +273,8 @@ def url_for(name: str, o: Objects) -> str:
             "imports:batch": o.batch.pk,
             "imports:report": o.batch.pk,
             "imports:resume": o.batch.pk,
+            "claims:report_job": o.report_job.pk,
+            "claims:report_download": o.report_job.pk,
             "webhooks:endpoint": o.endpoint.pk,
             "webhooks:active": o.endpoint.pk,
             "webhooks:delivery": o.delivery.pk,
@@ -297,13 +307,18 @@ def objects(make_user) -> Objects:
     history_id = claim.history.latest("history_id").history_id
     claim.refresh_from_db()
     batch = ImportBatch.objects.create(origin="upload", created_by=users["admin"])
+    job = report_job_create(
+        filters=parse_filters(QueryDict("")), include_notes=True, by=users["reviewer"]
+    )
+    report_job_run(job_id=job.pk)
     endpoint = endpoint_create(
         url="https://93.184.215.14/hook", events=["note.added"], by=users["admin"]
     )
     (delivery,) = deliveries_create(payload=event_payload(type="note.added", data={}))
     return Objects(
-        claim, corroboration, note, publisher, article, history_id, users, batch, endpoint, delivery
-    )
+        claim, corroboration, note, publisher, article, history_id, users, batch, job,
+        endpoint=endpoint, delivery=delivery,
+    )  # fmt: skip
 
 
 def _request(client, method: str, url: str, route: Route, o: Objects):

@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # ?format= is the export's format (csv, jsonl, …), as on the web: not DRF's renderer pick.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim workbench API",
@@ -241,6 +243,14 @@ IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 IMPORT_FILES_PER_TASK = env.int("IMPORT_FILES_PER_TASK", default=200)
 IMPORT_MAX_TASKS_PER_BATCH = env.int("IMPORT_MAX_TASKS_PER_BATCH", default=4)
 IMPORT_WORKER_GRACE_SECONDS = env.int("IMPORT_WORKER_GRACE_SECONDS", default=15)
+# PDF reports (claims/report_jobs.py): a selection of up to REPORT_PDF_INLINE_CLAIMS claims is
+# made in the request (well under a second); larger ones by a db_worker in the background.
+REPORT_PDF_INLINE_CLAIMS = env.int("REPORT_PDF_INLINE_CLAIMS", default=50)
+REPORT_WORKER_GRACE_SECONDS = env.int("REPORT_WORKER_GRACE_SECONDS", default=15)
+# Every db_worker records a beat this often (imports/workers.py); one silent for
+# IMPORT_WORKER_DEAD_SECONDS is dead: its tasks end failed, its files go to a live worker.
+IMPORT_WORKER_BEAT_SECONDS = env.float("IMPORT_WORKER_BEAT_SECONDS", default=2.0)
+IMPORT_WORKER_DEAD_SECONDS = env.float("IMPORT_WORKER_DEAD_SECONDS", default=10.0)
 
 # --- Production hardening: on unless DEBUG, each knob overridable from the environment ---
 # Behind a TLS-terminating proxy (nginx, a load balancer) set BEHIND_PROXY=1 so Django trusts

@@ -125,30 +125,22 @@ def test_a_user_creates_lists_and_revokes_tokens_on_their_page(rclient, reviewer
     assert ApiToken.objects.filter(user=reviewer).count() == 1
 
 
-def test_requests_over_the_tokens_budget_are_throttled(api, settings):
+def test_requests_over_the_tokens_budget_are_throttled(api, reviewer, monkeypatch):
     from django.core.cache import cache
 
+    from api.throttling import TokenRateThrottle
+
     cache.clear()
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    from rest_framework.settings import api_settings
-
-    try:
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"token": "3/min"},
-        }
-        api_settings.reload()
-        from api.throttling import TokenRateThrottle
-
-        TokenRateThrottle.THROTTLE_RATES = {"token": "3/min"}
-        statuses = [api.get(reverse("api:claims")).status_code for _ in range(4)]
-        assert statuses == [200, 200, 200, 429]
-        throttled = api.get(reverse("api:claims"))
-        assert error(throttled)["code"] == "throttled"
-        assert error(throttled)["retry_after"] > 0
-    finally:
-        TokenRateThrottle.THROTTLE_RATES = rates
-        cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    statuses = [api.get(reverse("api:claims")).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    throttled = api.get(reverse("api:claims"))
+    assert error(throttled)["code"] == "throttled"
+    assert error(throttled)["retry_after"] > 0
+    # The budget is the token's: another token of the same user has its own.
+    other = api_token_create(user=reviewer, name="second", expires_days=None).secret
+    assert Client(**bearer(other)).get(reverse("api:claims")).status_code == 200
+    cache.clear()
 
 
 # --- The queue and claims --------------------------------------------------------------------
@@ -330,3 +322,164 @@ def test_the_schema_is_valid_and_the_docs_load_from_our_own_files(rclient):
     page = docs.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "//cdn" not in page and "unpkg" not in page
+
+
+def test_evidence_is_changed_by_patch_and_removed_with_the_version_seen(api, lead):
+    claim = ClaimFactory()
+    evidence = CorroborationFactory(claim=claim, outlet="Harbour Wire")
+    url = reverse("api:corroboration", args=[claim.pk, evidence.pk])
+    changed = api.patch(url, {"excerpt": "Exports doubled.", "version": 1}, "application/json")
+    assert changed.status_code == 200
+    [record] = changed.json()["corroborations"]
+    assert (record["excerpt"], record["outlet"]) == ("Exports doubled.", "Harbour Wire")
+    stale = api.patch(url, {"excerpt": "Exports tripled.", "version": 1}, "application/json")
+    assert (stale.status_code, error(stale)["code"]) == (409, "stale_version")
+    assert any(line.startswith("excerpt: ") for line in error(stale)["changes"])
+    assert api.delete(url + "?version=1").status_code == 409  # it is at version 2 now
+    removed = api.delete(url + "?version=2&reason=Wrong+story")
+    assert removed.status_code == 200
+    assert removed.json()["corroborations"] == []
+    assert evidence.history.latest().history_change_reason == "Wrong story"
+
+
+def test_only_a_notes_author_changes_or_removes_it(api, reviewer, lead):
+    claim = ClaimFactory()
+    mine = services.note_create(claim=claim, by=reviewer, text="Called the port.")
+    theirs = services.note_create(claim=claim, by=lead, text="Lead's note.")
+    url = reverse("api:note", args=[claim.pk, mine.pk])
+    assert api.patch(url, {"text": "Called twice.", "version": 1}, "application/json").json()[
+        "notes"
+    ][0]["text"] in ("Called twice.", "Lead's note.")
+    refused = api.delete(reverse("api:note", args=[claim.pk, theirs.pk]) + "?version=1")
+    assert (refused.status_code, error(refused)["code"]) == (403, "permission_denied")
+    assert api.delete(url + "?version=1").status_code == 409
+    assert api.delete(url + "?version=2").status_code == 200
+    assert list(claim.notes.values_list("text", flat=True)) == ["Lead's note."]
+    no_version = api.delete(reverse("api:note", args=[claim.pk, theirs.pk]))
+    assert error(no_version)["message"].startswith("version:")
+
+
+def test_articles_read_with_their_claims_spans_and_page_newest_first(api):
+    claims = claims_of(3)
+    article = claims[0].article
+    body = api.get(reverse("api:article", args=[article.pk])).json()
+    assert body["text"] == article.text
+    assert [(c["start"], c["end"]) for c in body["claims"]] == [(c.start, c.end) for c in claims]
+    for span in body["claims"]:
+        assert body["text"][span["start"] : span["end"]] == Claim.objects.get(pk=span["id"]).text
+    older = ArticleFactory()
+    listing = api.get(reverse("api:articles")).json()
+    assert [a["id"] for a in listing["results"]] == [older.pk, article.pk]
+    assert "text" not in listing["results"][0]
+    assert listing["next"] is None
+
+
+def test_a_lead_patches_a_publisher_with_a_reason_and_a_reviewer_cannot(api, lead):
+    from sources.models import Publisher
+    from tests.factories import PublisherFactory
+
+    publisher = PublisherFactory(name="Harbour Post", domains=["harbourpost.example"])
+    lead_token = api_token_create(user=lead, name="t", expires_days=None).secret
+    url = reverse("api:publisher", args=[publisher.pk])
+    body = {"reliability": "B", "aliases": ["The Harbour Post"], "reason": "Graded."}
+    saved = Client(**bearer(lead_token)).patch(url, body, "application/json")
+    assert saved.status_code == 200
+    assert (saved.json()["reliability"], saved.json()["aliases"]) == ("B", ["The Harbour Post"])
+    assert Publisher.objects.get(pk=publisher.pk).history.latest().history_change_reason == (
+        "Graded."
+    )
+    no_reason = Client(**bearer(lead_token)).patch(url, {"reliability": "C"}, "application/json")
+    assert error(no_reason)["fields"]["reason"] == ["This field is required."]
+    assert api.patch(url, body, "application/json").status_code == 403
+    names = [p["name"] for p in api.get(reverse("api:publishers")).json()["results"]]
+    assert "Harbour Post" in names
+
+
+def test_the_export_streams_the_webs_bytes_and_is_recorded_as_an_api_export(api, reviewer):
+    from claims.models import ExportRecord
+
+    claims_of(3)
+    query = {"status": "all", "format": "jsonl"}
+    streamed = b"".join(api.get(reverse("api:exports"), query).streaming_content)
+    web = Client()
+    web.force_login(reviewer)
+    page = b"".join(web.get(reverse("claims:export"), query).streaming_content)
+    assert streamed == page and streamed.count(b"\n") == 3
+    assert list(ExportRecord.objects.values_list("origin", flat=True).order_by("id")) == [
+        "api",
+        "web",
+    ]
+    bad = api.get(reverse("api:exports"), {"format": "xlsx"})
+    assert (bad.status_code, error(bad)["code"]) == (400, "invalid_parameter")
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+PLANT = b"Magnet plant opens\nThe plant produced 900 tonnes in 2024. Output rose 5 percent.\n"
+PORT = b"Port traffic rises\nThe port handled 12 ships in May. Exports doubled since March.\n"
+
+
+@pytest.fixture
+def admin_api(make_user) -> Client:
+    admin = make_user("ada", "admin")
+    return Client(**bearer(api_token_create(user=admin, name="t", expires_days=None).secret))
+
+
+def test_an_admin_imports_files_with_a_manifest_and_follows_the_batch(admin_api, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.queue import import_batch_process
+
+    manifest = b"file,title,url\nplant.txt,Magnets: the plant opens,https://harbour.example/1\n"
+    response = admin_api.post(
+        reverse("api:imports"),
+        {
+            "files": [
+                SimpleUploadedFile("plant.txt", PLANT),
+                SimpleUploadedFile("port.txt", PORT),
+                SimpleUploadedFile("blank.txt", b""),
+            ],
+            "manifest": SimpleUploadedFile("manifest.csv", manifest),
+        },
+    )
+    assert response.status_code == 201
+    batch = response.json()
+    assert response["Location"] == batch["url"]
+    assert batch["counts"] == {
+        "total": 3,
+        "pending": 2,
+        "imported": 0,
+        "duplicate": 0,
+        "rejected": 1,
+        "claims": 0,
+    }
+    import_batch_process(batch_id=batch["id"], worker="tests")
+    done = admin_api.get(batch["url"]).json()
+    assert done["finished"] and done["counts"]["imported"] == 2
+    files = {f["name"]: f for f in done["files"]}
+    assert files["blank.txt"]["reason"] == "blank.txt: the file is empty"
+    article = admin_api.get(reverse("api:article", args=[files["plant.txt"]["article_id"]]))
+    assert article.json()["title"] == "Magnets: the plant opens"
+    assert article.json()["url"] == "https://harbour.example/1"
+    assert api.get(batch["url"]).status_code == 403  # a reviewer does not import
+
+
+def test_an_import_without_files_or_with_a_broken_manifest_is_refused_and_makes_no_batch(
+    admin_api,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sources.models import ImportBatch
+
+    empty = admin_api.post(reverse("api:imports"), {})
+    assert error(empty)["fields"]["files"] == ["Choose at least one file to import."]
+    broken = admin_api.post(
+        reverse("api:imports"),
+        {
+            "files": [SimpleUploadedFile("plant.txt", PLANT)],
+            "manifest": SimpleUploadedFile("manifest.csv", b"title,url\nNo file column,x\n"),
+        },
+    )
+    assert broken.status_code == 400
+    assert error(broken)["fields"]["manifest"][0].startswith("manifest.csv")
+    assert not ImportBatch.objects.exists()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
-from imports import queue
+from imports import queue, uploads
+from imports.models import WorkerHeartbeat
+from imports.workers import import_workers_recover
 from sources.models import ImportBatch
 from tests.browser.test_reviewer_flow import log_in
 from tests.conftest import seed_path
@@ -107,6 +113,44 @@ def test_admin_uploads_a_zip_and_sees_progress_and_every_outcome(
     with page.expect_download() as download:
         history.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == f"import-{batch.pk}-report.csv"
+    assert console.csp_violations() == []
+    assert console.script_errors() == []
+
+
+def test_the_batch_page_says_by_itself_when_its_worker_stops_beating(
+    live_server, users, new_page, console, settings
+):
+    """The worker is killed while the page is open: its poll says so, and then takes over."""
+    settings.IMPORT_CLAIM_GROUP = 1
+    batch = uploads.import_batch_create_from_uploads(
+        files=[SimpleUploadedFile("b.zip", zip_of({"a.txt": seed_path("004").read_bytes()}))],
+        by=users["admin"],
+    )
+    batch.refresh_from_db()
+    DBTaskResult.objects.get(id=batch.task_ids[0]).claim("doomed")
+    queue.import_files_claim(batch_id=batch.pk, worker="host-a:111:run1", size=1)
+    now = timezone.now()
+    heartbeat = WorkerHeartbeat.objects.create(
+        worker_id="doomed", host="host-a", pid=111, started_at=now, beat_at=now
+    )
+    page = new_page()
+    log_in(page, live_server, users["admin"], then=f"/sources/import/{batch.pk}/")
+    expect(page.locator("#progress-text")).to_have_text(re.compile(r"^0 of 1 file done"))
+    expect(page.locator("#worker-warning")).to_have_count(0)
+
+    heartbeat.beat_at = now - timedelta(seconds=settings.IMPORT_WORKER_DEAD_SECONDS + 1)
+    heartbeat.save()  # no beat since: the worker is dead
+    warning = page.locator("#worker-warning")
+    expect(warning).to_contain_text("No worker is processing imports")
+    expect(warning).to_contain_text("the worker importing this batch stopped at")
+    expect(warning.locator("time")).to_have_text(
+        timezone.localtime(heartbeat.beat_at).strftime("%H:%M:%S")
+    )
+
+    import_workers_recover()  # the next worker to start
+    queue.import_batch_process(batch_id=batch.pk, worker="host-b:222:run1")
+    expect(page.locator("#progress")).to_have_attribute("data-finished", "true")
+    expect(page.locator("#worker-warning")).to_have_count(0)
     assert console.csp_violations() == []
     assert console.script_errors() == []
 

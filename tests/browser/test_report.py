@@ -39,7 +39,7 @@ def test_reviewer_filters_the_queue_and_gets_the_report_and_its_pdf(
     page.get_by_text("Export", exact=True).click()
     page.get_by_role("link", name="Report", exact=True).click()
     expect(page).to_have_url(re.compile(r"/claims/report/\?status=unverifiable"))
-    expect(page.locator("h1")).to_have_text("Verified-claim report")
+    expect(page.locator("h1")).to_have_text("Claim report — status: Unverifiable")
     expect(page.locator("#report-total")).to_have_text("3")
     expect(page.locator("#report-counts")).to_contain_text("Unverifiable 3")
     expect(page.locator(".filter")).to_contain_text("Status: Unverifiable")
@@ -55,9 +55,12 @@ def test_reviewer_filters_the_queue_and_gets_the_report_and_its_pdf(
     printed = page.pdf(format="A4")
     assert printed.startswith(b"%PDF")
 
-    # And the PDF link downloads the server-rendered PDF (WeasyPrint).
+    # And the PDF button makes the server-rendered PDF (WeasyPrint; three claims are made at
+    # once) and lands on its page, which links the download.
+    page.get_by_role("button", name="Make the PDF").click()
+    expect(page).to_have_url(re.compile(r"/claims/reports/\d+/$"))
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download PDF").click()
+        page.get_by_role("link", name="Download the PDF").click()
     download = download_info.value
     assert download.suggested_filename.startswith("claims-report-")
     with open(download.path(), "rb") as pdf:

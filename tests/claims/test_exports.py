@@ -507,7 +507,7 @@ def test_report_shows_the_selection_grouped_by_article(client_for, verified, rev
     response = client_for.get(reverse("claims:report") + "?status=verified&status=refuted")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>Verified-claim report</h1>" in html
+    assert "<h1>Claim report — status: Verified, Refuted</h1>" in html
     assert "<b>Status:</b> Verified, Refuted" in html
     assert '<span id="report-total">6</span>' in html
     assert html.count('<section class="article"') == 2
@@ -533,7 +533,11 @@ def test_report_hash_is_stable_and_changes_with_a_claim(client_for, verified, re
 
 
 def test_report_pdf_is_a_pdf(client_for, verified):
-    response = client_for.get(reverse("claims:report_pdf") + "?status=verified")
+    """Three claims: made in the request, then downloaded from the job (test_report_pdf.py)."""
+    response = client_for.post(reverse("claims:report_pdf") + "?status=verified", follow=True)
+    download = reverse("claims:report_download", args=[response.context["job"].pk])
+    assert download in response.content.decode()
+    response = client_for.get(download)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="claims-report-')

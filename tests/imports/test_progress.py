@@ -65,5 +65,6 @@ def test_progress_and_worker_state_query_counts(
     with django_assert_num_queries(1):  # one grouped count
         progress = import_batch_progress(batch=batch)
     assert (progress.total, progress.pending, progress.percent) == (3, 3, 0)
-    with django_assert_num_queries(2):  # the batch's task ids, then its one task by id
+    # The batch's task ids, its one task by id, the workers' heartbeats.
+    with django_assert_num_queries(3):
         assert import_worker_state(batch=batch, progress=progress) == WorkerState.OK

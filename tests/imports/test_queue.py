@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from claims.models import Claim
 from imports import queue, storing, tasks, uploads
+from imports.models import WorkerHeartbeat
 from imports.progress import WorkerState, import_batch_progress, import_worker_state
 from imports.storing import StoreDefaults, articles_store
 from imports.tasks import process_import_batch
@@ -558,6 +559,10 @@ def test_waiting_behind_another_busy_import_is_not_no_worker(
     _age_tasks(settings.IMPORT_WORKER_GRACE_SECONDS + 5)
     task = next(t for t in DBTaskResult.objects.all() if t.args_kwargs["args"] == [busy.pk])
     task.claim("worker-1")
+    now = timezone.now()  # worker-1 beats: it is alive, busy with the other batch
+    WorkerHeartbeat.objects.create(
+        worker_id="worker-1", host="h", pid=1, started_at=now, beat_at=now
+    )
     queue.import_files_claim(batch_id=busy.pk, worker="worker-1", size=1)
     progress = import_batch_progress(batch=waiting)
     assert import_worker_state(batch=waiting, progress=progress) == WorkerState.BUSY
