@@ -185,8 +185,12 @@ def export_record_create(
     content_hash: str = "",
 ) -> ExportRecord:
     """Record an export: who, what filter, which format, and what was delivered (the number
-    of claims and the content hash)."""
-    return ExportRecord.objects.create(
+    of claims and the content hash).
+
+    With its hash the export is announced ("export.created"); one created first, without,
+    is announced by `export_record_complete`.
+    """
+    record = ExportRecord.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         format=fmt,
         filters=filters,
@@ -195,6 +199,9 @@ def export_record_create(
         claim_count=count,
         content_hash=content_hash,
     )
+    if content_hash:
+        export_record_announce(record)
+    return record
 
 
 def export_record_complete(record: ExportRecord, *, count: int, content_hash: str) -> None:
@@ -233,8 +240,4 @@ def recorded_stream(export: Export, **record) -> Iterator[bytes]:
     no ExportRecord, rather than one whose count and hash describe no file.
     """
     yield from export.stream()
-    export_record_announce(
-        export_record_create(
-            **record, count=export.tally.count, content_hash=export.tally.hexdigest
-        )
-    )
+    export_record_create(**record, count=export.tally.count, content_hash=export.tally.hexdigest)

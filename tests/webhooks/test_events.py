@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from claims import services
 from claims.exports import Export, export_queryset, recorded_stream
 from claims.models import ClaimStatus, Stance
+from claims.report_jobs import report_job_create, report_job_run
 from claims.triage import parse_filters
 from imports.in_process import articles_import
 from tests.conftest import sample_path
@@ -199,3 +200,18 @@ def test_an_abandoned_export_is_not_announced(
         next(stream)
         stream.close()
     assert not Delivery.objects.exists()
+
+
+def test_a_pdf_report_made_in_the_background_is_announced(
+    make_endpoint, reviewer, claim, django_capture_on_commit_callbacks
+):
+    make_endpoint(events=["export.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = report_job_create(
+            filters=parse_filters(QueryDict("status=all")), include_notes=True, by=reviewer
+        )
+        report_job_run(job_id=job.pk)
+    (delivery,) = Delivery.objects.all()
+    export = delivery.payload["data"]["export"]
+    assert (export["format"], export["claim_count"]) == ("pdf", 1)
+    assert delivery.payload["data"]["by"] == "rita"
