@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -41,6 +43,7 @@ from claims.models import (
 )
 from claims.querysets import SOURCE_RELATED
 from sources.registry import PublisherRegistry
+from workbench.events import announce
 from workbench.history import record_change as _record
 from workbench.models import User
 
@@ -275,6 +278,29 @@ def _status_reason(status: str, reason: str) -> str:
     return reason.strip() or f"status → {status}"
 
 
+def _announce(event_type: str, claim: Claim, *, by: User | None, **data: Any) -> None:
+    """Announce an event about `claim` (workbench.events; webhooks send it once committed).
+
+    The claim as a receiver needs it to fetch the rest from the API: its id, status, version
+    and API URL; who did it; and what `data` adds.
+    """
+    path = reverse("api:claim", kwargs={"pk": claim.pk})
+    announce(
+        sender=Claim,
+        type=event_type,
+        data={
+            "claim": {
+                "id": claim.pk,
+                "status": claim.status,
+                "version": claim.version,
+                "url": settings.SITE_URL.rstrip("/") + path,
+            },
+            "by": by.get_username() if by is not None else None,
+            **data,
+        },
+    )
+
+
 def confirmation_problem(claim: Claim) -> str | None:
     """Say why credibility 1 cannot be given, or None if enough independent sources agree."""
     supporting = Corroboration.objects.filter(
@@ -366,10 +392,12 @@ def claim_set_status(
     _require_status_reason(status, reason)
     if problem := evidence_problem(status, _evidence_counts(claim)):
         raise EvidenceRequired(problem)
+    previous = claim.status
     _apply_status(claim, status, reason=reason, by=by, now=timezone.now())
     claim.version += 1
     _record(claim, by=by, reason=_status_reason(status, reason))
     claim.save()
+    _announce("claim.status_changed", claim, by=by, previous_status=previous)
     return claim
 
 
@@ -480,7 +508,7 @@ def claims_bulk_set_status(
     claims = Claim.objects.select_for_update().prefetch_related("corroborations").in_bulk(claim_ids)
     now = timezone.now()
     label = ClaimStatus(status).label.lower()
-    results, changed = [], []
+    results, changed, previous = [], [], {}
     for claim_id in dict.fromkeys(claim_ids):
         claim = claims.get(claim_id)
         if claim is None:
@@ -493,12 +521,15 @@ def claims_bulk_set_status(
         if problem := evidence_problem(status, counts):
             results.append(BulkResult(claim_id, False, problem))
             continue
+        previous[claim.pk] = claim.status
         _apply_status(claim, status, reason=reason, by=by, now=now)
         claim.version += 1
         _record(claim, by=by, reason=_status_reason(status, reason))
         changed.append(claim)
         results.append(BulkResult(claim_id, True, f"Marked as {label}."))
     _bulk_save(changed, ["status", "reviewed_by", "reviewed_at", "verdict_reason"])
+    for claim in changed:
+        _announce("claim.status_changed", claim, by=by, previous_status=previous[claim.pk])
     return results
 
 
@@ -597,6 +628,16 @@ def corroboration_create(
     _validate_corroboration(corroboration)
     _record(corroboration, by=by, reason=f"evidence added ({stance})")
     corroboration.save()
+    _announce(
+        "corroboration.added",
+        claim,
+        by=by,
+        corroboration={
+            "id": corroboration.pk,
+            "stance": corroboration.stance,
+            "independence": corroboration.independence,
+        },
+    )
     return corroboration
 
 
@@ -743,6 +784,9 @@ def rating_set(*, claim: Claim, by: User, confidence: str, rationale: str) -> Ra
     rating.rationale = rationale.strip()
     _record(rating, by=by, reason=f"confidence: {confidence}")
     rating.save()
+    _announce(
+        "rating.saved", claim, by=by, rating={"id": rating.pk, "confidence": rating.confidence}
+    )
     return rating
 
 
@@ -754,6 +798,7 @@ def note_create(*, claim: Claim, by: User, text: str) -> Note:
     note = Note(claim=claim, author=by, text=text.strip())
     _record(note, by=by, reason="note added")
     note.save()
+    _announce("note.added", claim, by=by, note={"id": note.pk})
     return note
 
 

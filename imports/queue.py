@@ -30,6 +30,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
@@ -42,6 +43,7 @@ from sources.ingest.types import IngestError, ProcessedArticle
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, ImportStatus
 from sources.registry import PublisherRegistry
 from workbench.bulk import bulk_update_fields
+from workbench.events import announce
 
 logger = logging.getLogger(__name__)
 
@@ -408,6 +410,34 @@ def import_batch_finish_if_complete(*, batch_id: int, cluster: bool = True) -> N
     )
     if finished and cluster:  # only the worker that closed the batch clusters it
         import_batch_cluster(batch=ImportBatch.objects.get(pk=batch_id))
+    if finished:
+        import_batch_announce(
+            batch=ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+        )
+
+
+def import_batch_announce(*, batch: ImportBatch) -> None:
+    """Announce a finished batch ("import.finished"): its files counted by outcome."""
+    outcomes = dict(
+        ImportFile.objects.filter(batch=batch)
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    announce(
+        sender=ImportBatch,
+        type="import.finished",
+        data={
+            "batch": {
+                "id": batch.pk,
+                "origin": batch.origin,
+                "status": batch.status,
+                "files": {o: outcomes.get(o, 0) for o in ImportOutcome.values if o != "pending"},
+                "url": settings.SITE_URL.rstrip("/") + reverse("imports:batch", args=[batch.pk]),
+            },
+            "by": batch.created_by.get_username() if batch.created_by is not None else None,
+        },
+    )
 
 
 # Above this many new articles, recomputing every cluster in memory is cheaper than looking

@@ -1,7 +1,7 @@
 """Who may open what: every URL of our apps, for anonymous users and each role.
 
-The table below is the specification. A URL added to `claims`, `sources` or `imports`
-without a row here fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a
+The table below is the specification. A URL added to `claims`, `sources`, `imports` or
+`webhooks` without a row here fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a
 view whose access nobody decided.
 """
 
@@ -28,10 +28,11 @@ from tests.factories import (
     NoteFactory,
     PublisherFactory,
 )
+from webhooks.services import deliveries_create, endpoint_create, event_payload
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("claims", "sources", "imports")
+OUR_APPS = ("claims", "sources", "imports", "webhooks")
 ROLES = ("reviewer", "lead", "admin")
 
 
@@ -48,6 +49,8 @@ class Objects:
     users: dict = field(default_factory=dict)
     batch: object = None
     report_job: object = None
+    endpoint: object = None
+    delivery: object = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ def _neighbour(o: Objects) -> Claim:
     text = o.article.text[span["start"] : span["end"]]
     return Claim.objects.create(article=o.article, text=text, kind=ClaimKind.STATEMENT, **span)
 
+
+ADMIN_ONLY_GET = {"reviewer": 403, "lead": 403, "admin": 200}
+ADMIN_ONLY_POST = {"reviewer": 403, "lead": 403, "admin": 302}
 
 ROUTES: dict[str, Route] = {
     "claims:list": Route(get=everyone(200)),
@@ -218,6 +224,21 @@ ROUTES: dict[str, Route] = {
     "imports:history": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
     "imports:report": Route(get={"reviewer": 403, "lead": 403, "admin": 200}),
     "imports:resume": Route(post={"reviewer": 403, "lead": 403, "admin": 302}),
+    # Webhooks are the admins' (webhooks.manage_endpoints). A public address: no DNS needed.
+    "webhooks:list": Route(get=ADMIN_ONLY_GET),
+    "webhooks:add": Route(
+        get=ADMIN_ONLY_GET,
+        post=ADMIN_ONLY_POST,
+        data=lambda o: {"url": "https://93.184.215.14/hook", "events": ["note.added"]},
+    ),
+    "webhooks:endpoint": Route(
+        get=ADMIN_ONLY_GET,
+        post=ADMIN_ONLY_POST,
+        data=lambda o: {"url": o.endpoint.url, "events": ["rating.saved"], "active": "on"},
+    ),
+    "webhooks:active": Route(post=ADMIN_ONLY_POST),
+    "webhooks:delivery": Route(get=ADMIN_ONLY_GET),
+    "webhooks:resend": Route(post=ADMIN_ONLY_POST),
 }
 
 
@@ -254,6 +275,10 @@ def url_for(name: str, o: Objects) -> str:
             "imports:resume": o.batch.pk,
             "claims:report_job": o.report_job.pk,
             "claims:report_download": o.report_job.pk,
+            "webhooks:endpoint": o.endpoint.pk,
+            "webhooks:active": o.endpoint.pk,
+            "webhooks:delivery": o.delivery.pk,
+            "webhooks:resend": o.delivery.pk,
         },
         "cid": o.corroboration.pk,
         "nid": o.note.pk,
@@ -286,7 +311,14 @@ def objects(make_user) -> Objects:
         filters=parse_filters(QueryDict("")), include_notes=True, by=users["reviewer"]
     )
     report_job_run(job_id=job.pk)
-    return Objects(claim, corroboration, note, publisher, article, history_id, users, batch, job)
+    endpoint = endpoint_create(
+        url="https://93.184.215.14/hook", events=["note.added"], by=users["admin"]
+    )
+    (delivery,) = deliveries_create(payload=event_payload(type="note.added", data={}))
+    return Objects(
+        claim, corroboration, note, publisher, article, history_id, users, batch, job,
+        endpoint=endpoint, delivery=delivery,
+    )  # fmt: skip
 
 
 def _request(client, method: str, url: str, route: Route, o: Objects):

@@ -17,6 +17,8 @@ Environment:
     EMAIL_URL      smtp+tls://user:password@host:587 for password resets (none: reset is off)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
+    WEBHOOK_*      webhook delivery: private addresses, timeout, retries (see below, README)
+    SITE_URL       the workbench's public address, for links in webhook payloads
 """
 
 import os
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api.apps.ApiConfig",
+    "webhooks.apps.WebhooksConfig",
 ]
 
 MIDDLEWARE = [
@@ -353,3 +356,16 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Webhooks (webhooks/): signed POSTs of events to the endpoints admins register.
+# WEBHOOK_ALLOW_PRIVATE_URLS=1 lets endpoints be on loopback, private and link-local
+# addresses (tests, development); otherwise only public addresses are sent to.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Seconds to wait before each retry of a failed delivery; the last repeats if
+# WEBHOOK_MAX_ATTEMPTS (the first attempt included) asks for more.
+WEBHOOK_RETRY_DELAYS = env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[5, 30, 120, 600, 3600])
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+# The workbench's public address (https://workbench.example.org): links in webhook payloads
+# are absolute with it, paths without it.
+SITE_URL = env.str("SITE_URL", default="")

@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("claims.urls")),  # /claims/… and the claims made on an article's page
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

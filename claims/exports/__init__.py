@@ -39,12 +39,14 @@ from claims.exports.schema import SCHEMA_VERSION
 from claims.models import ClaimStatus, ExportRecord
 from claims.triage import triage_queryset
 from sources.registry import PublisherRegistry
+from workbench.events import announce
 
 __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
     "Export",
     "export_queryset",
+    "export_record_announce",
     "export_record_complete",
     "export_record_create",
     "filter_params",
@@ -183,8 +185,12 @@ def export_record_create(
     content_hash: str = "",
 ) -> ExportRecord:
     """Record an export: who, what filter, which format, and what was delivered (the number
-    of claims and the content hash)."""
-    return ExportRecord.objects.create(
+    of claims and the content hash).
+
+    With its hash the export is announced ("export.created"); one created first, without,
+    is announced by `export_record_complete`.
+    """
+    record = ExportRecord.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         format=fmt,
         filters=filters,
@@ -193,12 +199,36 @@ def export_record_create(
         claim_count=count,
         content_hash=content_hash,
     )
+    if content_hash:
+        export_record_announce(record)
+    return record
 
 
 def export_record_complete(record: ExportRecord, *, count: int, content_hash: str) -> None:
     """Store the number of claims exported and the content hash of a record created first."""
     ExportRecord.objects.filter(pk=record.pk).update(claim_count=count, content_hash=content_hash)
     record.claim_count, record.content_hash = count, content_hash
+    export_record_announce(record)
+
+
+def export_record_announce(record: ExportRecord) -> None:
+    """Announce a recorded export ("export.created"), once its count and hash are known."""
+    announce(
+        sender=ExportRecord,
+        type="export.created",
+        data={
+            "export": {
+                "id": record.pk,
+                "format": record.format,
+                "claim_count": record.claim_count,
+                "content_hash": record.content_hash,
+                "include_notes": record.include_notes,
+                "origin": record.origin,
+                "filters": record.filters,
+            },
+            "by": record.user.get_username() if record.user is not None else None,
+        },
+    )
 
 
 def recorded_stream(export: Export, **record) -> Iterator[bytes]:
