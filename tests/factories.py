@@ -95,3 +95,30 @@ def zip_of(entries: dict[str, bytes]) -> bytes:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def open_claims(n: int, *, score=None) -> list[Claim]:
+    """`n` open claims of one invented article, one sentence each, in one bulk write.
+
+    `score(i)` gives the i-th claim's check-worthiness; by default n-1 … 0, so the queue's
+    default order (best score first) is the order of the text.
+    """
+    sentences = [f"Mine {i} shipped {i} tonnes of ore." for i in range(n)]
+    text = " ".join(sentences)
+    article = ArticleFactory(text=text, received_text=text)
+    claims, at = [], 0
+    for i, sentence in enumerate(sentences):
+        end = at + len(sentence)
+        value = score(i) if score else n - 1 - i
+        claims.append(
+            Claim(
+                article=article,
+                start=at,
+                end=end,
+                text=sentence,
+                kind=ClaimKind.STATEMENT,
+                score=value,
+            )
+        )
+        at = end + 1
+    return Claim.objects.bulk_create(claims)

@@ -18,7 +18,7 @@ from claims import services
 from claims.exports import Export
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence
 from claims.triage import PAGE_SIZE
-from tests.factories import ArticleFactory, ClaimFactory, CorroborationFactory
+from tests.factories import ArticleFactory, ClaimFactory, CorroborationFactory, open_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -146,28 +146,8 @@ def test_requests_over_the_tokens_budget_are_throttled(api, reviewer, monkeypatc
 # --- The queue and claims --------------------------------------------------------------------
 
 
-def claims_of(n: int) -> list[Claim]:
-    sentences = [f"Mine {i} shipped {i} tonnes of ore." for i in range(n)]
-    text = " ".join(sentences)
-    article = ArticleFactory(text=text, received_text=text)
-    claims, at = [], 0
-    for i, sentence in enumerate(sentences):
-        claims.append(
-            Claim(
-                article=article,
-                start=at,
-                end=at + len(sentence),
-                text=sentence,
-                kind=ClaimKind.STATEMENT,
-                score=i % 5,
-            )
-        )
-        at += len(sentence) + 1
-    return Claim.objects.bulk_create(claims)
-
-
 def test_the_claims_list_walks_the_queue_by_cursor_without_a_count(api):
-    claims = claims_of(PAGE_SIZE + 7)
+    claims = open_claims(PAGE_SIZE + 7, score=lambda i: i % 5)
     ids, url, pages = [], reverse("api:claims"), 0
     while url:
         body = api.get(url).json()
@@ -181,7 +161,7 @@ def test_the_claims_list_walks_the_queue_by_cursor_without_a_count(api):
 
 
 def test_the_claims_list_takes_the_queues_filters_and_refuses_bad_ones(api):
-    claims = claims_of(3)
+    claims = open_claims(3, score=lambda i: i % 5)
     Claim.objects.filter(pk=claims[0].pk).update(status=ClaimStatus.DISPUTED)
     body = api.get(reverse("api:claims"), {"status": "disputed"}).json()
     assert [r["id"] for r in body["results"]] == [claims[0].pk]
@@ -360,7 +340,7 @@ def test_only_a_notes_author_changes_or_removes_it(api, reviewer, lead):
 
 
 def test_articles_read_with_their_claims_spans_and_page_newest_first(api):
-    claims = claims_of(3)
+    claims = open_claims(3, score=lambda i: i % 5)
     article = claims[0].article
     body = api.get(reverse("api:article", args=[article.pk])).json()
     assert body["text"] == article.text
@@ -398,7 +378,7 @@ def test_a_lead_patches_a_publisher_with_a_reason_and_a_reviewer_cannot(api, lea
 def test_the_export_streams_the_webs_bytes_and_is_recorded_as_an_api_export(api, reviewer):
     from claims.models import ExportRecord
 
-    claims_of(3)
+    open_claims(3, score=lambda i: i % 5)
     query = {"status": "all", "format": "jsonl"}
     streamed = b"".join(api.get(reverse("api:exports"), query).streaming_content)
     web = Client()

@@ -9,30 +9,9 @@ from playwright.sync_api import expect
 from claims.models import Claim, ClaimStatus, Credibility
 from claims.triage import PAGE_SIZE
 from tests.browser.test_reviewer_flow import log_in, queue_rows
-from tests.factories import ArticleFactory
+from tests.factories import open_claims
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def open_claims(n: int) -> list[Claim]:
-    """`n` open claims of one article, scores n-1 … 0 (the queue's default order)."""
-    sentences = [f"Mine {i} shipped {i} tonnes of ore." for i in range(n)]
-    text = " ".join(sentences)
-    article = ArticleFactory(text=text, received_text=text)
-    claims, at = [], 0
-    for i, sentence in enumerate(sentences):
-        claims.append(
-            Claim(
-                article=article,
-                start=at,
-                end=at + len(sentence),
-                text=sentence,
-                kind="statement",
-                score=n - 1 - i,
-            )
-        )
-        at += len(sentence) + 1
-    return Claim.objects.bulk_create(claims)
 
 
 def test_a_reviewer_works_the_queue_from_the_keyboard_and_the_headers(
