@@ -40,7 +40,7 @@ from imports.forms import ImportForm
 from imports.progress import import_batch_progress, import_worker_report
 from imports.uploads import import_batch_create_from_uploads
 from sources import services as sources_services
-from sources.exports import article_record
+from sources.exports import article_record, publisher_record
 from sources.forms import PublisherForm
 from sources.models import Article, ImportBatch, ImportFile, ImportOutcome, Publisher
 from workbench.errors import error_text
@@ -348,29 +348,13 @@ def article_detail(request: Request, pk: int) -> Response:
     )
 
 
-def _publisher_record(publisher: Publisher) -> dict:
-    return {
-        "id": publisher.pk,
-        "name": publisher.name,
-        "kind": publisher.kind,
-        "aliases": publisher.aliases or [],
-        "domains": publisher.domains or [],
-        "country": publisher.country,
-        "ownership": publisher.ownership,
-        "parent_id": publisher.parent_id,
-        "reliability": publisher.reliability,
-        "description": publisher.description,
-        "reviewed": publisher.reviewed,
-    }
-
-
 @extend_schema(operation_id="publishers_list", responses={200: OpenApiTypes.OBJECT})
 @api_view(["GET"])
 @permission_classes([has_perms("sources.view_publisher")])
 def publisher_list(request: Request) -> Response:
     """The whole registry (some thousand rows), by name."""
     publishers = Publisher.objects.for_registry()
-    return Response({"results": [_publisher_record(p) for p in publishers]})
+    return Response({"results": [publisher_record(p) for p in publishers]})
 
 
 @extend_schema(request=form_serializer(PublisherForm, "PublisherPatch"), responses={200: dict})
@@ -396,7 +380,7 @@ def publisher_detail(request: Request, pk: int) -> Response:
     except ValidationError as exc:
         raise ApiError("invalid", error_text(exc, form)) from exc
     publisher.refresh_from_db()
-    return Response(_publisher_record(publisher))
+    return Response(publisher_record(publisher))
 
 
 # --- Exports ---------------------------------------------------------------------------------
@@ -449,6 +433,32 @@ def import_create(request: Request) -> Response:
     return response
 
 
+# The fields of a batch's file that its API record shows (read with `.only()` of this list).
+IMPORT_FILE_FIELDS = (
+    "id",
+    "name",
+    "size",
+    "outcome",
+    "reason",
+    "article",
+    "duplicate_of",
+    "claims_created",
+)
+
+
+def _file_record(file: ImportFile) -> dict:
+    return {
+        "id": file.pk,
+        "name": file.name,
+        "size": file.size,
+        "outcome": file.outcome,
+        "reason": file.reason,
+        "article_id": file.article_id,
+        "duplicate_of": file.duplicate_of_id,
+        "claims_created": file.claims_created,
+    }
+
+
 def _batch_record(request: Request, batch: ImportBatch, files=None, next_url=None) -> dict:
     progress = import_batch_progress(batch=batch)
     worker = import_worker_report(batch=batch, progress=progress)
@@ -470,19 +480,7 @@ def _batch_record(request: Request, batch: ImportBatch, files=None, next_url=Non
         "notices": batch.notices,
     }
     if files is not None:
-        record["files"] = [
-            {
-                "id": f.pk,
-                "name": f.name,
-                "size": f.size,
-                "outcome": f.outcome,
-                "reason": f.reason,
-                "article_id": f.article_id,
-                "duplicate_of": f.duplicate_of_id,
-                "claims_created": f.claims_created,
-            }
-            for f in files
-        ]
+        record["files"] = [_file_record(f) for f in files]
         record["next"] = next_url
     return record
 
@@ -499,9 +497,7 @@ def _batch_record(request: Request, batch: ImportBatch, files=None, next_url=Non
 def import_detail(request: Request, pk: int) -> Response:
     """A batch's progress, its worker's state and its files' outcomes (200 a page)."""
     batch = get_object_or_404(ImportBatch, pk=pk)
-    qs = ImportFile.objects.filter(batch=batch).only(
-        "id", "name", "size", "outcome", "reason", "article", "duplicate_of", "claims_created"
-    )
+    qs = ImportFile.objects.filter(batch=batch).only(*IMPORT_FILE_FIELDS)
     if (outcome := request.query_params.get("outcome", "")) in ImportOutcome.values:
         qs = qs.filter(outcome=outcome)
     after = parse_id(request.query_params.get("after", ""))

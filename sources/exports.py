@@ -1,8 +1,8 @@
-"""Serialise articles for export: plain dicts, streamed one at a time."""
+"""Serialise articles and publishers: plain dicts (JSON-ready), articles streamed one at a time."""
 
 from collections.abc import Iterator
 
-from sources.models import Article
+from sources.models import Article, Publisher
 
 
 def article_record(article: Article) -> dict:
@@ -28,3 +28,20 @@ def iter_article_records(queryset=None) -> Iterator[dict]:
     queryset = queryset if queryset is not None else Article.objects.all()
     for article in queryset.select_related("publisher").order_by("pk").iterator(chunk_size=500):
         yield article_record(article)
+
+
+def publisher_record(publisher: Publisher) -> dict:
+    """Return a registry entry as the API shows it (what a lead can change, and its id)."""
+    return {
+        "id": publisher.pk,
+        "name": publisher.name,
+        "kind": publisher.kind,
+        "aliases": publisher.aliases or [],
+        "domains": publisher.domains or [],
+        "country": publisher.country,
+        "ownership": publisher.ownership,
+        "parent_id": publisher.parent_id,
+        "reliability": publisher.reliability,
+        "description": publisher.description,
+        "reviewed": publisher.reviewed,
+    }
