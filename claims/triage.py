@@ -14,14 +14,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
-    FloatField,
     IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
@@ -289,10 +288,9 @@ class TriagePage:
 def keyset(o: str) -> Keyset:
     """The keyset that walks the queue in ordering `o` (an ORDERINGS key or RELEVANCE)."""
     if o == RELEVANCE:
-        # ts_rank is a float4 whose text form does not read back as the same number, so the
-        # cursor compares a float8 copy (`rank_key`): equal ranks must compare equal across
-        # pages. Relevance is computed, not indexed: the cursor is a plain comparison.
-        return Keyset("rank_key", descending=True, kind=float, computed=True)
+        # The search's float8 `rank` (workbench/search.py). Relevance is computed, not
+        # indexed: the cursor is a plain comparison.
+        return Keyset(RELEVANCE, descending=True, kind=float, computed=True)
     _, name, _, desc = ORDERINGS[o]
     kind = datetime if name == "updated_at" else int
     return Keyset(name, descending=desc, kind=kind, computed=name in SORT_KEYS)
@@ -320,8 +318,6 @@ def _walk(filters: TriageFilters) -> tuple[Keyset, tuple | None]:
 
 def _ordered(qs: QuerySet, filters: TriageFilters) -> QuerySet:
     """Order by the chosen key then id and start at the cursor (see `_walk`)."""
-    if filters.o == RELEVANCE:
-        qs = qs.annotate(rank_key=Cast("rank", FloatField()))
     pages, start = _walk(filters)
     return pages.after(pages.ordered(qs), start)
 

@@ -51,3 +51,26 @@ def test_no_match_counts_zero_without_an_error():
     qs = search.search(Claim.objects.all(), "Reykjavik")
     assert list(qs) == []
     assert search.estimated_count(qs) == (0, True)
+
+
+@pytest.mark.postgres("the index is PostgreSQL's")
+def test_the_open_queue_has_a_text_index_of_its_own_with_the_queue_s_condition():
+    """Ranked search of open claims reads every match: the open queue's GIN index (claims
+    migration 0015) gives them from one small bitmap, where the all-claims GIN index had to
+    be ANDed with a bitmap of the whole open queue (two thirds of the page at a million
+    claims). Its condition must be the queue index's, or the planner cannot use it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, am.amname, pg_get_expr(i.indpred, i.indrelid),
+                   pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = c.relam
+            WHERE c.relname IN ('claim_queue_fts', 'claim_queue_idx')
+            """
+        )
+        found = {name: (method, condition, text) for name, method, condition, text in cursor}
+    assert set(found) == {"claim_queue_fts", "claim_queue_idx"}, found
+    method, condition, definition = found["claim_queue_fts"]
+    assert method == "gin" and "(search_vector)" in definition, definition
+    assert condition == found["claim_queue_idx"][1], (condition, found["claim_queue_idx"][1])

@@ -33,7 +33,7 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
 
     On PostgreSQL `q` is web-search syntax ("quoted phrases", -exclusions, or) matched against
     the stored `search_vector` column (claims migration 0007). With `rank=True` rows get a
-    `rank` annotation (ts_rank_cd; 0 on SQLite) for relevance ordering.
+    `rank` annotation (ts_rank_cd as a float8; 0 on SQLite) for relevance ordering.
     """
     q = q.strip()
     if not q:
@@ -50,8 +50,13 @@ def search(queryset: QuerySet, q: str, *, rank: bool = False) -> QuerySet:
                 RawSQL(f"{column} @@ {query}", [q], output_field=BooleanField())
             )
         if rank:
+            # A float8 (ts_rank_cd is a float4, whose text form does not read back as the same
+            # number): a cursor on it compares equal ranks as equal across pages, and the rank
+            # is computed once per match, not again for a copy to sort on.
             queryset = queryset.annotate(
-                rank=RawSQL(f"ts_rank_cd({column}, {query})", [q], output_field=FloatField())
+                rank=RawSQL(
+                    f"ts_rank_cd({column}, {query})::float8", [q], output_field=FloatField()
+                )
             )
         return queryset
     condition = Q()
