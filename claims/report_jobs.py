@@ -132,6 +132,15 @@ def make_report_pdf(job_id: int) -> int:
     return report_job_run(job_id=job_id).pages
 
 
+def report_job_resume(job_id: int) -> None:
+    """Make the report again in another worker: the one making it died (imports.workers)."""
+    job = ReportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ReportJobStatus.DONE, ReportJobStatus.FAILED):
+        return
+    _progress(job, "Queued again: the worker making it stopped", 0, status=ReportJobStatus.QUEUED)
+    report_job_enqueue(job=job)
+
+
 def report_worker_state(*, job: ReportJob) -> str:
     """Tell whether a worker will make the job's PDF; the page says so instead of waiting.
 

@@ -17,6 +17,9 @@ exits of the worker leave tasks in limbo", is open; django-tasks' "Worker pings"
   released, and each batch that still has pending files gets a new task. Every beating worker
   runs it after each beat, and once when it starts — so a batch whose only worker died is
   taken over by the next worker to start, with no Resume.
+- Tasks of other apps (a PDF report, a webhook delivery) are taken up again the same way:
+  each app says how with `on_worker_death` (in its AppConfig.ready), so this module knows
+  none of their tables; their new task is enqueued in the same transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -57,6 +60,23 @@ class Recovery:
     tasks_failed: int = 0
     files_released: int = 0
     batches_enqueued: list[int] = field(default_factory=list)
+    # Other apps' tasks taken up again (`on_worker_death`): their task paths.
+    tasks_resumed: list[str] = field(default_factory=list)
+
+
+# How each app's task is taken up again after its worker died: task path → a function given
+# the failed task's arguments (`TaskResult.args`, `.kwargs`), run in the recovery's transaction.
+_RESUME: dict[str, Callable[..., None]] = {}
+
+
+def on_worker_death(task, resume: Callable[..., None]) -> None:
+    """Register how to take `task` up again when the worker running it dies.
+
+    `resume(*args, **kwargs)` gets the dead run's arguments; it runs inside the transaction
+    that ends the dead task, so the new task it enqueues (an insert) is seen together with
+    the old one's end — never the work with no task to do it.
+    """
+    _RESUME[task.module_path] = resume
 
 
 def import_workers_recover(*, restarted_worker_id: str = "") -> Recovery:
@@ -99,7 +119,11 @@ def import_workers_recover(*, restarted_worker_id: str = "") -> Recovery:
             )
             recovery.tasks_failed += 1
             if task.task_path == process_import_batch.module_path:
-                batches.add(task.args_kwargs["args"][0])
+                batches.add(task.task_result.args[0])
+            elif resume := _RESUME.get(task.task_path):
+                result = task.task_result
+                resume(*result.args, **result.kwargs)
+                recovery.tasks_resumed.append(task.task_path)
         for row in dead:
             released = import_files_release_process(process=row.process)
             recovery.files_released += sum(released.values())

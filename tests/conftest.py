@@ -127,6 +127,16 @@ def password_for(username: str) -> str:
 
 
 @pytest.fixture
+def roles(transactional_db):
+    """The role groups: a transactional test's flush removes what the migration created."""
+    from django.contrib.auth.models import Group, Permission
+
+    from workbench.roles import sync_roles
+
+    sync_roles(Group, Permission)
+
+
+@pytest.fixture
 def make_user(db):
     """Create a user with a role the way `manage.py create_user` does; return the user."""
     from django.contrib.auth import get_user_model

@@ -70,16 +70,6 @@ def new_page(browser, console):
 
 
 @pytest.fixture
-def roles(transactional_db):
-    """The role groups: a transactional test's flush removes what the migration created."""
-    from django.contrib.auth.models import Group, Permission
-
-    from workbench.roles import sync_roles
-
-    sync_roles(Group, Permission)
-
-
-@pytest.fixture
 def screenshot():
     """Save a screenshot into docs/ only when SAVE_SCREENSHOTS=1 (keeps normal runs clean)."""
 

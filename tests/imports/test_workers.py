@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
+from django.http import QueryDict
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -272,3 +273,68 @@ def test_after_a_gap_in_its_own_beats_a_worker_waits_a_round_before_judging_othe
         assert wait_until(lambda: events[back:].count("beat") >= 2)
     after = [e for e in events[back:] if e != "failed"]
     assert after[:3] == ["beat", "beat", "judge"], after
+
+
+# ------------------------------------------------------- other apps' tasks a dead worker left
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_report_whose_worker_died_is_made_again_by_another(settings, roles, make_user):
+    from claims.choices import ReportJobStatus
+    from claims.models import ReportJob
+    from claims.report_jobs import (
+        WorkerState,
+        make_report_pdf,
+        report_job_create,
+        report_job_enqueue,
+        report_worker_state,
+    )
+    from claims.triage import parse_filters
+    from tests.claims.test_report_pdf import run_worker
+
+    reviewer = make_user("rita", "reviewer")
+    job = report_job_enqueue(
+        job=report_job_create(
+            filters=parse_filters(QueryDict("status=all")), include_notes=True, by=reviewer
+        )
+    )
+    DBTaskResult.objects.get(id=job.task_id).claim("doomed")
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJobStatus.RUNNING, progress=30)
+    beat("doomed", seconds_ago=settings.IMPORT_WORKER_DEAD_SECONDS + 1)
+
+    recovery = import_workers_recover()
+
+    assert recovery.tasks_failed == 1
+    assert recovery.tasks_resumed == [make_report_pdf.module_path]
+    first_task = job.task_id
+    job.refresh_from_db()
+    assert job.task_id != first_task  # a new task, waiting for a worker
+    assert DBTaskResult.objects.get(id=job.task_id).status == TaskResultStatus.READY
+    assert (job.status, job.progress) == (ReportJobStatus.QUEUED, 0)
+    assert report_worker_state(job=job) == WorkerState.OK  # not "stalled": ask for nothing
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == ReportJobStatus.DONE and job.pdf[:5] == b"%PDF-"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_attempt_whose_worker_died_is_made_again(settings, roles, make_user):
+    from tests.webhooks.conftest import PUBLIC_URL
+    from webhooks.services import deliveries_create, endpoint_create, event_payload
+    from webhooks.tasks import deliver_webhook
+
+    endpoint_create(url=PUBLIC_URL, events=["note.added"], by=make_user("ada", "admin"))
+    payload = event_payload(type="note.added", data={"claim": {"id": 7}, "by": "rita"})
+    (delivery,) = deliveries_create(payload=payload)
+    task = deliver_webhook.enqueue(delivery.pk)
+    DBTaskResult.objects.get(id=task.id).claim("doomed")
+    beat("doomed", seconds_ago=settings.IMPORT_WORKER_DEAD_SECONDS + 1)
+
+    recovery = import_workers_recover()
+
+    assert recovery.tasks_resumed == [deliver_webhook.module_path]
+    again = DBTaskResult.objects.filter(
+        task_path=deliver_webhook.module_path, status=TaskResultStatus.READY
+    )
+    assert [t.args_kwargs["args"] for t in again] == [[delivery.pk]]
+    assert DBTaskResult.objects.get(id=task.id).status == TaskResultStatus.FAILED
