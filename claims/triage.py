@@ -335,9 +335,10 @@ def triage_page(
         base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
     else:
         base = with_sort_key(triage_queryset(filters, user), filters.o)
-    if filters.q and filters.o != RELEVANCE and is_postgres(base):
-        # Ids first: only sort keys and the search vector are read, from the
-        # claim_queue_search index (claims migration 0010), then the page's rows by id.
+    if filters.q and is_postgres(base):
+        # Ids first: only sort keys and the search vector are read (in queue order from the
+        # claim_queue_search index, claims migration 0010; by best match, every match's id and
+        # rank, not its whole row with its article, to sort), then the page's rows by id.
         ids = list(_ordered(base, filters).values_list("pk", flat=True)[: size + 1])
         by_id = {claim.pk: claim for claim in base.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
