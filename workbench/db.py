@@ -32,3 +32,18 @@ def connection_of(on: Where = None) -> BaseDatabaseWrapper:
 def is_postgres(on: Where = None) -> bool:
     """Whether the database of `on` (see `connection_of`) is PostgreSQL."""
     return connection_of(on).vendor == POSTGRESQL
+
+
+def postgres_sql(forward: str, backward: str = ""):
+    """A migration operation running `forward` on PostgreSQL only (`backward` to unapply;
+    nothing when empty); on SQLite it does nothing either way."""
+    from django.db import migrations
+
+    def run(sql: str):
+        def apply(apps, schema_editor):
+            if sql and is_postgres(schema_editor.connection):
+                schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(backward))

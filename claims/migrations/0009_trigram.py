@@ -7,14 +7,11 @@ full-text prefilter avoids. SQLite ranks in Python (workbench/search.py).
 
 from django.db import migrations
 
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+from workbench.db import postgres_sql
 
 
 class Migration(migrations.Migration):
     dependencies = [("claims", "0008_export_record")]
 
     # The extension may serve others: leave it in place when unapplying.
-    operations = [migrations.RunPython(create, migrations.RunPython.noop)]
+    operations = [postgres_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")]

@@ -7,6 +7,8 @@ few percent of a million claims costs milliseconds rather than a heap read per e
 
 from django.db import migrations
 
+from workbench.db import postgres_sql
+
 CREATE = (
     "CREATE INDEX IF NOT EXISTS claim_queue_search ON claims_claim (score DESC, id DESC) "
     "INCLUDE (search_vector) "
@@ -15,15 +17,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS claim_queue_search"
 
 
-def run(sql):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0009_trigram")]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP))]
+    operations = [postgres_sql(CREATE, DROP)]

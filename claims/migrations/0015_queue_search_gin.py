@@ -9,6 +9,8 @@ of `claim_queue_idx`), so the matches come from one small bitmap.
 
 from django.db import migrations
 
+from workbench.db import postgres_sql
+
 CREATE = (
     "CREATE INDEX IF NOT EXISTS claim_queue_fts ON claims_claim USING gin (search_vector) "
     "WHERE status IN ('unreviewed', 'in_review') AND NOT (kind = 'chrome') AND NOT retired"
@@ -16,15 +18,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS claim_queue_fts"
 
 
-def run(sql):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0014_report_job")]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP))]
+    operations = [postgres_sql(CREATE, DROP)]
