@@ -11,6 +11,7 @@ independence (`independence.judge`) and the quantities on which it disagrees wit
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -88,6 +89,7 @@ def candidate_evidence(
 
 PREFILTER_LIMIT = 200
 RARE_LEXEMES = 6
+COPY_LEXEMES = 3
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]{2,}")
 _STOPWORDS = frozenset(
     {
@@ -165,33 +167,52 @@ _STOPWORDS = frozenset(
 )
 
 
-def rare_lexemes(claim_id: int, *, limit: int = RARE_LEXEMES) -> list[str]:
-    """The claim's `limit` least frequent lexemes (PostgreSQL: one query).
+# The planner's statistics of the search vectors, read at most once per STATS_MAX_AGE seconds
+# per process: planning a query on the pg_stats view took longer than running the rest of
+# the lookup (8 ms of a 15 ms panel at 1M claims), and they only change at the next ANALYZE.
+STATS_MAX_AGE = 600.0
+_stats: dict[str, tuple[float, dict[str, float]]] = {}
 
-    Frequencies come from the planner's statistics of the stored tsvector column
-    (`pg_stats.most_common_elems`, gathered by ANALYZE): a lexeme missing from that list is
-    rarer than any listed one.
+
+def lexeme_frequencies(*, table: str | None = None) -> dict[str, float]:
+    """The most common lexemes of the claims' `search_vector` with their frequencies (0–1).
+
+    PostgreSQL's `pg_stats.most_common_elems`, gathered by ANALYZE: a lexeme missing from it is
+    rarer than any listed one. Cached per process, database and table for STATS_MAX_AGE.
     """
-    table = Claim._meta.db_table
-    sql = f"""
-        WITH mine AS (
-            SELECT unnest(tsvector_to_array(search_vector)) AS lexeme
-            FROM {table} WHERE id = %s
-        ), stats AS (
-            SELECT unnest(most_common_elems::text::text[]) AS lexeme,
-                   unnest(most_common_elem_freqs) AS freq
-            FROM pg_stats
-            WHERE schemaname = current_schema() AND tablename = %s
-              AND attname = 'search_vector'
-        )
-        SELECT mine.lexeme FROM mine LEFT JOIN stats USING (lexeme)
-        WHERE length(mine.lexeme) > 2
-        ORDER BY coalesce(stats.freq, 0), length(mine.lexeme) DESC, mine.lexeme
-        LIMIT %s
+    table = table or Claim._meta.db_table
+    key = f"{connection.alias}:{connection.settings_dict['NAME']}:{table}"
+    cached = _stats.get(key)
+    if cached is not None and time.monotonic() - cached[0] < STATS_MAX_AGE:
+        return cached[1]
+    sql = """
+        SELECT unnest(most_common_elems::text::text[]), unnest(most_common_elem_freqs)
+        FROM pg_stats
+        WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [claim_id, table, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [table])
+        frequencies = {lexeme: float(freq) for lexeme, freq in cursor.fetchall()}
+    _stats[key] = (time.monotonic(), frequencies)
+    return frequencies
+
+
+def rare_lexemes(claim_id: int, *, limit: int = RARE_LEXEMES) -> list[str]:
+    """The claim's `limit` least frequent lexemes of three letters or more (PostgreSQL).
+
+    One query for the claim's lexemes; their frequencies come from `lexeme_frequencies`
+    (one more query when its cache is cold). Ties: longer lexemes first, then alphabetical.
+    """
+    table = Claim._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tsvector_to_array(search_vector) FROM {table} WHERE id = %s", [claim_id]
+        )
+        row = cursor.fetchone()
+    frequencies = lexeme_frequencies(table=table)
+    mine = [lexeme for lexeme in (row[0] or [] if row else []) if len(lexeme) > 2]
+    mine.sort(key=lambda lexeme: (frequencies.get(lexeme, 0.0), -len(lexeme), lexeme))
+    return mine[:limit]
 
 
 def keywords(text: str, *, limit: int = RARE_LEXEMES) -> list[str]:
@@ -206,23 +227,38 @@ def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
 
     Prefilter, at most PREFILTER_LIMIT triageable claims of other articles (no chrome, no
     retired claims) —
-    PostgreSQL: the claim's rarest lexemes OR-ed into a tsquery against the stored
-    `search_vector` (GIN); SQLite: claims containing any of the claim's longest words. The
-    prefiltered texts are ranked in Python (`word_similarity`): on PostgreSQL that is several
-    times faster than pg_trgm `similarity()` over 200 rows (each call re-trigrams both
-    texts). The best `limit` rows are then read with `queryset`'s joins; each gets a
-    `similarity` attribute. Queries: PostgreSQL 3, SQLite 2 (1 and 0 when nothing matches).
+    PostgreSQL: claims with all of the claim's COPY_LEXEMES rarest lexemes (near-copies), then
+    claims with any of its RARE_LEXEMES rarest, against the stored `search_vector` (GIN);
+    SQLite: claims containing any of the claim's longest words. The prefiltered texts are
+    ranked in Python (`word_similarity`): on PostgreSQL that is several times faster than
+    pg_trgm `similarity()` over 200 rows (each call re-trigrams both texts). The best `limit`
+    rows are then read with `queryset`'s joins; each gets a `similarity` attribute. Queries:
+    PostgreSQL 3, SQLite 2 (1 and 0 when nothing matches).
     """
     others = queryset.model.objects.triageable().exclude(article_id=claim.article_id)
     if is_postgres(queryset):
         lexemes = rare_lexemes(claim.pk)
         if not lexemes:
             return []
-        tsquery = " | ".join("'" + lex.replace("'", "''") + "'" for lex in lexemes)
+        terms = ["'" + lex.replace("'", "''") + "'" for lex in lexemes]
         column = f'"{queryset.model._meta.db_table}"."search_vector"'
-        prefilter = others.filter(
-            RawSQL(f"{column} @@ %s::tsquery", [tsquery], output_field=BooleanField())
+
+        def matches(tsquery: str) -> RawSQL:
+            return RawSQL(f"{column} @@ %s::tsquery", [tsquery], output_field=BooleanField())
+
+        # Near-copies first: claims with all of its COPY_LEXEMES rarest terms (an intersection
+        # of a few posting lists, small even where those terms are common because the text was
+        # copied many times), then claims with any rare term. One query: PostgreSQL runs the
+        # second branch of the UNION ALL only if the first leaves the LIMIT unfilled.
+        every = " & ".join(terms[:COPY_LEXEMES])
+        copies = others.filter(matches(every))
+        rest = others.filter(matches(" | ".join(terms))).exclude(matches(every))
+        prefilter = (
+            copies.order_by()
+            .values_list("id", "text")
+            .union(rest.order_by().values_list("id", "text"), all=True)
         )
+        texts = list(prefilter.order_by()[:PREFILTER_LIMIT])
     else:
         words = keywords(claim.text)
         if not words:
@@ -230,11 +266,16 @@ def similar_claims(queryset: QuerySet, claim, *, limit: int) -> list:
         condition = Q()
         for word in words:
             condition |= Q(text__icontains=word)
-        prefilter = others.filter(condition)
-    texts = list(prefilter.order_by().values_list("id", "text")[:PREFILTER_LIMIT])
+        texts = list(
+            others.filter(condition).order_by().values_list("id", "text")[:PREFILTER_LIMIT]
+        )
     mine = _word_set(claim.text)
+    similarity: dict[str, float] = {}  # a text copied many times is compared once
+    for _, text in texts:
+        if text not in similarity:
+            similarity[text] = set_jaccard(mine, _word_set(text))
     scored = sorted(
-        ((set_jaccard(mine, _word_set(text)), pk) for pk, text in texts),
+        ((similarity[text], pk) for pk, text in texts),
         key=lambda item: (-item[0], item[1]),
     )[:limit]
     if not scored:

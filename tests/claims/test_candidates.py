@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from claims import candidates
 from claims.candidates import candidate_evidence
 from claims.models import Corroboration, Independence, Stance
 from sources.models import Publisher
@@ -144,8 +145,47 @@ def test_candidate_lookup_runs_a_fixed_number_of_queries(claims, django_assert_n
     for n in range(extra):
         claim_in("Reuters", SAME_DEAL.replace("plant", f"plant number {n}"), 10 + n)
     registry = PublisherRegistry.load()
+    if connection.vendor == "postgresql":
+        candidates.lexeme_frequencies()  # the planner's statistics: read once per process
     # Prefilter, then the candidate rows with their articles (PostgreSQL: rare lexemes first).
     with django_assert_num_queries({"sqlite": 2, "postgresql": 3}[connection.vendor]):
         found = candidate_evidence(claims["claim"], registry=registry)
     assert len(found) == min(2 + extra, 8)
     assert {c.claim.article.publisher.name for c in found} <= {"Reuters", "Global Times"}
+
+
+@pytest.fixture
+def no_cached_statistics():
+    candidates._stats.clear()
+    yield
+    candidates._stats.clear()
+
+
+@pytest.mark.postgres("the rarity of a word comes from PostgreSQL's planner statistics")
+def test_the_rarest_words_of_a_claim_come_from_the_planners_statistics(no_cached_statistics):
+    from django.db import connection
+
+    for n in range(40):
+        claim_in("Reuters", f"Shipments of magnets rose again in week {n}.", 100 + n)
+    claim = claim_in("Global Times", "Shipments of magnets reached Zanzibar.", 1)
+    before = candidates.rare_lexemes(claim.pk, limit=2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    candidates._stats.clear()
+    after = candidates.rare_lexemes(claim.pk, limit=2)
+    # Without statistics the longest words come first; with them, what few claims say.
+    assert before == ["shipment", "zanzibar"]
+    assert after[0] == "zanzibar"
+    assert candidates.lexeme_frequencies()["magnet"] > 0.9
+
+
+@pytest.mark.postgres("the near-copy branch of the prefilter is PostgreSQL's")
+def test_a_near_copy_is_a_candidate_even_when_many_claims_share_its_rare_words(monkeypatch):
+    monkeypatch.setattr(candidates, "PREFILTER_LIMIT", 3)
+    claim = claim_in("Global Times", CLAIM, 1)
+    for n in range(6):  # more claims sharing one of its rarest words than the prefilter reads
+        claim_in("Associated Press", f"Baotou weather stayed mild on day {n}.", 10 + n)
+    copy = claim_in("Reuters", CLAIM, 2)  # the newest row, last in the table
+    found = candidate_evidence(claim)
+    assert found[0].claim == copy
+    assert found[0].similarity == 1.0
