@@ -17,7 +17,8 @@ Environment:
     EMAIL_URL      smtp+tls://user:password@host:587 for password resets (none: reset is off)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
-    WEBHOOK_*      webhook delivery: private addresses, timeout, retries (see below, README)
+    OUTBOUND_ALLOW_PRIVATE_URLS  let webhooks and captures reach private addresses (tests)
+    WEBHOOK_*      webhook delivery: timeout, retries (see below, README)
     SITE_URL       the workbench's public address, for links in webhook payloads
 """
 
@@ -357,10 +358,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Webhooks (webhooks/): signed POSTs of events to the endpoints admins register.
-# WEBHOOK_ALLOW_PRIVATE_URLS=1 lets endpoints be on loopback, private and link-local
-# addresses (tests, development); otherwise only public addresses are sent to.
+# Requests to URLs users give (webhooks, evidence captures; workbench/outbound.py):
+# OUTBOUND_ALLOW_PRIVATE_URLS=1 lets them reach loopback, private and link-local addresses
+# (tests, development); otherwise only public addresses are requested.
+# WEBHOOK_ALLOW_PRIVATE_URLS is the older name, still read (either one allows).
+OUTBOUND_ALLOW_PRIVATE_URLS = env.bool("OUTBOUND_ALLOW_PRIVATE_URLS", default=False)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# Webhooks (webhooks/): signed POSTs of events to the endpoints admins register.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Seconds to wait before each retry of a failed delivery; the last repeats if
 # WEBHOOK_MAX_ATTEMPTS (the first attempt included) asks for more.
