@@ -9,11 +9,14 @@ and tests/evidence/.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from workbench import outbound
 
 
 @dataclass
@@ -113,3 +116,16 @@ def start_site() -> tuple[LocalSite, Callable[[], None]]:
         server.server_close()
 
     return site, stop
+
+
+def loopback_counts_as_public(monkeypatch) -> None:
+    """Let the test site on 127.0.0.1 pass the outbound guard as public while every other
+    address is judged as in production (a redirect to 10.0.0.1 is still refused)."""
+    real = outbound.why_not_public
+
+    def judge(address):
+        if address == ipaddress.ip_address("127.0.0.1"):
+            return None
+        return real(address)
+
+    monkeypatch.setattr(outbound, "why_not_public", judge)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 
 import httpx
 import pytest
 
-from tests.local_site import start_site
+from tests.local_site import loopback_counts_as_public, start_site
 from workbench import outbound
 from workbench.outbound import URLRefused, check_url
 
@@ -44,18 +43,6 @@ def resolving(monkeypatch, answers: dict[str, list[list[str]]]):
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
     return calls
-
-
-def loopback_counts_as_public(monkeypatch):
-    """Let the test site on 127.0.0.1 pass as public while every other rule stays strict."""
-    real = outbound.why_not_public
-
-    def judge(address):
-        if address == ipaddress.ip_address("127.0.0.1"):
-            return None
-        return real(address)
-
-    monkeypatch.setattr(outbound, "why_not_public", judge)
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api.apps.ApiConfig",
     "webhooks.apps.WebhooksConfig",
+    "evidence.apps.EvidenceConfig",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,15 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Captured evidence bodies (evidence/): any Django storage backend, S3-compatible ones too.
+    "evidence": {
+        "BACKEND": env.str(
+            "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "EVIDENCE_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "evidence")}
+        ),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -370,6 +380,13 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # WEBHOOK_MAX_ATTEMPTS (the first attempt included) asks for more.
 WEBHOOK_RETRY_DELAYS = env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[5, 30, 120, 600, 3600])
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+# Evidence captures (evidence/): each read waits EVIDENCE_TIMEOUT_SECONDS (the whole page
+# twice that), bodies over EVIDENCE_MAX_BYTES are not kept; archived links are checked again
+# every EVIDENCE_RECHECK_DAYS (check_evidence_links).
+EVIDENCE_TIMEOUT_SECONDS = env.float("EVIDENCE_TIMEOUT_SECONDS", default=15.0)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_REDIRECTS = env.int("EVIDENCE_MAX_REDIRECTS", default=5)
+EVIDENCE_RECHECK_DAYS = env.int("EVIDENCE_RECHECK_DAYS", default=30)
 # The workbench's public address (https://workbench.example.org): links in webhook payloads
 # are absolute with it, paths without it.
 SITE_URL = env.str("SITE_URL", default="")
