@@ -19,7 +19,7 @@ import httpx
 from django.conf import settings
 from standardwebhooks import Webhook
 
-from webhooks.addresses import URLRefused, check_url
+from workbench import outbound
 
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "claim-workbench-webhooks/1"
@@ -61,7 +61,7 @@ class Outcome:
 
 
 def post(*, url: str, secret: str, msg_id: str, body: bytes, timestamp: datetime) -> Outcome:
-    """POST `body` to `url`, signed, after checking where the URL leads (webhooks.addresses).
+    """POST `body` to `url`, signed, after checking where the URL leads (workbench.outbound).
 
     Connects to the checked address (the Host header and the TLS server name stay the URL's
     host, so virtual hosts and certificates work). A 2xx is delivered; a 3xx is a failure
@@ -72,31 +72,27 @@ def post(*, url: str, secret: str, msg_id: str, body: bytes, timestamp: datetime
     def outcome(status_code: int | None, error: str = "") -> Outcome:
         return Outcome(status_code, error, round((time.monotonic() - started) * 1000))
 
-    try:
-        target = check_url(url)
-    except URLRefused as exc:
-        return outcome(None, f"refused: {exc}")
     headers = {
         **signed_headers(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body),
         "content-type": "application/json",
         "user-agent": USER_AGENT,
-        "host": httpx.URL(url).netloc.decode("ascii"),
     }
-    extensions = {"sni_hostname": target.host} if target.connect_url.scheme == "https" else {}
     try:
         with (
-            httpx.Client(
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+            outbound.client(
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                purpose="webhooks",
+                follow_redirects=False,
             ) as client,
-            client.stream(
-                "POST", target.connect_url, content=body, headers=headers, extensions=extensions
-            ) as response,
+            client.stream("POST", url, content=body, headers=headers) as response,
         ):
             status = response.status_code
             if response.is_redirect or 300 <= status < 400:
                 where = response.headers.get("location", "nowhere")
                 return outcome(status, f"redirect to {where} not followed")
             return outcome(status)
+    except outbound.URLRefused as exc:
+        return outcome(None, f"refused: {exc}")
     except httpx.TimeoutException:
         return outcome(None, f"no answer within {settings.WEBHOOK_TIMEOUT_SECONDS:g} s")
     except httpx.HTTPError as exc:

@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.addresses import URLRefused, check_url
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.sending import new_msg_id, new_secret, post
 from workbench.events import EVENT_TYPES
 from workbench.history import record_change
 from workbench.models import User
+from workbench.outbound import URLRefused, check_url
 
 # A task that starts this early before the delivery's next attempt time still runs it (the
 # worker's and the web server's clocks may differ a little).
@@ -41,7 +41,7 @@ def _validated(*, url: str, events: list[str]) -> tuple[str, list[str]]:
     if not url:
         raise EndpointRefused("url", "give the URL to send events to.")
     try:
-        check_url(url)
+        check_url(url, purpose="webhooks")
     except URLRefused as exc:
         raise EndpointRefused("url", str(exc)) from exc
     unknown = sorted(set(events) - set(EVENT_TYPES))

@@ -21,6 +21,7 @@ EVENT_TYPES = {
     "note.added": "A note was added to a claim.",
     "import.finished": "An import batch finished: none of its files is pending.",
     "export.created": "An export or report was delivered and recorded.",
+    "evidence.link_changed": "An evidence URL checked again is gone, moved or changed.",
 }
 
 # Sent with `type` (one of EVENT_TYPES) and `data` (a JSON-ready dict).

@@ -17,7 +17,8 @@ Environment:
     EMAIL_URL      smtp+tls://user:password@host:587 for password resets (none: reset is off)
     IMPORT_MAX_FILE_BYTES  largest article file accepted (default 5 MB)
     IMPORT_ZIP_*, IMPORT_CLAIM_*, …  upload and background-import limits (see below, README)
-    WEBHOOK_*      webhook delivery: private addresses, timeout, retries (see below, README)
+    OUTBOUND_ALLOW_PRIVATE_URLS  let webhooks and captures reach private addresses (tests)
+    WEBHOOK_*      webhook delivery: timeout, retries (see below, README)
     SITE_URL       the workbench's public address, for links in webhook payloads
 """
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api.apps.ApiConfig",
     "webhooks.apps.WebhooksConfig",
+    "evidence.apps.EvidenceConfig",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +276,15 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Captured evidence bodies (evidence/): any Django storage backend, S3-compatible ones too.
+    "evidence": {
+        "BACKEND": env.str(
+            "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "EVIDENCE_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "evidence")}
+        ),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -357,15 +368,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Webhooks (webhooks/): signed POSTs of events to the endpoints admins register.
-# WEBHOOK_ALLOW_PRIVATE_URLS=1 lets endpoints be on loopback, private and link-local
-# addresses (tests, development); otherwise only public addresses are sent to.
+# Requests to URLs users give (webhooks, evidence captures; workbench/outbound.py):
+# OUTBOUND_ALLOW_PRIVATE_URLS=1 lets them reach loopback, private and link-local addresses
+# (tests, development); otherwise only public addresses are requested.
+# WEBHOOK_ALLOW_PRIVATE_URLS is the older name, still read (either one allows).
+OUTBOUND_ALLOW_PRIVATE_URLS = env.bool("OUTBOUND_ALLOW_PRIVATE_URLS", default=False)
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+# Webhooks (webhooks/): signed POSTs of events to the endpoints admins register.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Seconds to wait before each retry of a failed delivery; the last repeats if
 # WEBHOOK_MAX_ATTEMPTS (the first attempt included) asks for more.
 WEBHOOK_RETRY_DELAYS = env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[5, 30, 120, 600, 3600])
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+# Evidence captures (evidence/): each read waits EVIDENCE_TIMEOUT_SECONDS (the whole page
+# twice that), bodies over EVIDENCE_MAX_BYTES are not kept; archived links are checked again
+# every EVIDENCE_RECHECK_DAYS (check_evidence_links).
+EVIDENCE_TIMEOUT_SECONDS = env.float("EVIDENCE_TIMEOUT_SECONDS", default=15.0)
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_REDIRECTS = env.int("EVIDENCE_MAX_REDIRECTS", default=5)
+EVIDENCE_RECHECK_DAYS = env.int("EVIDENCE_RECHECK_DAYS", default=30)
 # The workbench's public address (https://workbench.example.org): links in webhook payloads
 # are absolute with it, paths without it.
 SITE_URL = env.str("SITE_URL", default="")

@@ -1,4 +1,4 @@
-"""Where webhooks may go: public addresses only, unless WEBHOOK_ALLOW_PRIVATE_URLS."""
+"""Where webhooks may go (workbench.outbound): public addresses only, unless allowed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from webhooks.addresses import URLRefused, check_url
+from workbench.outbound import URLRefused, check_url
 
 
 def resolving(monkeypatch, answers: dict[str, list[str]]):
@@ -45,14 +45,14 @@ def resolving(monkeypatch, answers: dict[str, list[str]]):
 def test_non_public_address_is_refused_naming_it(settings, url, why):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     with pytest.raises(URLRefused, match="^" + why.replace(".", r"\.").replace("[", r"\[")):
-        check_url(url)
+        check_url(url, purpose="webhooks")
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(settings, monkeypatch):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     resolving(monkeypatch, {"intranet.example": ["93.184.215.14", "10.0.0.5"]})
     with pytest.raises(URLRefused) as refused:
-        check_url("https://intranet.example/hook")
+        check_url("https://intranet.example/hook", purpose="webhooks")
     assert str(refused.value).startswith(
         "intranet.example resolves to 10.0.0.5, a private address: webhooks go to public"
     )
@@ -82,7 +82,7 @@ def test_private_addresses_are_allowed_by_the_setting(settings):
 def test_other_schemes_and_hostless_urls_are_refused(settings, url, why):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True  # refused for what they are, not where
     with pytest.raises(URLRefused, match=why):
-        check_url(url)
+        check_url(url, purpose="webhooks")
 
 
 def test_a_name_that_does_not_resolve_is_refused(settings):
