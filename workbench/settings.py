@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api.apps.ApiConfig",
     "webhooks.apps.WebhooksConfig",
+    "publishing.apps.PublishingConfig",
 ]
 
 MIDDLEWARE = [

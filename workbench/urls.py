@@ -28,5 +28,6 @@ urlpatterns = [
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("", include("publishing.urls")),  # /fact-checks/<claim id>/ and the claim's panel
     path("admin/", admin.site.urls),
 ]
