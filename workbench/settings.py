@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "api.apps.ApiConfig",
     "webhooks.apps.WebhooksConfig",
     "publishing.apps.PublishingConfig",
+    "notifications.apps.NotificationsConfig",
 ]
 
 MIDDLEWARE = [
