@@ -5,8 +5,10 @@ import re
 import pytest
 from django.test import Client
 
-from claims.models import Claim, Corroboration
+from claims import services as claim_services
+from claims.models import Claim, ClaimStatus, Corroboration
 from imports.in_process import articles_import
+from publishing.services import factcheck_draft, factcheck_sign_off
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,8 @@ def _assert_harmless(body: str) -> None:
     assert "<b onmouseover" not in body
     assert not re.search(r"""href=["']?\s*javascript:""", body, re.IGNORECASE)
     for tag in re.findall(r"<script\b[^>]*>", body):
-        assert "nonce=" in tag or "src=" in tag  # only our own scripts
+        # Only our own scripts; JSON-LD is data a browser never runs (no nonce needed).
+        assert "nonce=" in tag or "src=" in tag or tag == '<script type="application/ld+json">'
 
 
 def test_hostile_article_text_is_escaped_everywhere(client, hostile):
@@ -127,6 +130,36 @@ def test_megabyte_single_line_imports_and_renders(client):
     # Shown a window at a time (tests/claims/test_long_texts.py), never the megabyte inline.
     assert len(response.content) < 300_000
     assert "Later text" in response.content.decode()
+
+
+@pytest.fixture
+def hostile_fact_check(hostile, make_user):
+    """A published fact-check of the hostile claim, with hostile words in its summary."""
+    reviewer, lead = make_user("rolf", "reviewer"), make_user("lise", "lead")
+    claim = Claim.objects.triageable().filter(article=hostile, text__contains="onerror").get()
+    claim_services.claim_set_status(
+        claim=claim, status=ClaimStatus.DISPUTED, reason="odd", by=reviewer, version=None
+    )
+    fact_check = factcheck_draft(
+        claim=claim,
+        by=reviewer,
+        rating=ClaimStatus.DISPUTED,
+        review_body="</script><script>alert('ld')</script> <img src=x onerror=alert(1)>",
+    )
+    return factcheck_sign_off(fact_check=fact_check, by=lead)
+
+
+def test_public_fact_check_page_is_harmless_and_sends_the_headers(hostile_fact_check):
+    response = Client().get(hostile_fact_check.get_absolute_url())  # nobody logged in
+    assert response.status_code == 200
+    body = response.content.decode()
+    _assert_harmless(body)
+    assert "<script>alert('ld')" not in body
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert ' style="' not in body and " onclick=" not in body
 
 
 def test_every_page_sends_a_nonce_csp_and_no_unsafe_inline(client, hostile):

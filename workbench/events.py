@@ -22,6 +22,8 @@ EVENT_TYPES = {
     "import.finished": "An import batch finished: none of its files is pending.",
     "export.created": "An export or report was delivered and recorded.",
     "evidence.link_changed": "An evidence URL checked again is gone, moved or changed.",
+    "factcheck.published": "A lead signed off a claim's fact-check: it is on its public page.",
+    "factcheck.unpublished": "A published fact-check was taken off its public page (kept).",
 }
 
 # Sent with `type` (one of EVENT_TYPES) and `data` (a JSON-ready dict).

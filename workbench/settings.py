@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "api.apps.ApiConfig",
     "webhooks.apps.WebhooksConfig",
     "evidence.apps.EvidenceConfig",
+    "publishing.apps.PublishingConfig",
+    "notifications.apps.NotificationsConfig",
 ]
 
 MIDDLEWARE = [

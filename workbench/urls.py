@@ -28,5 +28,7 @@ urlpatterns = [
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("", include("publishing.urls")),  # /fact-checks/<claim id>/ and the claim's panel
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

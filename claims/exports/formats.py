@@ -14,7 +14,9 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import batched
 
+from claims.choices import STATUS_LABELS
 from claims.exports.schema import (
     BOM,
     Changes,
@@ -251,12 +253,50 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A claim's published fact-check as its ClaimReview carries it (`publishing` makes them).
+
+    `date_published` is the sign-off (ISO 8601), `path` the public page from the site's root,
+    `reviewers` the names the desk chose to show (none by default).
+    """
+
+    rating: str
+    review_body: str
+    date_published: str
+    path: str
+    reviewers: tuple[str, ...] = ()
+
+
+# The functions giving {claim id: Publication} for a list of claim ids: an app that publishes
+# registers one in its AppConfig.ready (`claimreview_publications`), so this package reads no
+# table of that app.
+PublicationLookup = Callable[[list[int]], dict[int, Publication]]
+_PUBLICATION_LOOKUPS: list[PublicationLookup] = []
+PUBLICATION_BATCH = 500
+
+
+def claimreview_publications(lookup: PublicationLookup) -> None:
+    """Register where ClaimReview finds published fact-checks (once per function)."""
+    if lookup not in _PUBLICATION_LOOKUPS:
+        _PUBLICATION_LOOKUPS.append(lookup)
+
+
+def publications_of(claim_ids: list[int]) -> dict[int, Publication]:
+    """The published fact-checks of `claim_ids`, from every registered lookup."""
+    found: dict[int, Publication] = {}
+    for lookup in _PUBLICATION_LOOKUPS:
+        found.update(lookup(claim_ids))
+    return found
+
+
 def claimreview(
     record: dict,
     *,
     base_url: str,
     organisation: str,
     is_outlet: Callable[[str], bool] = _no_outlets,
+    publication: Publication | None = None,
 ) -> dict:
     """Return the schema.org ClaimReview of a full record with a published verdict.
 
@@ -265,6 +305,10 @@ def claimreview(
     the article at its own URL (none when the article has none: the workbench's own page is
     not where it appeared). `is_outlet` tells a speaker that is an outlet (the registry's
     `PublisherRegistry.names_outlet`).
+
+    A published fact-check (`publication`) gives the rating, `reviewBody` (its written
+    summary), `datePublished` (its sign-off) and `url` (its public page); the reviewers are
+    named only when the desk chose to. The export and the public page both build here.
     """
     article = record["article"]
     appearance = {"@type": "NewsArticle", "headline": one_line(article["title"])}
@@ -297,6 +341,15 @@ def claimreview(
             "alternateName": record["status_label"],
         },
     }
+    if publication is not None:
+        review["url"] = base_url + publication.path
+        review["reviewRating"]["ratingValue"] = CLAIMREVIEW_RATINGS[publication.rating]
+        review["reviewRating"]["alternateName"] = STATUS_LABELS[publication.rating]
+        review["reviewBody"] = publication.review_body
+        review["datePublished"] = publication.date_published
+        if publication.reviewers:
+            review["creator"] = [{"@type": "Person", "name": n} for n in publication.reviewers]
+        return review
     if record.get("verdict_reason"):
         review["reviewBody"] = record["verdict_reason"]
     if review_date:
@@ -317,16 +370,23 @@ def stream_claimreview(
     """Yield one JSON-LD array of ClaimReviews (records of other statuses are skipped)."""
 
     def reviews():
-        for record in records:
-            if record["status"] not in CLAIMREVIEW_RATINGS:
-                continue
-            if tally is not None:
-                tally.count += 1
-            yield json.dumps(
-                claimreview(
-                    record, base_url=base_url, organisation=organisation, is_outlet=is_outlet
-                ),
-                ensure_ascii=False,
-            )
+        # One look-up of published fact-checks per batch of records, never per claim.
+        for batch in batched(records, PUBLICATION_BATCH, strict=False):
+            published = publications_of([record["id"] for record in batch])
+            for record in batch:
+                if record["status"] not in CLAIMREVIEW_RATINGS:
+                    continue
+                if tally is not None:
+                    tally.count += 1
+                yield json.dumps(
+                    claimreview(
+                        record,
+                        base_url=base_url,
+                        organisation=organisation,
+                        is_outlet=is_outlet,
+                        publication=published.get(record["id"]),
+                    ),
+                    ensure_ascii=False,
+                )
 
     yield from stream_json_array(reviews())
