@@ -39,7 +39,7 @@ from sources.ingest.statements import (
     signature,
     verified,
 )
-from sources.ingest.syndication import Item, origin_key
+from sources.ingest.syndication import Item, UnionFind, origin_key
 from workbench.bulk import bulk_insert_with_history
 
 BATCH = 5000
@@ -152,14 +152,17 @@ def _all_pairs(excluded: set[int]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _verify(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Match]:
+def _verify(
+    pairs: set[tuple[int, int]], joined: UnionFind | None = None
+) -> dict[tuple[int, int], Match]:
     """Verify pairs in batches of claims, so the texts held stay bounded."""
     found: dict[tuple[int, int], Match] = {}
+    joined = joined or UnionFind()
     ordered = sorted(pairs)
     for chunk in _chunks(ordered, BATCH * 4):
         statements = _statements({x for pair in chunk for x in pair})
         known = [p for p in chunk if p[0] in statements and p[1] in statements]
-        found.update(verified(statements, known))
+        found.update(verified(statements, known, joined=joined))
     return found
 
 
@@ -199,7 +202,15 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
             stored.update({s.claim_id: s for s in rows})
         sigs = {pk: _as_signature(s) for pk, s in (mine | stored).items()}
         pairs = {p for p in candidate_pairs(sigs) if p[0] in new or p[1] in new}
-        found = groups(_verify(pairs))
+        # Stored claims already in one family need not be compared through each other.
+        joined = UnionFind()
+        family_of = FamilyMember.objects.filter(claim_id__in=stored).values_list(
+            "claim_id", "family_id"
+        )
+        first_of: dict[int, int] = {}
+        for pk, family in family_of:
+            joined.union(first_of.setdefault(family, pk), pk)
+        found = groups(_verify(pairs, joined))
         found = _with_families_of(found)
         _write_groups(found, reason=reason, drop_others=False)
     return sum(1 for g in found for pk in g if pk in new)
