@@ -28,5 +28,6 @@ urlpatterns = [
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("families/", include("families.urls")),
     path("admin/", admin.site.urls),
 ]
