@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
+from families.grouping import families_group_new
 from imports.models import process_name
 from imports.storing import FileResult, StoreDefaults, articles_store
 from sources.clustering import cluster_all, cluster_new
@@ -410,6 +411,12 @@ def import_batch_finish_if_complete(*, batch_id: int, cluster: bool = True) -> N
     )
     if finished and cluster:  # only the worker that closed the batch clusters it
         import_batch_cluster(batch=ImportBatch.objects.get(pk=batch_id))
+        # Families after clusters: a family's representative comes from the origin outlet.
+        families_group_new(
+            claim_ids=Claim.objects.filter(article__import_batch_id=batch_id).values_list(
+                "pk", flat=True
+            )
+        )
     if finished:
         import_batch_announce(
             batch=ImportBatch.objects.select_related("created_by").get(pk=batch_id)

@@ -32,7 +32,7 @@ from webhooks.services import deliveries_create, endpoint_create, event_payload
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("claims", "sources", "imports", "webhooks")
+OUR_APPS = ("claims", "sources", "imports", "webhooks", "families")
 ROLES = ("reviewer", "lead", "admin")
 
 
@@ -239,6 +239,19 @@ ROUTES: dict[str, Route] = {
     "webhooks:active": Route(post=ADMIN_ONLY_POST),
     "webhooks:delivery": Route(get=ADMIN_ONLY_GET),
     "webhooks:resend": Route(post=ADMIN_ONLY_POST),
+    # Claim families (issue 16): everyone sees them; leads merge, split and revert.
+    "families:claim_family": Route(get=everyone(200)),
+    "families:merge": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"other": ClaimFactory().pk, "reason": "One statement"},
+    ),
+    "families:split": Route(
+        post={"reviewer": 403, "lead": 400, "admin": 400}, data=lambda o: {"reason": "Apart"}
+    ),
+    "families:revert": Route(
+        post={"reviewer": 403, "lead": 400, "admin": 400},
+        data=lambda o: {"history_id": "1", "reason": "Undo"},
+    ),
 }
 
 
@@ -265,6 +278,7 @@ def url_for(name: str, o: Objects) -> str:
     ids = {
         "pk": {
             "claims": o.claim.pk,
+            "families": o.claim.pk,
             "sources:article_detail": o.article.pk,
             "sources:article_edit": o.article.pk,
             "sources:article_revert": o.article.pk,

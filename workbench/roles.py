@@ -24,6 +24,7 @@ REVIEWER_PERMISSIONS = [
     "claims.change_note",
     "sources.view_article",
     "sources.view_publisher",
+    "families.view_claimfamily",
 ]
 LEAD_PERMISSIONS = [
     *REVIEWER_PERMISSIONS,
@@ -33,6 +34,7 @@ LEAD_PERMISSIONS = [
     "sources.add_publisher",
     "sources.change_publisher",
     "sources.change_article",
+    "families.change_claimfamily",
 ]
 ADMIN_PERMISSIONS = [
     *LEAD_PERMISSIONS,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sources.apps.SourcesConfig",
     "imports.apps.ImportsConfig",
     "claims.apps.ClaimsConfig",
+    "families.apps.FamiliesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "axes",

@@ -30,5 +30,6 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("", include("publishing.urls")),  # /fact-checks/<claim id>/ and the claim's panel
     path("notifications/", include("notifications.urls")),
+    path("families/", include("families.urls")),
     path("admin/", admin.site.urls),
 ]

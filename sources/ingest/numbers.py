@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MULTIPLIERS = {
     "thousand": 1e3,
@@ -152,6 +153,12 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
+@lru_cache(maxsize=65536)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    # Claim families compare one claim with many (sources/ingest/statements.py).
+    return tuple(quantities(text))
+
+
 @dataclass(frozen=True, slots=True)
 class NumericConflict:
     """Both texts state this kind of quantity, with no value in common."""
@@ -166,7 +173,7 @@ class NumericConflict:
 
 def numeric_conflicts(ours: str, theirs: str) -> list[NumericConflict]:
     """Return one conflict per kind of quantity that the two texts state differently."""
-    a, b = quantities(ours), quantities(theirs)
+    a, b = _quantities(ours), _quantities(theirs)
     conflicts: list[NumericConflict] = []
     seen: set[tuple[str, str]] = set()
     for q in a:

@@ -408,6 +408,23 @@ def _short_sentence(para: str) -> bool:
     )
 
 
+def without_credits(statement: str) -> str:
+    """Return a statement without the wire dateline before it or the agency credit after it.
+
+    The patterns that find an article's credit (`dateline_credit`, `end_credit`) strip them
+    from one claim's text, so that "BANGKOK (AP) — China banned …" and "China banned …
+    (Reuters)" read as the same statement (claim families, sources/ingest/statements.py).
+    """
+    m = _DATELINE_RE.match(statement)
+    if m is not None and (m.group("dash").strip() or (m.group("place") and m.group("date"))):
+        statement = statement[m.end() :]
+    for pattern in (_END_SOURCE_RE, _END_PAREN_RE, _END_DASH_RE):
+        m = pattern.search(statement)
+        if m is not None and m.start("credit") > 0:
+            statement = statement[: m.start("credit")]
+    return statement.strip()
+
+
 def end_credit(text: str, paras: list[Para], names: KnownNames) -> Credit | None:
     """A credit closing a paragraph ("(AFP)", "-- BERNAMA", "Agencies via Xinhua"), last first."""
     for para in reversed(paras):

@@ -1,0 +1,239 @@
+"""Claim families: precision and recall of the matching, and the time to group N claims.
+
+Run:  .venv/bin/python bench/families.py [--claims N] [--import-articles N] [--naive N]
+
+1. Labelled pairs (families/data/pairs.csv, invented sentences, each with how it was judged):
+   precision and recall of `sources.ingest.statements.match`, and the pairs it gets wrong.
+2. Corpus copies (../shared/corpus/, read at run time; manifest `origin`/`event`): every page
+   segmented by the real pipeline and its claims grouped in memory. Precision: of the claim
+   pairs grouped across two articles, the share whose articles report one event (a family
+   across two events is wrong). Recall: of the article pairs that are copies of one origin's
+   text (same event, same `origin`), the share with at least one family in common.
+3. Whole database (BENCH_DATABASE_URL, else BENCH_DATABASE_PREFIX + "families", recreated):
+   --claims claims made of the samples' sentences, a third of them edited (a word dropped or
+   changed), written in bulk; times `families_group_all()` (the `group_claim_families`
+   command). Baseline: comparing every pair of the first --naive claims. Then
+   --import-articles articles imported through the import pipeline, and the time its family
+   step (`families_group_new`) takes for their claims. Goal at 1,000,000 claims: the whole
+   database in minutes, an import of 1,000 articles in seconds. Smoke with a small --claims.
+
+Fails (exit 1) when no family was found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._setup import ROOT, SEEDS_DIR, django_setup, fail, print_calibration, ratio
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+PAIRS = ROOT / "families" / "data" / "pairs.csv"
+
+
+def bench_pairs() -> None:
+    from sources.ingest.statements import match
+
+    with PAIRS.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    tp = fp = fn = 0
+    wrong = []
+    for row in rows:
+        found, same = match(row["a"], row["b"]) is not None, row["same"] == "yes"
+        tp += found and same
+        fp += found and not same
+        fn += same and not found
+        if found != same:
+            wrong.append(f"  {'false positive' if found else 'missed'}: {row['judged']}")
+    print(
+        f"labelled pairs  : {len(rows)} pairs, precision {tp / max(tp + fp, 1):.2f}, "
+        f"recall {tp / max(tp + fn, 1):.2f}"
+    )
+    print("\n".join(wrong))
+
+
+def bench_corpus() -> None:
+    from sources.ingest.kinds import SegmentKind
+    from sources.ingest.pipeline import process_bytes
+    from sources.ingest.statements import Statement, family_groups
+
+    manifest = CORPUS / "manifest.csv"
+    if not manifest.exists():
+        print(f"corpus          : skipped, {manifest} not found")
+        return
+    with manifest.open(newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if (CORPUS / r["file"]).exists()]
+    statements, article_of = [], {}
+    for n, row in enumerate(rows):
+        processed = process_bytes((CORPUS / row["file"]).read_bytes(), source_name=row["file"])
+        for seg in processed.segments:
+            if seg.kind == SegmentKind.CHROME:
+                continue
+            pk = len(statements) + 1
+            statements.append(Statement(pk, processed.text[seg.start : seg.end], n))
+            article_of[pk] = n
+    started = time.perf_counter()
+    found = family_groups(statements)
+    seconds = time.perf_counter() - started
+    cross = same_event = 0
+    linked: set[tuple[int, int]] = set()
+    for group in found:
+        for a, b in combinations(sorted(group), 2):
+            x, y = article_of[a], article_of[b]
+            if x == y:
+                continue
+            cross += 1
+            same_event += rows[x]["event"] == rows[y]["event"]
+            linked.add((min(x, y), max(x, y)))
+    copies = [
+        (x, y)
+        for x, y in combinations(range(len(rows)), 2)
+        if rows[x]["origin"] and rows[x]["origin"] == rows[y]["origin"]
+        if rows[x]["event"] == rows[y]["event"]
+    ]
+    recalled = sum(pair in linked for pair in copies)
+    print(
+        f"corpus copies   : {len(rows)} pages, {len(statements)} claims, {len(found)} families "
+        f"in {seconds:.2f} s; precision {same_event / max(cross, 1):.2f} "
+        f"({same_event}/{cross} cross-article pairs of one event), recall "
+        f"{recalled / max(len(copies), 1):.2f} ({recalled}/{len(copies)} copy pairs share a family)"
+    )
+
+
+def _sentences() -> list[str]:
+    from bench.corpus import sentence_pool
+
+    pool = sentence_pool(SEEDS_DIR).sentences
+    if not pool:
+        fail(f"no sample sentences in {SEEDS_DIR}")
+    return pool
+
+
+def _edited(sentence: str, rng: random.Random) -> str:
+    words = sentence.split()
+    if len(words) < 6:
+        return sentence
+    i = rng.randrange(1, len(words) - 1)
+    if rng.random() < 0.5:
+        del words[i]
+    else:
+        words[i] = "reportedly"
+    return " ".join(words)
+
+
+def load(claims: int, rng: random.Random) -> None:
+    """Write `claims` claims in articles of 20, a third of them edited copies, in bulk."""
+    from claims.models import Claim, ClaimKind
+    from sources.ingest.pipeline import text_sha256
+    from sources.models import Article, Publisher
+
+    pool = _sentences()
+    outlets = [Publisher.objects.create(name=f"Bench outlet {i}") for i in range(20)]
+    per_article = 20
+    for first in range(0, claims, per_article * 500):
+        articles, spans = [], []
+        for n in range(first, min(claims, first + per_article * 500), per_article):
+            sentences = []
+            for _ in range(min(per_article, claims - n)):
+                s = rng.choice(pool)
+                sentences.append(_edited(s, rng) if rng.random() < 1 / 3 else s)
+            text = f"Bench article {n}\n" + "\n".join(sentences)
+            articles.append(
+                Article(
+                    text=text,
+                    received_text=text,
+                    sha256=text_sha256(text),
+                    publisher=rng.choice(outlets),
+                    title=f"Bench article {n}",
+                )
+            )
+            spans.append(sentences)
+        Article.objects.bulk_create(articles, batch_size=1000)
+        rows = []
+        for article, sentences in zip(articles, spans, strict=True):
+            at = article.text.index("\n") + 1
+            for s in sentences:
+                rows.append(
+                    Claim(
+                        article=article,
+                        start=at,
+                        end=at + len(s),
+                        text=s,
+                        kind=ClaimKind.STATEMENT,
+                        score=50,
+                    )
+                )
+                at += len(s) + 1
+        # Bench data: no history wanted, as bench/triage_pages.py writes its rows in SQL.
+        Claim.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def bench_database(claims: int, articles: int, naive: int) -> None:
+    django_setup(fresh=True, name="families")
+    from claims.models import Claim
+    from families.grouping import families_group_all, families_group_new
+    from families.models import FamilyMember
+    from imports.in_process import articles_import
+    from sources.ingest.statements import match
+
+    rng = random.Random(2026)
+    started = time.perf_counter()
+    load(claims, rng)
+    print(
+        f"loaded          : {Claim.objects.count():,} claims "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    stats = families_group_all()
+    whole = time.perf_counter() - started
+    if not stats.families:
+        fail("no family found")
+    texts = list(Claim.objects.order_by("pk").values_list("text", flat=True)[:naive])
+    started = time.perf_counter()
+    for a, b in combinations(texts, 2):
+        match(a, b)
+    baseline = time.perf_counter() - started
+    print(
+        f"whole database  : {stats.families:,} families of {stats.members:,} claims in "
+        f"{whole:.2f} s; baseline every pair of {len(texts):,} claims {baseline:.2f} s "
+        f"(ours {ratio(whole, baseline):.2f}x, for {claims / max(len(texts), 1):.0f}x the claims)"
+    )
+    pool = _sentences()
+    files = []
+    for n in range(articles):
+        body = "\n\n".join(_edited(rng.choice(pool), rng) for _ in range(8))
+        files.append((f"bench-{n}.txt", f"Bench import {n}\n\n{body}\n".encode()))
+    started = time.perf_counter()
+    batch, _ = articles_import(files, by=None, origin="bench")
+    imported = time.perf_counter() - started
+    ids = list(Claim.objects.filter(article__import_batch=batch).values_list("pk", flat=True))
+    FamilyMember.objects.filter(claim_id__in=ids).delete()
+    started = time.perf_counter()
+    joined = families_group_new(claim_ids=ids)
+    step = time.perf_counter() - started
+    print(
+        f"import          : {articles} articles ({len(ids)} claims) imported in {imported:.2f} s; "
+        f"their family step {step:.2f} s, {joined} claims joined a family"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--import-articles", type=int, default=1000)
+    parser.add_argument("--naive", type=int, default=2000)
+    args = parser.parse_args()
+    print_calibration()
+    bench_pairs()
+    bench_corpus()
+    bench_database(args.claims, args.import_articles, args.naive)
+
+
+if __name__ == "__main__":
+    main()

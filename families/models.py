@@ -1,0 +1,89 @@
+"""Claim families: claims of different articles (or repeats in one) that make one statement.
+
+A claim is in at most one family (`FamilyMember.claim` is one-to-one), with how it joined and
+how alike it is; the family's representative is the claim a verdict is set on. Signatures
+(`ClaimSignature`) are derived from the claim's text (sources/ingest/statements.py) and kept
+for candidate look-ups, so they have no history; families and memberships do.
+"""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from families.querysets import FamilyMemberQuerySet
+from sources.ingest.statements import BANDS, EXACT, NEAR_EXACT_HOW, PARAPHRASE_HOW
+
+
+class HowJoined(models.TextChoices):
+    EXACT = EXACT, "Exact copy"
+    NEAR_EXACT = NEAR_EXACT_HOW, "Near-exact copy"
+    PARAPHRASE = PARAPHRASE_HOW, "Paraphrase"
+    LEAD = "lead", "Placed by a lead"
+
+
+class ClaimFamily(models.Model):
+    """Claims that make the same statement; a verdict on the representative applies to all."""
+
+    representative = models.ForeignKey(
+        "claims.Claim",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earliest claim from the origin outlet when known, else the earliest.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "claim families"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Family #{self.pk}"
+
+
+class FamilyMember(models.Model):
+    """A claim's place in a family: how it joined and how alike it is."""
+
+    family = models.ForeignKey(ClaimFamily, on_delete=models.CASCADE, related_name="members")
+    claim = models.OneToOneField(
+        "claims.Claim", on_delete=models.CASCADE, related_name="family_member"
+    )
+    how = models.CharField(max_length=12, choices=HowJoined.choices)
+    similarity = models.FloatField(default=1.0, help_text="0–1, to its closest member.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = FamilyMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family", "claim"]
+
+    def __str__(self) -> str:
+        return f"Claim #{self.claim_id} in family #{self.family_id} ({self.how})"
+
+
+class ClaimSignature(models.Model):
+    """A claim's exact key and MinHash band values, indexed for candidate look-ups."""
+
+    claim = models.OneToOneField(
+        "claims.Claim", primary_key=True, on_delete=models.CASCADE, related_name="signature"
+    )
+    exact = models.CharField(max_length=16, db_index=True)
+    b0 = models.BigIntegerField(null=True, db_index=True)
+    b1 = models.BigIntegerField(null=True, db_index=True)
+    b2 = models.BigIntegerField(null=True, db_index=True)
+    b3 = models.BigIntegerField(null=True, db_index=True)
+    b4 = models.BigIntegerField(null=True, db_index=True)
+    b5 = models.BigIntegerField(null=True, db_index=True)
+    b6 = models.BigIntegerField(null=True, db_index=True)
+    b7 = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Signature of claim #{self.claim_id}"
+
+
+BAND_FIELDS = [f"b{i}" for i in range(BANDS)]
+assert all(hasattr(ClaimSignature, f) for f in BAND_FIELDS), "one column per band"

@@ -1,0 +1,107 @@
+"""The plain-text side of claim families: normal forms, signatures, matching, grouping."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from sources.ingest.provenance import without_credits
+from sources.ingest.statements import (
+    BANDS,
+    EXACT,
+    NEAR_EXACT_HOW,
+    PARAPHRASE_HOW,
+    Statement,
+    family_groups,
+    match,
+    normalise,
+    signature,
+)
+
+PAIRS = Path(__file__).resolve().parents[2] / "families" / "data" / "pairs.csv"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Output “rose” sharply.", 'Output "rose" sharply'),
+        ("Output rose — sharply.", "Output rose -- sharply."),
+        ("Output rose\nsharply.", "Output  rose sharply."),
+        ("HARBOURTOWN (Example Wire) — Output rose sharply.", "Output rose sharply."),
+        ("Output rose sharply. (Example Wire)", "Output rose sharply."),
+        ("Output rose sharply. -- EXAMPLE WIRE", "Output rose sharply."),
+    ],
+)
+def test_normal_form_ignores_quotes_dashes_wraps_and_credits(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_normal_form_keeps_the_words():
+    assert normalise("Output rose sharply.") != normalise("Output fell sharply.")
+
+
+def test_without_credits_leaves_a_plain_sentence_alone():
+    text = "The mine (in the north) produced ore."
+    assert without_credits(text) == text
+
+
+def test_signature_of_a_short_statement_is_its_exact_key_only():
+    assert signature("China bans exports.").bands == ()
+    assert len(signature("The trade ministry said the new rules would start soon.").bands) == BANDS
+
+
+def test_match_says_how():
+    base = (
+        "The trade ministry said the new licensing rules for magnet exports would start in March."
+    )
+    assert match(base, base.upper()).how == EXACT
+    assert match(base, base.replace("would start", "will start")).how == NEAR_EXACT_HOW
+    reordered = "The new licensing rules for magnet exports will start in March, the ministry said."
+    assert match(base, reordered).how == PARAPHRASE_HOW
+
+
+def test_conflicting_figures_are_not_one_statement():
+    a = "The deal between Orion Holdings and Baytree Mining is worth $250 million."
+    assert match(a, a.replace("$250", "$300")) is None
+
+
+def test_within_one_article_only_copies_count():
+    a = "The trade ministry said the new licensing rules for magnet exports would start in March."
+    b = "The new licensing rules for magnet exports will start in March, the ministry said."
+    assert match(a, b, same_article=True) is None
+    assert match(a, a + " ", same_article=True).how == EXACT
+
+
+def test_family_groups_join_chains_and_keep_strangers_out():
+    texts = [
+        "Northwind Metals said output at its Kestrel plant would double by the end of the decade.",
+        "Northwind Metals says output at its Kestrel plant will double by the end of the decade.",
+        "HARBOURTOWN (Example Wire) — Northwind Metals said output at its Kestrel plant would "
+        "double by the end of the decade.",
+        "Prices of dysprosium oxide fell for a third straight week in Harbourtown.",
+    ]
+    found = family_groups([Statement(i + 1, t, i + 1) for i, t in enumerate(texts)])
+    assert [sorted(g) for g in found] == [[1, 2, 3]]
+    assert found[0][3].how == EXACT
+
+
+def labelled_pairs():
+    with PAIRS.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_labelled_pairs_say_how_each_was_judged():
+    rows = labelled_pairs()
+    assert len(rows) >= 30
+    assert all(r["same"] in {"yes", "no"} and r["judged"].strip() for r in rows)
+
+
+def test_precision_and_recall_on_the_labelled_pairs():
+    tp = fp = fn = 0
+    for row in labelled_pairs():
+        found, same = match(row["a"], row["b"]) is not None, row["same"] == "yes"
+        tp += found and same
+        fp += found and not same
+        fn += same and not found
+    assert tp / (tp + fp) >= 0.85
+    assert tp / (tp + fn) >= 0.95
