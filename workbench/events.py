@@ -21,6 +21,10 @@ EVENT_TYPES = {
     "note.added": "A note was added to a claim.",
     "import.finished": "An import batch finished: none of its files is pending.",
     "export.created": "An export or report was delivered and recorded.",
+    "claim.assigned": "Claims were handed out: one event per hand-out and reviewer, with the "
+    "number of claims given to them (desk).",
+    "claim.adjudicated": "A lead set the verdict of a claim its reviewers disagreed on, "
+    "with a reason; everyone's judgement is kept (desk).",
 }
 
 # Sent with `type` (one of EVENT_TYPES) and `data` (a JSON-ready dict).

@@ -29,6 +29,7 @@ LEAD_PERMISSIONS = [
     *REVIEWER_PERMISSIONS,
     "claims.assign_claim",
     "claims.revert_history",
+    "desk.adjudicate_claim",
     "sources.add_publisher",
     "sources.change_publisher",
     "sources.change_article",

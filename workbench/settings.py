@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sources.apps.SourcesConfig",
     "imports.apps.ImportsConfig",
     "claims.apps.ClaimsConfig",
+    "desk.apps.DeskConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "axes",

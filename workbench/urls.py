@@ -28,5 +28,6 @@ urlpatterns = [
     path("sources/import/", include("imports.urls")),
     path("sources/", include("sources.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("desk/", include("desk.urls")),
     path("admin/", admin.site.urls),
 ]
