@@ -32,6 +32,8 @@ def _field(field: forms.Field) -> serializers.Field:
         return serializers.IntegerField(
             min_value=field.min_value, max_value=field.max_value, **common
         )
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**common)
     if isinstance(field, forms.DateField):
         return serializers.DateField(**common)
     if isinstance(field, forms.URLField):

@@ -36,6 +36,7 @@ from claims.forms import (
 )
 from claims.models import Claim, Corroboration, Note
 from claims.triage import parse_filters, triage_page
+from desk.blind import visibility_filters
 from imports.forms import ImportForm
 from imports.progress import import_batch_progress, import_worker_report
 from imports.uploads import import_batch_create_from_uploads
@@ -100,9 +101,11 @@ def claim_list(request: Request) -> Response:
     )
 
 
-def _record(pk: int) -> dict:
-    """The claim's full export record (404 for chrome, retired or missing claims)."""
-    for record in iter_full_records(Claim.objects.triageable().filter(pk=pk)):
+def _record(pk: int, user) -> dict:
+    """The claim's full export record as `user` may see it (blind review: desk.blind); 404
+    for chrome, retired or missing claims."""
+    visible = visibility_filters(user, claim_ids=[pk])
+    for record in iter_full_records(Claim.objects.triageable().filter(pk=pk), visible=visible):
         return record
     raise ApiError("not_found", f"There is no claim #{pk} in triage.", status_code=404)
 
@@ -111,7 +114,7 @@ def _record(pk: int) -> dict:
 @api_view(["GET"])
 @permission_classes([has_perms("claims.view_claim")])
 def claim_detail(request: Request, pk: int) -> Response:
-    return Response(_record(pk))
+    return Response(_record(pk, request.user))
 
 
 def _claim_to_change(pk: int) -> Claim:
@@ -130,8 +133,8 @@ def _valid(form) -> dict:
     return form.cleaned_data
 
 
-def _saved(pk: int, status: int = 200) -> Response:
-    return Response(_record(pk), status=status)
+def _saved(user, pk: int, status: int = 200) -> Response:
+    return Response(_record(pk, user), status=status)
 
 
 @extend_schema(request=form_serializer(StatusForm, "StatusInput"), responses={200: dict})
@@ -155,7 +158,7 @@ def claim_status(request: Request, pk: int) -> Response:
         services.ClaimRefused,
     ) as exc:
         raise service_error(exc) from exc
-    return _saved(pk)
+    return _saved(request.user, pk)
 
 
 @extend_schema(request=form_serializer(CredibilityForm, "CredibilityInput"), responses={200: dict})
@@ -170,7 +173,7 @@ def claim_credibility(request: Request, pk: int) -> Response:
         )
     except (services.StaleEdit, services.EvidenceRequired, services.ClaimRefused) as exc:
         raise service_error(exc) from exc
-    return _saved(pk)
+    return _saved(request.user, pk)
 
 
 @extend_schema(
@@ -188,7 +191,7 @@ def corroboration_add(request: Request, pk: int) -> Response:
         raise service_error(exc) from exc
     except (ValueError, ValidationError) as exc:
         raise ApiError("invalid", error_text(exc, form)) from exc
-    return _saved(pk, 201)
+    return _saved(request.user, pk, 201)
 
 
 @extend_schema(request=form_serializer(RatingForm, "RatingInput"), responses={200: dict})
@@ -198,7 +201,7 @@ def rating_save(request: Request, pk: int) -> Response:
     claim = _claim_to_change(pk)
     data = _valid(RatingForm(request.data))
     services.rating_set(claim=claim, by=request.user, **data)
-    return _saved(pk)
+    return _saved(request.user, pk)
 
 
 @extend_schema(request=form_serializer(NoteForm, "NoteInput"), responses={201: dict})
@@ -207,8 +210,8 @@ def rating_save(request: Request, pk: int) -> Response:
 def note_add(request: Request, pk: int) -> Response:
     claim = _claim_to_change(pk)
     data = _valid(NoteForm(request.data))
-    services.note_create(claim=claim, by=request.user, text=data["text"])
-    return _saved(pk, 201)
+    services.note_create(claim=claim, by=request.user, **data)
+    return _saved(request.user, pk, 201)
 
 
 def _merged(current: dict, given) -> dict:
@@ -244,7 +247,7 @@ def corroboration_detail(request: Request, pk: int, cid: int) -> Response:
                 reason=str(request.query_params.get("reason", "")),
                 version=version,
             )
-            return _saved(pk)
+            return _saved(request.user, pk)
         current = CorroborationEditForm.for_corroboration(corroboration).initial
         form = CorroborationEditForm(_merged({**current, "version": None}, request.data))
         _valid(form)
@@ -255,7 +258,7 @@ def corroboration_detail(request: Request, pk: int, cid: int) -> Response:
         raise service_error(exc) from exc
     except (ValueError, ValidationError) as exc:
         raise ApiError("invalid", error_text(exc)) from exc
-    return _saved(pk)
+    return _saved(request.user, pk)
 
 
 def _version(request: Request) -> int:
@@ -293,7 +296,7 @@ def note_detail(request: Request, pk: int, nid: int) -> Response:
         raise ApiError("permission_denied", str(exc), status_code=403) from exc
     except ValidationError as exc:
         raise ApiError("invalid", error_text(exc)) from exc
-    return _saved(pk)
+    return _saved(request.user, pk)
 
 
 # --- Articles and publishers -----------------------------------------------------------------

@@ -29,6 +29,19 @@ class ClaimStatus(models.TextChoices):
     NOT_A_CLAIM = "not_a_claim", "Not a claim"
 
 
+# The statuses that are verdicts, as a reviewer proposes one (Rating.proposed_verdict).
+VERDICT_CHOICES = [
+    (status.value, status.label)
+    for status in (
+        ClaimStatus.VERIFIED,
+        ClaimStatus.DISPUTED,
+        ClaimStatus.REFUTED,
+        ClaimStatus.UNVERIFIABLE,
+        ClaimStatus.NOT_A_CLAIM,
+    )
+]
+
+
 class Credibility(models.IntegerChoices):
     """Admiralty information-credibility scale."""
 

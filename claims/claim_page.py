@@ -40,6 +40,7 @@ from claims.forms import (
 from claims.history import claim_timeline
 from claims.models import Claim, ClaimKind, Confidence, Stance
 from claims.querysets import detail_prefetches
+from desk import blind
 from sources.highlight import (
     CONTEXT_CHARS,
     PAGE_CHARS,
@@ -268,7 +269,12 @@ class ClaimPage:
 
     def _history(self) -> dict:
         return {
-            "timeline": claim_timeline(self.claim),
+            "timeline": claim_timeline(
+                self.claim,
+                visible=blind.visibility_filters(self.user, claim_ids=[self.claim.pk])
+                if self.blinded
+                else None,
+            ),
             "can_revert": self.user.has_perm("claims.revert_history"),
         }
 
@@ -304,18 +310,33 @@ class ClaimPage:
         counts = services.evidence_counts_of(self.corroborations)
         return {"verdict_warnings": services.verdict_warnings(self.claim, counts)}
 
+    @cached_property
+    def blinded(self) -> bool:
+        """Blind review (desk.blind): others' judgements are hidden until the user gives one."""
+        return blind.is_blinded(self.user, self.claim.pk)
+
     def _ratings(self) -> dict:
-        ratings = self._related("ratings")
+        ratings = blind.visible_ratings(self._related("ratings"), self.user, blinded=self.blinded)
         mine = next((r for r in ratings if r.reviewer_id == self.user.pk), None)
-        initial = {"confidence": mine.confidence, "rationale": mine.rationale} if mine else None
+        initial = (
+            {
+                "confidence": mine.confidence,
+                "rationale": mine.rationale,
+                "proposed_verdict": mine.proposed_verdict,
+            }
+            if mine
+            else None
+        )
         return {
             "ratings": ratings,
             "rating_summary": rating_summary(ratings),
             "rating_form": RatingForm(initial=initial),
+            "blinded": self.blinded,
         }
 
     def _notes(self) -> dict:
-        return {"notes": self._related("notes"), "note_form": NoteForm()}
+        notes = blind.visible_notes(self._related("notes"), self.user, blinded=self.blinded)
+        return {"notes": notes, "note_form": NoteForm(), "blinded": self.blinded}
 
     def _source(self) -> dict:
         self.registry  # noqa: B018 - the article's publishers, from memory

@@ -44,6 +44,7 @@ from claims.report_jobs import (
 )
 from claims.reports import build_report, report_title
 from claims.triage import describe_filters, parse_filters
+from desk.blind import visibility_filters
 from workbench.permissions import require_perm
 
 EXPORT_PERMS = ("claims.view_claim", "claims.export_claim")
@@ -95,6 +96,7 @@ def export_response(
         bom=bom,
         base_url=request.build_absolute_uri("/").rstrip("/"),
         organisation=getattr(settings, "CLAIMREVIEW_ORGANISATION", "Claim workbench"),
+        visible=visibility_filters(request.user),
     )
     stream = recorded_stream(
         export,

@@ -3,7 +3,7 @@
 from django import forms
 
 from claims.boundaries import FIELD_LABELS
-from claims.choices import NOT_RATED_LABEL
+from claims.choices import NOT_RATED_LABEL, VERDICT_CHOICES
 from claims.models import (
     Claim,
     ClaimKind,
@@ -130,14 +130,28 @@ class CorroborationEditForm(CorroborationForm):
 class RatingForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    proposed_verdict = forms.ChoiceField(
+        choices=[("", "No verdict proposed"), *VERDICT_CHOICES],
+        required=False,
+        help_text="The verdict you would give: a blind hand-out counts your judgement once "
+        "you have saved a rating with one.",
+    )
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    review = forms.BooleanField(
+        required=False,
+        label="Part of my review",
+        help_text="Hidden from the other reviewers of a blind hand-out until they have judged.",
+    )
 
 
 class NoteEditForm(NoteForm):
-    """Editing a note: its text, and the version the author saw."""
+    """Editing a note: its text, and the version the author saw (whether it is part of the
+    review is set when it is written)."""
+
+    review = None
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 

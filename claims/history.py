@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from claims.choices import NOT_RATED_LABEL
@@ -260,13 +261,16 @@ def entries_for(
     return entries
 
 
-def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
+def claim_timeline(
+    claim: Claim, *, limit: int = 200, visible: Mapping[type, Q] | None = None
+) -> list[TimelineEntry]:
     """Return the history of a claim and its corroborations, ratings and notes, newest first.
 
     One query per historical table, whatever the number of entries. Attached objects are
     found by `claim_id` in their historical tables, so deleted ones are included. All
     records of the claim are read (diffs need each record's predecessor); `limit` cuts the
-    merged list.
+    merged list. `visible` ({model: filter}, desk.blind.visibility_filters) leaves out the
+    records of ratings and notes the reader may not see.
     """
     entries: list[TimelineEntry] = []
     for kind, model in MODELS.items():
@@ -275,6 +279,8 @@ def claim_timeline(claim: Claim, *, limit: int = 200) -> list[TimelineEntry]:
             records = records.filter(id=claim.pk)
         else:
             records = records.filter(claim_id=claim.pk)
+        if visible and model in visible:
+            records = records.filter(visible[model])
         entries.extend(entries_for(kind, records, text=claim.article.text))
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]

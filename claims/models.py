@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from claims.choices import (
+    VERDICT_CHOICES,
     BoundaryAction,
     ClaimKind,
     ClaimStatus,
@@ -203,6 +204,15 @@ class Rating(models.Model):
     )
     confidence = models.CharField(max_length=10, choices=Confidence.choices)
     rationale = models.TextField(blank=True)
+    proposed_verdict = models.CharField(
+        max_length=12,
+        choices=VERDICT_CHOICES,
+        blank=True,
+        default="",
+        db_default="",  # rows written in SQL (benches) have proposed none
+        help_text="The verdict this reviewer proposes (a blind hand-out's judgement is the "
+        "rating with it); empty when none was proposed. The claim's verdict is its status.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -226,6 +236,12 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
+    review = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Part of the author's review of the claim: hidden from the other reviewers "
+        "of a blind hand-out until they have given their own judgement.",
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every edit (optimistic locking)."
     )

@@ -35,6 +35,7 @@ from claims.exports.schema import canonical_json
 from claims.history import RELATED, entries_for, history_model
 from claims.models import Claim, ClaimStatus
 from claims.triage import describe_filters
+from desk.blind import visibility_filters
 from sources.models import Article
 
 REPORT_LIMIT = 1000
@@ -96,17 +97,19 @@ class Report:
     include_notes: bool
 
 
-def change_logs(claim_ids: list[int]) -> dict[int, list[ChangeLine]]:
-    """The newest changes of each claim and what is attached to it, one query per table."""
+def change_logs(claim_ids: list[int], *, visible=None) -> dict[int, list[ChangeLine]]:
+    """The newest changes of each claim and what is attached to it, one query per table
+    (`visible`: desk.blind.visibility_filters of the reader)."""
     lines: dict[int, list[tuple]] = defaultdict(list)
     if not claim_ids:
         return {}
     for kind in ("claim", "corroboration", "rating", "note"):
         model = history_model(kind)
         key = "id" if kind == "claim" else "claim_id"
-        records = list(
-            model.objects.filter(**{f"{key}__in": claim_ids}).select_related(*RELATED[kind])
-        )
+        records = model.objects.filter(**{f"{key}__in": claim_ids})
+        if visible and (live := model.instance_type) in visible:
+            records = records.filter(visible[live])
+        records = list(records.select_related(*RELATED[kind]))
         owner = {r.history_id: getattr(r, key) for r in records}
         for entry in entries_for(kind, records):
             lines[owner[entry.history_id]].append(
@@ -233,6 +236,7 @@ def report_title(filters, described: list[tuple[str, str]]) -> str:
 def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = True) -> Report:
     """Assemble the report of the selection `queryset` (ordered by article and span)."""
     exported_at = timezone.now()
+    visible = visibility_filters(user)  # blind review: what this reader may see
     counts = status_counts(queryset)
     total = sum(counts.values())
     tally = Tally()
@@ -240,7 +244,7 @@ def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = Tru
     selected = queryset[:REPORT_LIMIT]
     items: list[ReportClaim] = []
     for claim, record in iter_full_claims(
-        selected, include_notes=include_notes, chunk_size=REPORT_LIMIT
+        selected, include_notes=include_notes, chunk_size=REPORT_LIMIT, visible=visible
     ):
         tally.add(canonical_json(record))
         item = ReportClaim(claim, record)
@@ -248,7 +252,7 @@ def build_report(queryset: QuerySet, *, filters, user, include_notes: bool = Tru
         if not articles or articles[-1].article.pk != claim.article_id:
             articles.append(ReportArticle(claim.article))
         articles[-1].claims.append(item)
-    logs = change_logs([i.claim.pk for i in items])
+    logs = change_logs([i.claim.pk for i in items], visible=visible)
     for item in items:
         item.changes = logs.get(item.claim.pk, [])[:CHANGELOG_ENTRIES]
     described = describe_filters(filters, user)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from claims import independence
+from claims.choices import VERDICT_CHOICES
 from claims.history import (
     ARTICLE,
     RELATED,
@@ -47,15 +48,7 @@ from workbench.events import announce
 from workbench.history import record_change as _record
 from workbench.models import User
 
-VERDICT_STATUSES = frozenset(
-    {
-        ClaimStatus.VERIFIED,
-        ClaimStatus.REFUTED,
-        ClaimStatus.DISPUTED,
-        ClaimStatus.UNVERIFIABLE,
-        ClaimStatus.NOT_A_CLAIM,
-    }
-)
+VERDICT_STATUSES = frozenset(ClaimStatus(value) for value, _ in VERDICT_CHOICES)
 REASON_REQUIRED_STATUSES = frozenset(
     {ClaimStatus.VERIFIED, ClaimStatus.REFUTED, ClaimStatus.DISPUTED}
 )
@@ -766,36 +759,61 @@ def corroborations_rejudge(
 
 
 @transaction.atomic
-def rating_set(*, claim: Claim, by: User, confidence: str, rationale: str) -> Rating:
+def rating_set(
+    *, claim: Claim, by: User, confidence: str, rationale: str, proposed_verdict: str = ""
+) -> Rating:
     """Record the reviewer's current confidence in a claim: one rating per reviewer.
 
-    The claim's row is locked first: two first saves at once would otherwise both find no
-    rating and both insert one, and the second would break the one-per-reviewer constraint.
+    With `proposed_verdict` (a verdict status) the rating is the reviewer's whole judgement,
+    which a blind hand-out waits for (desk.blind). The claim's row is locked first: two first
+    saves at once would otherwise both find no rating and both insert one, and the second
+    would break the one-per-reviewer constraint.
     """
     if confidence not in Confidence.values:
         raise ValidationError(f"Unknown confidence: {confidence!r}")
+    if proposed_verdict and proposed_verdict not in VERDICT_STATUSES:
+        raise ValidationError(
+            f"proposed_verdict: {proposed_verdict!r} is not a verdict "
+            f"(one of {', '.join(sorted(VERDICT_STATUSES))})."
+        )
     claim = _locked_claim(claim)
     rating = Rating.objects.select_for_update().filter(claim=claim, reviewer=by).first()
     if rating is None:
         rating = Rating(claim=claim, reviewer=by)
-    elif rating.confidence == confidence and rating.rationale == rationale.strip():
+    elif (rating.confidence, rating.rationale, rating.proposed_verdict) == (
+        confidence,
+        rationale.strip(),
+        proposed_verdict,
+    ):
         return rating
     rating.confidence = confidence
     rating.rationale = rationale.strip()
-    _record(rating, by=by, reason=f"confidence: {confidence}")
+    rating.proposed_verdict = proposed_verdict
+    reason = f"confidence: {confidence}" + (
+        f", proposes {proposed_verdict}" * bool(proposed_verdict)
+    )
+    _record(rating, by=by, reason=reason)
     rating.save()
     _announce(
-        "rating.saved", claim, by=by, rating={"id": rating.pk, "confidence": rating.confidence}
+        "rating.saved",
+        claim,
+        by=by,
+        rating={
+            "id": rating.pk,
+            "confidence": rating.confidence,
+            "proposed_verdict": rating.proposed_verdict,
+        },
     )
     return rating
 
 
 @transaction.atomic
-def note_create(*, claim: Claim, by: User, text: str) -> Note:
-    """Attach a reviewer's note to a claim."""
+def note_create(*, claim: Claim, by: User, text: str, review: bool = False) -> Note:
+    """Attach a reviewer's note to a claim; `review` marks it part of their review (hidden
+    from the other reviewers of a blind hand-out until they have judged the claim)."""
     if not text.strip():
         raise ValidationError("A note cannot be empty.")
-    note = Note(claim=claim, author=by, text=text.strip())
+    note = Note(claim=claim, author=by, text=text.strip(), review=review)
     _record(note, by=by, reason="note added")
     note.save()
     _announce("note.added", claim, by=by, note={"id": note.pk})

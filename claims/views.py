@@ -484,7 +484,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _refused(request, pk, "notes", error_text(form))
-    services.note_create(claim=claim, by=request.user, text=form.cleaned_data["text"])
+    services.note_create(claim=claim, by=request.user, **form.cleaned_data)
     return _changed(request, pk, "notes", "Note added.", NOTES_CHANGED)
 
 

@@ -24,6 +24,10 @@ EVENT_TYPES = {
     "evidence.link_changed": "An evidence URL checked again is gone, moved or changed.",
     "factcheck.published": "A lead signed off a claim's fact-check: it is on its public page.",
     "factcheck.unpublished": "A published fact-check was taken off its public page (kept).",
+    "claim.assigned": "Claims were handed out: one event per hand-out and reviewer, with the "
+    "number of claims given to them (desk).",
+    "claim.adjudicated": "A lead set the verdict of a claim its reviewers disagreed on, "
+    "with a reason; everyone's judgement is kept (desk).",
 }
 
 # Sent with `type` (one of EVENT_TYPES) and `data` (a JSON-ready dict).

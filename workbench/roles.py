@@ -31,6 +31,7 @@ LEAD_PERMISSIONS = [
     "claims.assign_claim",
     "claims.revert_history",
     "publishing.publish_factcheck",
+    "desk.adjudicate_claim",
     "sources.add_publisher",
     "sources.change_publisher",
     "sources.change_article",

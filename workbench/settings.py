@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "imports.apps.ImportsConfig",
     "claims.apps.ClaimsConfig",
     "families.apps.FamiliesConfig",
+    "desk.apps.DeskConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "axes",

@@ -107,6 +107,9 @@ class Export:
     # Build CSV/JSON Lines/JSON records in SQL when the database can (PostgreSQL);
     # False forces the Python path (tests compare the two).
     sql: bool = True
+    # {model: filter} of the ratings and notes the reader may see (desk.blind): the
+    # SQL path cannot filter them, so an export that hides some is built in Python.
+    visible: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -127,13 +130,18 @@ class Export:
     def records(self) -> Iterator[dict]:
         if self.detail == "plain":
             return iter_plain_records(self.queryset)
-        return iter_full_records(self.queryset, include_notes=self.include_notes)
+        return iter_full_records(
+            self.queryset, include_notes=self.include_notes, visible=self.visible
+        )
 
     @property
     def uses_sql(self) -> bool:
         """CSV/JSON Lines/JSON on PostgreSQL: records built in SQL (`postgres`)."""
         return (
-            self.sql and self.fmt in ("csv", "jsonl", "json") and postgres.supported(self.queryset)
+            self.sql
+            and not self.visible
+            and self.fmt in ("csv", "jsonl", "json")
+            and postgres.supported(self.queryset)
         )
 
     def stream(self) -> Iterator[bytes]:

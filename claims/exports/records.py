@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Count as CountRows
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from claims.exports.schema import (
     DETAIL,
@@ -69,12 +69,14 @@ def related_name(items: Items) -> str:
     return items.model._meta.get_field("claim").remote_field.related_name
 
 
-def items_prefetch(items: Items) -> Prefetch:
+def items_prefetch(items: Items, visible: Mapping[type, Q] | None = None) -> Prefetch:
+    """The prefetch of a claim's items; `visible` ({model: filter}) keeps only what the
+    reader may see (desk.blind.visibility_filters)."""
     relations = sorted({joined(f.path) for f in items.fields} - {""})
-    return Prefetch(
-        related_name(items),
-        queryset=items.model.objects.select_related(*relations).order_by("id"),
-    )
+    queryset = items.model.objects.select_related(*relations).order_by("id")
+    if visible and items.model in visible:
+        queryset = queryset.filter(visible[items.model])
+    return Prefetch(related_name(items), queryset=queryset)
 
 
 def _sort_key(items: Items) -> Callable:
@@ -132,8 +134,11 @@ def ratings_summary(ratings: list[Rating]) -> dict:
 # --- Full records ----------------------------------------------------------------------------
 
 
-def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet:
-    """Add the joins and per-chunk prefetches a full record needs."""
+def full_queryset(
+    queryset: QuerySet, *, include_notes: bool = True, visible: Mapping[type, Q] | None = None
+) -> QuerySet:
+    """Add the joins and per-chunk prefetches a full record needs (`visible`: see
+    `items_prefetch`)."""
     relations, prefetches = set(), []
     for member in record_fields("full"):
         if isinstance(member, Field) and "__" in member.path:
@@ -141,7 +146,7 @@ def full_queryset(queryset: QuerySet, *, include_notes: bool = True) -> QuerySet
         elif isinstance(member, Object) and member.path:
             relations |= {joined(f"{member.path}__{f.path}") for f in member.fields}
         elif isinstance(member, List | Summary) and not _left_out(member, include_notes):
-            prefetches.append(items_prefetch(member.items))
+            prefetches.append(items_prefetch(member.items, visible))
     # Each claim gets its own copy of the article: leave the article's texts in the database.
     return (
         queryset.select_related(*sorted(relations))
@@ -250,15 +255,22 @@ def _member_value(member, detail: str, read: Callable[[str], Callable]):
 
 
 def iter_full_claims(
-    queryset: QuerySet, *, include_notes: bool = True, chunk_size: int = CHUNK_SIZE
+    queryset: QuerySet,
+    *,
+    include_notes: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+    visible: Mapping[type, Q] | None = None,
 ) -> Iterator[tuple[Claim, dict]]:
     """Yield (claim, full record) for every claim of `queryset`, chunk by chunk.
 
     Django prefetches per chunk of `iterator(chunk_size)`; batching the same number of rows
-    here lets the neighbour and history queries run once per chunk as well.
+    here lets the neighbour and history queries run once per chunk as well. `visible` leaves
+    out the ratings and notes the reader may not see (`items_prefetch`).
     """
     build = record_builder("full", include_notes=include_notes)
-    rows = full_queryset(queryset, include_notes=include_notes).iterator(chunk_size=chunk_size)
+    rows = full_queryset(queryset, include_notes=include_notes, visible=visible).iterator(
+        chunk_size=chunk_size
+    )
     for chunk in batched(rows, chunk_size, strict=False):
         claims = list(chunk)
         neighbours = neighbour_sentences(claims)
@@ -268,9 +280,11 @@ def iter_full_claims(
             yield claim, record
 
 
-def iter_full_records(queryset: QuerySet, *, include_notes: bool = True) -> Iterator[dict]:
+def iter_full_records(
+    queryset: QuerySet, *, include_notes: bool = True, visible: Mapping[type, Q] | None = None
+) -> Iterator[dict]:
     """Yield the full records of `queryset` (see `iter_full_claims`)."""
-    for _, record in iter_full_claims(queryset, include_notes=include_notes):
+    for _, record in iter_full_claims(queryset, include_notes=include_notes, visible=visible):
         yield record
 
 

@@ -562,14 +562,16 @@ def count_queries(client, url: str, *, stream: bool) -> int:
     return len(queries)
 
 
-# Session, user and the user's permissions (4), claims (1), prefetches of corroborations,
-# ratings, notes (3), neighbours (1), history counts (4), export record insert (1) = 14.
-EXPORT_QUERIES = 14
-# The SQL path: session, user, permissions (4), COPY (1), export record insert (1).
-EXPORT_QUERIES_SQL = 6
-# Session, user, permissions (4), counts by status (1), claims + prefetches + neighbours +
-# history counts (9), change log (4), chart (1), export record insert and update (2) = 21.
-REPORT_QUERIES = 21
+# Session, user and the user's permissions (4), whether blind review hides anything from the
+# user (desk.blind, 1), claims (1), prefetches of corroborations, ratings, notes (3),
+# neighbours (1), history counts (4), export record insert (1) = 15.
+EXPORT_QUERIES = 15
+# The SQL path: session, user, permissions (4), blind review (1), COPY (1), export record (1).
+EXPORT_QUERIES_SQL = 7
+# Session, user, permissions (4), blind review (1), counts by status (1), claims + prefetches +
+# neighbours + history counts (9), change log (4), chart (1), export record insert and
+# update (2) = 22.
+REPORT_QUERIES = 22
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "claimreview"])

@@ -1,0 +1,67 @@
+"""My work: assigned, due, waiting for me, done; a fixed number of queries."""
+
+import datetime
+
+from django.urls import reverse
+
+from claims import services as claim_services
+from desk.querysets import my_work
+from desk.services import handout_create
+
+
+def test_sections(desk, claims6):
+    today = datetime.date(2026, 12, 4)
+    soon = handout_create(
+        filter="?q=one",
+        reviewers=[desk["ann"], desk["bob"]],
+        strategy="round_robin",
+        overlap=2,
+        due_on=today + datetime.timedelta(days=1),
+        by=desk["lead"],
+    )
+    later = handout_create(
+        filter="?q=two",
+        reviewers=[desk["ann"]],
+        strategy="round_robin",
+        due_on=today + datetime.timedelta(days=30),
+        by=desk["lead"],
+    )
+    a, b = claims6[0], claims6[1]
+    claim_services.rating_set(
+        claim=a, by=desk["bob"], confidence="low", rationale="", proposed_verdict="disputed"
+    )
+    work = my_work(desk["ann"], today=today)
+    assert [(x.hand_out_id, x.claim_id) for x in work.assigned] == [
+        (later.pk, b.pk),
+        (soon.pk, a.pk),
+    ]
+    assert [x.claim_id for x in work.due] == [a.pk]
+    assert [x.claim_id for x in work.waiting] == [a.pk]  # bob is done with it
+    assert work.done == []
+    bob = my_work(desk["bob"], today=today)
+    assert [x.claim_id for x in bob.done] == [a.pk] and bob.assigned == []
+
+
+def test_my_work_page_query_count_is_fixed(desk, claims6, client, django_assert_num_queries):
+    handout_create(
+        filter="",
+        reviewers=[desk["ann"], desk["bob"]],
+        strategy="round_robin",
+        overlap=2,
+        by=desk["lead"],
+    )
+    client.force_login(desk["ann"])
+    client.get(reverse("desk:mine"))  # session, permissions cached as for any page
+    # session, user, the four sections (4), the permissions the nav and tabs read (3)
+    with django_assert_num_queries(9):
+        page = client.get(reverse("desk:mine"))
+    assert page.status_code == 200
+    assert page.content.decode().count(reverse("claims:detail", args=[claims6[0].pk])) >= 1
+
+
+def test_my_work_queryset_is_four_queries(desk, claims6, django_assert_num_queries):
+    handout_create(filter="", reviewers=[desk["ann"]], strategy="round_robin", by=desk["lead"])
+    with django_assert_num_queries(4):
+        work = my_work(desk["ann"])
+        assert len(work.assigned) == 6
+        assert all(x.claim.text and x.hand_out.pk for x in work.assigned)
