@@ -23,7 +23,8 @@ def test_coincidence_matrix_of_the_worked_example():
     margins = {c: sum(w for (a, _), w in matrix.items() if a == c) for c in range(1, 6)}
     assert pairable == 11
     assert margins == pytest.approx({1: 9, 2: 13, 3: 10, 4: 5, 5: 3})  # n = 40
-    assert matrix[(1, 1)] == pytest.approx(6) and matrix[(1, 2)] == pytest.approx(4 / 3)
+    # Krippendorff (2011), table of coincidences: row 1 is 7, 4/3, 1/3, 1/3, 0.
+    assert matrix[(1, 1)] == pytest.approx(7) and matrix[(1, 2)] == pytest.approx(4 / 3)
 
 
 def test_nominal_alpha_of_the_worked_example():

@@ -143,7 +143,9 @@ def test_evidence_rating_and_note_are_announced(
         "stance": "supports",
         "independence": c.independence,
     }
-    assert payloads["rating.saved"]["rating"] == {"id": r.pk, "confidence": "high"}
+    assert payloads["rating.saved"]["rating"] == {
+        "id": r.pk, "confidence": "high", "proposed_verdict": ""
+    }  # fmt: skip
     assert payloads["note.added"]["note"] == {"id": n.pk}
     assert {p["claim"]["id"] for p in payloads.values()} == {claim.pk}
     assert {p["by"] for p in payloads.values()} == {"rita"}
