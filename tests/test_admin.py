@@ -31,6 +31,7 @@ from claims.models import (
     Rating,
     Stance,
 )
+from desk.models import Adjudication, HandOut
 from sources.models import Article, ImportBatch, ImportFile, Publisher
 from tests.factories import (
     ArticleFactory,
@@ -73,6 +74,9 @@ TABLE: dict[str, Rules] = {
     "axes.accesslog": Rules(add="refused", change="nothing", delete=True),
     "axes.accessfailurelog": Rules(add="refused", change="nothing", delete=True),
     "django_tasks_database.dbtaskresult": Rules(add="refused", change="refused", delete=False),
+    # Written only by desk/services.py (hand-out, adjudication), which announce the events.
+    "desk.handout": Rules(add="refused", change="refused", delete=False),
+    "desk.adjudication": Rules(add="refused", change="refused", delete=False),
 }
 
 
@@ -405,6 +409,18 @@ READ_ONLY = {
         {"claim_count": "0"},
     ),
     "role": (Group, lambda: Group.objects.get(name="reviewer"), {"name": "superusers"}),
+    "hand-out": (
+        HandOut,
+        lambda: HandOut.objects.create(name="Monday", strategy="round_robin", overlap=1),
+        {"overlap": "3", "blind": "on"},
+    ),
+    "adjudication": (
+        Adjudication,
+        lambda: Adjudication.objects.create(
+            claim=ClaimFactory(), verdict="verified", reason="Both sources agree."
+        ),
+        {"verdict": "refuted", "reason": "Changed in the admin."},
+    ),
 }
 
 
