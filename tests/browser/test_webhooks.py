@@ -33,7 +33,7 @@ def test_admin_adds_an_endpoint_sees_a_delivery_and_its_attempts_and_sends_it_ag
     page = new_page()
     log_in(page, live_server, admin, then="/webhooks/")
     page.get_by_role("link", name="Add an endpoint").click()
-    page.get_by_label("URL").fill(receiver.url())
+    page.get_by_label("URL", exact=True).fill(receiver.url())
     page.get_by_label("note.added", exact=False).check()
     page.get_by_role("button", name="Add endpoint").click()
     expect(page.get_by_role("heading", name="Signing secret")).to_be_visible()
