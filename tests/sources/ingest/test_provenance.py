@@ -274,11 +274,23 @@ def test_photo_credits_bare_tokens_and_citations_are_not_origins(text):
     assert text_origin(text) == ("", {})
 
 
-def test_without_the_registry_file_the_builtin_agencies_still_resolve(tmp_path):
-    names = known_names(tmp_path / "missing.csv")
-    credit = find_origin(f"PARIS (AFP) — {BODY}", names=names)
-    assert credit is not None and credit.name == "Agence France-Presse"
+def test_agency_names_come_from_the_registry_file_alone(tmp_path):
+    registry = tmp_path / "publishers.csv"
+    registry.write_text(
+        "name,kind,aliases,domains\nExamplewire,agency,EXW,examplewire.example\n",
+        encoding="utf-8",
+    )
+    names = known_names(registry)
+    credit = find_origin(f"PORTVILLE (EXW) — {BODY}", names=names)
+    assert credit is not None and credit.name == "Examplewire"
+    # No second list: an agency the file does not list is no credit.
+    assert find_origin(f"PARIS (AFP) — {BODY}", names=names) is None
     assert find_origin(f"Exports rose. (CEO)\n\n{BODY}", names=names) is None
+
+
+def test_a_missing_registry_file_is_an_error_naming_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
+        known_names(tmp_path / "missing.csv")
 
 
 def test_the_pipeline_fills_origin_and_its_evidence():
