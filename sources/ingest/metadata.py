@@ -2,9 +2,9 @@
 
 `read_meta` fills a `PageMeta`: the title (top headline, "Newspaper headline:", or a
 stand-in sentence), the byline's names, the publication date (a "Published" dateline first,
-then the story's own dateline), the publisher (`outlets.publisher_of`), the language
-(`language.guess_language`) and the outlet the page says it republishes
-(`provenance.republished_from`).
+then the story's own dateline), the publisher (`outlets.publisher_of`), and the language
+(`language.guess_language`). Whose text it is (`provenance.text_origin`, a republication
+statement included) is the pipeline's to add.
 
 Plain Python, no Django.
 """
@@ -34,7 +34,6 @@ from sources.ingest.lines import (
 )
 from sources.ingest.names import is_placeholder, name_key
 from sources.ingest.outlets import publisher_of
-from sources.ingest.provenance import republished_from
 from sources.ingest.types import Block, BlockRole, PageMeta
 from sources.ingest.wordlists import word_set
 
@@ -46,7 +45,6 @@ def read_meta(text: str, blocks: list[Block]) -> PageMeta:
     meta.title = _title(text, blocks, meta.publisher_name)
     meta.byline = _byline(text, blocks)
     meta.published, meta.published_raw = _published(text, blocks)
-    meta.republished_from = republished_from(text, publisher=meta.publisher_name)
     return meta
 
 

@@ -31,8 +31,10 @@ dateline or at a paragraph's end, and only when XYZ is a known agency — "(CEO)
 `sources/data/publishers.csv` (read with the csv module, cached until the file changes),
 the one list of agency and outlet names, so this stays Django-free.
 
-`republished_from` (kept for the state-media disclaimer of seed 001) returns the outlet, or
-kind of state media, a page says it republishes, other than its own publisher.
+A page that says it republishes another outlet, or unnamed state media ("This item
+originates from state-affiliated Chinese media", "originally published by X"), has that as
+its origin with the evidence kind "republication" (`republication_credit`): one field,
+`Article.origin`, says whose text a page is, however the page says it.
 
 Plain Python, no Django.
 """
@@ -721,9 +723,6 @@ STATEMENT_PATTERNS = [
         rf"\bcourtesy\s+of\s+(?:the\s+)?{_ORIGIN}{_END}",
     )
 ]
-_SOURCE_FIELD_RE = re.compile(
-    r"(?im)(?:^|\s)Source\s*:\s*(?P<origin>[^\n|;]{2,80}?)\s*(?:$|[|;]|\s+Published)"
-)
 _STATE_MEDIA_RE = re.compile(
     r"\b(?P<nation>[A-Z][a-z]+)?\s*(?:state[- ](?P<kind>affiliated|owned|run|controlled|backed)"
     r"|government[- ](?P<gov>affiliated|owned|run|controlled))\s+"
@@ -780,32 +779,3 @@ def _clean(origin: str, names: KnownNames) -> str:
     )
     origin = re.sub(r"(?:['’]s)?\s+(?:website|site)$", "", origin, flags=re.I)
     return canonical_name(origin, names) if 2 <= len(origin) <= 80 else ""
-
-
-def _same(a: str, b: str, names: KnownNames) -> bool:
-    if not (a and b):
-        return False
-    return name_key(canonical_name(a, names)) == name_key(canonical_name(b, names))
-
-
-def republished_from(text: str, *, publisher: str = "") -> str:
-    """Return the outlet (or kind of state media) the page says it republishes, or "".
-
-    Explicit statements win over a `Source:` field, which wins over a wire dateline; an
-    origin equal to the page's own `publisher` does not count.
-    """
-    names = known_names()
-    for pattern in STATEMENT_PATTERNS:
-        for m in pattern.finditer(text):
-            origin = _clean(m.group("origin"), names)
-            if origin and not _same(origin, publisher, names):
-                return origin
-    for m in _SOURCE_FIELD_RE.finditer(text[:3000]):
-        origin = _clean(m.group("origin"), names)
-        if origin and not _same(origin, publisher, names):
-            return origin
-    paras = paragraphs(text)[:40]
-    credit = dateline_credit(text, paras, names)
-    if credit is not None and not _same(credit.name, publisher, names):
-        return credit.name
-    return ""

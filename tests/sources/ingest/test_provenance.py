@@ -5,12 +5,10 @@ import re
 
 import pytest
 
-from sources.ingest.page import parse_page
 from sources.ingest.provenance import (
     PUBLISHERS_CSV,
     find_origin,
     known_names,
-    republished_from,
     state_media_origin,
     text_origin,
 )
@@ -18,41 +16,42 @@ from tests.conftest import seed_path, shared_path
 
 
 @pytest.mark.parametrize(
-    ("text", "publisher", "origin"),
+    ("text", "origin", "kind"),
     [
         (
             "Disclaimer: This item originates from state-affiliated Chinese media/entities. "
             "The claims should be verified.",
-            "Rare Earth Exchanges",
             "Chinese state-affiliated media (unspecified)",
+            "republication",
         ),
-        ("This article was originally published by Mining Weekly.", "", "Mining Weekly"),
-        ("This story first appeared in The Guardian.", "", "The Guardian"),
-        ("Republished from Xinhua with permission.", "", "Xinhua"),
-        ("Title\nSource: Xinhua\n\nBody text here.", "The Korea Herald", "Xinhua"),
-        ("Title\n\nBEIJING, March 5 (Xinhua) -- China said so.", "The Korea Herald", "Xinhua"),
+        (
+            "This article was originally published by Mining Weekly.",
+            "Mining Weekly",
+            "republication",
+        ),
+        ("This story first appeared in The Guardian.", "The Guardian", "republication"),
+        ("Republished from Xinhua with permission.", "Xinhua", "republication"),
         (
             "This content originated from Russian state-owned media.",
-            "",
             "Russian state-owned media (unspecified)",
+            "republication",
         ),
+        # A credit says whose text it is the same way, in the same field.
+        ("Title\n\nBEIJING, March 5 (Xinhua) -- China said so.", "Xinhua", "dateline"),
     ],
 )
-def test_republication_statements_name_their_origin(text, publisher, origin):
-    assert republished_from(text, publisher=publisher) == origin
+def test_republication_statements_name_their_origin(text, origin, kind):
+    name, evidence = text_origin(text)
+    assert (name, evidence["kind"]) == (origin, kind)
+    assert text[evidence["start"] : evidence["end"]] == evidence["text"]
 
 
 @pytest.mark.parametrize(
-    ("text", "publisher"),
-    [
-        ("By Wang Cong Source:Global Times Published: 2019/7/9 19:48:40", "Global Times"),
-        ("SEOUL, March 5 (Yonhap) -- Exports rose.", "Yonhap"),
-        ("The idea comes from a statement by the ministry.", ""),
-        ("Officials said output rose 5 percent.", ""),
-    ],
+    "text",
+    ["The idea comes from a statement by the ministry.", "Officials said output rose 5 percent."],
 )
-def test_no_origin_when_the_page_names_itself_or_nothing(text, publisher):
-    assert republished_from(text, publisher=publisher) == ""
+def test_no_origin_when_the_page_names_nothing(text):
+    assert text_origin(text) == ("", {})
 
 
 def test_state_media_phrase_without_an_outlet():
@@ -67,13 +66,14 @@ def test_seed_001_disclaimer_names_chinese_state_media():
 
     processed = process_bytes(seed_path("001").read_bytes(), source_name="001.txt")
     assert processed.meta.publisher_name == "Rare Earth Exchanges"
-    assert processed.meta.republished_from == "Chinese state-affiliated media (unspecified)"
+    assert processed.meta.origin_name == "Chinese state-affiliated media (unspecified)"
+    assert processed.meta.origin_evidence["kind"] == "republication"
 
 
 def test_global_times_pages_republish_nothing():
     for prefix in ("000", "002", "003"):
         text = seed_path(prefix).read_text(encoding="utf-8")
-        assert parse_page(text).meta.republished_from == "", prefix
+        assert text_origin(text)[1].get("kind") != "republication", prefix
 
 
 # --------------------------------------------------------------------------- whose text it is
