@@ -255,7 +255,6 @@ class ClaimPage:
         return {
             "corroborations": self.sourced_corroborations,
             "corroboration_form": CorroborationForm(registry=self.registry),
-            "republished_from": self.article.republished_from,
         }
 
     def _candidates(self) -> dict:
@@ -340,7 +339,7 @@ class ClaimPage:
 
     def _source(self) -> dict:
         self.registry  # noqa: B018 - the article's publishers, from memory
-        return {"republished_from": self.article.republished_from}
+        return {"republishes": self.article.republishes}
 
 
 def rating_summary(ratings: list) -> dict:

@@ -55,7 +55,7 @@ RELATED = {
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
-    "article": ["history_user", "publisher", "origin", "republished_from", "cluster_origin"],
+    "article": ["history_user", "publisher", "origin", "cluster_origin"],
 }
 # The article's own history is its page's timeline (`article_timeline`), not a claim's; its
 # changes are reverted through sources.services.article_revert, which re-judges evidence.

@@ -2,8 +2,8 @@
 
 Ten reprints of one wire story are one source. Each side — the claim's article, and the
 evidence (another imported article's claim, or a URL / outlet / excerpt) — has a publisher
-(who put it online) and may have an origin (whose text it is: `Article.origin`, or the
-source the page says it republishes, `Article.republished_from`). Evidence is not
+(who put it online) and may have an origin (whose text it is: `Article.origin` — a credit,
+or the source the page says it republishes, `Article.republishes`). Evidence is not
 independent when the two sides share a publisher, a website or an origin; when the owner
 chains of their publishers or origins meet (`PublisherRegistry.chain`); when the texts are
 copies (one syndication cluster, near-identical, one containing most of the other, or a
@@ -64,17 +64,13 @@ class Side:
     @cached_property
     def origins(self) -> list[tuple[Publisher, str]]:
         """(publisher, how) for whose text it is, other than the publisher itself."""
-        found: list[tuple[Publisher, str]] = []
-        if self.article is not None:
-            # A page that says it republishes a source is described so, before a credit.
-            for attr, how in (("republished_from", "republishes"), ("origin", "origin")):
-                if getattr(self.article, f"{attr}_id") is None:
-                    continue
-                origin = getattr(self.article, attr)
-                known = {p.pk for p, _ in found} | {self.publisher.pk if self.publisher else None}
-                if origin is not None and origin.pk not in known:
-                    found.append((origin, how))
-        return found
+        if self.article is None or self.article.origin_id is None:
+            return []
+        origin = self.article.origin
+        if origin is None or (self.publisher is not None and origin.pk == self.publisher.pk):
+            return []
+        # A page that says it republishes a source is described so, not as a credit.
+        return [(origin, "republishes" if self.article.republishes else "origin")]
 
     @cached_property
     def domain(self) -> str:
@@ -360,7 +356,7 @@ def unidentified_article(claim_article: Article, evidence_article: Article | Non
     for article in (claim_article, evidence_article):
         if article is None:
             continue
-        has_origin = article.origin_id is not None or article.republished_from_id is not None
+        has_origin = article.origin_id is not None
         if article.publisher_id is None and not has_origin and not registrable_domain(article.url):
             return article
     return None
@@ -471,7 +467,7 @@ def source_keys(c, registry: PublisherRegistry) -> tuple[tuple, ...]:
     article = c.evidence_claim.article if c.evidence_claim_id is not None else None
     keys: list[tuple] = []
     if article is not None:
-        primary = article.origin or article.republished_from or article.publisher
+        primary = article.origin or article.publisher
         if article.cluster_origin_id is not None:
             keys.append(("cluster", article.cluster_origin_id))
     else:

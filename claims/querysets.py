@@ -13,7 +13,6 @@ SOURCE_RELATED = (
     "publisher",
     "evidence_claim__article__publisher",
     "evidence_claim__article__origin",
-    "evidence_claim__article__republished_from",
 )
 
 

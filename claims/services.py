@@ -703,10 +703,8 @@ JUDGE_RELATED = (
     "publisher",
     "claim__article__publisher",
     "claim__article__origin",
-    "claim__article__republished_from",
     "evidence_claim__article__publisher",
     "evidence_claim__article__origin",
-    "evidence_claim__article__republished_from",
 )
 
 

@@ -42,7 +42,6 @@ def articles_import(
         .select_related(
             "article__publisher",
             "article__origin",
-            "article__republished_from",
             "article__import_batch",
             "article__cluster_origin",
         )

@@ -177,9 +177,6 @@ def _new_article(
         publisher_evidence=publisher_evidence,
         origin=origin,
         origin_evidence=origin_evidence,
-        republished_from=publishers.find_or_create(name=meta.republished_from, by=by)
-        if meta.republished_from
-        else None,
         fingerprint=processed.fingerprint or fingerprint_for(processed.text, processed.segments),
         title=meta.title[:1000],
         url=url or meta.url,

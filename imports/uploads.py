@@ -92,14 +92,16 @@ def import_batch_create(
     default_published: datetime | None = None,
     row_for: RowFor | None = None,
     refused: Iterable[tuple[str, int, str]] = (),
+    notices: Iterable[str] = (),
 ) -> tuple[ImportBatch, int]:
     """Accept files (zips unpacked) as a new batch's files; return it and how many are pending.
 
     `refused` are (name, size, reason) of files refused before they could be offered (a
     path that does not exist, a manifest's problems). `row_for` finds the row of a manifest
     given apart from the files (the command's `--manifest`); a zip's own manifest wins for
-    its entries. Warnings that refuse nothing (a manifest's ignored columns) are kept as the
-    batch's notices. Nothing is enqueued: the caller decides who works the batch.
+    its entries. Warnings that refuse nothing (`notices`: the ignored columns of a manifest
+    given apart; a zip's own manifest's) are kept as the batch's notices, so its page shows
+    them whichever way the files came. Nothing is enqueued: the caller decides who works it.
     """
     limits = limits or import_limits()
     with transaction.atomic():
@@ -123,8 +125,8 @@ def import_batch_create(
                 rows.clear()
                 held = 0
         ImportFile.objects.bulk_create(rows)
-        if accept.notices:
-            batch.notices = accept.notices
+        if notices := [n for n in (*notices, *accept.notices) if n]:
+            batch.notices = notices
             batch.save(update_fields=["notices"])
     return batch, pending
 
@@ -159,10 +161,8 @@ def import_batch_create_from_uploads(
             default_published=default_published,
             row_for=manifest_row_for(manifest) if manifest is not None else None,
             refused=[(manifest.name, 0, p) for p in manifest.problems] if manifest else (),
+            notices=[manifest.notice()] if manifest is not None else (),
         )
-        if manifest is not None and manifest.notice():
-            batch.notices = [*batch.notices, manifest.notice()]
-            batch.save(update_fields=["notices"])
         if pending:
             transaction.on_commit(partial(import_batch_enqueue, batch_id=batch.pk, files=pending))
         else:

@@ -308,16 +308,9 @@ class Article(models.Model):
         related_name="cluster_copies",
         help_text="The earliest article of its syndication cluster (itself for the origin).",
     )
-    republished_from = models.ForeignKey(
-        Publisher,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="republished_articles",
-        help_text="The source the page says it republishes (e.g. a state-media disclaimer).",
-    )
     # Publisher = who put the page online; origin = whose text it is (a wire agency for a
-    # wire copy, the publisher itself for its own reporting). Each keeps its evidence:
+    # wire copy, the publisher itself for its own reporting, the outlet a page says it
+    # republishes: evidence kind "republication"). Each keeps its evidence:
     # {"kind": ..., "field" or "start"/"end": ..., "text": ..., "why": ...}.
     publisher_evidence = models.JSONField(default=dict, blank=True)
     origin = models.ForeignKey(
@@ -350,3 +343,11 @@ class Article(models.Model):
     def file_name(self) -> str:
         """The file it came from as pages show it: no directories of the server's disk."""
         return shown_name(self.source_name)
+
+    @property
+    def republishes(self) -> Publisher | None:
+        """The origin when the page says it republishes it ("originally published by X",
+        a state-media disclaimer), else None: the origin's evidence says which it is."""
+        if self.origin_id is None or (self.origin_evidence or {}).get("kind") != "republication":
+            return None
+        return self.origin

@@ -30,10 +30,8 @@ from sources.ingest.names import PLACEHOLDERS, is_placeholder, name_key  # noqa:
 from sources.models import Article, Ownership, Publisher, PublisherKind
 from workbench.widgets import options_html
 
-# An article's links to the registry: who published it, whose text it is, where it was copied.
-ARTICLE_PUBLISHER_FIELDS = tuple(
-    Article._meta.get_field(name) for name in ("publisher", "origin", "republished_from")
-)
+# An article's links to the registry: who published it and whose text it is.
+ARTICLE_PUBLISHER_FIELDS = tuple(Article._meta.get_field(name) for name in ("publisher", "origin"))
 # Reload the shared registry (and a worker's, `unless_changed`) at least this often, even when
 # its version says nothing changed.
 SHARED_MAX_AGE = 300.0
@@ -101,10 +99,10 @@ class PublisherRegistry:
         return registry
 
     def attach(self, articles) -> None:
-        """Give each article its publisher, origin and republished_from from memory.
+        """Give each article its publisher and origin from memory.
 
-        What a page shows of an article's sources without joining the publisher table three
-        times (and each publisher's owner once more): planning those joins cost more than
+        What a page shows of an article's sources without joining the publisher table twice
+        (and each publisher's owner once more): planning those joins cost more than
         running them (1.6 ms of a 0.1 ms query at 1M claims). A publisher the registry does
         not hold is left to load on first use.
         """

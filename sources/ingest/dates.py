@@ -5,7 +5,8 @@ first, month names either way round, all-numeric day/month/year, a time and a zo
 `page_day_first` tells whether a page writes numeric dates day-first; `is_date_line` tells
 a line that is only a date; `story_dateline` matches the dateline that opens a news story
 or press release ("SEOUL, March 5 (Yonhap) --", "LAS VEGAS – December 9, 2021 –"). Relative
-timestamps ("Updated 18 minutes ago") are `RELATIVE_TIME_RE`: a dateline without a date.
+timestamps ("Updated 18 minutes ago", "5h ago", "Yesterday at 10:20") are
+`RELATIVE_TIME_RE`: a dateline without a date, kept as printed.
 
 Plain Python, no Django.
 """
@@ -62,12 +63,16 @@ def story_dateline(paragraph: str) -> re.Match[str] | None:
 
 
 # Timestamps that are not dates: "Updated 18 minutes ago", "an hour ago", "Just now".
+# "Updated 5h ago", "2 hrs ago", "Yesterday at 10:20 AM": kept as printed, never a date.
+_RELATIVE_LABEL = r"(?:(?:last\s+)?(?:updated|posted|published|modified|edited)\s*:?\s*)?"
 RELATIVE_TIME_RE = re.compile(
-    r"^(?:(?:last\s+)?(?:updated|posted|published|modified|edited)\s*:?\s*)?"
+    rf"^{_RELATIVE_LABEL}"
     r"(?:(?:about|over|almost|nearly|just|less than)\s+)?"
-    r"(?:\d+|an?|one|two|three|four|five|a few|several)\s+"
-    r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?|years?)\s+ago\.?$"
-    r"|^(?:(?:updated|posted|published)\s*:?\s*)?(?:just now|moments ago|yesterday|today)$",
+    r"(?:\d+\s*|(?:an?|one|two|three|four|five|a few|several)\s+)"
+    r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?|years?"
+    r"|[hdmwy](?=\s))\s+ago\.?$"
+    rf"|^{_RELATIVE_LABEL}(?:just now|moments ago|(?:yesterday|today)"
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?)$",
     re.I,
 )
 
@@ -132,9 +137,9 @@ _DATE_RES = {
         re.IGNORECASE,
     ),
     "dmy": re.compile(
-        r"(?<![\d])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+        r"(?<![\d])(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|(?P<dsep>[/-]))"
         + _MON
-        + r",?\s+(?P<y>\d{4})(?![\d])"
+        + r"(?(dsep)(?P=dsep)|,?\s+)(?P<y>\d{4})(?![\d])"
         + _TIME
         + _TZ,
         re.IGNORECASE,
@@ -156,7 +161,8 @@ def find_date(text: str, *, day_first: bool | None = None) -> tuple[datetime, in
 
     Formats: ISO (2024-03-05, 2024-03-05T10:20:00Z), year first with slashes or dots
     (2019/7/9 19:48:40, 2011.04.21), month names either way round (Jul 20, 2022 11:43 PM;
-    April 21, 2011 - 18:53; 5 March 2024) and all-numeric day/month/year. For the last,
+    April 21, 2011 - 18:53; 5 March 2024; 03-Dec-2024; a time printed before the date, "3:45
+    PM EST, Tue December 3, 2024") and all-numeric day/month/year. For the last,
     day-first when the first number is > 12, month-first when the second is; otherwise
     `day_first` decides, and without it dots and hyphens (05.03.2024) read day-first
     (European) and slashes (03/05/2024) month-first (US).
@@ -172,8 +178,39 @@ def find_date(text: str, *, day_first: bool | None = None) -> tuple[datetime, in
             value = _build_date(kind, m, day_first)
             if value is not None:
                 best = (value, m.start(), m.end())
+                if m.groupdict().get("H") is None:
+                    best = _with_time_before(text, best)
                 break
     return best
+
+
+# A time printed before its date: "3:45 PM EST, Tue December 3, 2024" (AP's house style).
+_TIME_BEFORE_RE = re.compile(
+    r"(?<![\d:.])(?P<H>\d{1,2})(?P<sep>[:.])(?P<M>\d{2})(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
+    + _TZ
+    + r"\s*[,|·–—-]?\s*"
+    + r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _with_time_before(text: str, found: tuple[datetime, int, int]) -> tuple[datetime, int, int]:
+    """Add the time printed just before a date to it, and the time to its printed span."""
+    value, start, end = found
+    m = _TIME_BEFORE_RE.search(text, max(0, start - 40), start)
+    if m is None or (m.group("sep") == "." and not (m.group("ampm") or m.group("tz"))):
+        return found  # "12.50" is a price or a score unless a zone or am/pm says otherwise
+    hour, minute = int(m.group("H")), int(m.group("M"))
+    ampm = (m.group("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if (ampm and not 1 <= int(m.group("H")) <= 12) or hour > 23 or minute > 59:
+        return found
+    value = value.replace(hour=hour, minute=minute)
+    tz = _parse_tz(m.group("tz") or "")
+    return (value.replace(tzinfo=tz) if tz is not None else value), m.start(), end
 
 
 def _build_date(kind: str, m: re.Match[str], day_first: bool | None) -> datetime | None:

@@ -18,6 +18,7 @@ import re
 
 from sources.ingest.address import is_page_url
 from sources.ingest.decode import decode_bytes, refuse_controls, refuse_magic
+from sources.ingest.language import is_language_code
 from sources.ingest.names import PLACEHOLDERS, is_placeholder
 from sources.ingest.types import IngestError
 
@@ -36,7 +37,6 @@ _CHARSET_ALIASES = {
 }
 # htmldate's output: the publication time with its zone (a bare day ends in T00:00:00).
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -200,7 +200,7 @@ def _date(value: str) -> str:
 
 def _language(tree) -> str:
     value = (tree.getroottree().getroot().get("lang") or "").strip()
-    return value if _LANGUAGE_RE.match(value) else ""
+    return value if is_language_code(value) else ""
 
 
 def _blocks(body) -> list[str]:

@@ -36,6 +36,15 @@ _STOPWORDS = {
 }
 
 
+# A language tag as pages and spreadsheets write it: "en", "ko", "pt-BR", "zh-Hant-TW", "en_GB".
+_LANGUAGE_CODE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+
+
+def is_language_code(value: str) -> bool:
+    """Tell whether a value is a language tag (a page's `lang`, a manifest's `language`)."""
+    return bool(_LANGUAGE_CODE_RE.match(value or ""))
+
+
 def guess_language(text: str) -> str:
     """Guess the language from the dominant script; Latin script is told apart by stopwords.
 

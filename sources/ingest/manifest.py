@@ -36,6 +36,7 @@ from pathlib import PurePosixPath
 
 from sources.ingest.address import is_page_url
 from sources.ingest.dates import find_date
+from sources.ingest.language import is_language_code
 from sources.ingest.types import Evidence, IngestError, PageMeta
 
 FIELDS = ("file", "url", "publisher", "origin", "published", "byline", "title", "language")
@@ -66,7 +67,6 @@ _MAX_CHARS = {
     "byline": 500,
     "title": 1000,
 }
-_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 
 
 class ManifestError(IngestError):
@@ -280,7 +280,7 @@ def value_problem(column: str, value: str) -> str:
         return f"{value!r} is not a web address (expected http:// or https:// and a host)"
     if column == "published" and manifest_date(value) is None:
         return f"{value!r} is not a date (e.g. 2024-03-05 or 5 March 2024 10:20)"
-    if column == "language" and not _LANGUAGE_RE.match(value):
+    if column == "language" and not is_language_code(value):
         return f"{value!r} is not a language code (e.g. en, ko, pt-BR)"
     return ""
 

@@ -2,9 +2,9 @@
 
 `read_meta` fills a `PageMeta`: the title (top headline, "Newspaper headline:", or a
 stand-in sentence), the byline's names, the publication date (a "Published" dateline first,
-then the story's own dateline), the publisher (`outlets.publisher_of`), the language
-(`language.guess_language`) and the outlet the page says it republishes
-(`provenance.republished_from`).
+then the story's own dateline), the publisher (`outlets.publisher_of`), and the language
+(`language.guess_language`). Whose text it is (`provenance.text_origin`, a republication
+statement included) is the pipeline's to add.
 
 Plain Python, no Django.
 """
@@ -34,7 +34,6 @@ from sources.ingest.lines import (
 )
 from sources.ingest.names import is_placeholder, name_key
 from sources.ingest.outlets import publisher_of
-from sources.ingest.provenance import republished_from
 from sources.ingest.types import Block, BlockRole, PageMeta
 from sources.ingest.wordlists import word_set
 
@@ -46,7 +45,6 @@ def read_meta(text: str, blocks: list[Block]) -> PageMeta:
     meta.title = _title(text, blocks, meta.publisher_name)
     meta.byline = _byline(text, blocks)
     meta.published, meta.published_raw = _published(text, blocks)
-    meta.republished_from = republished_from(text, publisher=meta.publisher_name)
     return meta
 
 
@@ -161,7 +159,11 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
     # A date line printed more than once is the site's clock in its header and footer
     # ("July 22, 2025 | 00:03 GMT +7" twice), not when this story was published.
     printed = Counter(b.text_of(text).strip() for b in blocks)
-    datelines = [b for b in datelines if printed[b.text_of(text).strip()] == 1]
+    datelines = [
+        b
+        for b in datelines
+        if printed[b.text_of(text).strip()] == 1 and not _site_clock(text, blocks, b)
+    ]
     if not datelines:
         return _story_dateline_date(text, blocks)
     datelines.sort(key=lambda b: not text[b.start : b.end].lower().startswith("published"))
@@ -180,6 +182,30 @@ def _published(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:
     if RELATIVE_TIME_RE.match(value):
         return None, value.strip()
     return None, DATELINE_LABEL_RE.sub("", value).strip()
+
+
+_HEADER_ROLES = frozenset({BlockRole.CHROME, BlockRole.MASTHEAD, BlockRole.SECTION_LABEL})
+
+
+def _site_clock(text: str, blocks: list[Block], dateline: Block) -> bool:
+    """Tell whether a date line is the site's clock in its header, not the story's date.
+
+    Sites print today's date in the strip above their menu ("Friday, March 14, 2031",
+    then "Home", "World", "Business", …); the story's own date sits by its headline and
+    byline. So an unlabelled date line above the headline with header furniture (menu,
+    section names, the masthead) between the two is the clock. A labelled one ("Published:",
+    a search index's "date 2031-03-14") says what it is and is kept.
+    """
+    if DATELINE_LABEL_RE.match(dateline.text_of(text)):
+        return False
+    headline = next(
+        (b for b in blocks if b.role in {BlockRole.HEADLINE, BlockRole.NEWSPAPER_HEADLINE}),
+        None,
+    )
+    if headline is None or dateline.start > headline.start:
+        return False
+    between = [b for b in blocks if dateline.end <= b.start < headline.start]
+    return any(b.role in _HEADER_ROLES for b in between)
 
 
 def _story_dateline_date(text: str, blocks: list[Block]) -> tuple[datetime | None, str]:

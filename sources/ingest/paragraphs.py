@@ -49,17 +49,42 @@ def _double_spaced(lines: list[Line]) -> bool:
     """Tell whether hard-wrapped text was stored with a blank line after every line.
 
     Then most blank lines fall inside a sentence: the line before does not end one and
-    the next starts lowercase, or the line before ends with a comma or a function word.
+    the next starts lowercase, or the line before ends with a comma or a function word —
+    or, when the lines keep to one width (wire copy wrapped at ~70 columns), the line
+    before reaches that width without ending a sentence ("… signed a deal with Northern"
+    / "Smelting Company …": the wrap falls before a name as often as not).
     """
     gaps = [(a, b) for a, b in pairwise(lines) if b.blank_before]
+    width = _line_width(lines)
     broken = 0
     for a, b in gaps:
         if TERMINAL_RE.search(a.text):
             continue
         last = a.text.rsplit(None, 1)[-1].lower().strip("\"'“”‘’(")
-        if _lowercase_start(b.text) or last in WRAP_END_WORDS or a.text[-1] in ",-–(/&":
+        if (
+            _lowercase_start(b.text)
+            or last in WRAP_END_WORDS
+            or a.text[-1] in ",-–(/&"
+            or (width and len(a.text) >= 0.85 * width)
+        ):
             broken += 1
     return broken >= 3 and broken >= 0.4 * len(gaps)
+
+
+def _line_width(lines: list[Line]) -> int:
+    """Return the width the text lines keep to, or 0 when their lengths vary freely.
+
+    Hard-wrapped copy is wrapped at a fixed width (40–100 columns): the longest lines
+    (the 90th percentile) are at it and hardly a line (a title: one in ten at most) is
+    much longer. Free-running paragraphs are hundreds of characters long, or vary.
+    """
+    lengths = [len(ln.text) for ln in lines if len(ln.text) >= 20]
+    if len(lengths) < 4:
+        return 0
+    width = sorted(lengths)[int(len(lengths) * 0.9) - (len(lengths) % 10 == 0)]
+    if not 40 <= width <= 100 or sum(n > width + 20 for n in lengths) > len(lengths) // 10:
+        return 0
+    return width
 
 
 def _wrap_width(lines: list[Line]) -> int:
@@ -69,11 +94,8 @@ def _wrap_width(lines: list[Line]) -> int:
     that continues into another line is close to that width, and hardly a line (a repeated
     headline, a title: one in ten at most) is much longer.
     """
-    lengths = [len(ln.text) for ln in lines if len(ln.text) >= 20]
-    if len(lengths) < 4:
-        return 0
-    width = sorted(lengths)[int(len(lengths) * 0.9) - (len(lengths) % 10 == 0)]
-    if not 40 <= width <= 100 or sum(n > width + 20 for n in lengths) > len(lengths) // 10:
+    width = _line_width(lines)
+    if not width:
         return 0
     continued = [len(a.text) for a, b in pairwise(lines) if not b.blank_before]
     if len(continued) < 3:

@@ -28,11 +28,13 @@ A photo credit ("AP Photo/…", "Stringer | AFP | Getty Images", "Credit: AP", "
 Reuters", "[EPA/YONHAP]") is not the text's origin, and a bare "(XYZ)" counts only at the
 dateline or at a paragraph's end, and only when XYZ is a known agency — "(CEO)", "(US)",
 "(MP)" are not credits. Known names come from the curated registry file
-`sources/data/publishers.csv` (read with the csv module, cached until the file changes;
-a few built-in agencies stand in while it is missing), so this stays Django-free.
+`sources/data/publishers.csv` (read with the csv module, cached until the file changes),
+the one list of agency and outlet names, so this stays Django-free.
 
-`republished_from` (kept for the state-media disclaimer of seed 001) returns the outlet, or
-kind of state media, a page says it republishes, other than its own publisher.
+A page that says it republishes another outlet, or unnamed state media ("This item
+originates from state-affiliated Chinese media", "originally published by X"), has that as
+its origin with the evidence kind "republication" (`republication_credit`): one field,
+`Article.origin`, says whose text a page is, however the page says it.
 
 Plain Python, no Django.
 """
@@ -52,23 +54,6 @@ from sources.ingest.types import Evidence
 
 PUBLISHERS_CSV = Path(__file__).resolve().parents[1] / "data" / "publishers.csv"
 
-# Stand-in while sources/data/publishers.csv does not exist: (name, kind, aliases, domains).
-BUILTIN_AGENCIES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Associated Press", "agency", ("AP", "The Associated Press"), ("apnews.com", "ap.org")),
-    ("Agence France-Presse", "agency", ("AFP", "Agence France Presse"), ("afp.com",)),
-    ("Reuters", "agency", ("Reuters News",), ("reuters.com",)),
-    ("Xinhua", "agency", ("Xinhua News Agency",), ("xinhuanet.com", "news.cn")),
-    ("Bernama", "agency", ("Malaysian National News Agency",), ("bernama.com",)),
-    ("Bangladesh Sangbad Sangstha", "agency", ("BSS",), ("bssnews.net",)),
-    ("Yonhap", "agency", ("Yonhap News Agency",), ("yna.co.kr",)),
-    ("Kyodo News", "agency", ("Kyodo",), ("kyodonews.net",)),
-    ("Press Trust of India", "agency", ("PTI",), ("ptinews.com",)),
-    ("TASS", "agency", ("ITAR-TASS",), ("tass.com",)),
-    ("Deutsche Presse-Agentur", "agency", ("dpa",), ("dpa.com",)),
-    ("PR Newswire", "agency", (), ("prnewswire.com",)),
-    ("Business Wire", "agency", (), ("businesswire.com",)),
-    ("GlobeNewswire", "agency", ("Globe Newswire",), ("globenewswire.com",)),
-)
 # Kinds whose name can stand for the author of a text (not a parent company or a ministry).
 TEXT_KINDS = frozenset({"agency", "outlet"})
 
@@ -167,17 +152,17 @@ def _load(path: str, mtime: float) -> KnownNames:
     return _index(rows)
 
 
-@lru_cache(maxsize=1)
-def _builtin() -> KnownNames:
-    return _index(list(BUILTIN_AGENCIES))
-
-
 def known_names(path: Path = PUBLISHERS_CSV) -> KnownNames:
-    """Read the registry file (cached until it changes), or the built-in agencies without it."""
+    """Read the registry file, cached until it changes; a missing file is an error naming it.
+
+    It ships with the code (sources/data/publishers.csv): no second list of names stands in.
+    """
     try:
         mtime = path.stat().st_mtime
-    except OSError:
-        return _builtin()
+    except OSError as exc:
+        raise FileNotFoundError(
+            f"{path}: the publisher registry file cannot be read ({exc.strerror or exc})"
+        ) from exc
     return _load(str(path), mtime)
 
 
@@ -738,9 +723,6 @@ STATEMENT_PATTERNS = [
         rf"\bcourtesy\s+of\s+(?:the\s+)?{_ORIGIN}{_END}",
     )
 ]
-_SOURCE_FIELD_RE = re.compile(
-    r"(?im)(?:^|\s)Source\s*:\s*(?P<origin>[^\n|;]{2,80}?)\s*(?:$|[|;]|\s+Published)"
-)
 _STATE_MEDIA_RE = re.compile(
     r"\b(?P<nation>[A-Z][a-z]+)?\s*(?:state[- ](?P<kind>affiliated|owned|run|controlled|backed)"
     r"|government[- ](?P<gov>affiliated|owned|run|controlled))\s+"
@@ -797,32 +779,3 @@ def _clean(origin: str, names: KnownNames) -> str:
     )
     origin = re.sub(r"(?:['’]s)?\s+(?:website|site)$", "", origin, flags=re.I)
     return canonical_name(origin, names) if 2 <= len(origin) <= 80 else ""
-
-
-def _same(a: str, b: str, names: KnownNames) -> bool:
-    if not (a and b):
-        return False
-    return name_key(canonical_name(a, names)) == name_key(canonical_name(b, names))
-
-
-def republished_from(text: str, *, publisher: str = "") -> str:
-    """Return the outlet (or kind of state media) the page says it republishes, or "".
-
-    Explicit statements win over a `Source:` field, which wins over a wire dateline; an
-    origin equal to the page's own `publisher` does not count.
-    """
-    names = known_names()
-    for pattern in STATEMENT_PATTERNS:
-        for m in pattern.finditer(text):
-            origin = _clean(m.group("origin"), names)
-            if origin and not _same(origin, publisher, names):
-                return origin
-    for m in _SOURCE_FIELD_RE.finditer(text[:3000]):
-        origin = _clean(m.group("origin"), names)
-        if origin and not _same(origin, publisher, names):
-            return origin
-    paras = paragraphs(text)[:40]
-    credit = dateline_credit(text, paras, names)
-    if credit is not None and not _same(credit.name, publisher, names):
-        return credit.name
-    return ""

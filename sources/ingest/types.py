@@ -101,8 +101,6 @@ class PageMeta:
     publisher_name: str = ""
     language: str = ""
     url: str = ""
-    # The outlet (or kind of state media) the page says it republishes (ingest/provenance.py).
-    republished_from: str = ""
     # The site's own name as the page declares it (og:site_name, JSON-LD publisher).
     site_name: str = ""
     # Why the publisher is what it is: an Evidence.as_dict() (see below), {} when unknown.

@@ -43,7 +43,7 @@ def busy_claim(n: int) -> Claim:
         received_text=text,
         publisher=PublisherFactory(parent=PublisherFactory()),
         origin=PublisherFactory(),
-        republished_from=PublisherFactory(),
+        origin_evidence={"kind": "republication"},
     )
     claims = []
     for match in re.finditer(r"Plant[^.]*\.", text):
@@ -354,3 +354,21 @@ def test_a_message_is_shown_once_and_a_panel_s_flash_only_in_its_action_s_answer
     assert "data-flash>Note added.</p>" in answer
     assert "Note added." not in rclient.get(panel_url(claim, "notes"), **HTMX).content.decode()
     assert "Note added." not in rclient.get(claim.get_absolute_url()).content.decode()
+
+
+def test_the_source_panel_says_which_source_the_article_republishes(rclient):
+    # One field, Article.origin: a republication statement is an origin whose evidence says so.
+    daily = PublisherFactory(name="Harbour Daily")
+    republished = ClaimFactory(
+        article=ArticleFactory(
+            origin=daily,
+            origin_evidence={"kind": "republication", "why": "from the statement '…'"},
+        )
+    )
+    content = rclient.get(panel_url(republished, "source"), **HTMX).content.decode()
+    assert "Republishes:" in content and "Harbour Daily" in content
+    # A credit ("(HD)" at a paragraph's end) is whose text it is, not a republication.
+    credited = ClaimFactory(
+        article=ArticleFactory(origin=daily, origin_evidence={"kind": "wire-credit"})
+    )
+    assert "Republishes:" not in rclient.get(panel_url(credited, "source"), **HTMX).content.decode()

@@ -166,10 +166,13 @@ def test_rare_earth_exchanges_disclaimer_is_linked_to_the_state_media_origin(imp
 
     ree = imported_seeds["001"]
     assert ree.publisher.name == "Rare Earth Exchanges"
-    assert ree.republished_from.name == "Chinese state-affiliated media (unspecified)"
-    assert ree.republished_from.ownership == Ownership.STATE_AFFILIATED
+    # Whose text it is, from the disclaimer: the origin, with the statement as its evidence.
+    assert ree.republishes == ree.origin
+    assert ree.origin.name == "Chinese state-affiliated media (unspecified)"
+    assert ree.origin.ownership == Ownership.STATE_AFFILIATED
+    assert ree.origin_evidence["kind"] == "republication"
     disclaimer = ree.claims.get(kind=ClaimKind.DISCLAIMER, text__contains="originates from")
-    assert disclaimer.article.republished_from == ree.republished_from
+    assert disclaimer.start <= ree.origin_evidence["start"] < disclaimer.end
 
 
 def test_state_media_evidence_for_a_republished_state_media_item_is_not_independent(
@@ -193,7 +196,12 @@ def test_evidence_from_the_named_origin_of_a_reprint_is_not_independent():
     xinhua = Publisher.objects.get(name="Xinhua")
     herald = Publisher.objects.get(name="The Korea Herald")
     claim = ClaimFactory(
-        article=ArticleFactory(publisher=herald, republished_from=xinhua, text=WIRE_TEXT)
+        article=ArticleFactory(
+            publisher=herald,
+            origin=xinhua,
+            origin_evidence={"kind": "republication", "why": "the page says it republishes Xinhua"},
+            text=WIRE_TEXT,
+        )
     )
     value, reason = judge(claim=claim, url="http://english.news.cn/2025/x.htm")
     assert value == Independence.NOT_INDEPENDENT

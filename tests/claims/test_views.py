@@ -512,7 +512,7 @@ def test_claim_page_runs_a_fixed_number_of_queries(rclient, django_assert_num_qu
     # Whose text each side is: read for every corroboration's independence, never per row.
     wire = PublisherFactory(name="Nordic Wire")
     Article.objects.filter(pk__in={c.article_id for c in [claim, *other]}).update(
-        origin=wire, republished_from=PublisherFactory(name="Harbour Courier")
+        origin=wire, origin_evidence={"kind": "republication"}
     )
     for i in range(n):
         evidence = CorroborationFactory(

@@ -109,3 +109,70 @@ def test_article_page_links_an_inherited_origin_to_the_credited_copy(client):
     html = client.get(f"/sources/articles/{copy.pk}/").content.decode()
     assert f"its text is a near-copy of article #{credited.pk}, whose origin is AFP" in html
     assert f'(<a href="/sources/articles/{credited.pk}/">Smelter output rises</a>)' in html
+
+
+# --- One field for whose text it is (sources migrations 0010 and 0011) -------------------
+
+BEFORE, AFTER = (
+    ("sources", "0009_import_batch_task_ids"),
+    (
+        "sources",
+        "0011_remove_article_republished_from",
+    ),
+)
+
+
+@pytest.fixture
+def migrated_back():
+    """The test migrates back to BEFORE; afterwards every app's latest migration again."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_folds_republished_from_into_origin_keeping_every_value(migrated_back):
+    import hashlib
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sources.models import Article
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE])
+    apps = executor.loader.project_state([BEFORE]).apps
+    Old = apps.get_model("sources", "Article")
+    Pub = apps.get_model("sources", "Publisher")
+    wire, courier = Pub.objects.create(name="Nordic Wire"), Pub.objects.create(name="Courier")
+
+    def article(n: int, **fields) -> int:
+        text = f"Headline {n}\nThe ferry ran {n} times."
+        return Old.objects.create(
+            text=text,
+            received_text=text,
+            source_name=f"{n}.txt",
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            **fields,
+        ).pk
+
+    credited = {"kind": "wire-credit", "text": "(NW)", "start": 3, "end": 7, "why": "credit"}
+    only_republished = article(1, republished_from=wire)
+    both_same = article(2, republished_from=wire, origin=wire, origin_evidence=credited)
+    both_differ = article(3, republished_from=courier, origin=wire, origin_evidence=credited)
+    neither = article(4)
+
+    MigrationExecutor(connection).migrate([AFTER])
+    got = {a.pk: a for a in Article.objects.select_related("origin")}
+    assert got[only_republished].origin.name == "Nordic Wire"
+    assert got[only_republished].origin_evidence["kind"] == "republication"
+    assert got[only_republished].republishes == got[only_republished].origin
+    assert got[both_same].origin_evidence == credited and got[both_same].republishes is None
+    assert got[both_differ].origin.name == "Nordic Wire"
+    assert got[both_differ].origin_evidence == {
+        **credited,
+        "republishes": {"id": courier.pk, "name": "Courier"},
+    }
+    assert got[neither].origin is None and got[neither].origin_evidence == {}

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from claims.models import Claim, ClaimKind
 from imports import queue, uploads
 from sources.ingest.html import decode_html, extract_page
+from sources.ingest.language import is_language_code
 from sources.ingest.pipeline import process_html_bytes
 from sources.ingest.types import IngestError
 from sources.models import ImportFile, ImportOutcome
@@ -197,3 +198,11 @@ def test_uploaded_page_keeps_its_html_meta_publisher_evidence():
     assert article.publisher_evidence["kind"] == "html-meta"
     assert article.byline == "Morag Lindqvist"
     assert article.published_at.isoformat() == "2023-07-04T08:15:00+00:00"
+
+
+def test_a_pages_language_tag_is_read_by_the_manifests_rule():
+    # One rule (language.is_language_code) for a page's lang and a manifest's language.
+    html, _ = decode_html(PAGE_BYTES.replace(b'<html lang="en">', b'<html lang="en_GB">'))
+    assert extract_page(html, name="page.html")[1]["language"] == "en_GB"
+    assert is_language_code("en_GB") and is_language_code("zh-Hant-TW")
+    assert not is_language_code("English") and not is_language_code("")

@@ -388,3 +388,19 @@ def test_a_zip_manifests_ignored_columns_are_shown_on_the_upload_batch_page(clie
     page_html = client.get(response.url).content.decode()
     assert "ignored column(s) desk_notes" in page_html
     assert ImportFile.objects.get(batch=batch).manifest["url"] == "https://cw.example/ferry"
+
+
+@pytestmark_db
+def test_the_commands_manifest_row_and_ignored_columns_are_kept_on_its_batch(tmp_path):
+    (tmp_path / "ferry.txt").write_text(PAGE, encoding="utf-8")
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text(
+        "file,url,desk_notes\nferry.txt,https://cw.example/cli,check\n", encoding="utf-8"
+    )
+    code, out = run(str(tmp_path / "ferry.txt"), "--manifest", str(manifest))
+    assert code == 0, out
+    assert out.count("ignored column(s) desk_notes") == 1  # printed once
+    batch = ImportBatch.objects.get()
+    # The batch page of a command's import shows the warning, as an upload's does.
+    assert len(batch.notices) == 1 and "desk_notes" in batch.notices[0]
+    assert ImportFile.objects.get(batch=batch).manifest["url"] == "https://cw.example/cli"

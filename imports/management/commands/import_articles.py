@@ -166,8 +166,6 @@ class Command(BaseCommand):
         self.manifest_dir = Path(manifest).resolve().parent if manifest else None
         self.used: set[int] = set()  # rows of --manifest that found their file
         if self.manifest is not None:
-            if self.manifest.notice():
-                self.stdout.write(self.style.WARNING(self.manifest.notice()))
             refused += [(manifest, 0, problem) for problem in self.manifest.problems]
         batch, pending = import_batch_create(
             files=[Incoming(path, Path(path).stat().st_size, path) for path in files],
@@ -176,8 +174,9 @@ class Command(BaseCommand):
             limits=import_limits(max_file_bytes=max_bytes),
             row_for=self._cli_row if self.manifest is not None else None,
             refused=refused,
+            notices=[self.manifest.notice()] if self.manifest is not None else (),
         )
-        for notice in batch.notices:
+        for notice in batch.notices:  # the manifest's ignored columns, a zip's own manifest's
             self.stdout.write(self.style.WARNING(notice))
         # Files refused on sight are reported in their place among the others.
         self.waiting = list(

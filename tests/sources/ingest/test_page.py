@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 
@@ -377,7 +378,18 @@ def test_furniture_lines_are_never_story_text(line):
     assert roles[line] in {BlockRole.CHROME, BlockRole.CREDIT, BlockRole.SECTION_LABEL}
 
 
-@pytest.mark.parametrize("line", ["Updated an hour ago", "18 minutes ago", "Posted 2 days ago"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated an hour ago",
+        "18 minutes ago",
+        "Posted 2 days ago",
+        "Updated 5h ago",
+        "Last updated 2 hrs ago",
+        "Yesterday at 10:20 AM",
+        "Today, 09:15",
+    ],
+)
 def test_relative_timestamp_is_a_dateline_kept_raw_without_a_date(line):
     text = STORY.format(furniture=line)
     assert (BlockRole.DATELINE, line) in _roles(text)
@@ -570,6 +582,46 @@ def test_double_spaced_hard_wrap_is_one_paragraph():
     assert bodies[0].startswith("Harbour Metals on Tuesday") and bodies[0].endswith("district.")
 
 
+_WIRE_PARAGRAPHS = (
+    "PORTVILLE, March 3 (Examplewire) - Harbour Metals Corporation said on Tuesday it had"
+    " signed a ten-year agreement with Northern Smelting Company to supply concentrate from"
+    " its Eastfield mine in Western Province, sending Harbour Metals shares up 14 percent.",
+    "The deal, valued at about 2.1 billion dollars according to Portville Securities analyst"
+    " Tom Lee, would make Northern Smelting Company the largest buyer of Eastfield concentrate.",
+    "Chief Executive Officer Maria Lindqvist told analysts that Harbour Metals expected the"
+    " first shipments to leave Portville in September, subject to approval by the Ministry of"
+    " Trade and the Western Province Mining Board.",
+    "Shares of Northern Smelting Company rose 3 percent on the Portville Stock Exchange.",
+)
+
+
+@pytest.mark.parametrize("width", range(60, 80, 2))
+def test_wire_copy_wrapped_at_a_fixed_width_with_blank_lines_keeps_its_sentences(width):
+    # Wrapped at ~70 columns with a blank line after every line; the wraps often fall
+    # before a name ("… with Northern" / "Smelting Company …"), not after a function word.
+    body = "\n\n".join("\n\n".join(textwrap.wrap(p, width)) for p in _WIRE_PARAGRAPHS)
+    article = process_text(f"Harbour Metals signs supply deal\n\n{body}\n", source_name="w.txt")
+    sentences = [
+        " ".join(article.text[s.start : s.end].split())
+        for s in article.segments
+        if s.kind != "headline"
+    ]
+    assert sentences == [" ".join(p.split()) for p in _WIRE_PARAGRAPHS]
+
+
+def test_one_line_paragraphs_with_blank_lines_between_are_not_joined():
+    text = (
+        "Ferry timetable changes for the winter season\n\n"
+        "The harbour ferry will run every forty minutes from Monday until the end of March.\n\n"
+        "Evening sailings after nine o'clock are cancelled because of low passenger numbers.\n\n"
+        "Season tickets bought before November stay valid on every remaining sailing.\n\n"
+        "Timetables for the islands route\n\n"
+        "Printed copies are available at the terminal office and on board every vessel.\n"
+    )
+    bodies = [body for role, body in _roles(text) if role == BlockRole.BODY]
+    assert len(bodies) == 4
+
+
 # --------------------------------------------------------------------------- dates, bylines
 
 
@@ -595,6 +647,19 @@ def test_double_spaced_hard_wrap_is_one_paragraph():
             "July 22, 2025 | 00:03 GMT +7",
             datetime(2025, 7, 22, 0, 3, tzinfo=timezone(timedelta(hours=7))),
             "July 22, 2025 | 00:03 GMT +7",
+        ),
+        ("03-Dec-2024", datetime(2024, 12, 3), "03-Dec-2024"),
+        ("Posted 3/Dec/2024", datetime(2024, 12, 3), "3/Dec/2024"),
+        # the time before the date, as the AP prints it
+        (
+            "Updated 3:45 PM EST, Tue December 3, 2024",
+            datetime(2024, 12, 3, 15, 45, tzinfo=timezone(timedelta(hours=-5))),
+            "3:45 PM EST, Tue December 3, 2024",
+        ),
+        (
+            "Published 13:05 GMT, 3 December 2024",
+            datetime(2024, 12, 3, 13, 5, tzinfo=UTC),
+            "13:05 GMT, 3 December 2024",
         ),
     ],
 )
@@ -738,6 +803,37 @@ def test_a_date_line_printed_twice_is_the_sites_clock_not_the_publication_date()
     # Printed once, the same line is the story's date.
     once = parse_page(STORY.format(furniture=clock)).meta
     assert once.published is not None and once.published.date().isoformat() == "2031-03-14"
+
+
+CLOCK_PAGE = (
+    "The Harbour Ledger\n"
+    "Friday, March 14, 2031\n"
+    "Home\n"
+    "Business\n"
+    "World\n"
+    "Harbour council approves a new recycling plant for the port district\n"
+    "By Jane Roe\n"
+    "{dated}"
+    "The council voted 7-2 on Monday to approve a $40 million recycling plant, officials said.\n"
+)
+
+
+def test_the_sites_clock_above_its_menu_is_not_the_publication_date():
+    # The date strip above the site's menu is today's date on every page of the site.
+    assert parse_page(CLOCK_PAGE.format(dated="")).meta.published is None
+    # The story's own date by its byline is read, not the clock.
+    meta = parse_page(CLOCK_PAGE.format(dated="March 10, 2031\n")).meta
+    assert (meta.published, meta.published_raw) == (datetime(2031, 3, 10), "March 10, 2031")
+
+
+def test_a_date_right_above_the_headline_or_labelled_is_the_storys():
+    story = (
+        "Harbour council approves a new recycling plant for the port district\n"
+        "The council voted 7-2 on Monday to approve a $40 million recycling plant.\n"
+    )
+    assert parse_page(f"Business\nMarch 10, 2031\n{story}").meta.published == datetime(2031, 3, 10)
+    labelled = f"The Harbour Ledger\nPublished: March 10, 2031\nHome\nBusiness\n{story}"
+    assert parse_page(labelled).meta.published == datetime(2031, 3, 10)
 
 
 def test_a_wire_dateline_without_its_year_is_kept_as_printed_with_no_date():

@@ -5,12 +5,10 @@ import re
 
 import pytest
 
-from sources.ingest.page import parse_page
 from sources.ingest.provenance import (
     PUBLISHERS_CSV,
     find_origin,
     known_names,
-    republished_from,
     state_media_origin,
     text_origin,
 )
@@ -18,41 +16,42 @@ from tests.conftest import seed_path, shared_path
 
 
 @pytest.mark.parametrize(
-    ("text", "publisher", "origin"),
+    ("text", "origin", "kind"),
     [
         (
             "Disclaimer: This item originates from state-affiliated Chinese media/entities. "
             "The claims should be verified.",
-            "Rare Earth Exchanges",
             "Chinese state-affiliated media (unspecified)",
+            "republication",
         ),
-        ("This article was originally published by Mining Weekly.", "", "Mining Weekly"),
-        ("This story first appeared in The Guardian.", "", "The Guardian"),
-        ("Republished from Xinhua with permission.", "", "Xinhua"),
-        ("Title\nSource: Xinhua\n\nBody text here.", "The Korea Herald", "Xinhua"),
-        ("Title\n\nBEIJING, March 5 (Xinhua) -- China said so.", "The Korea Herald", "Xinhua"),
+        (
+            "This article was originally published by Mining Weekly.",
+            "Mining Weekly",
+            "republication",
+        ),
+        ("This story first appeared in The Guardian.", "The Guardian", "republication"),
+        ("Republished from Xinhua with permission.", "Xinhua", "republication"),
         (
             "This content originated from Russian state-owned media.",
-            "",
             "Russian state-owned media (unspecified)",
+            "republication",
         ),
+        # A credit says whose text it is the same way, in the same field.
+        ("Title\n\nBEIJING, March 5 (Xinhua) -- China said so.", "Xinhua", "dateline"),
     ],
 )
-def test_republication_statements_name_their_origin(text, publisher, origin):
-    assert republished_from(text, publisher=publisher) == origin
+def test_republication_statements_name_their_origin(text, origin, kind):
+    name, evidence = text_origin(text)
+    assert (name, evidence["kind"]) == (origin, kind)
+    assert text[evidence["start"] : evidence["end"]] == evidence["text"]
 
 
 @pytest.mark.parametrize(
-    ("text", "publisher"),
-    [
-        ("By Wang Cong Source:Global Times Published: 2019/7/9 19:48:40", "Global Times"),
-        ("SEOUL, March 5 (Yonhap) -- Exports rose.", "Yonhap"),
-        ("The idea comes from a statement by the ministry.", ""),
-        ("Officials said output rose 5 percent.", ""),
-    ],
+    "text",
+    ["The idea comes from a statement by the ministry.", "Officials said output rose 5 percent."],
 )
-def test_no_origin_when_the_page_names_itself_or_nothing(text, publisher):
-    assert republished_from(text, publisher=publisher) == ""
+def test_no_origin_when_the_page_names_nothing(text):
+    assert text_origin(text) == ("", {})
 
 
 def test_state_media_phrase_without_an_outlet():
@@ -67,13 +66,14 @@ def test_seed_001_disclaimer_names_chinese_state_media():
 
     processed = process_bytes(seed_path("001").read_bytes(), source_name="001.txt")
     assert processed.meta.publisher_name == "Rare Earth Exchanges"
-    assert processed.meta.republished_from == "Chinese state-affiliated media (unspecified)"
+    assert processed.meta.origin_name == "Chinese state-affiliated media (unspecified)"
+    assert processed.meta.origin_evidence["kind"] == "republication"
 
 
 def test_global_times_pages_republish_nothing():
     for prefix in ("000", "002", "003"):
         text = seed_path(prefix).read_text(encoding="utf-8")
-        assert parse_page(text).meta.republished_from == "", prefix
+        assert text_origin(text)[1].get("kind") != "republication", prefix
 
 
 # --------------------------------------------------------------------------- whose text it is
@@ -274,11 +274,23 @@ def test_photo_credits_bare_tokens_and_citations_are_not_origins(text):
     assert text_origin(text) == ("", {})
 
 
-def test_without_the_registry_file_the_builtin_agencies_still_resolve(tmp_path):
-    names = known_names(tmp_path / "missing.csv")
-    credit = find_origin(f"PARIS (AFP) — {BODY}", names=names)
-    assert credit is not None and credit.name == "Agence France-Presse"
+def test_agency_names_come_from_the_registry_file_alone(tmp_path):
+    registry = tmp_path / "publishers.csv"
+    registry.write_text(
+        "name,kind,aliases,domains\nExamplewire,agency,EXW,examplewire.example\n",
+        encoding="utf-8",
+    )
+    names = known_names(registry)
+    credit = find_origin(f"PORTVILLE (EXW) — {BODY}", names=names)
+    assert credit is not None and credit.name == "Examplewire"
+    # No second list: an agency the file does not list is no credit.
+    assert find_origin(f"PARIS (AFP) — {BODY}", names=names) is None
     assert find_origin(f"Exports rose. (CEO)\n\n{BODY}", names=names) is None
+
+
+def test_a_missing_registry_file_is_an_error_naming_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
+        known_names(tmp_path / "missing.csv")
 
 
 def test_the_pipeline_fills_origin_and_its_evidence():
