@@ -12,11 +12,15 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
 )
@@ -200,13 +204,16 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     )
 
 
-def triage_queryset(filters: TriageFilters, user) -> QuerySet:
-    """Claims matching the filters, with what a queue row shows, unordered."""
+def triage_queryset(filters: TriageFilters, user, *, selection: QuerySet | None = None) -> QuerySet:
+    """Claims matching the filters, with what a queue row shows, unordered.
+
+    `selection`: the filtered claims when the caller has them already (`triage_selection`).
+    """
     evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
     count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
+    selection = triage_selection(filters, user) if selection is None else selection
     return (
-        triage_selection(filters, user)
-        .select_related("article__publisher", "assignee")
+        selection.select_related("article__publisher", "assignee")
         .defer(*article_body_fields("article__"))
         .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
     )
@@ -238,6 +245,49 @@ def triage_selection(filters: TriageFilters, user) -> QuerySet:
     elif filters.credibility:
         qs = qs.filter(credibility=filters.credibility)
     return search.search(qs, filters.q, rank=filters.o == RELEVANCE)
+
+
+FAMILY_OUTLETS_SEPARATOR = "\n"
+
+
+def family_rows(qs: QuerySet, selection: QuerySet) -> QuerySet:
+    """One row per claim family: keep a claim only when no member of its family that matches
+    the filters (`selection`) scores higher (or as high, with a lower id); annotate the
+    family's size and its outlets' names.
+
+    A claim in no family is its own row. The test is a correlated NOT EXISTS on the indexed
+    family id (families_familymember.family_id), so a page walks the queue's own index and
+    costs a few index look-ups a row, whatever the number of claims; size and outlets are
+    sub-selects of the page's rows only.
+    """
+    better = selection.filter(family_member__family_id=OuterRef("family_id")).filter(
+        Q(score__gt=OuterRef("score")) | Q(score=OuterRef("score"), pk__lt=OuterRef("pk"))
+    )
+    members = (
+        Claim.objects.triageable()
+        .filter(family_member__family_id=OuterRef("family_id"))
+        .order_by()
+        .values("family_member__family_id")
+    )
+    size = members.annotate(n=Count("pk")).values("n")
+    outlets = members.annotate(
+        names=StringAgg(
+            "article__publisher__name", delimiter=Value(FAMILY_OUTLETS_SEPARATOR), distinct=False
+        )
+    ).values("names")
+    return (
+        qs.annotate(family_id=F("family_member__family_id"))
+        .exclude(Exists(better))
+        .annotate(
+            family_size=Subquery(size, output_field=IntegerField()),
+            family_outlets=Subquery(outlets, output_field=CharField()),
+        )
+    )
+
+
+def family_outlets(names: str | None) -> list[str]:
+    """The distinct outlet names of a family row's `family_outlets`, sorted."""
+    return sorted({n for n in (names or "").split(FAMILY_OUTLETS_SEPARATOR) if n})
 
 
 def describe_filters(filters, user) -> list[tuple[str, str]]:
@@ -334,7 +384,9 @@ def triage_page(
         fields = {"id", *rows_only, *([key] if key not in SORT_KEYS else [])}
         base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
     else:
-        base = with_sort_key(triage_queryset(filters, user), filters.o)
+        selection = triage_selection(filters, user)
+        shown = triage_queryset(filters, user, selection=selection)
+        base = with_sort_key(family_rows(shown, selection), filters.o)
     if filters.q and is_postgres(base):
         # Ids first: only sort keys and the search vector are read (in queue order from the
         # claim_queue_search index, claims migration 0010; by best match, every match's id and
