@@ -707,6 +707,8 @@ JUDGE_RELATED = (
     "evidence_claim__article__publisher",
     "evidence_claim__article__origin",
     "evidence_claim__article__republished_from",
+    "claim__family_member",  # independence: copies of one statement (claim families)
+    "evidence_claim__family_member",
 )
 
 

@@ -29,6 +29,8 @@ from django.http import QueryDict
 
 from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
+from families.inheritance import VERDICT_STATUSES
+from families.models import ClaimFamily
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
 from workbench.db import is_postgres
@@ -275,12 +277,18 @@ def family_rows(qs: QuerySet, selection: QuerySet) -> QuerySet:
             "article__publisher__name", delimiter=Value(FAMILY_OUTLETS_SEPARATOR), distinct=False
         )
     ).values("names")
+    # "Already checked": the representative (another claim) has a verdict.
+    checked = ClaimFamily.objects.filter(
+        pk=OuterRef("family_id"), representative__status__in=VERDICT_STATUSES
+    ).exclude(representative_id=OuterRef("pk"))
     return (
         qs.annotate(family_id=F("family_member__family_id"))
         .exclude(Exists(better))
         .annotate(
             family_size=Subquery(size, output_field=IntegerField()),
             family_outlets=Subquery(outlets, output_field=CharField()),
+            checked_by=Subquery(checked.values("representative_id")[:1]),
+            checked_status=Subquery(checked.values("representative__status")[:1]),
         )
     )
 

@@ -58,6 +58,7 @@ from claims.triage import (
     parse_filters,
     triage_page,
 )
+from families.inheritance import has_verdict
 from families.models import FamilyMember
 from sources.registry import PublisherRegistry
 from workbench.errors import error_text
@@ -101,6 +102,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         claim.url, claim.take_url = detail(claim.pk), take(claim.pk)
         claim.status_url = quick_status(claim.pk)
         claim.outlets = family_outlets(claim.family_outlets)
+        # The family's verdict, unless this claim has its own (families/inheritance.py).
+        claim.checked = claim.checked_by and not has_verdict(claim.status)
+        claim.checked_url = detail(claim.checked_by) if claim.checked else ""
     label = "Best match first" if filters.o == RELEVANCE else ORDERINGS[filters.o][0]
     context = {
         "nav": "claims",

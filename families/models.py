@@ -65,6 +65,16 @@ class FamilyMember(models.Model):
         return f"Claim #{self.claim_id} in family #{self.family_id} ({self.how})"
 
 
+def family_id_of(claim) -> int | None:
+    """The id of the family a claim is in, or None: the one test of "copies of one statement".
+
+    Reads `claim.family_member` (select it with the claim to spare a query); a claim in no
+    family raises RelatedObjectDoesNotExist, an AttributeError, hence the default.
+    """
+    member = getattr(claim, "family_member", None)
+    return member.family_id if member is not None else None
+
+
 class ClaimSignature(models.Model):
     """A claim's exact key and MinHash band values, indexed for candidate look-ups."""
 

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim
 from families import services
+from families.inheritance import inherited_of
 from families.models import FamilyMember
 from workbench.errors import error_text
 from workbench.http import parse_id
@@ -39,6 +40,7 @@ def _panel(request: HttpRequest, claim: Claim, *, status: int = 200, **extra) ->
             {m.claim.article.publisher.name for m in members if m.claim.article.publisher}
         ),
         "history": history,
+        "inherited": inherited_of(claim, member),
         "can_change": request.user.has_perm("families.change_claimfamily"),
         **extra,
     }
