@@ -30,7 +30,7 @@ from django.http import QueryDict
 from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from families.inheritance import VERDICT_STATUSES
-from families.models import ClaimFamily
+from families.models import ClaimFamily, FigureConflict
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
 from workbench.db import is_postgres
@@ -78,6 +78,7 @@ class TriageFilters:
     article: int | None = None
     assignee: str = ""  # "", "mine", "none", or a user id
     evidence: str = ""  # "", "yes", "no"
+    conflicts: bool = False  # only claims a neighbour gives other figures for
     credibility: int | str | None = None  # 1–6, NOT_RATED, or None for any
     q: str = ""
     o: str = DEFAULT_ORDERING
@@ -95,6 +96,7 @@ class TriageFilters:
             "article": self.article,
             "assignee": self.assignee,
             "evidence": self.evidence,
+            "conflicts": "yes" if self.conflicts else "",
             "credibility": self.credibility,
             "q": self.q,
             "o": self.o if self.o != self.default_ordering else "",
@@ -171,6 +173,9 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     if evidence not in ("", "yes", "no"):
         errors.append("evidence: must be yes or no; ignored.")
         evidence = ""
+    conflicts = params.get("conflicts", "").strip()
+    if conflicts not in ("", "yes"):
+        errors.append("conflicts: must be yes; ignored.")
     # PostgreSQL refuses NUL characters in text parameters.
     q = params.get("q", "").replace("\x00", "").strip()[:200]
     # Search keeps the queue's order (check-worthiness) unless "best match" is asked for:
@@ -197,6 +202,7 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         article=_int(params, "article", errors),
         assignee=assignee,
         evidence=evidence,
+        conflicts=conflicts == "yes",
         credibility=credibility,
         q=q,
         o=o,
@@ -242,6 +248,8 @@ def triage_selection(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(Exists(evidence))
     elif filters.evidence == "no":
         qs = qs.filter(~Exists(evidence))
+    if filters.conflicts:
+        qs = qs.filter(Exists(FigureConflict.objects.filter(claim_id=OuterRef("pk"))))
     if filters.credibility == NOT_RATED:
         qs = qs.filter(credibility__isnull=True)
     elif filters.credibility:
@@ -325,6 +333,8 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
         parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
     if filters.evidence:
         parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
+    if filters.conflicts:
+        parts.append(("Conflicts", "other claims give other figures"))
     if filters.credibility:
         rated = None if filters.credibility == NOT_RATED else filters.credibility
         parts.append(("Credibility", credibility_label(rated)))

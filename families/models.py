@@ -95,5 +95,33 @@ class ClaimSignature(models.Model):
         return f"Signature of claim #{self.claim_id}"
 
 
+class FigureConflict(models.Model):
+    """Two claims about the same thing that give a figure differently ($250M vs $300M).
+
+    Derived from the two texts when families are grouped (sources/ingest/statements.py
+    `conflicting_figures`), like signatures: no history. Stored both ways round, so a claim's
+    conflicts are one index look-up (the claim page, the queue's `conflicts` filter).
+    """
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="figure_conflicts"
+    )
+    other = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    ours = models.CharField(max_length=60)
+    theirs = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["claim", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "other", "kind"], name="figure_conflict_once")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Claim #{self.claim_id}: {self.ours} where claim #{self.other_id} says {self.theirs}"
+        )
+
+
 BAND_FIELDS = [f"b{i}" for i in range(BANDS)]
 assert all(hasattr(ClaimSignature, f) for f in BAND_FIELDS), "one column per band"

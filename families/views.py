@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from claims.models import Claim
 from families import services
 from families.inheritance import inherited_of
-from families.models import FamilyMember
+from families.models import FamilyMember, FigureConflict
 from workbench.errors import error_text
 from workbench.http import parse_id
 from workbench.permissions import require_perm
@@ -41,6 +41,9 @@ def _panel(request: HttpRequest, claim: Claim, *, status: int = 200, **extra) ->
         ),
         "history": history,
         "inherited": inherited_of(claim, member),
+        "conflicts": list(
+            FigureConflict.objects.filter(claim=claim).select_related("other__article__publisher")
+        ),
         "can_change": request.user.has_perm("families.change_claimfamily"),
         **extra,
     }
