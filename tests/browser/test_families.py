@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from claims.models import Claim
 from families.models import ClaimFamily
 from tests.browser.test_reviewer_flow import log_in, queue_rows
-from tests.families.conftest import family, scored  # noqa: F401 (a fixture)
+from tests.families.conftest import family  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def test_verdict_on_the_representative_shows_on_a_member_and_a_split_member_retu
     family,  # noqa: F811
 ):
     lead = make_user("lena", "lead")
-    a, b, c, other = family
+    _, b, c, _ = family
     rep = Claim.objects.get(pk=ClaimFamily.objects.get().representative_id)
     page = new_page()
     log_in(page, live_server, lead)
