@@ -62,6 +62,7 @@ MAX_BUCKET = 200
 # Two statements are about the same thing when their words other than figures are this alike
 # (content-word Jaccard): "Orion paid $250M for Kestrel" vs "Orion paid $300M for Kestrel".
 CONFLICT_SIMILARITY = 0.5
+_DIGIT_RE = re.compile(r"\d")
 
 EXACT, NEAR_EXACT_HOW, PARAPHRASE_HOW = "exact", "near_exact", "paraphrase"
 
@@ -192,14 +193,19 @@ def conflicting_figures(a: str, b: str) -> list[NumericConflict]:
 
     `match` never joins such statements into a family; these are the neighbours (a shared
     signature band) whose words agree and whose numbers do not: $250M vs $300M for one deal.
+    Cheap tests first: both need a digit, then alike words (cached features).
     """
-    conflicts = numeric_conflicts(a, b)
-    if not conflicts:
+    if not (_DIGIT_RE.search(a) and _DIGIT_RE.search(b)):
         return []
-    wa, wb = ({w for w in features(t).content if not any(ch.isdigit() for ch in w)} for t in (a, b))
+    wa, wb = _words_without_figures(a), _words_without_figures(b)
     if min(len(wa), len(wb)) < MIN_CONTENT_WORDS or set_jaccard(wa, wb) < CONFLICT_SIMILARITY:
         return []
-    return conflicts
+    return numeric_conflicts(a, b)
+
+
+@lru_cache(maxsize=65536)
+def _words_without_figures(text: str) -> frozenset[str]:
+    return frozenset(w for w in features(text).content if not any(ch.isdigit() for ch in w))
 
 
 def bucket_pairs(buckets: Iterable[Sequence[int]]) -> set[tuple[int, int]]:
