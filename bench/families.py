@@ -144,6 +144,7 @@ def _edited(sentence: str, rng: random.Random) -> str:
 
 COPY_SHARE = 0.1  # claims that copy an earlier claim (edited or not): a family of a few
 CONFLICT_SHARE = 0.2  # of the copies: the same statement with another figure
+WORD_ENDINGS = ("", *"abcdefghijklmnopqrstuvwxyz", "an", "el", "or")
 
 
 def _statement(words: list[str], rng: random.Random) -> str:
@@ -168,7 +169,10 @@ def load(claims: int, rng: random.Random) -> None:
     from sources.ingest.pipeline import text_sha256
     from sources.models import Article, Publisher
 
-    words = sorted({w.strip(".,;:()“”\"'").lower() for s in _sentences() for w in s.split()} - {""})
+    # The samples hold some 700 words; a million claims of news hold far more. Variants of
+    # each (30 endings) keep unrelated statements from sharing signature bands by chance.
+    stems = {w.strip(".,;:()“”\"'").lower() for s in _sentences() for w in s.split()} - {""}
+    words = sorted(f"{w}{end}" for w in stems for end in WORD_ENDINGS)
     outlets = [Publisher.objects.create(name=f"Bench outlet {i}") for i in range(20)]
     recent: list[str] = []
     per_article = 20
