@@ -20,7 +20,7 @@ Run:  .venv/bin/python bench/families.py [--claims N] [--import-articles N] [--n
 4. The queue with families at that size (after VACUUM ANALYZE, through Django's test client
    as a lead, --runs runs a page, a warm-up first): the default queue (one row a family),
    the next page (its cursor), a publisher, the conflicts filter and a search. Goal (the
-   queue's): ≤ 30 ms a page.
+   queue's): ≤ 30 ms a page. `--queue-only` times these on the database a run left.
 
 Fails (exit 1) when no family was found.
 """
@@ -323,8 +323,22 @@ def main() -> None:
     parser.add_argument("--import-articles", type=int, default=1000)
     parser.add_argument("--naive", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=15, help="runs a queue page")
+    parser.add_argument(
+        "--queue-only",
+        action="store_true",
+        help="time only the queue pages, on the database a previous run left",
+    )
     args = parser.parse_args()
     print_calibration()
+    if args.queue_only:
+        django_setup(fresh=False, name="families")
+        from claims.models import Claim
+
+        if not Claim.objects.exists():
+            fail("--queue-only: the bench database is empty; run without it first")
+        print(f"database        : {Claim.objects.count():,} claims (a previous run's)")
+        bench_queue(args.runs)
+        return
     bench_pairs()
     bench_corpus()
     bench_database(args.claims, args.import_articles, args.naive, args.runs)
