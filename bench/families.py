@@ -10,12 +10,17 @@ Run:  .venv/bin/python bench/families.py [--claims N] [--import-articles N] [--n
    across two events is wrong). Recall: of the article pairs that are copies of one origin's
    text (same event, same `origin`), the share with at least one family in common.
 3. Whole database (BENCH_DATABASE_URL, else BENCH_DATABASE_PREFIX + "families", recreated):
-   --claims claims made of the samples' sentences, a third of them edited (a word dropped or
-   changed), written in bulk; times `families_group_all()` (the `group_claim_families`
-   command). Baseline: comparing every pair of the first --naive claims. Then
+   --claims claims made of the samples' words, a tenth of them reprints of a recent claim
+   (exact, a word dropped or changed, or another figure: a conflict), written in bulk; times
+   `families_group_all()` (the `group_claim_families` command). Baseline: comparing every
+   pair of the first --naive claims. Then
    --import-articles articles imported through the import pipeline, and the time its family
    step (`families_group_new`) takes for their claims. Goal at 1,000,000 claims: the whole
    database in minutes, an import of 1,000 articles in seconds. Smoke with a small --claims.
+4. The queue with families at that size (after VACUUM ANALYZE, through Django's test client
+   as a lead, --runs runs a page, a warm-up first): the default queue (one row a family),
+   the next page (its cursor), a publisher, the conflicts filter and a search. Goal (the
+   queue's): ≤ 30 ms a page. `--queue-only` times these on the database a run left.
 
 Fails (exit 1) when no family was found.
 """
@@ -25,13 +30,23 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 import time
 from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._setup import ROOT, SEEDS_DIR, django_setup, fail, print_calibration, ratio
+from bench._setup import (
+    ROOT,
+    SEEDS_DIR,
+    collect_static,
+    django_setup,
+    fail,
+    print_calibration,
+    ratio,
+    vacuum_analyze,
+)
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 PAIRS = ROOT / "families" / "data" / "pairs.csv"
@@ -127,22 +142,51 @@ def _edited(sentence: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+COPY_SHARE = 0.1  # claims that copy an earlier claim (edited or not): a family of a few
+CONFLICT_SHARE = 0.2  # of the copies: the same statement with another figure
+WORD_ENDINGS = ("", *"abcdefghijklmnopqrstuvwxyz", "an", "el", "or")
+
+
+def _statement(words: list[str], rng: random.Random) -> str:
+    """A new statement of 10–16 words of the samples' vocabulary, a figure in a third."""
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(10, 16))).capitalize()
+    if rng.random() < 1 / 3:
+        text += f" for ${rng.randrange(10, 900)} million"
+    return text + "."
+
+
+def _copy(sentence: str, rng: random.Random) -> str:
+    """A reprint of an earlier statement: exact, edited, or with another figure."""
+    if "$" in sentence and rng.random() < CONFLICT_SHARE:
+        return re.sub(r"\$\d+", f"${rng.randrange(10, 900)}", sentence)
+    return _edited(sentence, rng) if rng.random() < 0.5 else sentence
+
+
 def load(claims: int, rng: random.Random) -> None:
-    """Write `claims` claims in articles of 20, a third of them edited copies, in bulk."""
+    """Write `claims` claims in articles of 20 in bulk: statements made of the samples' words,
+    a tenth of them reprints of a recent one (families of a few, as wire copies are)."""
     from claims.models import Claim, ClaimKind
     from sources.ingest.pipeline import text_sha256
     from sources.models import Article, Publisher
 
-    pool = _sentences()
+    # The samples hold some 700 words; a million claims of news hold far more. Variants of
+    # each (30 endings) keep unrelated statements from sharing signature bands by chance.
+    stems = {w.strip(".,;:()“”\"'").lower() for s in _sentences() for w in s.split()} - {""}
+    words = sorted(f"{w}{end}" for w in stems for end in WORD_ENDINGS)
     outlets = [Publisher.objects.create(name=f"Bench outlet {i}") for i in range(20)]
+    recent: list[str] = []
     per_article = 20
     for first in range(0, claims, per_article * 500):
         articles, spans = [], []
         for n in range(first, min(claims, first + per_article * 500), per_article):
             sentences = []
             for _ in range(min(per_article, claims - n)):
-                s = rng.choice(pool)
-                sentences.append(_edited(s, rng) if rng.random() < 1 / 3 else s)
+                if recent and rng.random() < COPY_SHARE:
+                    s = _copy(rng.choice(recent), rng)
+                else:
+                    s = _statement(words, rng)
+                    recent = [*recent[-999:], s]
+                sentences.append(s)
             text = f"Bench article {n}\n" + "\n".join(sentences)
             articles.append(
                 Article(
@@ -166,7 +210,7 @@ def load(claims: int, rng: random.Random) -> None:
                         end=at + len(s),
                         text=s,
                         kind=ClaimKind.STATEMENT,
-                        score=50,
+                        score=rng.randrange(101),
                     )
                 )
                 at += len(s) + 1
@@ -174,11 +218,56 @@ def load(claims: int, rng: random.Random) -> None:
         Claim.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
 
 
-def bench_database(claims: int, articles: int, naive: int) -> None:
+QUEUE_ROW = re.compile(r'<tr data-claim-id="(\d+)"')
+NEXT_PAGE = re.compile(r'href="\?([^"]*after=[^"]*)"')
+FAMILY_ROW = re.compile(r"<summary>×(\d+) in (\d+) outlets?</summary>")
+QUEUE_GOAL_MS = 30.0
+
+
+def bench_queue(runs: int) -> None:
+    """Time queue pages with families (see 4. above); fail when a page lists no claim."""
+    import html
+
+    from django.test import Client
+
+    from bench.triage_pages import timed, users
+    from sources.models import Publisher
+
+    vacuum_analyze()
+    collect_static()
+    lead, _ = users()
+    client = Client(raise_request_exception=False)
+    client.force_login(lead)
+    _, _, first = timed(client, "queue", "/claims/", 1)
+    after = NEXT_PAGE.search(first)
+    publisher = Publisher.objects.filter(name__startswith="Bench outlet").order_by("pk").first()
+    pages = [
+        ("queue (default)", "/claims/"),
+        ("queue, next page", "/claims/?" + html.unescape(after.group(1)) if after else ""),
+        ("queue, one publisher", f"/claims/?publisher={publisher.pk}"),
+        ("queue, conflicts", "/claims/?conflicts=yes"),
+        ("queue, search", "/claims/?q=government"),
+    ]
+    print(f"{'queue page':30} {'median ms':>9} {'p95':>7} {'rows':>5} {'families':>8}  goal")
+    for label, url in pages:
+        if not url:
+            print(f"{label:30} skipped: the first page has no next page")
+            continue
+        median, p95, body = timed(client, label, url, runs)
+        rows, families = QUEUE_ROW.findall(body), FAMILY_ROW.findall(body)
+        if not rows and "conflicts" not in label:
+            fail(f"{label}: {url} lists no claim")
+        print(
+            f"{label:30} {median:9.1f} {p95:7.1f} {len(rows):5} {len(families):8}"
+            f"  goal ≤ {QUEUE_GOAL_MS:g} ms: {'met' if median <= QUEUE_GOAL_MS else 'NOT MET'}"
+        )
+
+
+def bench_database(claims: int, articles: int, naive: int, runs: int) -> None:
     django_setup(fresh=True, name="families")
     from claims.models import Claim
     from families.grouping import families_group_all, families_group_new
-    from families.models import FamilyMember
+    from families.models import FamilyMember, FigureConflict
     from imports.in_process import articles_import
     from sources.ingest.statements import match
 
@@ -221,6 +310,11 @@ def bench_database(claims: int, articles: int, naive: int) -> None:
         f"import          : {articles} articles ({len(ids)} claims) imported in {imported:.2f} s; "
         f"their family step {step:.2f} s, {joined} claims joined a family"
     )
+    print(
+        f"families        : {FamilyMember.objects.count():,} claims in families, "
+        f"{FigureConflict.objects.count():,} conflict rows (both ways round)"
+    )
+    bench_queue(runs)
 
 
 def main() -> None:
@@ -228,11 +322,26 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--import-articles", type=int, default=1000)
     parser.add_argument("--naive", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=15, help="runs a queue page")
+    parser.add_argument(
+        "--queue-only",
+        action="store_true",
+        help="time only the queue pages, on the database a previous run left",
+    )
     args = parser.parse_args()
     print_calibration()
+    if args.queue_only:
+        django_setup(fresh=False, name="families")
+        from claims.models import Claim
+
+        if not Claim.objects.exists():
+            fail("--queue-only: the bench database is empty; run without it first")
+        print(f"database        : {Claim.objects.count():,} claims (a previous run's)")
+        bench_queue(args.runs)
+        return
     bench_pairs()
     bench_corpus()
-    bench_database(args.claims, args.import_articles, args.naive)
+    bench_database(args.claims, args.import_articles, args.naive, args.runs)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def candidate_evidence(
         .exclude(article_id=claim.article_id)
         # Who published each article and whose text it is (what the judgement compares) come
         # from the publisher registry below, not three joins of the publisher table.
-        .select_related("article")
+        .select_related("article", "family_member")  # the judgement's claim family too
         # The judgement reads the article's text; the rest of the page dump is not needed.
         .defer(*article_body_fields("article__", keep=("text",)))
     )

@@ -29,6 +29,7 @@ from functools import cached_property
 
 from claims.models import Claim, Credibility, Independence, Stance
 from claims.querysets import SOURCE_RELATED
+from families.models import family_id_of
 from sources.ingest.domains import registrable_domain
 from sources.ingest.fingerprint import (
     CONTAINMENT_THRESHOLD,
@@ -380,12 +381,23 @@ def source_not_identified(ev: Evidence) -> Verdict | None:
     return None
 
 
+def same_family(ev: Evidence) -> Verdict | None:
+    """The evidence claim and the claim are one claim family: copies of one statement."""
+    if ev.evidence_claim is None:
+        return None
+    family = family_id_of(ev.claim)
+    if family is None or family != family_id_of(ev.evidence_claim):
+        return None
+    return Independence.NOT_INDEPENDENT, f"copies of one statement (claim family #{family})"
+
+
 RULES: list[Rule] = [
     same_publisher,
     same_site,
     same_origin,
     shared_owner,
     unnamed_state_origin,
+    same_family,
     same_cluster,
     near_duplicate,
     shared_passage,
@@ -461,8 +473,9 @@ def source_keys(c, registry: PublisherRegistry) -> tuple[tuple, ...]:
     A source is the evidence article's origin if set (whose text it is), else its
     publisher — with their owners, since outlets of one owner are not independent of each
     other — and a clustered article also counts as its syndication cluster, so copies of
-    one wire story count once. Evidence without an article: its publisher, else the outlet
-    named, else the website. Nothing identified: no keys (it is no source).
+    one wire story count once, and an evidence claim in a claim family counts as its family,
+    so copies of one statement count once. Evidence without an article: its publisher, else
+    the outlet named, else the website. Nothing identified: no keys (it is no source).
     """
     article = c.evidence_claim.article if c.evidence_claim_id is not None else None
     keys: list[tuple] = []
@@ -470,6 +483,8 @@ def source_keys(c, registry: PublisherRegistry) -> tuple[tuple, ...]:
         primary = article.origin or article.publisher
         if article.cluster_origin_id is not None:
             keys.append(("cluster", article.cluster_origin_id))
+        if (family := family_id_of(c.evidence_claim)) is not None:
+            keys.append(("family", family))
     else:
         primary = c.publisher or registry.find(name=c.outlet, url=c.url)
     if primary is not None:

@@ -13,6 +13,7 @@ SOURCE_RELATED = (
     "publisher",
     "evidence_claim__article__publisher",
     "evidence_claim__article__origin",
+    "evidence_claim__family_member",  # copies of one statement are one source
 )
 
 
@@ -66,9 +67,9 @@ def detail_prefetches() -> dict[str, models.Prefetch]:
     )
     # Independence compares the evidence article's text, never its saved page; the publishers
     # (SOURCE_RELATED) come from the publisher registry (`attach_sources`).
-    evidence = corroboration.objects.select_related("evidence_claim__article").defer(
-        *article_body_fields("evidence_claim__article__", keep=("text",))
-    )
+    evidence = corroboration.objects.select_related(
+        "evidence_claim__article", "evidence_claim__family_member"
+    ).defer(*article_body_fields("evidence_claim__article__", keep=("text",)))
     return {
         "corroborations": models.Prefetch("corroborations", queryset=evidence),
         "ratings": models.Prefetch("ratings", queryset=rating.objects.select_related("reviewer")),

@@ -705,6 +705,8 @@ JUDGE_RELATED = (
     "claim__article__origin",
     "evidence_claim__article__publisher",
     "evidence_claim__article__origin",
+    "claim__family_member",  # independence: copies of one statement (claim families)
+    "evidence_claim__family_member",
 )
 
 

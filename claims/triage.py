@@ -12,11 +12,15 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
 )
@@ -25,6 +29,8 @@ from django.http import QueryDict
 
 from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
+from families.inheritance import VERDICT_STATUSES
+from families.models import ClaimFamily, FigureConflict
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
 from workbench.db import is_postgres
@@ -72,6 +78,7 @@ class TriageFilters:
     article: int | None = None
     assignee: str = ""  # "", "mine", "none", or a user id
     evidence: str = ""  # "", "yes", "no"
+    conflicts: bool = False  # only claims a neighbour gives other figures for
     credibility: int | str | None = None  # 1–6, NOT_RATED, or None for any
     q: str = ""
     o: str = DEFAULT_ORDERING
@@ -89,6 +96,7 @@ class TriageFilters:
             "article": self.article,
             "assignee": self.assignee,
             "evidence": self.evidence,
+            "conflicts": "yes" if self.conflicts else "",
             "credibility": self.credibility,
             "q": self.q,
             "o": self.o if self.o != self.default_ordering else "",
@@ -165,6 +173,9 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     if evidence not in ("", "yes", "no"):
         errors.append("evidence: must be yes or no; ignored.")
         evidence = ""
+    conflicts = params.get("conflicts", "").strip()
+    if conflicts not in ("", "yes"):
+        errors.append("conflicts: must be yes; ignored.")
     # PostgreSQL refuses NUL characters in text parameters.
     q = params.get("q", "").replace("\x00", "").strip()[:200]
     # Search keeps the queue's order (check-worthiness) unless "best match" is asked for:
@@ -191,6 +202,7 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         article=_int(params, "article", errors),
         assignee=assignee,
         evidence=evidence,
+        conflicts=conflicts == "yes",
         credibility=credibility,
         q=q,
         o=o,
@@ -200,13 +212,16 @@ def parse_filters(params: QueryDict) -> TriageFilters:
     )
 
 
-def triage_queryset(filters: TriageFilters, user) -> QuerySet:
-    """Claims matching the filters, with what a queue row shows, unordered."""
+def triage_queryset(filters: TriageFilters, user, *, selection: QuerySet | None = None) -> QuerySet:
+    """Claims matching the filters, with what a queue row shows, unordered.
+
+    `selection`: the filtered claims when the caller has them already (`triage_selection`).
+    """
     evidence = Corroboration.objects.filter(claim_id=OuterRef("pk"))
     count = evidence.order_by().values("claim_id").annotate(n=Count("pk")).values("n")
+    selection = triage_selection(filters, user) if selection is None else selection
     return (
-        triage_selection(filters, user)
-        .select_related("article__publisher", "assignee")
+        selection.select_related("article__publisher", "assignee")
         .defer(*article_body_fields("article__"))
         .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
     )
@@ -233,11 +248,62 @@ def triage_selection(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(Exists(evidence))
     elif filters.evidence == "no":
         qs = qs.filter(~Exists(evidence))
+    if filters.conflicts:
+        qs = qs.filter(Exists(FigureConflict.objects.filter(claim_id=OuterRef("pk"))))
     if filters.credibility == NOT_RATED:
         qs = qs.filter(credibility__isnull=True)
     elif filters.credibility:
         qs = qs.filter(credibility=filters.credibility)
     return search.search(qs, filters.q, rank=filters.o == RELEVANCE)
+
+
+FAMILY_OUTLETS_SEPARATOR = "\n"
+
+
+def family_rows(qs: QuerySet, selection: QuerySet) -> QuerySet:
+    """One row per claim family: keep a claim only when no member of its family that matches
+    the filters (`selection`) scores higher (or as high, with a lower id); annotate the
+    family's size and its outlets' names.
+
+    A claim in no family is its own row. The test is a correlated NOT EXISTS on the indexed
+    family id (families_familymember.family_id), so a page walks the queue's own index and
+    costs a few index look-ups a row, whatever the number of claims; size and outlets are
+    sub-selects of the page's rows only.
+    """
+    better = selection.filter(family_member__family_id=OuterRef("family_id")).filter(
+        Q(score__gt=OuterRef("score")) | Q(score=OuterRef("score"), pk__lt=OuterRef("pk"))
+    )
+    members = (
+        Claim.objects.triageable()
+        .filter(family_member__family_id=OuterRef("family_id"))
+        .order_by()
+        .values("family_member__family_id")
+    )
+    size = members.annotate(n=Count("pk")).values("n")
+    outlets = members.annotate(
+        names=StringAgg(
+            "article__publisher__name", delimiter=Value(FAMILY_OUTLETS_SEPARATOR), distinct=False
+        )
+    ).values("names")
+    # "Already checked": the representative (another claim) has a verdict.
+    checked = ClaimFamily.objects.filter(
+        pk=OuterRef("family_id"), representative__status__in=VERDICT_STATUSES
+    ).exclude(representative_id=OuterRef("pk"))
+    return (
+        qs.annotate(family_id=F("family_member__family_id"))
+        .exclude(Exists(better))
+        .annotate(
+            family_size=Subquery(size, output_field=IntegerField()),
+            family_outlets=Subquery(outlets, output_field=CharField()),
+            checked_by=Subquery(checked.values("representative_id")[:1]),
+            checked_status=Subquery(checked.values("representative__status")[:1]),
+        )
+    )
+
+
+def family_outlets(names: str | None) -> list[str]:
+    """The distinct outlet names of a family row's `family_outlets`, sorted."""
+    return sorted({n for n in (names or "").split(FAMILY_OUTLETS_SEPARATOR) if n})
 
 
 def describe_filters(filters, user) -> list[tuple[str, str]]:
@@ -267,6 +333,8 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
         parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
     if filters.evidence:
         parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
+    if filters.conflicts:
+        parts.append(("Conflicts", "other claims give other figures"))
     if filters.credibility:
         rated = None if filters.credibility == NOT_RATED else filters.credibility
         parts.append(("Credibility", credibility_label(rated)))
@@ -334,7 +402,9 @@ def triage_page(
         fields = {"id", *rows_only, *([key] if key not in SORT_KEYS else [])}
         base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
     else:
-        base = with_sort_key(triage_queryset(filters, user), filters.o)
+        selection = triage_selection(filters, user)
+        shown = triage_queryset(filters, user, selection=selection)
+        base = with_sort_key(family_rows(shown, selection), filters.o)
     if filters.q and is_postgres(base):
         # Ids first: only sort keys and the search vector are read (in queue order from the
         # claim_queue_search index, claims migration 0010; by best match, every match's id and

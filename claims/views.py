@@ -54,9 +54,12 @@ from claims.triage import (
     RELEVANCE,
     column_sorts,
     describe_filters,
+    family_outlets,
     parse_filters,
     triage_page,
 )
+from families.inheritance import has_verdict
+from families.models import FamilyMember
 from sources.registry import PublisherRegistry
 from workbench.errors import error_text
 from workbench.http import parse_id, safe_next, url_for_ids
@@ -98,6 +101,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     for claim in page.rows:
         claim.url, claim.take_url = detail(claim.pk), take(claim.pk)
         claim.status_url = quick_status(claim.pk)
+        claim.outlets = family_outlets(claim.family_outlets)
+        # The family's verdict, unless this claim has its own (families/inheritance.py).
+        claim.checked = claim.checked_by and not has_verdict(claim.status)
+        claim.checked_url = detail(claim.checked_by) if claim.checked else ""
     label = "Best match first" if filters.o == RELEVANCE else ORDERINGS[filters.o][0]
     context = {
         "nav": "claims",
@@ -140,6 +147,8 @@ def queue_rows_context(rows) -> dict:
 def claim_bulk(request: HttpRequest) -> HttpResponse:
     """Assign or set the status of the selected claims; report each claim's outcome."""
     ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
+    # A row of a family stands for all its members.
+    ids = FamilyMember.objects.with_families(ids) if ids else ids
     action = request.POST.get("action")
     if not ids:
         results, error = [], "Select at least one claim first."
@@ -177,12 +186,17 @@ def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
     a lead takes it (services.assignment_refusal).
     """
     claim = get_object_or_404(Claim, pk=pk)
-    try:
-        services.claim_assign(claim=claim, assignee=request.user, by=request.user)
-    except services.ClaimRefused as exc:
+    # A row of a family stands for all its members: each is checked as one claim would be
+    # (claims_bulk_assign); the refusal answered is this claim's own.
+    results = services.claims_bulk_assign(
+        claim_ids=FamilyMember.objects.with_families([claim.pk]),
+        assignee=request.user,
+        by=request.user,
+    )
+    if not results[0].ok:
         if request.htmx:
-            return HttpResponse(str(exc), status=409)
-        messages.error(request, str(exc))
+            return HttpResponse(results[0].message, status=409)
+        messages.error(request, results[0].message)
         return redirect(safe_next(request, reverse("claims:list")))
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Trigger": "claims-changed"})

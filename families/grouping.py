@@ -27,7 +27,14 @@ from simple_history.utils import bulk_update_with_history
 
 from claims.choices import ClaimKind
 from claims.models import Claim
-from families.models import BAND_FIELDS, ClaimFamily, ClaimSignature, FamilyMember, HowJoined
+from families.models import (
+    BAND_FIELDS,
+    ClaimFamily,
+    ClaimSignature,
+    FamilyMember,
+    FigureConflict,
+    HowJoined,
+)
 from sources.ingest.statements import (
     MAX_BUCKET,
     Match,
@@ -35,6 +42,7 @@ from sources.ingest.statements import (
     Statement,
     bucket_pairs,
     candidate_pairs,
+    conflicting_figures,
     groups,
     signature,
     verified,
@@ -153,17 +161,49 @@ def _all_pairs(excluded: set[int]) -> set[tuple[int, int]]:
 
 
 def _verify(
-    pairs: set[tuple[int, int]], joined: UnionFind | None = None
+    pairs: set[tuple[int, int]],
+    joined: UnionFind | None = None,
+    conflicts: list[FigureConflict] | None = None,
 ) -> dict[tuple[int, int], Match]:
-    """Verify pairs in batches of claims, so the texts held stay bounded."""
+    """Verify pairs in batches of claims, so the texts held stay bounded.
+
+    `conflicts` collects the pairs of other articles that do not match and give a figure
+    differently (`conflicting_figures`), both ways round.
+    """
     found: dict[tuple[int, int], Match] = {}
     joined = joined or UnionFind()
     ordered = sorted(pairs)
     for chunk in _chunks(ordered, BATCH * 4):
         statements = _statements({x for pair in chunk for x in pair})
         known = [p for p in chunk if p[0] in statements and p[1] in statements]
-        found.update(verified(statements, known, joined=joined))
+        matched = verified(statements, known, joined=joined)
+        found.update(matched)
+        if conflicts is None:
+            continue
+        for a, b in known:
+            sa, sb = statements[a], statements[b]
+            if (a, b) in matched or sa.article == sb.article:
+                continue
+            for c in conflicting_figures(sa.text, sb.text):
+                conflicts.append(_conflict(a, b, c.kind, c.ours.text, c.theirs.text))
+                conflicts.append(_conflict(b, a, c.kind, c.theirs.text, c.ours.text))
     return found
+
+
+def _conflict(claim: int, other: int, kind: str, ours: str, theirs: str) -> FigureConflict:
+    return FigureConflict(
+        claim_id=claim, other_id=other, kind=kind[:20], ours=ours[:60], theirs=theirs[:60]
+    )
+
+
+def _conflicts_write(conflicts: list[FigureConflict], *, claim_ids: set[int] | None) -> None:
+    """Store the conflicts found: all of them (`claim_ids` None), or anew for these claims."""
+    # Derived from the texts, like signatures: no history.
+    stale = FigureConflict.objects.all()
+    if claim_ids is not None:
+        stale = stale.filter(Q(claim_id__in=claim_ids) | Q(other_id__in=claim_ids))
+    stale.delete()
+    FigureConflict.objects.bulk_create(conflicts, batch_size=1000, ignore_conflicts=True)
 
 
 def families_group_all(*, reason: str = "Claim families recomputed") -> GroupStats:
@@ -171,8 +211,10 @@ def families_group_all(*, reason: str = "Claim families recomputed") -> GroupSta
     with transaction.atomic():
         signatures_fill()
         lead = _lead_placed()
-        found = groups(_verify(_all_pairs(lead)))
+        conflicts: list[FigureConflict] = []
+        found = groups(_verify(_all_pairs(lead), conflicts=conflicts))
         changed = _write_groups(found, reason=reason, drop_others=True)
+        _conflicts_write(conflicts, claim_ids=None)
     return GroupStats(len(found), sum(len(g) for g in found), changed)
 
 
@@ -210,9 +252,11 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
         first_of: dict[int, int] = {}
         for pk, family in family_of:
             joined.union(first_of.setdefault(family, pk), pk)
-        found = groups(_verify(pairs, joined))
+        conflicts: list[FigureConflict] = []
+        found = groups(_verify(pairs, joined, conflicts))
         found = _with_families_of(found)
         _write_groups(found, reason=reason, drop_others=False)
+        _conflicts_write(conflicts, claim_ids=new)
     return sum(1 for g in found for pk in g if pk in new)
 
 

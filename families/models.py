@@ -65,6 +65,16 @@ class FamilyMember(models.Model):
         return f"Claim #{self.claim_id} in family #{self.family_id} ({self.how})"
 
 
+def family_id_of(claim) -> int | None:
+    """The id of the family a claim is in, or None: the one test of "copies of one statement".
+
+    Reads `claim.family_member` (select it with the claim to spare a query); a claim in no
+    family raises RelatedObjectDoesNotExist, an AttributeError, hence the default.
+    """
+    member = getattr(claim, "family_member", None)
+    return member.family_id if member is not None else None
+
+
 class ClaimSignature(models.Model):
     """A claim's exact key and MinHash band values, indexed for candidate look-ups."""
 
@@ -83,6 +93,34 @@ class ClaimSignature(models.Model):
 
     def __str__(self) -> str:
         return f"Signature of claim #{self.claim_id}"
+
+
+class FigureConflict(models.Model):
+    """Two claims about the same thing that give a figure differently ($250M vs $300M).
+
+    Derived from the two texts when families are grouped (sources/ingest/statements.py
+    `conflicting_figures`), like signatures: no history. Stored both ways round, so a claim's
+    conflicts are one index look-up (the claim page, the queue's `conflicts` filter).
+    """
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="figure_conflicts"
+    )
+    other = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    ours = models.CharField(max_length=60)
+    theirs = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["claim", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "other", "kind"], name="figure_conflict_once")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Claim #{self.claim_id}: {self.ours} where claim #{self.other_id} says {self.theirs}"
+        )
 
 
 BAND_FIELDS = [f"b{i}" for i in range(BANDS)]

@@ -14,7 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim
 from families import services
-from families.models import FamilyMember
+from families.inheritance import inherited_of
+from families.models import FamilyMember, FigureConflict
 from workbench.errors import error_text
 from workbench.http import parse_id
 from workbench.permissions import require_perm
@@ -39,6 +40,10 @@ def _panel(request: HttpRequest, claim: Claim, *, status: int = 200, **extra) ->
             {m.claim.article.publisher.name for m in members if m.claim.article.publisher}
         ),
         "history": history,
+        "inherited": inherited_of(claim, member),
+        "conflicts": list(
+            FigureConflict.objects.filter(claim=claim).select_related("other__article__publisher")
+        ),
         "can_change": request.user.has_perm("families.change_claimfamily"),
         **extra,
     }

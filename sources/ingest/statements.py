@@ -45,7 +45,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from sources.ingest.fingerprint import ngrams, set_jaccard
-from sources.ingest.numbers import numeric_conflicts
+from sources.ingest.numbers import NumericConflict, numeric_conflicts
 from sources.ingest.provenance import without_credits
 from sources.ingest.syndication import UnionFind
 from sources.ingest.wordlists import word_set
@@ -59,6 +59,10 @@ BANDS = 8
 ROWS = 2
 # A band value shared by more claims than this is boilerplate; its bucket is not paired.
 MAX_BUCKET = 200
+# Two statements are about the same thing when their words other than figures are this alike
+# (content-word Jaccard): "Orion paid $250M for Kestrel" vs "Orion paid $300M for Kestrel".
+CONFLICT_SIMILARITY = 0.5
+_DIGIT_RE = re.compile(r"\d")
 
 EXACT, NEAR_EXACT_HOW, PARAPHRASE_HOW = "exact", "near_exact", "paraphrase"
 
@@ -182,6 +186,26 @@ def match(a: str, b: str, *, same_article: bool = False) -> Match | None:
     if loose >= PARAPHRASE:
         return Match(PARAPHRASE_HOW, round(loose, 3))
     return None
+
+
+def conflicting_figures(a: str, b: str) -> list[NumericConflict]:
+    """Return the figures two statements about the same thing give differently, else [].
+
+    `match` never joins such statements into a family; these are the neighbours (a shared
+    signature band) whose words agree and whose numbers do not: $250M vs $300M for one deal.
+    Cheap tests first: both need a digit, then alike words (cached features).
+    """
+    if not (_DIGIT_RE.search(a) and _DIGIT_RE.search(b)):
+        return []
+    wa, wb = _words_without_figures(a), _words_without_figures(b)
+    if min(len(wa), len(wb)) < MIN_CONTENT_WORDS or set_jaccard(wa, wb) < CONFLICT_SIMILARITY:
+        return []
+    return numeric_conflicts(a, b)
+
+
+@lru_cache(maxsize=65536)
+def _words_without_figures(text: str) -> frozenset[str]:
+    return frozenset(w for w in features(text).content if not any(ch.isdigit() for ch in w))
 
 
 def bucket_pairs(buckets: Iterable[Sequence[int]]) -> set[tuple[int, int]]:
