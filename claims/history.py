@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.choices import NOT_RATED_LABEL
-from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
+from claims.models import BoundaryAction, BoundaryChange, Claim, Corroboration, Note, Rating
 from sources.models import ARTICLE_METADATA_FIELDS, Article, article_body_fields
 
 # Fields that change on every save and say nothing a reader needs.
@@ -49,8 +49,8 @@ RELATED = {
         "history_user",
         "assignee",
         "reviewed_by",
-        "boundary_change",
-        "boundary_change_other",
+        "boundary_change__other_record",
+        "boundary_change_other__record",
     ],
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
@@ -106,6 +106,26 @@ class TimelineEntry:
         if self.kind == "claim" and self.history_type != "~":
             return self.boundary is not None
         return True
+
+    @property
+    def boundary_link(self) -> tuple[str, int] | None:
+        """The other claim of a split or merge this record belongs to: (what it is, its id).
+
+        A split-off part's creation names the claim it came from, the split claim its
+        second part; a merge's kept claim the one merged into it, and the other the kept one.
+        """
+        change = self.boundary
+        if change is None or change.other_record_id is None:
+            return None
+        mine = change.record_id == self.history_id
+        other = (change.other_record if mine else change.record).id
+        labels = {
+            (BoundaryAction.SPLIT, True): "Second part:",
+            (BoundaryAction.SPLIT, False): "Split off from",
+            (BoundaryAction.MERGE, True): "Merged with",
+            (BoundaryAction.MERGE, False): "Merged into",
+        }
+        return labels[(change.action, mine)], other
 
 
 def boundary_change_of(record: models.Model) -> BoundaryChange | None:

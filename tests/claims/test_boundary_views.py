@@ -374,3 +374,30 @@ def test_direction_controls_are_badges_standing_for_one_character(article, first
     # Each badge stands for one character: the text shown is the text, the controls marked.
     assert html.unescape(strip_tags(rendered)) == "A [U+202E]exe.png[U+202C] file"
     assert f'href="{url("detail", first)}"' in rendered  # the span's link around its badge
+
+
+def test_a_split_off_part_links_to_the_claim_it_came_from_and_back(rclient, first):
+    at = first.start + FIRST.index("at its")
+    rclient.post(url("split", first), {"at": at, "version": first.version})
+    part = Claim.objects.get(derived_from=first)
+
+    part_page = rclient.get(url("detail", part)).content.decode()
+    first_page = rclient.get(url("detail", first)).content.decode()
+
+    came_from = f'split from <a href="{url("detail", first)}">claim #{first.pk}</a>'
+    assert came_from in part_page  # the Boundaries panel
+    history = part_page[part_page.index('id="history"') :]
+    assert f'Split off from <a href="{url("detail", first)}">claim #{first.pk}</a>' in history
+    history = first_page[first_page.index('id="history"') :]
+    assert f'Second part: <a href="{url("detail", part)}">claim #{part.pk}</a>' in history
+
+
+def test_a_merge_links_each_claim_s_history_to_the_other(rclient, first, second):
+    boundaries.claim_merge(claim=second, other=first, by=None, version=None)
+
+    kept = rclient.get(url("detail", first)).content.decode()
+    gone = rclient.get(url("detail", second)).content.decode()
+
+    kept, gone = (page[page.index('id="history"') :] for page in (kept, gone))
+    assert f'Merged with <a href="{url("detail", second)}">claim #{second.pk}</a>' in kept
+    assert f'Merged into <a href="{url("detail", first)}">claim #{first.pk}</a>' in gone
