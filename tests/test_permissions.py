@@ -142,7 +142,9 @@ ROUTES: dict[str, Route] = {
             "version": o.corroboration.version,
         },
     ),
-    "claims:corroboration_remove": Route(post=everyone(302)),
+    "claims:corroboration_remove": Route(
+        post=everyone(302), data=lambda o: {"version": o.corroboration.version}
+    ),
     "claims:rating": Route(
         post=everyone(302), data=lambda o: {"confidence": "high", "rationale": "Filings agree."}
     ),
