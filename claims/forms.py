@@ -179,7 +179,7 @@ class RevertForm(forms.Form):
 class BoundaryForm(forms.Form):
     """What every fix of a claim carries: the version the reviewer saw, and a reason."""
 
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False, max_length=500, help_text="Required when the claim has a verdict."
     )
