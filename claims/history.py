@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claims.choices import NOT_RATED_LABEL
 from claims.models import BoundaryAction, BoundaryChange, Claim, Corroboration, Note, Rating
-from sources.models import ARTICLE_METADATA_FIELDS, Article, article_body_fields
+from sources.models import ARTICLE_METADATA_FIELDS, Article, Publisher, article_body_fields
 
 # Fields that change on every save and say nothing a reader needs.
 NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
@@ -35,6 +35,8 @@ HIDDEN_FIELDS = {
             "origin_evidence",
         }
     ),
+    # Which fields registry loads may not overwrite: bookkeeping of the lead's changes.
+    "publisher": frozenset({"locked_fields"}),
 }
 MODELS: dict[str, type[models.Model]] = {
     "claim": Claim,
@@ -56,10 +58,13 @@ RELATED = {
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
     "article": ["history_user", "publisher", "origin", "republished_from", "cluster_origin"],
+    "publisher": ["history_user", "parent"],
 }
 # The article's own history is its page's timeline (`article_timeline`), not a claim's; its
 # changes are reverted through sources.services.article_revert, which re-judges evidence.
 ARTICLE = "article"
+# A publisher's history is its registry page's timeline; sources.services.publisher_revert.
+PUBLISHER = "publisher"
 EMPTY = "—"
 # Fields whose empty value has a name of its own: a credibility nobody set.
 EMPTY_LABELS = {"credibility": NOT_RATED_LABEL.lower()}
@@ -99,6 +104,8 @@ class TimelineEntry:
         its fix is reverted). Of an article, only a change to the metadata a lead corrects (a
         cluster's bookkeeping is recomputed, not reverted).
         """
+        if self.kind == PUBLISHER:
+            return self.history_type == "~" and bool(self.changes)
         if self.kind == ARTICLE:
             return self.history_type == "~" and any(
                 c.field in ARTICLE_METADATA_FIELDS for c in self.changes
@@ -213,6 +220,8 @@ def object_label(kind: str, record: models.Model) -> str:
         return f"Claim #{record.id}"
     if kind == ARTICLE:
         return f"Article #{record.id}"
+    if kind == PUBLISHER:
+        return record.name
     if kind == "corroboration":
         stance = display_value(record, type(record)._meta.get_field("stance"))
         where = record.outlet or record.url or "evidence"
@@ -311,6 +320,14 @@ def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntr
     records = Article.history.filter(id=article.pk).select_related(*RELATED[ARTICLE])
     records = records.defer(*article_body_fields("cluster_origin__"))  # a label is enough
     entries = entries_for(ARTICLE, records)
+    entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def publisher_timeline(publisher: Publisher, *, limit: int = 50) -> list[TimelineEntry]:
+    """Return the recorded changes of a publisher's registry entry, newest first (one query)."""
+    records = Publisher.history.filter(id=publisher.pk).select_related(*RELATED[PUBLISHER])
+    entries = entries_for(PUBLISHER, records)
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims.history import ARTICLE, change_lines
+from claims.history import ARTICLE, PUBLISHER, change_lines
 from claims.services import RevertRefused, StaleEdit, corroborations_rejudge, revert_plan
 from sources.clustering import recheck_cluster
 from sources.ingest.countries import canonical_country
@@ -170,6 +170,32 @@ def publisher_update(*, publisher: Publisher, by: User, reason: str, **fields) -
     record_change(publisher, by=by, reason=reason)
     publisher.save()
     return publisher
+
+
+@transaction.atomic
+def publisher_revert(*, history_id: int, by: User | None, reason: str = "") -> Publisher:
+    """Undo one recorded change of a publisher's registry entry, through `publisher_update`.
+
+    The entry's fields it changed go back, checked as any entry is (a name another publisher
+    answers to, an ownership cycle); refused if a later change touched one of them. A
+    creation is not undone: publishers are never deleted (articles and evidence name them).
+    """
+    record = Publisher.history.filter(history_id=history_id).first()
+    if record is None:
+        raise RevertRefused(f"No recorded publisher change #{history_id}.")
+    if record.history_type != "~":
+        raise RevertRefused("A publisher's creation is not undone: edit the entry instead.")
+    live = Publisher.objects.select_for_update().get(pk=record.id)
+    editable = PUBLISHER_FIELDS - {"reviewed"}
+    previous, changed = revert_plan(PUBLISHER, record, live, only=editable)
+    values: dict[str, Any] = {}
+    for f in changed:
+        value = getattr(previous, f.attname)
+        if f.is_relation and value is not None:
+            value = Publisher.objects.filter(pk=value).first()
+        values[f.name] = value
+    why = f"Reverted change #{history_id}" + (f": {reason.strip()}" if reason.strip() else "")
+    return publisher_update(publisher=live, by=by, reason=why, **values)
 
 
 # -- Correcting an article's metadata ---------------------------------------------------------

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from claims.forms import RevertForm
-from claims.history import article_timeline
+from claims.history import article_timeline, publisher_timeline
 from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
 from sources import services
@@ -262,6 +262,36 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Saved {publisher}.")
                 return redirect(publisher.get_absolute_url())
-    history = publisher.history.select_related("history_user").order_by("-history_date")[:50]
-    context = {"nav": "publishers", "publisher": publisher, "form": form, "history": history}
+    context = {
+        "nav": "publishers",
+        "publisher": publisher,
+        "form": form,
+        "timeline": publisher_timeline(publisher),
+        "can_revert": can_edit,
+    }
     return render(request, "sources/publisher_detail.html", context)
+
+
+@require_POST
+@require_perm("sources.change_publisher")
+def publisher_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo one recorded change of a publisher's registry entry (leads), with a reason."""
+    publisher = get_object_or_404(Publisher.objects.only("id"), pk=pk)
+    history_id = parse_id(request.POST.get("history_id", ""))
+    form = RevertForm(request.POST)
+    if history_id is None or not publisher.history.filter(history_id=history_id).exists():
+        messages.error(request, "Choose a recorded change of this publisher to revert.")
+    elif not form.is_valid():
+        messages.error(request, f"Change #{history_id} not reverted: {error_text(form)}")
+    else:
+        try:
+            services.publisher_revert(
+                history_id=history_id, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (RevertRefused, ValidationError) as exc:
+            messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
+        else:
+            messages.success(request, f"Change #{history_id} reverted.")
+    if request.htmx:
+        return HttpResponseClientRedirect(publisher.get_absolute_url())
+    return redirect(publisher.get_absolute_url())
