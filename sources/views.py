@@ -244,7 +244,9 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A publisher with its history; leads edit it here."""
     publisher = get_object_or_404(Publisher.objects.select_related("parent"), pk=pk)
     can_edit = request.user.has_perm("sources.change_publisher")
-    form = PublisherForm(instance=publisher) if can_edit else None
+    timeline = publisher_timeline(publisher)
+    seen = {"version": max((e.history_id for e in timeline), default=None)}
+    form = PublisherForm(instance=publisher, initial=seen) if can_edit else None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Only leads can edit publishers.")
@@ -255,8 +257,17 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     publisher=publisher,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
                     **form.service_fields(),
                 )
+            except StaleEdit as exc:
+                # The entry's values as posted, at the version the page now shows: saving
+                # again, after reading what changed, is a decision made knowing it.
+                data = request.POST.copy()
+                data["version"] = seen["version"]
+                form = PublisherForm(data, instance=Publisher.objects.get(pk=publisher.pk))
+                form.is_valid()
+                form.add_error(None, exc.refusal)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -266,7 +277,7 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "publishers",
         "publisher": publisher,
         "form": form,
-        "timeline": publisher_timeline(publisher),
+        "timeline": timeline,
         "can_revert": can_edit,
     }
     return render(request, "sources/publisher_detail.html", context)

@@ -34,6 +34,7 @@ from claims.models import (
 from desk.choices import Strategy
 from desk.models import Adjudication, HandOut
 from sources.models import Article, ImportBatch, ImportFile, Publisher
+from sources.services import publisher_update as services_update
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -603,6 +604,25 @@ def test_publisher_changed_in_the_admin_goes_through_the_service(aclient, superu
         superuser,
         "Graded after review",
     )
+
+
+def test_publisher_changed_in_the_admin_on_a_stale_page_is_refused_listing_the_change(
+    aclient, make_user
+):
+    publisher = PublisherFactory(name="Harbour Daily", reliability="F")
+    url = admin_url(Publisher, "change", publisher.pk)
+    data = form_data(aclient.get(url), "publisher_form")
+    services_update(publisher=publisher, by=make_user("lead1", "lead"), reason="x", country="CN")
+
+    data.update(reliability=["B"], reason=["Graded after review"])
+    response = aclient.post(url, data)
+
+    assert response.status_code == 200
+    said = " ".join(errors(response))
+    assert "Not saved: someone changed this publisher since you opened it (" in said
+    assert "country: — → China (lead1, " in said
+    publisher.refresh_from_db()
+    assert (publisher.reliability, publisher.country) == ("F", "China")
 
 
 def test_publisher_cannot_be_deleted_in_the_admin(aclient):

@@ -1,5 +1,7 @@
 """Leads add publishers to the registry and edit them: every field checked, nothing half-written."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -239,3 +241,34 @@ def test_a_publisher_s_creation_is_not_reverted_and_reviewers_see_no_revert(
     assert "Reason: graded" in page
     assert revert_url(publisher) not in page
     assert client.post(revert_url(publisher), {"history_id": 1, "reason": "x"}).status_code == 403
+
+
+def test_a_publisher_edit_on_a_stale_page_is_refused_with_what_changed(lead_client, make_user):
+    other = make_user("lena2", "lead")
+    publisher = publisher_create(by=other, reason="seen", name="Harbour Post", reliability="C")
+    page = lead_client.get(publisher.get_absolute_url()).content.decode()
+    seen = int(re.search(r'<input type="hidden" name="version" value="(\d+)"', page).group(1))
+    assert seen == publisher.history.latest("history_id").history_id
+    publisher_update(publisher=publisher, by=other, reason="graded", reliability="B")
+
+    response = lead_client.post(
+        publisher.get_absolute_url(),
+        entry(reliability="E", version=seen, reason="looks unreliable"),
+    )
+
+    assert response.status_code == 200
+    said = " ".join(response.context["form"].non_field_errors())
+    assert said.startswith("Not saved: someone changed this publisher since you opened it (")
+    assert "reliability: C — Fairly reliable → B — Usually reliable (lena2, " in said
+    publisher.refresh_from_db()
+    assert publisher.reliability == "B"
+    # The form keeps what the lead typed, at the version now shown: saving again goes through.
+    latest = publisher.history.latest("history_id").history_id
+    assert f'<input type="hidden" name="version" value="{latest}"' in response.content.decode()
+    again = lead_client.post(
+        publisher.get_absolute_url(),
+        entry(reliability="E", version=latest, reason="looks unreliable"),
+    )
+    assert again.status_code == 302
+    publisher.refresh_from_db()
+    assert publisher.reliability == "E"
