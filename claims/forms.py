@@ -127,6 +127,13 @@ class CorroborationEditForm(CorroborationForm):
         return cls(initial=initial, **kwargs)
 
 
+class CorroborationRemoveForm(forms.Form):
+    """Removing evidence: the version the reviewer saw (evidence changed since is kept)."""
+
+    reason = forms.CharField(required=False, max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class RatingForm(forms.Form):
     confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -172,7 +179,7 @@ class RevertForm(forms.Form):
 class BoundaryForm(forms.Form):
     """What every fix of a claim carries: the version the reviewer saw, and a reason."""
 
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False, max_length=500, help_text="Required when the claim has a verdict."
     )

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.choices import NOT_RATED_LABEL
-from claims.models import BoundaryChange, Claim, Corroboration, Note, Rating
-from sources.models import ARTICLE_METADATA_FIELDS, Article, article_body_fields
+from claims.models import BoundaryAction, BoundaryChange, Claim, Corroboration, Note, Rating
+from sources.models import ARTICLE_METADATA_FIELDS, Article, Publisher, article_body_fields
 
 # Fields that change on every save and say nothing a reader needs.
 NOISE_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
@@ -35,6 +35,8 @@ HIDDEN_FIELDS = {
             "origin_evidence",
         }
     ),
+    # Which fields registry loads may not overwrite: bookkeeping of the lead's changes.
+    "publisher": frozenset({"locked_fields"}),
 }
 MODELS: dict[str, type[models.Model]] = {
     "claim": Claim,
@@ -49,17 +51,20 @@ RELATED = {
         "history_user",
         "assignee",
         "reviewed_by",
-        "boundary_change",
-        "boundary_change_other",
+        "boundary_change__other_record",
+        "boundary_change_other__record",
     ],
     "corroboration": ["history_user", "publisher", "evidence_claim"],
     "rating": ["history_user", "reviewer"],
     "note": ["history_user", "author"],
     "article": ["history_user", "publisher", "origin", "cluster_origin"],
+    "publisher": ["history_user", "parent"],
 }
 # The article's own history is its page's timeline (`article_timeline`), not a claim's; its
 # changes are reverted through sources.services.article_revert, which re-judges evidence.
 ARTICLE = "article"
+# A publisher's history is its registry page's timeline; sources.services.publisher_revert.
+PUBLISHER = "publisher"
 EMPTY = "—"
 # Fields whose empty value has a name of its own: a credibility nobody set.
 EMPTY_LABELS = {"credibility": NOT_RATED_LABEL.lower()}
@@ -99,6 +104,8 @@ class TimelineEntry:
         its fix is reverted). Of an article, only a change to the metadata a lead corrects (a
         cluster's bookkeeping is recomputed, not reverted).
         """
+        if self.kind == PUBLISHER:
+            return self.history_type == "~" and bool(self.changes)
         if self.kind == ARTICLE:
             return self.history_type == "~" and any(
                 c.field in ARTICLE_METADATA_FIELDS for c in self.changes
@@ -106,6 +113,26 @@ class TimelineEntry:
         if self.kind == "claim" and self.history_type != "~":
             return self.boundary is not None
         return True
+
+    @property
+    def boundary_link(self) -> tuple[str, int] | None:
+        """The other claim of a split or merge this record belongs to: (what it is, its id).
+
+        A split-off part's creation names the claim it came from, the split claim its
+        second part; a merge's kept claim the one merged into it, and the other the kept one.
+        """
+        change = self.boundary
+        if change is None or change.other_record_id is None:
+            return None
+        mine = change.record_id == self.history_id
+        other = (change.other_record if mine else change.record).id
+        labels = {
+            (BoundaryAction.SPLIT, True): "Second part:",
+            (BoundaryAction.SPLIT, False): "Split off from",
+            (BoundaryAction.MERGE, True): "Merged with",
+            (BoundaryAction.MERGE, False): "Merged into",
+        }
+        return labels[(change.action, mine)], other
 
 
 def boundary_change_of(record: models.Model) -> BoundaryChange | None:
@@ -193,6 +220,8 @@ def object_label(kind: str, record: models.Model) -> str:
         return f"Claim #{record.id}"
     if kind == ARTICLE:
         return f"Article #{record.id}"
+    if kind == PUBLISHER:
+        return record.name
     if kind == "corroboration":
         stance = display_value(record, type(record)._meta.get_field("stance"))
         where = record.outlet or record.url or "evidence"
@@ -291,6 +320,14 @@ def article_timeline(article: Article, *, limit: int = 200) -> list[TimelineEntr
     records = Article.history.filter(id=article.pk).select_related(*RELATED[ARTICLE])
     records = records.defer(*article_body_fields("cluster_origin__"))  # a label is enough
     entries = entries_for(ARTICLE, records)
+    entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
+    return entries[:limit]
+
+
+def publisher_timeline(publisher: Publisher, *, limit: int = 50) -> list[TimelineEntry]:
+    """Return the recorded changes of a publisher's registry entry, newest first (one query)."""
+    records = Publisher.history.filter(id=publisher.pk).select_related(*RELATED[PUBLISHER])
+    entries = entries_for(PUBLISHER, records)
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries[:limit]
 

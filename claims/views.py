@@ -31,6 +31,7 @@ from claims.forms import (
     AssignForm,
     CorroborationEditForm,
     CorroborationForm,
+    CorroborationRemoveForm,
     CredibilityForm,
     NoteEditForm,
     NoteForm,
@@ -471,10 +472,17 @@ def corroboration_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 @require_perm("claims.delete_corroboration")
 @refuse_if_retired
 def corroboration_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    """Remove a piece of evidence; a removal made on a stale page is refused with what changed."""
     corroboration = get_object_or_404(Corroboration, pk=cid, claim_id=pk)
-    services.corroboration_delete(
-        corroboration=corroboration, by=request.user, reason=request.POST.get("reason", "")
-    )
+    form = CorroborationRemoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, "corroboration", error_text(form))
+    try:
+        services.corroboration_delete(
+            corroboration=corroboration, by=request.user, **form.cleaned_data
+        )
+    except services.StaleEdit as exc:
+        return _refused(request, pk, "corroboration", exc.refusal)
     return _changed(request, pk, "evidence", "Evidence removed.", EVIDENCE_CHANGED)
 
 

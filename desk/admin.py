@@ -1,8 +1,7 @@
-"""Hand-outs and adjudications in the admin: shown, never written there.
-
-Both are made only by desk/services.py (`handout_create`, `claim_adjudicate`), which hand the
-claims out, record the judgements and announce the events; an admin form would skip all of it.
-"""
+"""The desk in Django's admin: shown, never written there. A hand-out is made on the desk
+(`desk.services.handout_create` shares its claims out, one assignment each) and an
+adjudication by a lead's verdict (`claim_adjudicate`, through the claims' verdict rules);
+a row added or changed here would skip both."""
 
 from django.contrib import admin
 

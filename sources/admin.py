@@ -4,7 +4,9 @@ imports are shown read-only (articles come from imports; their metadata is edite
 article page)."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from claims.services import StaleEdit
 from sources import services
 from sources.forms import PublisherForm
 from sources.models import Article, ImportBatch, ImportFile, Publisher
@@ -25,10 +27,15 @@ class PublisherAdminForm(ServiceAdminForm, PublisherForm):
 
     def apply(self, target: Publisher, *, by) -> Publisher:
         data = dict(self.cleaned_data)
-        reason = data.pop("reason")
+        reason, version = data.pop("reason"), data.pop("version", None)
         if target.pk is None:
             return services.publisher_create(by=by, reason=reason, **data)
-        return services.publisher_update(publisher=target, by=by, reason=reason, **data)
+        try:
+            return services.publisher_update(
+                publisher=target, by=by, reason=reason, version=version, **data
+            )
+        except StaleEdit as exc:
+            raise ValidationError(exc.refusal) from exc
 
 
 @admin.register(Publisher)
@@ -41,7 +48,7 @@ class PublisherAdmin(ServiceAdmin):
     search_fields = ["name", "description"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
-    fields = [*PublisherAdminForm.Meta.fields, "reason", "locked_fields"]
+    fields = [*PublisherAdminForm.Meta.fields, "reason", "version", "locked_fields"]
     readonly_fields = ["locked_fields"]
 
 

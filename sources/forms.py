@@ -19,6 +19,8 @@ class PublisherForm(forms.ModelForm):
     reason = forms.CharField(
         max_length=300, help_text="Why you are changing this (kept in history)."
     )
+    # The latest history record the editor saw (sources.services.publisher_update).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Publisher
@@ -39,6 +41,9 @@ class PublisherForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["aliases"] = "\n".join(self.instance.aliases or [])
             self.initial["domains"] = "\n".join(self.instance.domains or [])
+            if "version" not in self.initial:  # the page passes it from its timeline
+                latest = self.instance.history.order_by("-history_id").values_list("history_id")
+                self.initial["version"] = next(iter(latest[:1]), (None,))[0]
         self.fields["parent"].queryset = Publisher.objects.exclude(pk=self.instance.pk)
         # Left out, the kind stays what it is (an outlet for a new publisher).
         self.fields["kind"].required = False
@@ -59,7 +64,7 @@ class PublisherForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         """The registry entry's fields, as sources.services.publisher_create/_update take them."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"reason", "version"}}
 
 
 class ArticleForm(forms.Form):

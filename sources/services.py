@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims.history import ARTICLE, change_lines
+from claims.history import ARTICLE, PUBLISHER, change_lines
 from claims.services import RevertRefused, StaleEdit, corroborations_rejudge, revert_plan
 from sources.clustering import recheck_cluster
 from sources.ingest.countries import canonical_country
@@ -146,17 +146,21 @@ def publisher_create(
 
 
 @transaction.atomic
-def publisher_update(*, publisher: Publisher, by: User, reason: str, **fields) -> Publisher:
+def publisher_update(
+    *, publisher: Publisher, by: User, reason: str, version: int | None = None, **fields
+) -> Publisher:
     """Change a publisher's registry entry, recording who and why in its history.
 
     A lead's or admin's change locks the fields it changed (registry loads, `manage.py
-    load_publishers`, never overwrite them) and marks the entry reviewed.
+    load_publishers`, never overwrite them) and marks the entry reviewed. `version` (the
+    latest history record the editor saw) refuses an edit made on an older page (StaleEdit).
     """
     unknown = set(fields) - PUBLISHER_FIELDS
     if unknown:
         raise TypeError(f"Cannot update publisher fields: {', '.join(sorted(unknown))}")
     # The stored entry, not the instance given (a ModelForm has already changed that one).
     publisher = Publisher.objects.select_for_update().get(pk=publisher.pk)
+    _check_version(publisher, version, kind=PUBLISHER, fields=PUBLISHER_FIELDS, related=["parent"])
     before = _entry_before(publisher)
     old = {name: getattr(publisher, name) for name in fields}
     for name, value in fields.items():
@@ -170,6 +174,32 @@ def publisher_update(*, publisher: Publisher, by: User, reason: str, **fields) -
     record_change(publisher, by=by, reason=reason)
     publisher.save()
     return publisher
+
+
+@transaction.atomic
+def publisher_revert(*, history_id: int, by: User | None, reason: str = "") -> Publisher:
+    """Undo one recorded change of a publisher's registry entry, through `publisher_update`.
+
+    The entry's fields it changed go back, checked as any entry is (a name another publisher
+    answers to, an ownership cycle); refused if a later change touched one of them. A
+    creation is not undone: publishers are never deleted (articles and evidence name them).
+    """
+    record = Publisher.history.filter(history_id=history_id).first()
+    if record is None:
+        raise RevertRefused(f"No recorded publisher change #{history_id}.")
+    if record.history_type != "~":
+        raise RevertRefused("A publisher's creation is not undone: edit the entry instead.")
+    live = Publisher.objects.select_for_update().get(pk=record.id)
+    editable = PUBLISHER_FIELDS - {"reviewed"}
+    previous, changed = revert_plan(PUBLISHER, record, live, only=editable)
+    values: dict[str, Any] = {}
+    for f in changed:
+        value = getattr(previous, f.attname)
+        if f.is_relation and value is not None:
+            value = Publisher.objects.filter(pk=value).first()
+        values[f.name] = value
+    why = f"Reverted change #{history_id}" + (f": {reason.strip()}" if reason.strip() else "")
+    return publisher_update(publisher=live, by=by, reason=why, **values)
 
 
 # -- Correcting an article's metadata ---------------------------------------------------------
@@ -210,24 +240,38 @@ def _lead_evidence(value: Publisher | None, *, by: User | None, reason: str) -> 
     }
 
 
-def _check_article_version(article: Article, version: int | None) -> None:
-    """Refuse an edit made on a page older than the article's metadata (optimistic locking).
+def _check_version(obj, version: int | None, *, kind: str, fields, related=()) -> None:
+    """Refuse an edit made on a page older than the row's last change (optimistic locking).
 
     `version` is the id of the latest history record the editor saw; only later changes to
-    the metadata a lead edits count (a cluster's bookkeeping does not).
+    `fields` count (an article's cluster bookkeeping does not). None checks nothing.
     """
     if version is None:
         return
     records = list(
-        article.history.filter(history_id__gte=version)
-        .select_related("history_user", "publisher", "origin")
+        obj.history.filter(history_id__gte=version)
+        .select_related("history_user", *related)
         .order_by("history_id")
     )
+    noun = type(obj)._meta.verbose_name
     if not records or records[0].history_id != version:
-        raise ValidationError({"version": f"#{version} is not a recorded change of this article."})
-    lines = change_lines(records, ARTICLE, fields=set(ARTICLE_METADATA_FIELDS))
+        raise ValidationError({"version": f"#{version} is not a recorded change of this {noun}."})
+    lines = change_lines(records, kind, fields=set(fields))
     if lines:
-        raise StaleEdit("This article was changed by someone else since you opened it.", lines)
+        raise StaleEdit(
+            f"This {noun} was changed by someone else since you opened it.", lines, subject=noun
+        )
+
+
+def _check_article_version(article: Article, version: int | None) -> None:
+    """Refuse an article edit made on a page older than its metadata (`_check_version`)."""
+    _check_version(
+        article,
+        version,
+        kind=ARTICLE,
+        fields=ARTICLE_METADATA_FIELDS,
+        related=("publisher", "origin"),
+    )
 
 
 def _article_values(fields: dict) -> dict:

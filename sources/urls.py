@@ -13,4 +13,5 @@ urlpatterns = [
     path("publishers/", views.publisher_list, name="publisher_list"),
     path("publishers/new/", views.publisher_add, name="publisher_add"),
     path("publishers/<int:pk>/", views.publisher_detail, name="publisher_detail"),
+    path("publishers/<int:pk>/history/revert/", views.publisher_revert, name="publisher_revert"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from claims.forms import RevertForm
-from claims.history import article_timeline
+from claims.history import article_timeline, publisher_timeline
 from claims.models import Claim, ClaimKind, ClaimStatus
 from claims.services import RevertRefused, StaleEdit
 from sources import services
@@ -244,7 +244,9 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A publisher with its history; leads edit it here."""
     publisher = get_object_or_404(Publisher.objects.select_related("parent"), pk=pk)
     can_edit = request.user.has_perm("sources.change_publisher")
-    form = PublisherForm(instance=publisher) if can_edit else None
+    timeline = publisher_timeline(publisher)
+    seen = {"version": max((e.history_id for e in timeline), default=None)}
+    form = PublisherForm(instance=publisher, initial=seen) if can_edit else None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Only leads can edit publishers.")
@@ -255,13 +257,52 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     publisher=publisher,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
                     **form.service_fields(),
                 )
+            except StaleEdit as exc:
+                # The entry's values as posted, at the version the page now shows: saving
+                # again, after reading what changed, is a decision made knowing it.
+                data = request.POST.copy()
+                data["version"] = seen["version"]
+                form = PublisherForm(data, instance=Publisher.objects.get(pk=publisher.pk))
+                form.is_valid()
+                form.add_error(None, exc.refusal)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, f"Saved {publisher}.")
                 return redirect(publisher.get_absolute_url())
-    history = publisher.history.select_related("history_user").order_by("-history_date")[:50]
-    context = {"nav": "publishers", "publisher": publisher, "form": form, "history": history}
+    context = {
+        "nav": "publishers",
+        "publisher": publisher,
+        "form": form,
+        "timeline": timeline,
+        "can_revert": can_edit,
+    }
     return render(request, "sources/publisher_detail.html", context)
+
+
+@require_POST
+@require_perm("sources.change_publisher")
+def publisher_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo one recorded change of a publisher's registry entry (leads), with a reason."""
+    publisher = get_object_or_404(Publisher.objects.only("id"), pk=pk)
+    history_id = parse_id(request.POST.get("history_id", ""))
+    form = RevertForm(request.POST)
+    if history_id is None or not publisher.history.filter(history_id=history_id).exists():
+        messages.error(request, "Choose a recorded change of this publisher to revert.")
+    elif not form.is_valid():
+        messages.error(request, f"Change #{history_id} not reverted: {error_text(form)}")
+    else:
+        try:
+            services.publisher_revert(
+                history_id=history_id, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (RevertRefused, ValidationError) as exc:
+            messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
+        else:
+            messages.success(request, f"Change #{history_id} reverted.")
+    if request.htmx:
+        return HttpResponseClientRedirect(publisher.get_absolute_url())
+    return redirect(publisher.get_absolute_url())

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from claims import services
+from claims import boundaries, services
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -31,8 +31,10 @@ from claims.models import (
     Rating,
     Stance,
 )
+from desk.choices import Strategy
 from desk.models import Adjudication, HandOut
 from sources.models import Article, ImportBatch, ImportFile, Publisher
+from sources.services import publisher_update as services_update
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -67,6 +69,10 @@ TABLE: dict[str, Rules] = {
     "sources.importbatch": Rules(add="refused", change="refused", delete=False),
     "sources.importfile": Rules(add="refused", change="refused", delete=False),
     "auth.group": Rules(add="refused", change="refused", delete=False),
+    # Hand-outs are made on the desk (desk.services.handout_create: the claims shared out,
+    # one assignment each), adjudications by a lead's verdict (claim_adjudicate).
+    "desk.handout": Rules(add="refused", change="refused", delete=False),
+    "desk.adjudication": Rules(add="refused", change="refused", delete=False),
     # Django's own user forms (username and password checked); users are deactivated.
     "workbench.user": Rules(add="form", change="form", delete=False),
     # django-axes' login-throttling records: read-only there; deleting one unlocks a login.
@@ -74,9 +80,6 @@ TABLE: dict[str, Rules] = {
     "axes.accesslog": Rules(add="refused", change="nothing", delete=True),
     "axes.accessfailurelog": Rules(add="refused", change="nothing", delete=True),
     "django_tasks_database.dbtaskresult": Rules(add="refused", change="refused", delete=False),
-    # Written only by desk/services.py (hand-out, adjudication), which announce the events.
-    "desk.handout": Rules(add="refused", change="refused", delete=False),
-    "desk.adjudication": Rules(add="refused", change="refused", delete=False),
 }
 
 
@@ -226,6 +229,29 @@ def test_claim_verified_in_the_admin_records_reviewer_reason_and_version(aclient
     record = claim.history.latest()
     assert (record.history_user, record.history_change_reason) == (superuser, "Reuters confirms")
     assert claim.history.count() == 2  # one recorded change: the service's, not a second save
+
+
+@pytest.mark.parametrize("how", ["chrome", "retired"])
+def test_claim_out_of_triage_takes_no_status_in_the_admin(aclient, claim, how):
+    if how == "chrome":
+        boundaries.claim_set_kind(claim=claim, kind="chrome", by=None, version=None)
+    else:  # merged into the claim before it: the lower id is kept
+        text = claim.article.text
+        rest = boundaries.claim_create(
+            article=claim.article, start=claim.end, end=len(text), kind="statement", by=None
+        )
+        boundaries.claim_merge(claim=rest, other=claim, by=None, version=None)
+        claim = rest
+    claim.refresh_from_db()
+    before = (claim.status, claim.version, claim.history.count())
+
+    response = change_claim(aclient, claim, status="in_review")
+
+    assert response.status_code == 200
+    said = " ".join(response.context["adminform"].form.errors["status"])
+    assert ("is page chrome" if how == "chrome" else "is retired") in said
+    claim.refresh_from_db()
+    assert (claim.status, claim.version, claim.history.count()) == before
 
 
 def test_claim_refuted_in_the_admin_needs_a_contradicting_corroboration(aclient, claim):
@@ -411,15 +437,15 @@ READ_ONLY = {
     "role": (Group, lambda: Group.objects.get(name="reviewer"), {"name": "superusers"}),
     "hand-out": (
         HandOut,
-        lambda: HandOut.objects.create(name="Monday", strategy="round_robin", overlap=1),
-        {"overlap": "3", "blind": "on"},
+        lambda: HandOut.objects.create(name="Monday", strategy=Strategy.values[0], overlap=2),
+        {"overlap": "5", "blind": "on"},
     ),
     "adjudication": (
         Adjudication,
         lambda: Adjudication.objects.create(
-            claim=ClaimFactory(), verdict="verified", reason="Both sources agree."
+            claim=ClaimFactory(), verdict="refuted", reason="The filing says otherwise."
         ),
-        {"verdict": "refuted", "reason": "Changed in the admin."},
+        {"verdict": "verified", "reason": ""},
     ),
 }
 
@@ -578,6 +604,25 @@ def test_publisher_changed_in_the_admin_goes_through_the_service(aclient, superu
         superuser,
         "Graded after review",
     )
+
+
+def test_publisher_changed_in_the_admin_on_a_stale_page_is_refused_listing_the_change(
+    aclient, make_user
+):
+    publisher = PublisherFactory(name="Harbour Daily", reliability="F")
+    url = admin_url(Publisher, "change", publisher.pk)
+    data = form_data(aclient.get(url), "publisher_form")
+    services_update(publisher=publisher, by=make_user("lead1", "lead"), reason="x", country="CN")
+
+    data.update(reliability=["B"], reason=["Graded after review"])
+    response = aclient.post(url, data)
+
+    assert response.status_code == 200
+    said = " ".join(errors(response))
+    assert "Not saved: someone changed this publisher since you opened it (" in said
+    assert "country: — → China (lead1, " in said
+    publisher.refresh_from_db()
+    assert (publisher.reliability, publisher.country) == ("F", "China")
 
 
 def test_publisher_cannot_be_deleted_in_the_admin(aclient):

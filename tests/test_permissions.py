@@ -20,7 +20,7 @@ from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from claims.report_jobs import report_job_create, report_job_run
 from claims.triage import parse_filters
 from sources.models import ImportBatch
-from sources.services import article_update
+from sources.services import article_update, publisher_update
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
@@ -74,6 +74,12 @@ def _article_change(o: Objects) -> int:
     """A recorded correction of the article's metadata, to revert."""
     article_update(article=o.article, by=o.users["lead"], reason="typo", byline="Staff")
     return o.article.history.latest("history_id").history_id
+
+
+def _publisher_change(o: Objects) -> int:
+    """A recorded change of the publisher's registry entry, to revert."""
+    publisher_update(publisher=o.publisher, by=o.users["lead"], reason="graded", reliability="B")
+    return o.publisher.history.latest("history_id").history_id
 
 
 def _upload(o: Objects) -> dict:
@@ -142,7 +148,9 @@ ROUTES: dict[str, Route] = {
             "version": o.corroboration.version,
         },
     ),
-    "claims:corroboration_remove": Route(post=everyone(302)),
+    "claims:corroboration_remove": Route(
+        post=everyone(302), data=lambda o: {"version": o.corroboration.version}
+    ),
     "claims:rating": Route(
         post=everyone(302), data=lambda o: {"confidence": "high", "rationale": "Filings agree."}
     ),
@@ -214,6 +222,11 @@ ROUTES: dict[str, Route] = {
             "reason": "Graded after review.",
         },
     ),
+    # Leads undo a change of a registry entry from its page's history.
+    "sources:publisher_revert": Route(
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"history_id": _publisher_change(o), "reason": "Graded too early"},
+    ),
     # Uploading starts a background batch and goes to its page.
     "imports:upload": Route(
         get={"reviewer": 403, "lead": 403, "admin": 200},
@@ -284,6 +297,7 @@ def url_for(name: str, o: Objects) -> str:
             "sources:article_revert": o.article.pk,
             "sources:cluster": o.article.pk,
             "sources:publisher_detail": o.publisher.pk,
+            "sources:publisher_revert": o.publisher.pk,
             "imports:batch": o.batch.pk,
             "imports:report": o.batch.pk,
             "imports:resume": o.batch.pk,

@@ -103,7 +103,7 @@ def test_split_without_htmx_redirects_to_the_claim(rclient, first):
     ],
 )  # fmt: skip
 def test_split_refusal_names_the_field_in_the_boundaries_panel(rclient, first, data, message):
-    response = rclient.post(url("split", first), data, **HTMX)
+    response = rclient.post(url("split", first), {**data, "version": first.version}, **HTMX)
 
     assert response.status_code == 409
     assert alerts(response) == [message.format(pk=first.pk, s=first.start, e=first.end)]
@@ -137,13 +137,17 @@ def test_merge_from_the_page_of_the_claim_merged_away_goes_to_the_kept_one(rclie
 
 
 def test_merge_with_htmx_redirects_the_browser_to_the_kept_claim(rclient, first, second):
-    response = rclient.post(url("merge", second), {"with": first.pk}, **HTMX)
+    response = rclient.post(
+        url("merge", second), {"with": first.pk, "version": second.version}, **HTMX
+    )
     assert response.status_code == 204
     assert response["HX-Redirect"] == url("detail", first)
 
 
 def test_merge_with_a_claim_that_is_not_a_neighbour_is_refused(rclient, first, second, credit):
-    response = rclient.post(url("merge", first), {"with": credit.pk}, **HTMX)
+    response = rclient.post(
+        url("merge", first), {"with": credit.pk, "version": first.version}, **HTMX
+    )
 
     assert response.status_code == 409
     assert alerts(response) == [
@@ -175,9 +179,9 @@ def test_span_over_a_verdict_without_a_reason_is_refused(rclient, reviewer, firs
     services.claim_set_status(
         claim=first, status=ClaimStatus.UNVERIFIABLE, reason="", by=reviewer, version=None
     )
-    response = rclient.post(
-        url("span", first), {"start": first.start, "end": first.end - 1}, **HTMX
-    )
+    first.refresh_from_db()
+    data = {"start": first.start, "end": first.end - 1, "version": first.version}
+    response = rclient.post(url("span", first), data, **HTMX)
     assert alerts(response) == [
         f"Not saved — reason: claim #{first.pk} is marked unverifiable: say why its span changes."
     ]
@@ -374,3 +378,47 @@ def test_direction_controls_are_badges_standing_for_one_character(article, first
     # Each badge stands for one character: the text shown is the text, the controls marked.
     assert html.unescape(strip_tags(rendered)) == "A [U+202E]exe.png[U+202C] file"
     assert f'href="{url("detail", first)}"' in rendered  # the span's link around its badge
+
+
+def test_a_split_off_part_links_to_the_claim_it_came_from_and_back(rclient, first):
+    at = first.start + FIRST.index("at its")
+    rclient.post(url("split", first), {"at": at, "version": first.version})
+    part = Claim.objects.get(derived_from=first)
+
+    part_page = rclient.get(url("detail", part)).content.decode()
+    first_page = rclient.get(url("detail", first)).content.decode()
+
+    came_from = f'split from <a href="{url("detail", first)}">claim #{first.pk}</a>'
+    assert came_from in part_page  # the Boundaries panel
+    history = part_page[part_page.index('id="history"') :]
+    assert f'Split off from <a href="{url("detail", first)}">claim #{first.pk}</a>' in history
+    history = first_page[first_page.index('id="history"') :]
+    assert f'Second part: <a href="{url("detail", part)}">claim #{part.pk}</a>' in history
+
+
+def test_a_merge_links_each_claim_s_history_to_the_other(rclient, first, second):
+    boundaries.claim_merge(claim=second, other=first, by=None, version=None)
+
+    kept = rclient.get(url("detail", first)).content.decode()
+    gone = rclient.get(url("detail", second)).content.decode()
+
+    kept, gone = (page[page.index('id="history"') :] for page in (kept, gone))
+    assert f'Merged with <a href="{url("detail", second)}">claim #{second.pk}</a>' in kept
+    assert f'Merged into <a href="{url("detail", first)}">claim #{first.pk}</a>' in gone
+
+
+@pytest.mark.parametrize("name", ["split", "merge", "span", "kind"])
+def test_a_fix_without_the_version_seen_is_refused_naming_the_field(rclient, first, second, name):
+    data = {
+        "split": {"at": first.start + FIRST.index("at its")},
+        "merge": {"with": second.pk},
+        "span": {"start": first.start, "end": first.end - 1},
+        "kind": {"kind": "quote"},
+    }[name]
+
+    response = rclient.post(url(name, first), data, **HTMX)
+
+    assert response.status_code == 409
+    assert alerts(response) == ["Not saved — version: This field is required."]
+    first.refresh_from_db()
+    assert (first.text, first.kind, first.version) == (FIRST, ClaimKind.STATEMENT, 1)

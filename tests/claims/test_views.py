@@ -1007,6 +1007,52 @@ def test_evidence_edit_without_a_version_is_refused_naming_the_field(rclient, cl
     assert (evidence.stance, evidence.version) == ("supports", 1)
 
 
+def remove_evidence(client, evidence, **data):
+    url = reverse("claims:corroboration_remove", args=[evidence.claim_id, evidence.pk])
+    return client.post(url, data, **htmx())
+
+
+def test_evidence_removal_carries_the_version_the_page_shows(rclient, claim):
+    evidence = support(claim)
+    page = rclient.get(reverse("claims:detail", args=[claim.pk])).text
+    form = page[page.index(reverse("claims:corroboration_remove", args=[claim.pk, evidence.pk])) :]
+    form = form[: form.index("</form>")]
+    assert f'<input type="hidden" name="version" value="{evidence.version}">' in form
+
+    response = remove_evidence(rclient, evidence, version=evidence.version)
+
+    assert response.status_code == 200
+    assert not Corroboration.objects.filter(pk=evidence.pk).exists()
+    assert Corroboration.history.filter(id=evidence.pk).latest().history_type == "-"
+
+
+def test_evidence_removal_on_a_stale_page_is_refused_listing_what_changed(rclient, lead, claim):
+    evidence = support(claim)
+    seen = evidence.version
+    services.corroboration_update(
+        corroboration=evidence, by=lead, version=seen, stance="contradicts", excerpt="Denied."
+    )
+
+    response = remove_evidence(rclient, evidence, version=seen)
+
+    assert response.status_code == 409
+    (message,) = alerts(response)
+    assert message.startswith("Not saved: someone changed this evidence since you opened it (")
+    assert "stance: Supports → Contradicts (lena, " in message
+    evidence.refresh_from_db()  # still there, as the lead left it
+    assert (evidence.stance, evidence.version) == ("contradicts", 2)
+
+
+def test_evidence_removal_without_a_version_is_refused_naming_the_field(rclient, claim):
+    evidence = support(claim)
+
+    response = remove_evidence(rclient, evidence)
+
+    assert response.status_code == 409
+    assert alerts(response) == ["version: This field is required."]
+    assert Corroboration.objects.filter(pk=evidence.pk).exists()
+
+
 def test_note_edit_on_a_stale_page_is_refused_listing_what_changed(rclient, reviewer, claim):
     note = services.note_create(claim=claim, by=reviewer, text="Called the plant.")
     edit_url = reverse("claims:note_edit", args=[claim.pk, note.pk])

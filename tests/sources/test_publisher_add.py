@@ -1,10 +1,13 @@
 """Leads add publishers to the registry and edit them: every field checked, nothing half-written."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from sources.models import Ownership, Publisher
+from sources import services
+from sources.models import Ownership, Publisher, Reliability
 from sources.registry import PublisherRegistry
 from sources.services import publisher_create, publisher_update
 from tests.factories import PublisherFactory
@@ -148,3 +151,124 @@ def test_a_reason_longer_than_the_history_column_is_cut_not_refused(lead):
 def test_the_service_takes_only_registry_fields(lead):
     with pytest.raises(TypeError, match="reviewed"):
         publisher_create(by=lead, reason="x", name="Harbour Post", locked_fields=[], reviewed_by=1)
+
+
+# -- The entry's history: a diff per change, and a lead's revert --------------------------------
+
+
+def revert_url(publisher) -> str:
+    return reverse("sources:publisher_revert", args=[publisher.pk])
+
+
+def test_the_registry_page_shows_each_change_as_a_diff_and_a_lead_reverts_it(lead_client, lead):
+    owner = PublisherFactory(name="Harbour Media Group")
+    publisher = publisher_create(by=lead, reason="seen", name="Harbour Post", reliability="C")
+    publisher_update(
+        publisher=publisher, by=lead, reason="graded wrongly", reliability="E", parent=owner
+    )
+    change = publisher.history.latest("history_id")
+
+    page = lead_client.get(publisher.get_absolute_url()).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "Reason: graded wrongly" in history
+    assert (
+        f"<td>reliability</td><td><del>{Reliability.C.label}</del></td><td><ins>{Reliability.E.label}</ins></td>"
+        in history
+    )
+    assert "<ins>Harbour Media Group</ins>" in history
+    assert f'name="history_id" value="{change.history_id}"' in history
+
+    response = lead_client.post(
+        revert_url(publisher), {"history_id": change.history_id, "reason": "E was for another"}
+    )
+
+    assert response.status_code == 302
+    publisher.refresh_from_db()
+    assert (publisher.reliability, publisher.parent) == ("C", None)
+    latest = publisher.history.latest("history_id")
+    assert (
+        latest.history_change_reason == f"Reverted change #{change.history_id}: E was for another"
+    )
+    assert latest.history_user == lead
+
+
+def test_a_publisher_revert_is_refused_when_the_field_changed_again(lead_client, lead):
+    publisher = publisher_create(by=lead, reason="seen", name="Harbour Post", reliability="C")
+    publisher_update(publisher=publisher, by=lead, reason="first", reliability="E")
+    first = publisher.history.latest("history_id")
+    publisher_update(publisher=publisher, by=lead, reason="second", reliability="B")
+
+    response = lead_client.post(
+        revert_url(publisher), {"history_id": first.history_id, "reason": "undo"}, follow=True
+    )
+
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        f"Change #{first.history_id} not reverted: Changed again since (reliability): revert "
+        "the later change first."
+    ]
+    publisher.refresh_from_db()
+    assert publisher.reliability == "B"
+
+
+def test_a_publisher_revert_that_would_break_a_rule_is_refused(lead):
+    owner = PublisherFactory(name="Harbour Media Group")
+    publisher = publisher_create(by=lead, reason="seen", name="Harbour Post")
+    publisher_update(publisher=publisher, by=lead, reason="renamed", name="Harbour Daily")
+    renamed = publisher.history.latest("history_id")
+    publisher_update(publisher=owner, by=lead, reason="alias", aliases=["Harbour Post"])
+
+    with pytest.raises(ValidationError) as refused:
+        services.publisher_revert(history_id=renamed.history_id, by=lead, reason="undo")
+
+    assert "name" in refused.value.message_dict
+    publisher.refresh_from_db()
+    assert publisher.name == "Harbour Daily"
+
+
+def test_a_publisher_s_creation_is_not_reverted_and_reviewers_see_no_revert(
+    client, make_user, lead
+):
+    publisher = publisher_create(by=lead, reason="seen", name="Harbour Post")
+    created = publisher.history.get()
+    with pytest.raises(services.RevertRefused):
+        services.publisher_revert(history_id=created.history_id, by=lead)
+    publisher_update(publisher=publisher, by=lead, reason="graded", reliability="B")
+
+    client.force_login(make_user("rita", "reviewer"))
+    page = client.get(publisher.get_absolute_url()).content.decode()
+
+    assert "Reason: graded" in page
+    assert revert_url(publisher) not in page
+    assert client.post(revert_url(publisher), {"history_id": 1, "reason": "x"}).status_code == 403
+
+
+def test_a_publisher_edit_on_a_stale_page_is_refused_with_what_changed(lead_client, make_user):
+    other = make_user("lena2", "lead")
+    publisher = publisher_create(by=other, reason="seen", name="Harbour Post", reliability="C")
+    page = lead_client.get(publisher.get_absolute_url()).content.decode()
+    seen = int(re.search(r'<input type="hidden" name="version" value="(\d+)"', page).group(1))
+    assert seen == publisher.history.latest("history_id").history_id
+    publisher_update(publisher=publisher, by=other, reason="graded", reliability="B")
+
+    response = lead_client.post(
+        publisher.get_absolute_url(),
+        entry(reliability="E", version=seen, reason="looks unreliable"),
+    )
+
+    assert response.status_code == 200
+    said = " ".join(response.context["form"].non_field_errors())
+    assert said.startswith("Not saved: someone changed this publisher since you opened it (")
+    assert "reliability: C — Fairly reliable → B — Usually reliable (lena2, " in said
+    publisher.refresh_from_db()
+    assert publisher.reliability == "B"
+    # The form keeps what the lead typed, at the version now shown: saving again goes through.
+    latest = publisher.history.latest("history_id").history_id
+    assert f'<input type="hidden" name="version" value="{latest}"' in response.content.decode()
+    again = lead_client.post(
+        publisher.get_absolute_url(),
+        entry(reliability="E", version=latest, reason="looks unreliable"),
+    )
+    assert again.status_code == 302
+    publisher.refresh_from_db()
+    assert publisher.reliability == "E"
