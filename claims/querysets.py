@@ -67,7 +67,8 @@ def detail_prefetches() -> dict[str, models.Prefetch]:
     )
     # Independence compares the evidence article's text, never its saved page; the publishers
     # (SOURCE_RELATED) come from the publisher registry (`attach_sources`).
-    evidence = corroboration.objects.select_related("evidence_claim__article").defer(
+    # The evidence's archive (evidence.Archive: the archived copy, excerpt and link state).
+    evidence = corroboration.objects.select_related("evidence_claim__article", "archive").defer(
         *article_body_fields("evidence_claim__article__", keep=("text",))
     )
     return {

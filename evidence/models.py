@@ -71,6 +71,12 @@ class Capture(models.Model):
         return evidence_storage().open(self.body_name, "rb")
 
 
+class ArchiveQuerySet(models.QuerySet):
+    def for_page(self) -> ArchiveQuerySet:
+        """With what the archived-copy page shows: the evidence, its claim and both captures."""
+        return self.select_related("evidence__claim", "capture", "link_capture")
+
+
 class Archive(models.Model):
     """A piece of evidence's archived copy, its excerpt check and what became of its link."""
 
@@ -108,6 +114,8 @@ class Archive(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+
+    objects = ArchiveQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["link_state"])]

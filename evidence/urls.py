@@ -1,0 +1,11 @@
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+
+# Mounted at /evidence/ (workbench/urls.py); <evidence_id> is the corroboration's id.
+urlpatterns = [
+    path("<int:evidence_id>/archive/", views.archive_detail, name="archive"),
+    path("<int:evidence_id>/archive/original/", views.archive_download, name="download"),
+]

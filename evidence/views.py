@@ -1,0 +1,87 @@
+"""The archived copy of a piece of evidence: the capture read as text, and its original bytes.
+
+A captured page is never shown as it was served: the page shows the text extracted from it,
+escaped like any other text (its scripts, styles and remote resources are not in it), and
+the download sends the original bytes as an attachment that a browser will not render —
+HTML goes out as application/octet-stream, with `nosniff` and a CSP that allows nothing.
+Whoever may see the claim may see its evidence's archived copy.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
+
+from evidence.fetching import CAPTURED_TYPES
+from evidence.models import Archive, Capture
+from evidence.services import read_body
+from workbench.http import parse_id
+from workbench.permissions import require_perm
+
+# The download is bytes to keep, not a page: nothing in it may run or load anything.
+DOWNLOAD_CSP = {"default-src": [CSP.NONE], "sandbox": True, "frame-ancestors": [CSP.NONE]}
+# What a captured body is sent as: never a type a browser renders as a page.
+DOWNLOAD_TYPES = {"html": "application/octet-stream", "text": "text/plain; charset=utf-8"}
+EXTENSIONS = {"html": "html", "text": "txt", "pdf": "pdf"}
+
+
+def _capture_of(request: HttpRequest, archive: Archive) -> Capture | None:
+    """The capture asked for (`?capture=<id>`, one of this evidence's) or the archived copy
+    (None while there is none: the capture is pending or failed)."""
+    wanted = request.GET.get("capture", "")
+    if not wanted:
+        return archive.capture
+    capture_id = parse_id(wanted)
+    if capture_id is None:
+        raise Http404("capture: must be the id of one of this evidence's captures.")
+    return get_object_or_404(Capture, pk=capture_id, evidence_id=archive.evidence_id)
+
+
+@require_GET
+@require_perm("claims.view_claim")
+def archive_detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The archived copy of a piece of evidence as text, its excerpt highlighted."""
+    archive = get_object_or_404(Archive.objects.for_page(), evidence_id=evidence_id)
+    capture = _capture_of(request, archive)
+    text = capture.text if capture else ""
+    highlighted = capture is not None and capture.pk == archive.capture_id
+    start, end = (archive.excerpt_start, archive.excerpt_end) if highlighted else (0, 0)
+    if not (0 <= start < end <= len(text)):
+        start = end = 0
+    context = {
+        "nav": "claims",
+        "archive": archive,
+        "evidence": archive.evidence,
+        "claim": archive.evidence.claim,
+        "capture": capture,
+        "captures": list(
+            archive.evidence.captures.defer("text", "headers").order_by("-retrieved_at", "-pk")
+        ),
+        "before": text[:start] if end else text,
+        "excerpt": text[start:end],
+        "after": text[end:] if end else "",
+    }
+    return render(request, "evidence/archive.html", context)
+
+
+@require_GET
+@require_perm("claims.view_claim")
+@csp_override(DOWNLOAD_CSP)
+def archive_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The original bytes of a capture, as an attachment a browser keeps and does not render."""
+    archive = get_object_or_404(Archive.objects.for_page(), evidence_id=evidence_id)
+    capture = _capture_of(request, archive)
+    if capture is None or not capture.body_name:
+        raise Http404("This capture kept no body.")
+    kind = CAPTURED_TYPES.get(capture.content_type, "")
+    response = HttpResponse(
+        read_body(capture), content_type=DOWNLOAD_TYPES.get(kind, capture.content_type)
+    )
+    name = f"evidence-{archive.evidence_id}-{capture.sha256[:12]}.{EXTENSIONS.get(kind, 'bin')}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-SHA256"] = capture.sha256
+    return response
