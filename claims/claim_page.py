@@ -41,6 +41,7 @@ from claims.history import claim_timeline
 from claims.models import Claim, ClaimKind, Confidence, Stance
 from claims.querysets import detail_prefetches
 from desk import blind
+from evidence.choices import LINK_IN_DOUBT
 from sources.highlight import (
     CONTEXT_CHARS,
     PAGE_CHARS,
@@ -254,6 +255,7 @@ class ClaimPage:
     def _evidence(self) -> dict:
         return {
             "corroborations": self.sourced_corroborations,
+            "link_in_doubt": LINK_IN_DOUBT,
             "corroboration_form": CorroborationForm(registry=self.registry),
             "republished_from": self.article.republished_from,
         }

@@ -110,6 +110,11 @@ class Archive(models.Model):
     )
     link_changed_at = models.DateTimeField(null=True, blank=True)
     link_diff = models.TextField(blank=True)
+    rereview = models.BooleanField(
+        default=False,
+        help_text="The link went bad (gone, moved, changed, unreachable) and no reviewer has "
+        "re-checked the evidence since: a verified claim resting on it is to be reviewed again.",
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,7 +123,12 @@ class Archive(models.Model):
     objects = ArchiveQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["link_state"])]
+        indexes = [
+            models.Index(fields=["link_state"]),
+            models.Index(
+                fields=["evidence"], condition=models.Q(rereview=True), name="archive_rereview"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"archive of {self.url} ({self.state})"

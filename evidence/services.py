@@ -187,6 +187,23 @@ def excerpt_recheck(*, archive: Archive, by: User | None) -> Archive:
     return archive
 
 
+@transaction.atomic
+def link_rechecked(*, archive: Archive, by: User) -> Archive:
+    """Record that a reviewer re-checked evidence whose link went bad: the flag is cleared.
+
+    The link's state and diff stay as they are (what became of the source is still true);
+    only the claim's call for a re-review ends. Nothing to clear: nothing recorded.
+    """
+    archive = Archive.objects.select_for_update().get(pk=archive.pk)
+    if archive.rereview:
+        archive.rereview = False
+        archive.version += 1
+        what = archive.get_link_state_display().lower()
+        record_change(archive, by=by, reason=f"re-checked by a reviewer (link {what})")
+        archive.save()
+    return archive
+
+
 # -- Link rot -------------------------------------------------------------------------------
 
 
@@ -299,6 +316,7 @@ def _link_record(archive: Archive, fetched: Fetched) -> str:
     archive.link_capture = capture if state != LinkState.LIVE else None
     archive.link_changed_at = fetched.retrieved_at
     archive.link_diff = diff
+    archive.rereview = state in LINK_IN_DOUBT
     archive.version += 1
     what = LinkState(state).label.lower()
     if fetched.status_code and state == LinkState.GONE:

@@ -8,4 +8,5 @@ app_name = "evidence"
 urlpatterns = [
     path("<int:evidence_id>/archive/", views.archive_detail, name="archive"),
     path("<int:evidence_id>/archive/original/", views.archive_download, name="download"),
+    path("<int:evidence_id>/rechecked/", views.link_rechecked, name="link_rechecked"),
 ]

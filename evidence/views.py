@@ -9,14 +9,17 @@ Whoever may see the claim may see its evidence's archived copy.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from evidence.fetching import CAPTURED_TYPES
 from evidence.models import Archive, Capture
+from evidence.services import link_rechecked as link_rechecked_service
 from evidence.services import read_body
 from workbench.http import parse_id
 from workbench.permissions import require_perm
@@ -85,3 +88,13 @@ def archive_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["X-SHA256"] = capture.sha256
     return response
+
+
+@require_POST
+@require_perm("claims.change_corroboration")
+def link_rechecked(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """A reviewer re-checked evidence whose source went bad: its claim's re-review flag ends."""
+    archive = get_object_or_404(Archive.objects.select_related("evidence"), evidence_id=evidence_id)
+    link_rechecked_service(archive=archive, by=request.user)
+    messages.success(request, f"Evidence #{evidence_id} marked re-checked.")
+    return redirect(reverse("claims:detail", args=[archive.evidence.claim_id]) + "#evidence")

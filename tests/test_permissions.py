@@ -252,6 +252,8 @@ ROUTES: dict[str, Route] = {
     # The archived copy of evidence: whoever sees the claim (claims.view_claim).
     "evidence:archive": Route(get=everyone(200)),
     "evidence:download": Route(get=everyone(200)),
+    # Re-checking evidence whose source went bad: whoever may edit evidence.
+    "evidence:link_rechecked": Route(post=everyone(302)),
     "families:split": Route(
         post={"reviewer": 403, "lead": 400, "admin": 400}, data=lambda o: {"reason": "Apart"}
     ),
