@@ -209,10 +209,24 @@ def link_rechecked(*, archive: Archive, by: User) -> Archive:
 
 @dataclass
 class Sweep:
-    """What a link sweep did: how many links it checked and what it found, by state."""
+    """What a link sweep did: how many links it checked, what it found by state, and the
+    links whose state it changed as (evidence id, URL, new state)."""
 
     checked: int = 0
     found: dict[str, int] = field(default_factory=dict)
+    changed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """ "checked 12: gone 1, live 11" — the task's result and the command's last line."""
+        found = ", ".join(f"{state} {n}" for state, n in sorted(self.found.items()))
+        return f"checked {self.checked}" + (f": {found}" if found else "")
+
+    def add(self, other: Sweep) -> None:
+        """Count another sweep's links in this one."""
+        self.checked += other.checked
+        for state, n in other.found.items():
+            self.found[state] = self.found.get(state, 0) + n
+        self.changed.extend(other.changed)
 
 
 def link_state_of(archived: Capture, fetched: Fetched, extracted: Extracted) -> tuple[str, str]:
@@ -270,7 +284,9 @@ def links_check(
     now = now or timezone.now()
     with transaction.atomic():
         for schedule, fetched in zip(schedules, fetches, strict=True):
-            state = _link_record(schedule.archive, fetched)
+            state, changed = _link_record(schedule.archive, fetched)
+            if changed:
+                sweep.changed.append((schedule.archive.evidence_id, schedule.archive.url, state))
             schedule.checked_at = now
             schedule.due_at = now + recheck_interval()
             schedule.last_status = fetched.status_code
@@ -285,15 +301,13 @@ def links_sweep(*, now: datetime | None = None, workers: int = 4, batch: int = 5
     now = now or timezone.now()
     total = Sweep()
     while due := links_due(now=now, limit=batch):
-        sweep = links_check(schedules=due, workers=workers, now=now)
-        total.checked += sweep.checked
-        for state, n in sweep.found.items():
-            total.found[state] = total.found.get(state, 0) + n
+        total.add(links_check(schedules=due, workers=workers, now=now))
     return total
 
 
-def _link_record(archive: Archive, fetched: Fetched) -> str:
-    """Record a new fetch of an archived link if it says something new; return its state."""
+def _link_record(archive: Archive, fetched: Fetched) -> tuple[str, bool]:
+    """Record a new fetch of an archived link if it says something new; return its state and
+    whether that is a change a reviewer sees (unchecked → live is not)."""
     extracted = (
         extract(fetched)
         if fetched.sha256 != archive.capture.sha256
@@ -310,7 +324,7 @@ def _link_record(archive: Archive, fetched: Fetched) -> str:
             archive.version += 1
             record_change(archive, by=None, reason="link check: live, unchanged")
             archive.save()
-        return state
+        return state, False
     capture = _capture_row(archive.evidence, fetched, extracted, CapturePurpose.RECHECK)
     archive.link_state = state
     archive.link_capture = capture if state != LinkState.LIVE else None
@@ -335,4 +349,4 @@ def _link_record(archive: Archive, fetched: Fetched) -> str:
                 "status_code": fetched.status_code,
             },
         )
-    return state
+    return state, True

@@ -29,9 +29,7 @@ def capture_evidence(evidence_id: int) -> str:
 @task
 def check_evidence_links(workers: int = 4) -> str:
     """Check every archived link that is due again; say how many, and what was found."""
-    sweep = links_sweep(workers=workers)
-    found = ", ".join(f"{state} {n}" for state, n in sorted(sweep.found.items()))
-    return f"checked {sweep.checked}" + (f": {found}" if found else "")
+    return links_sweep(workers=workers).summary()
 
 
 def archive_request(*, evidence_id: int, by: User | None = None) -> Archive | None:
