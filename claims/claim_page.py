@@ -22,6 +22,7 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -256,7 +257,10 @@ class ClaimPage:
         return {
             "corroborations": self.sourced_corroborations,
             "link_in_doubt": LINK_IN_DOUBT,
-            "corroboration_form": CorroborationForm(registry=self.registry),
+            "corroboration_form": CorroborationForm(
+                registry=self.registry,
+                prefill_url=reverse("evidence:prefill", args=[self.claim.pk]),
+            ),
             "republished_from": self.article.republished_from,
         }
 

@@ -254,6 +254,8 @@ ROUTES: dict[str, Route] = {
     "evidence:download": Route(get=everyone(200)),
     # Re-checking evidence whose source went bad: whoever may edit evidence.
     "evidence:link_rechecked": Route(post=everyone(302)),
+    # The evidence form filled from a URL: an htmx fragment; opened directly, the claim page.
+    "evidence:prefill": Route(get=everyone(302)),
     "families:split": Route(
         post={"reviewer": 403, "lead": 400, "admin": 400}, data=lambda o: {"reason": "Apart"}
     ),
@@ -305,6 +307,7 @@ def url_for(name: str, o: Objects) -> str:
         },
         "cid": o.corroboration.pk,
         "evidence_id": o.corroboration.pk,
+        "claim_id": o.claim.pk,
         "nid": o.note.pk,
         "article_id": o.article.pk,
     }
