@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, Corroboration
 from evidence.choices import (
@@ -275,7 +276,8 @@ def links_check(
     """Fetch the links of `schedules` again (`workers` at a time) and record what changed.
 
     An archive whose link is in a new state (or changed again) gets a recheck capture and a
-    history row; every schedule moves on by EVIDENCE_RECHECK_DAYS, in one bulk update.
+    history row; links found live at their first check are recorded so in one bulk update
+    (with their history rows); every schedule moves on by EVIDENCE_RECHECK_DAYS, in bulk too.
     """
     schedules = [s for s in schedules if s.archive.capture_id is not None]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -283,15 +285,24 @@ def links_check(
     sweep = Sweep()
     now = now or timezone.now()
     with transaction.atomic():
+        first_live = []
         for schedule, fetched in zip(schedules, fetches, strict=True):
             state, changed = _link_record(schedule.archive, fetched)
-            if changed:
+            if changed == FIRST_LIVE:
+                first_live.append(schedule.archive)
+            elif changed:
                 sweep.changed.append((schedule.archive.evidence_id, schedule.archive.url, state))
             schedule.checked_at = now
             schedule.due_at = now + recheck_interval()
             schedule.last_status = fetched.status_code
             sweep.checked += 1
             sweep.found[state] = sweep.found.get(state, 0) + 1
+        bulk_update_with_history(
+            first_live,
+            Archive,
+            ["link_state", "version", "updated_at"],
+            default_change_reason=FIRST_LIVE_REASON,
+        )
         LinkSchedule.objects.bulk_update(schedules, ["checked_at", "due_at", "last_status"])
     return sweep
 
@@ -305,9 +316,16 @@ def links_sweep(*, now: datetime | None = None, workers: int = 4, batch: int = 5
     return total
 
 
-def _link_record(archive: Archive, fetched: Fetched) -> tuple[str, bool]:
+# `_link_record` found a link live at its first check: the caller records it, in bulk.
+FIRST_LIVE = "first live"
+FIRST_LIVE_REASON = "link check: live, unchanged"
+
+
+def _link_record(archive: Archive, fetched: Fetched) -> tuple[str, bool | str]:
     """Record a new fetch of an archived link if it says something new; return its state and
-    whether that is a change a reviewer sees (unchecked → live is not)."""
+    whether that is a change a reviewer sees — or FIRST_LIVE: the archive's first check found
+    the link live, which it is left to the caller to save (with its history row, in bulk:
+    the first sweep finds most links so)."""
     extracted = (
         extract(fetched)
         if fetched.sha256 != archive.capture.sha256
@@ -319,11 +337,11 @@ def _link_record(archive: Archive, fetched: Fetched) -> tuple[str, bool]:
         state != LinkState.CHANGED or fetched.sha256 == previous.sha256
     )
     if same or (state == LinkState.LIVE and archive.link_state == LinkState.UNCHECKED):
-        if state != archive.link_state:  # unchecked → live: worth a history row, no capture
+        if state != archive.link_state:  # unchecked → live: a history row (in bulk), no capture
             archive.link_state = state
             archive.version += 1
-            record_change(archive, by=None, reason="link check: live, unchanged")
-            archive.save()
+            archive.updated_at = fetched.retrieved_at
+            return state, FIRST_LIVE
         return state, False
     capture = _capture_row(archive.evidence, fetched, extracted, CapturePurpose.RECHECK)
     archive.link_state = state

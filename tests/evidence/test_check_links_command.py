@@ -38,6 +38,11 @@ def test_the_command_checks_due_links_and_prints_what_changed(allow_loopback, si
 
     assert out == f"evidence #{gone.pk}: gone {gone_url}\nchecked 2: gone 1, live 1\n"
     assert Archive.objects.get(evidence=gone).link_state == "gone"
+    first_live = Archive.objects.get(evidence=live)
+    assert (first_live.link_state, first_live.version) == ("live", 3)
+    reasons = [h.history_change_reason for h in first_live.history.order_by("history_id")]
+    assert reasons[-1] == "link check: live, unchanged"
+    assert first_live.history.latest("history_id").version == 3
 
 
 def test_the_command_can_queue_the_sweep_for_a_worker(db):
