@@ -35,7 +35,7 @@ from claims.forms import (
     StatusForm,
 )
 from claims.models import Claim, Corroboration, Note
-from claims.triage import parse_filters, triage_page
+from claims.triage import EVIDENCE_FILTERS, parse_filters, triage_page
 from desk.blind import visibility_filters
 from imports.forms import ImportForm
 from imports.progress import import_batch_progress, import_worker_report
@@ -54,7 +54,7 @@ QUEUE_PARAMETERS = [
     OpenApiParameter("publisher", int),
     OpenApiParameter("article", int),
     OpenApiParameter("assignee", str, description="mine, none or a user id."),
-    OpenApiParameter("evidence", str, enum=["yes", "no"]),
+    OpenApiParameter("evidence", str, enum=list(EVIDENCE_FILTERS)),
     OpenApiParameter("credibility", str, description="1–6, or none: not rated yet."),
     OpenApiParameter("q", str, description="Search the claims' text."),
     OpenApiParameter("o", str, description="Order, as the queue's (-score, credibility, …)."),

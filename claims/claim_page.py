@@ -22,6 +22,7 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -41,6 +42,7 @@ from claims.history import claim_timeline
 from claims.models import Claim, ClaimKind, Confidence, Stance
 from claims.querysets import detail_prefetches
 from desk import blind
+from evidence.choices import LINK_IN_DOUBT
 from sources.highlight import (
     CONTEXT_CHARS,
     PAGE_CHARS,
@@ -254,7 +256,11 @@ class ClaimPage:
     def _evidence(self) -> dict:
         return {
             "corroborations": self.sourced_corroborations,
-            "corroboration_form": CorroborationForm(registry=self.registry),
+            "link_in_doubt": LINK_IN_DOUBT,
+            "corroboration_form": CorroborationForm(
+                registry=self.registry,
+                prefill_url=reverse("evidence:prefill", args=[self.claim.pk]),
+            ),
         }
 
     def _candidates(self) -> dict:

@@ -69,10 +69,24 @@ class CorroborationForm(forms.Form):
     )
     independence_reason = forms.CharField(required=False, max_length=500)
 
-    def __init__(self, *args, registry=None, **kwargs):
+    def __init__(self, *args, registry=None, prefill_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # The page's publisher registry, when it has one, writes the publisher select.
         self.fields["publisher"].widget.registry = registry
+        if prefill_url:
+            # A URL pasted or typed in: the page is fetched (evidence.views.evidence_prefill)
+            # and the form's fields come back with its outlet, publisher and date offered.
+            self.fields["url"].widget.attrs.update(
+                {
+                    "hx-get": prefill_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#evidence-form-fields",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "closest form",
+                    "hx-params": "not csrfmiddlewaretoken",
+                    "hx-sync": "this:replace",
+                }
+            )
         # The browser's date picker stops where the service does (a date in the future).
         self.fields["published_on"].widget.attrs["max"] = latest_publication_date().isoformat()
 

@@ -67,8 +67,9 @@ def detail_prefetches() -> dict[str, models.Prefetch]:
     )
     # Independence compares the evidence article's text, never its saved page; the publishers
     # (SOURCE_RELATED) come from the publisher registry (`attach_sources`).
+    # The evidence's archive (evidence.Archive: the archived copy, excerpt and link state).
     evidence = corroboration.objects.select_related(
-        "evidence_claim__article", "evidence_claim__family_member"
+        "evidence_claim__article", "evidence_claim__family_member", "archive"
     ).defer(*article_body_fields("evidence_claim__article__", keep=("text",)))
     return {
         "corroborations": models.Prefetch("corroborations", queryset=evidence),

@@ -43,6 +43,7 @@ from claims.models import (
     Stance,
 )
 from claims.querysets import SOURCE_RELATED
+from evidence.choices import ExcerptStatus
 from sources.registry import PublisherRegistry
 from workbench.events import announce
 from workbench.history import record_change as _record
@@ -169,6 +170,11 @@ class EvidenceCounts:
     supporting: int = 0
     supporting_independent: int = 0
     contradicting: int = 0
+    # From the evidence's archives (evidence.Archive), counted where they were read with the
+    # evidence (`evidence_counts_of`): an excerpt the archived page does not have, and a link
+    # gone bad that no reviewer has re-checked since.
+    excerpt_not_found: int = 0
+    rereview: int = 0
 
 
 def _evidence_counts(claim: Claim) -> EvidenceCounts:
@@ -185,14 +191,26 @@ def _evidence_counts(claim: Claim) -> EvidenceCounts:
 
 def evidence_counts_of(corroborations: Iterable[Corroboration]) -> EvidenceCounts:
     """Count the evidence of corroborations already read (no query)."""
-    supporting = independent = contradicting = 0
+    supporting = independent = contradicting = not_found = rereview = 0
     for c in corroborations:
         if c.stance == Stance.SUPPORTS:
             supporting += 1
             independent += c.independence == Independence.INDEPENDENT
         elif c.stance == Stance.CONTRADICTS:
             contradicting += 1
-    return EvidenceCounts(supporting, independent, contradicting)
+        if archive := archive_read_with(c):
+            not_found += archive.excerpt_status == ExcerptStatus.NOT_FOUND
+            rereview += archive.rereview
+    return EvidenceCounts(supporting, independent, contradicting, not_found, rereview)
+
+
+def archive_read_with(corroboration: Corroboration):
+    """The evidence's archive (evidence.Archive) if it was read with it (`select_related`),
+    else None: counting never makes a query per piece of evidence."""
+    descriptor = getattr(Corroboration, "archive", None)
+    if descriptor is None:
+        return None
+    return descriptor.related.get_cached_value(corroboration, default=None)
 
 
 def evidence_problem(status: str, counts: EvidenceCounts) -> str | None:
@@ -222,11 +240,27 @@ def verdict_warnings(claim: Claim, counts: EvidenceCounts) -> list[str]:
 
     A verified claim may have contradicting evidence (it came later, or is weaker), may have
     no credibility yet (nobody rated it) or credibility 6: all are left to the reviewer, who is
-    warned.
+    warned. Any verdict may rest on evidence whose excerpt the archived page does not have, or
+    whose source went bad since it was archived (a verified one is then flagged for re-review).
     """
-    if claim.status != ClaimStatus.VERIFIED:
+    if claim.status not in VERDICT_STATUSES:
         return []
     warnings = []
+    if n := counts.excerpt_not_found:
+        pieces = f"{n} piece{pluralize(n)} of evidence quote{pluralize(n, 's,')}"
+        warnings.append(
+            f"{pieces} an excerpt the archived page does not have: check the quote "
+            "against the archived copy."
+        )
+    if n := counts.rereview:
+        pieces = f"{n} piece{pluralize(n)} of evidence"
+        flagged = "Flagged for re-review: " if claim.status == ClaimStatus.VERIFIED else ""
+        warnings.append(
+            f"{flagged}the source of {pieces} is gone or changed since it was archived: "
+            "check the verdict still stands, then mark the evidence re-checked."
+        )
+    if claim.status != ClaimStatus.VERIFIED:
+        return warnings
     if n := counts.contradicting:
         pieces = f"{n} piece{pluralize(n)} of evidence contradict{pluralize(n, 's,')}"
         warnings.append(f"Verified, yet {pieces} it: review the verdict.")

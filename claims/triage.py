@@ -68,6 +68,16 @@ COLUMN_ORDERINGS = {
 }
 
 
+# The queue's `evidence` filter (the API's and export_claims' too): value → what it shows.
+# "changed": evidence whose source went bad since it was archived (gone, moved, changed,
+# unreachable) and that no reviewer has re-checked since (evidence.Archive.rereview).
+EVIDENCE_FILTERS = {
+    "yes": "has evidence",
+    "no": "no evidence",
+    "changed": "evidence whose source changed or died",
+}
+
+
 @dataclass
 class TriageFilters:
     """The queue's state as read from the URL; `errors` name the parameters that were ignored."""
@@ -77,7 +87,7 @@ class TriageFilters:
     publisher: int | None = None
     article: int | None = None
     assignee: str = ""  # "", "mine", "none", or a user id
-    evidence: str = ""  # "", "yes", "no"
+    evidence: str = ""  # "" or a key of EVIDENCE_FILTERS
     conflicts: bool = False  # only claims a neighbour gives other figures for
     credibility: int | str | None = None  # 1–6, NOT_RATED, or None for any
     q: str = ""
@@ -170,8 +180,9 @@ def parse_filters(params: QueryDict) -> TriageFilters:
         errors.append(f"assignee: {assignee!r} is not a user; ignored.")
         assignee = ""
     evidence = params.get("evidence", "").strip()
-    if evidence not in ("", "yes", "no"):
-        errors.append("evidence: must be yes or no; ignored.")
+    if evidence not in ("", *EVIDENCE_FILTERS):
+        *others, last = EVIDENCE_FILTERS
+        errors.append(f"evidence: must be {', '.join(others)} or {last}; ignored.")
         evidence = ""
     conflicts = params.get("conflicts", "").strip()
     if conflicts not in ("", "yes"):
@@ -223,7 +234,11 @@ def triage_queryset(filters: TriageFilters, user, *, selection: QuerySet | None 
     return (
         selection.select_related("article__publisher", "assignee")
         .defer(*article_body_fields("article__"))
-        .annotate(evidence_count=Subquery(count, output_field=IntegerField()))
+        .annotate(
+            evidence_count=Subquery(count, output_field=IntegerField()),
+            # A row says when its evidence's source went bad (a verified claim: re-review).
+            source_in_doubt=Exists(evidence.filter(archive__rereview=True)),
+        )
     )
 
 
@@ -248,6 +263,8 @@ def triage_selection(filters: TriageFilters, user) -> QuerySet:
         qs = qs.filter(Exists(evidence))
     elif filters.evidence == "no":
         qs = qs.filter(~Exists(evidence))
+    elif filters.evidence == "changed":
+        qs = qs.filter(Exists(evidence.filter(archive__rereview=True)))
     if filters.conflicts:
         qs = qs.filter(Exists(FigureConflict.objects.filter(claim_id=OuterRef("pk"))))
     if filters.credibility == NOT_RATED:
@@ -332,7 +349,7 @@ def describe_filters(filters, user) -> list[tuple[str, str]]:
         )
         parts.append(("Assignee", next(iter(name), f"#{filters.assignee}")))
     if filters.evidence:
-        parts.append(("Evidence", "has evidence" if filters.evidence == "yes" else "no evidence"))
+        parts.append(("Evidence", EVIDENCE_FILTERS[filters.evidence]))
     if filters.conflicts:
         parts.append(("Conflicts", "other claims give other figures"))
     if filters.credibility:

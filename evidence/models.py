@@ -71,6 +71,12 @@ class Capture(models.Model):
         return evidence_storage().open(self.body_name, "rb")
 
 
+class ArchiveQuerySet(models.QuerySet):
+    def for_page(self) -> ArchiveQuerySet:
+        """With what the archived-copy page shows: the evidence, its claim and both captures."""
+        return self.select_related("evidence__claim", "capture", "link_capture")
+
+
 class Archive(models.Model):
     """A piece of evidence's archived copy, its excerpt check and what became of its link."""
 
@@ -104,13 +110,25 @@ class Archive(models.Model):
     )
     link_changed_at = models.DateTimeField(null=True, blank=True)
     link_diff = models.TextField(blank=True)
+    rereview = models.BooleanField(
+        default=False,
+        help_text="The link went bad (gone, moved, changed, unreachable) and no reviewer has "
+        "re-checked the evidence since: a verified claim resting on it is to be reviewed again.",
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
+    objects = ArchiveQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(fields=["link_state"])]
+        indexes = [
+            models.Index(fields=["link_state"]),
+            models.Index(
+                fields=["evidence"], condition=models.Q(rereview=True), name="archive_rereview"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"archive of {self.url} ({self.state})"

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, Corroboration
 from evidence.choices import (
@@ -187,15 +188,46 @@ def excerpt_recheck(*, archive: Archive, by: User | None) -> Archive:
     return archive
 
 
+@transaction.atomic
+def link_rechecked(*, archive: Archive, by: User) -> Archive:
+    """Record that a reviewer re-checked evidence whose link went bad: the flag is cleared.
+
+    The link's state and diff stay as they are (what became of the source is still true);
+    only the claim's call for a re-review ends. Nothing to clear: nothing recorded.
+    """
+    archive = Archive.objects.select_for_update().get(pk=archive.pk)
+    if archive.rereview:
+        archive.rereview = False
+        archive.version += 1
+        what = archive.get_link_state_display().lower()
+        record_change(archive, by=by, reason=f"re-checked by a reviewer (link {what})")
+        archive.save()
+    return archive
+
+
 # -- Link rot -------------------------------------------------------------------------------
 
 
 @dataclass
 class Sweep:
-    """What a link sweep did: how many links it checked and what it found, by state."""
+    """What a link sweep did: how many links it checked, what it found by state, and the
+    links whose state it changed as (evidence id, URL, new state)."""
 
     checked: int = 0
     found: dict[str, int] = field(default_factory=dict)
+    changed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """ "checked 12: gone 1, live 11" — the task's result and the command's last line."""
+        found = ", ".join(f"{state} {n}" for state, n in sorted(self.found.items()))
+        return f"checked {self.checked}" + (f": {found}" if found else "")
+
+    def add(self, other: Sweep) -> None:
+        """Count another sweep's links in this one."""
+        self.checked += other.checked
+        for state, n in other.found.items():
+            self.found[state] = self.found.get(state, 0) + n
+        self.changed.extend(other.changed)
 
 
 def link_state_of(archived: Capture, fetched: Fetched, extracted: Extracted) -> tuple[str, str]:
@@ -244,7 +276,8 @@ def links_check(
     """Fetch the links of `schedules` again (`workers` at a time) and record what changed.
 
     An archive whose link is in a new state (or changed again) gets a recheck capture and a
-    history row; every schedule moves on by EVIDENCE_RECHECK_DAYS, in one bulk update.
+    history row; links found live at their first check are recorded so in one bulk update
+    (with their history rows); every schedule moves on by EVIDENCE_RECHECK_DAYS, in bulk too.
     """
     schedules = [s for s in schedules if s.archive.capture_id is not None]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -252,13 +285,24 @@ def links_check(
     sweep = Sweep()
     now = now or timezone.now()
     with transaction.atomic():
+        first_live = []
         for schedule, fetched in zip(schedules, fetches, strict=True):
-            state = _link_record(schedule.archive, fetched)
+            state, changed = _link_record(schedule.archive, fetched)
+            if changed == FIRST_LIVE:
+                first_live.append(schedule.archive)
+            elif changed:
+                sweep.changed.append((schedule.archive.evidence_id, schedule.archive.url, state))
             schedule.checked_at = now
             schedule.due_at = now + recheck_interval()
             schedule.last_status = fetched.status_code
             sweep.checked += 1
             sweep.found[state] = sweep.found.get(state, 0) + 1
+        bulk_update_with_history(
+            first_live,
+            Archive,
+            ["link_state", "version", "updated_at"],
+            default_change_reason=FIRST_LIVE_REASON,
+        )
         LinkSchedule.objects.bulk_update(schedules, ["checked_at", "due_at", "last_status"])
     return sweep
 
@@ -268,15 +312,20 @@ def links_sweep(*, now: datetime | None = None, workers: int = 4, batch: int = 5
     now = now or timezone.now()
     total = Sweep()
     while due := links_due(now=now, limit=batch):
-        sweep = links_check(schedules=due, workers=workers, now=now)
-        total.checked += sweep.checked
-        for state, n in sweep.found.items():
-            total.found[state] = total.found.get(state, 0) + n
+        total.add(links_check(schedules=due, workers=workers, now=now))
     return total
 
 
-def _link_record(archive: Archive, fetched: Fetched) -> str:
-    """Record a new fetch of an archived link if it says something new; return its state."""
+# `_link_record` found a link live at its first check: the caller records it, in bulk.
+FIRST_LIVE = "first live"
+FIRST_LIVE_REASON = "link check: live, unchanged"
+
+
+def _link_record(archive: Archive, fetched: Fetched) -> tuple[str, bool | str]:
+    """Record a new fetch of an archived link if it says something new; return its state and
+    whether that is a change a reviewer sees — or FIRST_LIVE: the archive's first check found
+    the link live, which it is left to the caller to save (with its history row, in bulk:
+    the first sweep finds most links so)."""
     extracted = (
         extract(fetched)
         if fetched.sha256 != archive.capture.sha256
@@ -288,17 +337,18 @@ def _link_record(archive: Archive, fetched: Fetched) -> str:
         state != LinkState.CHANGED or fetched.sha256 == previous.sha256
     )
     if same or (state == LinkState.LIVE and archive.link_state == LinkState.UNCHECKED):
-        if state != archive.link_state:  # unchecked → live: worth a history row, no capture
+        if state != archive.link_state:  # unchecked → live: a history row (in bulk), no capture
             archive.link_state = state
             archive.version += 1
-            record_change(archive, by=None, reason="link check: live, unchanged")
-            archive.save()
-        return state
+            archive.updated_at = fetched.retrieved_at
+            return state, FIRST_LIVE
+        return state, False
     capture = _capture_row(archive.evidence, fetched, extracted, CapturePurpose.RECHECK)
     archive.link_state = state
     archive.link_capture = capture if state != LinkState.LIVE else None
     archive.link_changed_at = fetched.retrieved_at
     archive.link_diff = diff
+    archive.rereview = state in LINK_IN_DOUBT
     archive.version += 1
     what = LinkState(state).label.lower()
     if fetched.status_code and state == LinkState.GONE:
@@ -317,4 +367,4 @@ def _link_record(archive: Archive, fetched: Fetched) -> str:
                 "status_code": fetched.status_code,
             },
         )
-    return state
+    return state, True

@@ -2,9 +2,10 @@
 
 A capture is one task per piece of evidence, queued once the evidence is committed
 (evidence.receivers, on `corroboration.added`), so the page that attached it never waits on
-the cited site. The link sweep is a task too, queued by the `check_evidence_links` command
-(cron) or by a worker's schedule; both are idempotent, so a dead worker's run is simply made
-again (evidence.apps registers them with imports.workers.on_worker_death).
+the cited site. The link sweep is a task too, queued by `check_evidence_links --enqueue`
+(the command without it sweeps in its own process); the tasks framework has no schedule, so
+cron runs the command (README, "Evidence archive"). Both are idempotent, so a dead worker's
+run is simply made again (evidence.apps registers them with imports.workers.on_worker_death).
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ def capture_evidence(evidence_id: int) -> str:
 @task
 def check_evidence_links(workers: int = 4) -> str:
     """Check every archived link that is due again; say how many, and what was found."""
-    sweep = links_sweep(workers=workers)
-    found = ", ".join(f"{state} {n}" for state, n in sorted(sweep.found.items()))
-    return f"checked {sweep.checked}" + (f": {found}" if found else "")
+    return links_sweep(workers=workers).summary()
 
 
 def archive_request(*, evidence_id: int, by: User | None = None) -> Archive | None:

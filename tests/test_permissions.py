@@ -14,11 +14,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from claims import services
 from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from claims.report_jobs import report_job_create, report_job_run
 from claims.triage import parse_filters
+from evidence.fetching import Fetched
+from evidence.models import Archive, Capture
+from evidence.services import store_body
 from sources.models import ImportBatch
 from sources.services import article_update, publisher_update
 from tests.factories import (
@@ -32,7 +36,7 @@ from webhooks.services import deliveries_create, endpoint_create, event_payload
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("claims", "sources", "imports", "webhooks", "families")
+OUR_APPS = ("claims", "sources", "imports", "webhooks", "families", "evidence")
 ROLES = ("reviewer", "lead", "admin")
 
 
@@ -258,6 +262,13 @@ ROUTES: dict[str, Route] = {
         post={"reviewer": 403, "lead": 302, "admin": 302},
         data=lambda o: {"other": ClaimFactory().pk, "reason": "One statement"},
     ),
+    # The archived copy of evidence: whoever sees the claim (claims.view_claim).
+    "evidence:archive": Route(get=everyone(200)),
+    "evidence:download": Route(get=everyone(200)),
+    # Re-checking evidence whose source went bad: whoever may edit evidence.
+    "evidence:link_rechecked": Route(post=everyone(302)),
+    # The evidence form filled from a URL: an htmx fragment; opened directly, the claim page.
+    "evidence:prefill": Route(get=everyone(302)),
     "families:split": Route(
         post={"reviewer": 403, "lead": 400, "admin": 400}, data=lambda o: {"reason": "Apart"}
     ),
@@ -309,6 +320,8 @@ def url_for(name: str, o: Objects) -> str:
             "webhooks:resend": o.delivery.pk,
         },
         "cid": o.corroboration.pk,
+        "evidence_id": o.corroboration.pk,
+        "claim_id": o.claim.pk,
         "nid": o.note.pk,
         "article_id": o.article.pk,
     }
@@ -321,13 +334,43 @@ def url_for(name: str, o: Objects) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+def _archived(corroboration) -> None:
+    """An archived copy of the evidence (evidence:archive, evidence:download)."""
+    body = b"<html><body><p>Harbour ferry timetable.</p></body></html>"
+    fetched = Fetched(
+        requested_url=corroboration.url,
+        retrieved_at=timezone.now(),
+        final_url=corroboration.url,
+        status_code=200,
+        content_type="text/html",
+        body=body,
+    )
+    capture = Capture.objects.create(
+        evidence=corroboration,
+        purpose="attach",
+        requested_url=corroboration.url,
+        retrieved_at=fetched.retrieved_at,
+        sha256=fetched.sha256,
+        body_name=store_body(fetched),
+        size=len(body),
+        content_type="text/html",
+        text="Harbour ferry timetable.",
+    )
+    Archive.objects.create(evidence=corroboration, url=corroboration.url, capture=capture)
+
+
 @pytest.fixture
-def objects(make_user) -> Objects:
+def objects(make_user, settings) -> Objects:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
     users = {role: make_user(f"{role}1", role) for role in ROLES}
     publisher = PublisherFactory(name="Global Times", domains=["globaltimes.cn"])
     article = ArticleFactory(publisher=publisher)
     claim = ClaimFactory(article=article)
     corroboration = CorroborationFactory(claim=claim, stance=Stance.CONTEXT)
+    _archived(corroboration)
     note = NoteFactory(claim=claim, author=users["reviewer"])
     services.claim_set_status(
         claim=claim, status=ClaimStatus.IN_REVIEW, reason="", by=users["lead"], version=None

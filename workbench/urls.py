@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("publishing.urls")),  # /fact-checks/<claim id>/ and the claim's panel
     path("notifications/", include("notifications.urls")),
     path("families/", include("families.urls")),
+    path("evidence/", include("evidence.urls")),
     path("desk/", include("desk.urls")),
     path("admin/", admin.site.urls),
 ]

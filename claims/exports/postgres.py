@@ -135,10 +135,14 @@ class Scope:
             relation = model._meta.get_field(name)
             related = relation.related_model
             joined = f"{alias}_{name}"
+            if relation.concrete:  # a foreign key of this model
+                theirs, ours = relation.target_field.column, relation.column
+            else:  # a reverse one-to-one: the related row's key points here
+                theirs, ours = relation.field.column, relation.field.target_field.column
             self.joins.setdefault(
                 joined,
                 f" LEFT JOIN {_table(related)} {joined}"
-                f" ON {joined}.{qn(relation.target_field.column)} = {alias}.{qn(relation.column)}",
+                f" ON {joined}.{qn(theirs)} = {alias}.{qn(ours)}",
             )
             model, alias = related, joined
         return f"{alias}.{qn(model._meta.get_field(names[-1]).column)}"

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from itertools import batched
 from operator import itemgetter
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Count as CountRows
 from django.db.models import Prefetch, Q, QuerySet
@@ -44,14 +45,18 @@ PLAIN_CHUNK_SIZE = 5000
 
 
 def getter(path: str) -> Callable[[object], object]:
-    """Read a model path ("article__publisher__name") from an instance; None past a null."""
+    """Read a model path ("article__publisher__name") from an instance; None past a null
+    (or a missing reverse one-to-one row)."""
     names = path.split("__")
 
     def get(obj):
         for name in names:
             if obj is None:
                 return None
-            obj = getattr(obj, name)
+            try:
+                obj = getattr(obj, name)
+            except ObjectDoesNotExist:  # a reverse one-to-one with no row (evidence's archive)
+                return None
         return obj
 
     return get

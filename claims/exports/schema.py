@@ -63,7 +63,7 @@ from claims.models import (
     Stance,
 )
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 DETAILS = ("full", "plain")
 
 
@@ -496,6 +496,32 @@ CORROBORATIONS = Items(
         Field("independence", TEXT, "independence"),
         Field("independence_reason", TEXT, "independence_reason"),
         Field("independence_overridden", BOOL, "independence_overridden"),
+        # The archived copy of the evidence's URL (evidence.Archive); null without one.
+        Field(
+            "captured_at",
+            DATETIME,
+            "archive__capture__retrieved_at",
+            doc="When the archived copy of the evidence's URL was captured (null: none yet).",
+        ),
+        Field(
+            "capture_sha256",
+            OPTIONAL_TEXT,
+            "archive__capture__sha256",
+            doc="SHA-256 of the archived copy's bytes as served (null: no archived copy).",
+        ),
+        Field(
+            "excerpt_status",
+            OPTIONAL_TEXT,
+            "archive__excerpt_status",
+            doc="The excerpt looked up in the archived copy: found, different (found with "
+            "differences), not_found, no_text (nothing to look in); null: not checked.",
+        ),
+        Field(
+            "link_state",
+            NULLABLE_TEXT,
+            "archive__link_state",
+            doc="What became of the URL since it was archived (null: not archived).",
+        ),
     ),
 )
 # "supports | independent (different owner) | Xinhua | https://… | 2026-01-03 | “excerpt”"

@@ -23,6 +23,7 @@ from django.http import QueryDict
 from claims.exports import Export, export_queryset, expressions, postgres, schema
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
 from claims.triage import parse_filters
+from evidence.models import Archive, Capture
 from tests.claims.test_exports import RECORD_VALIDATOR
 from tests.factories import (
     ArticleFactory,
@@ -82,7 +83,7 @@ def varied_selection() -> None:
                 reviewed_at=datetime(2026, 2, 1, 12, 0, 0, i * 7, tzinfo=UTC) if i % 2 else None,
             )
             if i in (0, 3):
-                CorroborationFactory(
+                archived = CorroborationFactory(
                     claim=claim,
                     publisher=wire,
                     independence=Independence.INDEPENDENT,
@@ -90,6 +91,8 @@ def varied_selection() -> None:
                     published_on=date(2026, 1, 3),
                     excerpt='-"Output" rose,\nsharply.',
                 )
+                if i == 0:  # an archived copy (evidence.Archive): once found, once not checked
+                    archive_of(archived, excerpt_status="found" if n == 0 else "")
                 CorroborationFactory(
                     claim=claim,
                     url="",
@@ -108,6 +111,26 @@ def varied_selection() -> None:
                 NoteFactory(claim=claim, author=alice, text="Fine.")
 
 
+def archive_of(evidence, *, excerpt_status: str) -> None:
+    """An archived copy of the evidence's URL, captured with microseconds, its link gone."""
+    capture = Capture.objects.create(
+        evidence=evidence,
+        purpose="attach",
+        requested_url=evidence.url,
+        retrieved_at=datetime(2026, 1, 4, 5, 6, 7, 890, tzinfo=UTC),
+        sha256="ab" * 32,
+    )
+    Archive.objects.create(
+        evidence=evidence,
+        url=evidence.url,
+        state="captured",
+        capture=capture,
+        excerpt_status=excerpt_status,
+        link_state="gone",
+        rereview=True,
+    )
+
+
 def selection(query: str):
     return export_queryset(parse_filters(QueryDict(query)), None)
 
@@ -122,6 +145,7 @@ QUERIES = [
     "status=verified&status=refuted",
     "status=all&kind=statement&evidence=yes",
     "status=unreviewed&credibility=2",
+    "status=all&evidence=changed",
 ]
 
 

@@ -22,7 +22,7 @@ from claims.exports import (
     filter_params,
     recorded_stream,
 )
-from claims.triage import parse_filters
+from claims.triage import EVIDENCE_FILTERS, parse_filters
 
 
 class Command(BaseCommand):
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--publisher", type=int, help="Only articles of this publisher id.")
         parser.add_argument("--article", type=int, action="append", help="Only this article id.")
         parser.add_argument("--assignee", help="none, or a user id (mine needs --user).")
-        parser.add_argument("--evidence", choices=["yes", "no"])
+        parser.add_argument("--evidence", choices=list(EVIDENCE_FILTERS))
         parser.add_argument(
             "--credibility",
             choices=[*map(str, range(1, 7)), "none"],
