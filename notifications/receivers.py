@@ -1,9 +1,8 @@
 """Turn the workbench's events (workbench.events) into notifications, after the commit.
 
 `RECIPIENTS` maps an event type to the functions that say who is told what: each takes the
-event's `data` and returns `Tell`s. Adding a reason to notify someone is one line there (the
-desk's `claim.assigned` and `claim.adjudicated`, once they are event types, plug in with
-a function each); an event type with no line notifies nobody. Whoever did the thing is not
+event's `data` and returns `Tell`s. Adding a reason to notify someone is one line there; an
+event type with no line notifies nobody. Whoever did the thing is not
 told about it, except where they want to be (an import they started has finished).
 """
 
@@ -42,14 +41,17 @@ def _claim_url(data: dict) -> str:
     return reverse("claims:detail", args=[data["claim"]["id"]])
 
 
+def _users_named(names) -> frozenset[int]:
+    users = get_user_model().objects.filter(username__in=list(names), is_active=True)
+    return frozenset(users.values_list("pk", flat=True))
+
+
 def mentioned(data: dict) -> list[Tell]:
     """Users @mentioned in the note that was added."""
     note = Note.objects.filter(pk=data["note"]["id"]).first()
     if note is None:
         return []
-    names = mentioned_usernames(note.text)
-    users = get_user_model().objects.filter(username__in=names, is_active=True)
-    ids = frozenset(users.values_list("pk", flat=True))
+    ids = _users_named(mentioned_usernames(note.text))
     text = f"{data['by']} mentioned you in a note on claim #{data['claim']['id']}"
     return [Tell(ids, "mentioned", text, _claim_url(data))]
 
@@ -61,6 +63,38 @@ def watchers(data: dict) -> list[Tell]:
     what = WATCHED_CHANGES.get(data["_type"], "changed")
     text = f"Claim #{claim_id} you watch: {what} by {data['by'] or 'the system'}"
     return [Tell(ids, "watched_claim", text, _claim_url(data))]
+
+
+def assignee(data: dict) -> list[Tell]:
+    """The reviewer given claims: by a hand-out or a bulk assign (a number of claims), or as
+    one claim's assignee."""
+    if data.get("reviewer") is None:
+        return []
+    by = data["by"] or "the system"
+    if "claim_ids" in data:
+        n = len(data["claim_ids"])
+        text = f"{by} assigned you {n} claim{'s' if n != 1 else ''}"
+        url = reverse("claims:list") + "?assignee=mine"
+    elif "hand_out" in data:
+        n = data["claim_count"]
+        if not n:
+            return []
+        text = f"{by} handed you {n} claim{'s' if n != 1 else ''} ({data['hand_out']['name']})"
+        if data.get("due_on"):
+            text += f", due {data['due_on']}"
+        url = reverse("desk:mine")
+    else:
+        text = f"{by} assigned you claim #{data['claim']['id']}"
+        url = _claim_url(data)
+    return [Tell(_users_named([data["reviewer"]]), "assigned", text, url)]
+
+
+def judges(data: dict) -> list[Tell]:
+    """The reviewers whose judgements the lead decided between."""
+    claim_id = data["claim"]["id"]
+    verdict = data["adjudication"]["verdict"]
+    text = f"{data['by']} adjudicated claim #{claim_id} you judged: {verdict}"
+    return [Tell(_users_named(data["reviewers"]), "adjudicated", text, _claim_url(data))]
 
 
 def import_starter(data: dict) -> list[Tell]:
@@ -84,9 +118,11 @@ WATCHED_CHANGES = {
     "factcheck.unpublished": "fact-check unpublished",
 }
 
-# Event type → who is told. The desk adds e.g. "claim.assigned": [assignees] here.
+# Event type → who is told.
 RECIPIENTS: dict[str, list[Callable[[dict], list[Tell]]]] = {
     "note.added": [mentioned, watchers],
+    "claim.assigned": [assignee],
+    "claim.adjudicated": [judges],
     "import.finished": [import_starter],
     **{type_: [watchers] for type_ in WATCHED_CHANGES if type_ != "note.added"},
 }
