@@ -115,3 +115,56 @@ class Adjudication(models.Model):
 
     def __str__(self) -> str:
         return f"Claim #{self.claim_id}: {self.get_verdict_display()}"
+
+
+class SavedView(models.Model):
+    """A queue URL saved with a name: private to its owner, or shared with the desk.
+
+    `query` is the queue's query string without a page cursor (a view is a filter, not a
+    page); it is read with the queue's own code (claims.triage.parse_filters).
+    """
+
+    name = models.CharField(max_length=120)
+    query = models.CharField(max_length=2000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    shared = models.BooleanField(default=False, help_text="Everyone on the desk sees it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:list") + (f"?{self.query}" if self.query else "")
+
+
+class SavedViewWatch(models.Model):
+    """A user watches a saved view: told when claims newer than `seen_claim_id` match it.
+
+    Like a claim's watch (notifications.Watch), a preference, not content: no history.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    saved_view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="watches")
+    seen_claim_id = models.BigIntegerField(
+        default=0, help_text="The newest claim id when the view was last checked for this user."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "saved_view"], name="watch_view_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.saved_view}"

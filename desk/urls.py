@@ -10,4 +10,8 @@ urlpatterns = [
     path("adjudication/", views.adjudication_list, name="adjudication"),
     path("adjudication/<int:pk>/", views.adjudicate, name="adjudicate"),
     path("agreement/", views.agreement, name="agreement"),
+    path("views/", views.saved_views, name="saved_views"),
+    path("views/save/", views.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/watch/", views.saved_view_watch, name="saved_view_watch"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim, Rating
 from claims.services import ClaimRefused, EvidenceRequired, ReasonRequired, StaleEdit
@@ -16,7 +17,7 @@ from desk import services
 from desk.agreement_page import agreement_context
 from desk.blind import ADJUDICATE_PERM
 from desk.forms import AdjudicationForm, HandOutForm
-from desk.models import HandOut
+from desk.models import HandOut, SavedView, SavedViewWatch
 from desk.querysets import disagreements, my_work
 from workbench.errors import error_text
 from workbench.permissions import require_perm
@@ -102,3 +103,70 @@ def adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement(request: HttpRequest) -> HttpResponse:
     """Krippendorff's alpha overall, per hand-out and per reviewer pair, with charts."""
     return render(request, "desk/agreement.html", {"nav": "desk", **agreement_context()})
+
+
+def _saved_views_context(user) -> dict:
+    views = list(services.saved_views_visible(user).order_by("name", "id"))
+    watched = set(
+        SavedViewWatch.objects.filter(user=user, saved_view__in=views).values_list(
+            "saved_view_id", flat=True
+        )
+    )
+    for view in views:
+        view.watched = view.pk in watched
+    return {"nav": "views", "saved_views": views}
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def saved_views(request: HttpRequest) -> HttpResponse:
+    """The saved views one may open (one's own and the shared ones); htmx gets the menu."""
+    template = "desk/saved_views.html"
+    if request.htmx:
+        template += "#menu"
+    return render(request, template, _saved_views_context(request.user))
+
+
+@require_POST
+@login_required
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Save the queue URL the form was on under a name; back to the queue, now named."""
+    try:
+        view = services.saved_view_save(
+            name=request.POST.get("name", ""),
+            filter=request.POST.get("filter", ""),
+            shared=request.POST.get("shared") == "1",
+            by=request.user,
+        )
+    except ValidationError as e:
+        context = _saved_views_context(request.user) | {
+            "error": error_text(e),
+            "filter": request.POST.get("filter", ""),
+            "name": request.POST.get("name", ""),
+        }
+        return render(request, "desk/saved_views.html", context, status=400)
+    messages.success(request, f"View “{view}” saved{' and shared' if view.shared else ''}.")
+    return redirect(view.get_absolute_url())
+
+
+@require_POST
+@login_required
+def saved_view_watch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Watch a saved view (or stop): told when an import brings claims that match it."""
+    view = get_object_or_404(services.saved_views_visible(request.user), pk=pk)
+    watching = request.POST.get("watching") == "1"
+    services.saved_view_watch_set(saved_view=view, by=request.user, watching=watching)
+    verb = "Watching" if watching else "Stopped watching"
+    messages.success(request, f"{verb} “{view}”.")
+    return redirect("desk:saved_views")
+
+
+@require_POST
+@login_required
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one's own saved view."""
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    services.saved_view_delete(saved_view=view, by=request.user)
+    messages.success(request, f"View “{view}” deleted.")
+    return redirect("desk:saved_views")

@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from claims.models import Note
+from desk.services import saved_views_check
 from notifications.mentions import mentioned_usernames
 from notifications.models import Watch
 from notifications.services import notify
@@ -108,6 +109,17 @@ def import_starter(data: dict) -> list[Tell]:
     return [Tell(frozenset({batch.created_by_id}), "import_finished", text, url, actor_too=True)]
 
 
+def view_watchers(data: dict) -> list[Tell]:
+    """Watchers of saved views that gained claims (checked now: an import brings claims)."""
+    tells = []
+    for gain in saved_views_check():
+        n = gain.count
+        text = f"Saved view “{gain.saved_view}” gained {n} claim{'s' if n != 1 else ''}"
+        url = gain.saved_view.get_absolute_url()
+        tells.append(Tell(frozenset({gain.user_id}), "watched_view", text, url, actor_too=True))
+    return tells
+
+
 # What a watched claim's event says happened to it.
 WATCHED_CHANGES = {
     "claim.status_changed": "status changed",
@@ -123,21 +135,25 @@ RECIPIENTS: dict[str, list[Callable[[dict], list[Tell]]]] = {
     "note.added": [mentioned, watchers],
     "claim.assigned": [assignee],
     "claim.adjudicated": [judges],
-    "import.finished": [import_starter],
+    "import.finished": [import_starter, view_watchers],
     **{type_: [watchers] for type_ in WATCHED_CHANGES if type_ != "note.added"},
 }
 
 
 def tell(type: str, data: dict) -> None:
     """Notify everyone `RECIPIENTS` names for the event."""
-    actor = data.get("by")
     data = {**data, "_type": type}
     for recipients in RECIPIENTS.get(type, []):
-        for t in recipients(data):
-            users = get_user_model().objects.filter(pk__in=t.user_ids)
-            if actor and not t.actor_too:
-                users = users.exclude(username=actor)
-            notify(users=list(users), kind=t.kind, text=t.text, url=t.url)
+        deliver(recipients(data), actor=data.get("by"))
+
+
+def deliver(tells: list[Tell], *, actor: str | None = None) -> None:
+    """Notify the users of each `Tell` (leaving out `actor`, the username who did it)."""
+    for t in tells:
+        users = get_user_model().objects.filter(pk__in=t.user_ids)
+        if actor and not t.actor_too:
+            users = users.exclude(username=actor)
+        notify(users=list(users), kind=t.kind, text=t.text, url=t.url)
 
 
 @receiver(event, dispatch_uid="notifications.tell")
