@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from claims.models import Claim, Rating
 from claims.services import ClaimRefused, EvidenceRequired, ReasonRequired, StaleEdit
 from desk import services
+from desk.activity import Scope, activity_page, parse_cursor
 from desk.agreement_page import agreement_context
 from desk.blind import ADJUDICATE_PERM
 from desk.forms import AdjudicationForm, HandOutForm
 from desk.models import HandOut, SavedView, SavedViewWatch
 from desk.querysets import disagreements, my_work
+from sources.models import Article
 from workbench.errors import error_text
 from workbench.permissions import require_perm
 
@@ -170,3 +174,43 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.saved_view_delete(saved_view=view, by=request.user)
     messages.success(request, f"View “{view}” deleted.")
     return redirect("desk:saved_views")
+
+
+@require_GET
+@require_perm("claims.view_claim")
+@vary_on_headers("HX-Request")
+def activity(
+    request: HttpRequest,
+    claim: int | None = None,
+    article: int | None = None,
+    user: int | None = None,
+) -> HttpResponse:
+    """What happened, newest first, from the history records: the whole desk's, or one
+    claim's, article's (with its claims') or user's; `after` walks to older pages."""
+    title, back = "Desk activity", None
+    if claim is not None:
+        subject = get_object_or_404(Claim.objects.only("id"), pk=claim)
+        title, back = f"Activity of claim #{subject.pk}", subject.get_absolute_url()
+    elif article is not None:
+        subject = get_object_or_404(Article.objects.only("id", "title"), pk=article)
+        title = f"Activity of article #{subject.pk} and its claims"
+        back = reverse("sources:article_detail", args=[subject.pk])
+    elif user is not None:
+        subject = get_object_or_404(get_user_model(), pk=user)
+        title = f"Activity of {subject}"
+    after = request.GET.get("after", "").strip()
+    error = (
+        "after: not a page of this feed; showing the newest."
+        if after and not parse_cursor(after)
+        else ""
+    )
+    page = activity_page(
+        Scope(claim_id=claim, article_id=article, user_id=user),
+        viewer=request.user,
+        after="" if error else after,
+    )
+    context = {"nav": "desk", "title": title, "back": back, "page": page, "error": error}
+    template = "desk/activity.html"
+    if request.htmx and after:
+        template += "#entries"
+    return render(request, template, context)
