@@ -67,9 +67,15 @@ class Assignment(models.Model):
         max_length=8, choices=AssignmentState.choices, default=AssignmentState.OPEN
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When another reviewer of the claim in this hand-out was done: the claim "
+        "waits for this one (kept by desk.services.assignments_complete; derived, no history).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["waiting_since"])
 
     class Meta:
         ordering = ["hand_out", "claim", "reviewer"]
@@ -79,8 +85,19 @@ class Assignment(models.Model):
             )
         ]
         indexes = [
-            # My work: a reviewer's assignments by state, in hand-out order (desk.querysets).
-            models.Index(fields=["reviewer", "state", "hand_out", "claim"], name="assign_mine_idx"),
+            # My work: a reviewer's assignments by state, newest hand-out first and claims in
+            # order within it (desk.querysets), read in index order: 50 rows, not all of them.
+            models.Index(
+                fields=["reviewer", "state", "-hand_out", "claim"], name="assign_mine_idx"
+            ),
+            # My work's "done": the latest first.
+            models.Index(fields=["reviewer", "state", "-done_at", "-id"], name="assign_done_idx"),
+            # My work's "waiting for me": the few open ones another reviewer is done with.
+            models.Index(
+                fields=["reviewer", "-hand_out", "claim"],
+                condition=models.Q(state="open", waiting_since__isnull=False),
+                name="assign_waiting_idx",
+            ),
             # Blindness and adjudication look a claim's assignments up.
             models.Index(fields=["claim", "reviewer"], name="assign_claim_idx"),
         ]

@@ -192,6 +192,14 @@ def assignments_complete(*, rating_id: int) -> int:
         default_user=rating.reviewer,
         default_change_reason="judgement saved",
     )
+    # The claim now waits for the other reviewers of those hand-outs (My work's "waiting for
+    # me"). A derived column outside the history, so a plain UPDATE.
+    Assignment.objects.filter(
+        hand_out_id__in=[a.hand_out_id for a in open_],
+        claim_id=rating.claim_id,
+        state=AssignmentState.OPEN,
+        waiting_since__isnull=True,
+    ).exclude(reviewer_id=rating.reviewer_id).update(waiting_since=now)
     return len(open_)
 
 

@@ -24,6 +24,7 @@ from desk.models import HandOut, SavedView, SavedViewWatch
 from desk.querysets import disagreements, my_work
 from sources.models import Article
 from workbench.errors import error_text
+from workbench.http import url_for_ids
 from workbench.permissions import require_perm
 
 
@@ -31,7 +32,12 @@ from workbench.permissions import require_perm
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """My work: what is assigned to me, due, waiting for me, and done."""
-    return render(request, "desk/mine.html", {"nav": "desk", "work": my_work(request.user)})
+    work = my_work(request.user)
+    detail = url_for_ids("claims:detail")  # one reverse() for the page's 200 rows
+    for section in (work.assigned, work.due, work.waiting, work.done):
+        for assignment in section:
+            assignment.claim_url = detail(assignment.claim_id)
+    return render(request, "desk/mine.html", {"nav": "desk", "work": work})
 
 
 @require_http_methods(["GET", "POST"])

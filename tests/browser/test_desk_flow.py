@@ -41,7 +41,7 @@ def _field(review: dict, path: tuple[str, ...]):
 
 
 @pytest.fixture
-def team(make_user):
+def team(roles, make_user):
     return {
         "lead": make_user("leo", "lead"),
         "ann": make_user("ann", "reviewer"),
@@ -142,4 +142,26 @@ def test_hand_out_blind_ratings_adjudication_and_publishing(
     assert values["reviewBody"] == SUMMARY
     assert values["itemReviewed.appearance.url"] == ARTICLE_URL
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", values["datePublished"])
+    assert console.csp_violations() == [] and console.script_errors() == []
+
+
+def test_save_this_view_from_the_queue_and_open_it_from_the_menu(
+    live_server, team, claim, new_page, console
+):
+    page = new_page()
+    log_in(page, live_server, team["ann"], then="/claims/?kind=statement&o=-id")
+    page.locator("#save-view > summary").click()
+    form = page.get_by_role("form", name="Save this view")
+    form.get_by_label("Name").fill("Newest statements")
+    form.get_by_label("Share with the desk").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#messages")).to_contain_text("View “Newest statements” saved and shared.")
+    expect(page).to_have_url(f"{live_server.url}/claims/?kind=statement&o=-id")
+
+    other = new_page()
+    log_in(other, live_server, team["bob"])
+    other.locator("#saved-views-menu > summary").click()
+    other.get_by_role("link", name="Newest statements").click()
+    expect(other).to_have_url(f"{live_server.url}/claims/?kind=statement&o=-id")
+    expect(other.locator("#f-o")).to_have_value("-id")
     assert console.csp_violations() == [] and console.script_errors() == []
