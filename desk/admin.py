@@ -1,17 +1,16 @@
-"""The desk in Django's admin: read-only. Hand-outs are made and adjudications set through the
-desk's services (the verdict service, its evidence rules and history), never here."""
-
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from desk.models import Adjudication, HandOut
-from workbench.admin import ReadOnlyHistoryAdmin
 
 
 @admin.register(HandOut)
-class HandOutAdmin(ReadOnlyHistoryAdmin):
+class HandOutAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "strategy", "overlap", "blind", "due_on", "claim_count")
+    readonly_fields = ("claim_count", "created_by")
 
 
 @admin.register(Adjudication)
-class AdjudicationAdmin(ReadOnlyHistoryAdmin):
+class AdjudicationAdmin(SimpleHistoryAdmin):
     list_display = ("claim", "verdict", "by", "created_at")
+    readonly_fields = ("claim", "verdict", "reason", "judgements", "by")

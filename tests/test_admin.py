@@ -73,16 +73,7 @@ TABLE: dict[str, Rules] = {
     "axes.accesslog": Rules(add="refused", change="nothing", delete=True),
     "axes.accessfailurelog": Rules(add="refused", change="nothing", delete=True),
     "django_tasks_database.dbtaskresult": Rules(add="refused", change="refused", delete=False),
-    # The desk's hand-outs and adjudications are made by its services (desk/services.py).
-    "desk.handout": Rules(add="refused", change="refused", delete=False),
-    "desk.adjudication": Rules(add="refused", change="refused", delete=False),
 }
-
-
-def test_desk_records_cannot_be_added_or_deleted_in_the_admin(aclient):
-    for model in ("handout", "adjudication"):
-        assert aclient.get(f"/admin/desk/{model}/add/").status_code == 403
-        assert aclient.get(f"/admin/desk/{model}/").status_code == 200
 
 
 def test_every_registered_model_is_in_the_table():
