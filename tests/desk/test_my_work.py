@@ -101,3 +101,25 @@ def test_waiting_for_me_is_kept_when_another_reviewer_is_done(desk, claims6):
     assert [x.claim_id for x in my_work(other).waiting] == [claim.pk]
     assert not hand_out.assignments.exclude(claim=claim).filter(waiting_since__isnull=False)
     assert all(a.state == "open" for a in waiting)
+
+
+def test_my_work_rows_show_the_hand_out_and_escape_the_claim(desk, client):
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    article = ArticleFactory(text="Head\nThe <b>plant</b> & port opened.")
+    start = article.text.index("The <b>")
+    ClaimFactory(article=article, start=start, end=len(article.text))
+    handout_create(
+        filter="",
+        reviewers=[desk["ann"]],
+        strategy="round_robin",
+        blind=True,
+        due_on=datetime.date(2026, 12, 6),
+        name="Port <week>",
+        by=desk["lead"],
+    )
+    client.force_login(desk["ann"])
+    page = client.get(reverse("desk:mine")).content.decode()
+    assert "The &lt;b&gt;plant&lt;/b&gt; &amp; port opened." in page
+    assert "· Port &lt;week&gt; · blind · due 2026-12-06" in page
+    assert "Nothing done yet." in page and "<b>plant" not in page
