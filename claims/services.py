@@ -474,6 +474,8 @@ def claim_assign(
     claim.version += 1
     _record(claim, by=by, reason=_assign_reason(assignee))
     claim.save()
+    if assignee is not None:
+        _announce("claim.assigned", claim, by=by, reviewer=assignee.get_username())
     return claim
 
 
@@ -513,6 +515,16 @@ def claims_bulk_assign(
             changed.append(claim)
             results.append(BulkResult(claim_id, True, f"{_assign_reason(assignee).capitalize()}."))
     _bulk_save(changed, ["assignee"])
+    if assignee is not None and changed:
+        announce(
+            sender=Claim,
+            type="claim.assigned",
+            data={
+                "claim_ids": [c.pk for c in changed],
+                "reviewer": assignee.get_username(),
+                "by": by.get_username() if by is not None else None,
+            },
+        )
     return results
 
 

@@ -67,9 +67,15 @@ class Assignment(models.Model):
         max_length=8, choices=AssignmentState.choices, default=AssignmentState.OPEN
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When another reviewer of the claim in this hand-out was done: the claim "
+        "waits for this one (kept by desk.services.assignments_complete; derived, no history).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["waiting_since"])
 
     class Meta:
         ordering = ["hand_out", "claim", "reviewer"]
@@ -79,8 +85,19 @@ class Assignment(models.Model):
             )
         ]
         indexes = [
-            # My work: a reviewer's assignments by state, in hand-out order (desk.querysets).
-            models.Index(fields=["reviewer", "state", "hand_out", "claim"], name="assign_mine_idx"),
+            # My work: a reviewer's assignments by state, newest hand-out first and claims in
+            # order within it (desk.querysets), read in index order: 50 rows, not all of them.
+            models.Index(
+                fields=["reviewer", "state", "-hand_out", "claim"], name="assign_mine_idx"
+            ),
+            # My work's "done": the latest first.
+            models.Index(fields=["reviewer", "state", "-done_at", "-id"], name="assign_done_idx"),
+            # My work's "waiting for me": the few open ones another reviewer is done with.
+            models.Index(
+                fields=["reviewer", "-hand_out", "claim"],
+                condition=models.Q(state="open", waiting_since__isnull=False),
+                name="assign_waiting_idx",
+            ),
             # Blindness and adjudication look a claim's assignments up.
             models.Index(fields=["claim", "reviewer"], name="assign_claim_idx"),
         ]
@@ -115,3 +132,56 @@ class Adjudication(models.Model):
 
     def __str__(self) -> str:
         return f"Claim #{self.claim_id}: {self.get_verdict_display()}"
+
+
+class SavedView(models.Model):
+    """A queue URL saved with a name: private to its owner, or shared with the desk.
+
+    `query` is the queue's query string without a page cursor (a view is a filter, not a
+    page); it is read with the queue's own code (claims.triage.parse_filters).
+    """
+
+    name = models.CharField(max_length=120)
+    query = models.CharField(max_length=2000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    shared = models.BooleanField(default=False, help_text="Everyone on the desk sees it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:list") + (f"?{self.query}" if self.query else "")
+
+
+class SavedViewWatch(models.Model):
+    """A user watches a saved view: told when claims newer than `seen_claim_id` match it.
+
+    Like a claim's watch (notifications.Watch), a preference, not content: no history.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    saved_view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="watches")
+    seen_claim_id = models.BigIntegerField(
+        default=0, help_text="The newest claim id when the view was last checked for this user."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "saved_view"], name="watch_view_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.saved_view}"

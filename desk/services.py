@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import batched
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.http import QueryDict
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -25,7 +26,7 @@ from claims.models import Claim, Rating
 from claims.triage import parse_filters, triage_selection
 from desk.blind import ADJUDICATE_PERM
 from desk.choices import AssignmentState, Strategy
-from desk.models import Adjudication, Assignment, HandOut
+from desk.models import Adjudication, Assignment, HandOut, SavedView, SavedViewWatch
 from workbench.events import announce
 from workbench.history import record_change
 from workbench.models import User
@@ -191,6 +192,14 @@ def assignments_complete(*, rating_id: int) -> int:
         default_user=rating.reviewer,
         default_change_reason="judgement saved",
     )
+    # The claim now waits for the other reviewers of those hand-outs (My work's "waiting for
+    # me"). A derived column outside the history, so a plain UPDATE.
+    Assignment.objects.filter(
+        hand_out_id__in=[a.hand_out_id for a in open_],
+        claim_id=rating.claim_id,
+        state=AssignmentState.OPEN,
+        waiting_since__isnull=True,
+    ).exclude(reviewer_id=rating.reviewer_id).update(waiting_since=now)
     return len(open_)
 
 
@@ -245,3 +254,120 @@ def claim_adjudicate(*, claim: Claim, verdict: str, reason: str, by: User) -> Ad
         },
     )
     return adjudication
+
+
+# A saved view is a filter, not a page: the page cursor is dropped when it is saved.
+CURSOR_PARAMS = ("after", "before")
+
+
+def saved_view_query(filter: str) -> str:
+    """The query string a saved view keeps: the queue's, without its page cursor.
+
+    Refused (ValidationError on `query`) when the queue would report a parameter it ignored,
+    so a saved view always shows what its name says.
+    """
+    params = QueryDict(_filter_query(filter), mutable=True)
+    for name in CURSOR_PARAMS:
+        params.pop(name, None)
+    if errors := parse_filters(params).errors:
+        raise ValidationError({"query": " ".join(errors)})
+    return params.urlencode()
+
+
+def saved_views_visible(user: User):
+    """The saved views `user` may open: their own and the shared ones, by name."""
+    return SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True)).select_related("owner")
+
+
+@transaction.atomic
+def saved_view_save(*, name: str, filter: str, shared: bool, by: User) -> SavedView:
+    """Save a queue URL under a name (saving a name again replaces its filter and sharing)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the view a name."})
+    if len(name) > SavedView._meta.get_field("name").max_length:
+        raise ValidationError({"name": "At most 120 characters."})
+    query = saved_view_query(filter)
+    view = SavedView.objects.select_for_update().filter(owner=by, name=name).first()
+    if view is None:
+        view = SavedView(owner=by, name=name)
+        reason = "saved"
+    elif (view.query, view.shared) == (query, shared):
+        return view
+    else:
+        reason = "saved again"
+    view.query, view.shared = query, shared
+    record_change(view, by=by, reason=reason)
+    view.save()
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, saved_view: SavedView, by: User) -> None:
+    """Delete a saved view (its owner only); its history keeps it."""
+    if saved_view.owner_id != by.pk:
+        raise PermissionDenied("Only its owner can delete a saved view.")
+    record_change(saved_view, by=by, reason="deleted")
+    saved_view.delete()
+
+
+def _newest_claim_id() -> int:
+    return Claim.objects.aggregate(n=Max("pk"))["n"] or 0
+
+
+@transaction.atomic
+def saved_view_watch_set(*, saved_view: SavedView, by: User, watching: bool) -> bool:
+    """Watch (or stop watching) a saved view one may open; return whether `by` now watches.
+
+    Watching starts from the newest claim: only claims that come after count as gained.
+    """
+    if not saved_views_visible(by).filter(pk=saved_view.pk).exists():
+        raise PermissionDenied("This saved view is private to its owner.")
+    if watching:
+        SavedViewWatch.objects.get_or_create(
+            user=by, saved_view=saved_view, defaults={"seen_claim_id": _newest_claim_id()}
+        )
+    else:
+        SavedViewWatch.objects.filter(user=by, saved_view=saved_view).delete()
+    return watching
+
+
+@dataclass(frozen=True)
+class ViewGain:
+    """A watched view gained `count` claims for one watcher since it was last checked."""
+
+    user_id: int
+    saved_view: SavedView
+    count: int
+
+
+@transaction.atomic
+def saved_views_check() -> list[ViewGain]:
+    """Count, for each watch, the claims newer than its mark that match the view; move the mark.
+
+    Matching is the queue's own (claims.triage.triage_selection, with the watcher as the user
+    for `assignee=mine`); only claims with a higher id than the last check count, so each
+    check reads the new claims through the primary key, never the whole table. Run when an
+    import finishes (notifications.receivers) and by `manage.py check_saved_views`.
+    """
+    newest = _newest_claim_id()
+    watches = (
+        SavedViewWatch.objects.select_for_update(of=("self",))
+        .filter(seen_claim_id__lt=newest)
+        .select_related("saved_view", "user")
+    )
+    gains, moved = [], []
+    for watch in watches:
+        view = watch.saved_view
+        if not view.shared and view.owner_id != watch.user_id:
+            continue  # made private since: the watcher no longer sees it
+        filters = parse_filters(QueryDict(view.query))
+        new = triage_selection(filters, watch.user).filter(
+            pk__gt=watch.seen_claim_id, pk__lte=newest
+        )
+        if count := new.order_by().count():
+            gains.append(ViewGain(watch.user_id, view, count))
+        watch.seen_claim_id = newest
+        moved.append(watch)
+    SavedViewWatch.objects.bulk_update(moved, ["seen_claim_id"])
+    return gains

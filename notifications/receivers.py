@@ -1,9 +1,8 @@
 """Turn the workbench's events (workbench.events) into notifications, after the commit.
 
 `RECIPIENTS` maps an event type to the functions that say who is told what: each takes the
-event's `data` and returns `Tell`s. Adding a reason to notify someone is one line there (the
-desk's `claim.assigned` and `claim.adjudicated`, once they are event types, plug in with
-a function each); an event type with no line notifies nobody. Whoever did the thing is not
+event's `data` and returns `Tell`s. Adding a reason to notify someone is one line there; an
+event type with no line notifies nobody. Whoever did the thing is not
 told about it, except where they want to be (an import they started has finished).
 """
 
@@ -19,6 +18,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from claims.models import Note
+from desk.services import saved_views_check
 from notifications.mentions import mentioned_usernames
 from notifications.models import Watch
 from notifications.services import notify
@@ -42,14 +42,17 @@ def _claim_url(data: dict) -> str:
     return reverse("claims:detail", args=[data["claim"]["id"]])
 
 
+def _users_named(names) -> frozenset[int]:
+    users = get_user_model().objects.filter(username__in=list(names), is_active=True)
+    return frozenset(users.values_list("pk", flat=True))
+
+
 def mentioned(data: dict) -> list[Tell]:
     """Users @mentioned in the note that was added."""
     note = Note.objects.filter(pk=data["note"]["id"]).first()
     if note is None:
         return []
-    names = mentioned_usernames(note.text)
-    users = get_user_model().objects.filter(username__in=names, is_active=True)
-    ids = frozenset(users.values_list("pk", flat=True))
+    ids = _users_named(mentioned_usernames(note.text))
     text = f"{data['by']} mentioned you in a note on claim #{data['claim']['id']}"
     return [Tell(ids, "mentioned", text, _claim_url(data))]
 
@@ -63,6 +66,38 @@ def watchers(data: dict) -> list[Tell]:
     return [Tell(ids, "watched_claim", text, _claim_url(data))]
 
 
+def assignee(data: dict) -> list[Tell]:
+    """The reviewer given claims: by a hand-out or a bulk assign (a number of claims), or as
+    one claim's assignee."""
+    if data.get("reviewer") is None:
+        return []
+    by = data["by"] or "the system"
+    if "claim_ids" in data:
+        n = len(data["claim_ids"])
+        text = f"{by} assigned you {n} claim{'s' if n != 1 else ''}"
+        url = reverse("claims:list") + "?assignee=mine"
+    elif "hand_out" in data:
+        n = data["claim_count"]
+        if not n:
+            return []
+        text = f"{by} handed you {n} claim{'s' if n != 1 else ''} ({data['hand_out']['name']})"
+        if data.get("due_on"):
+            text += f", due {data['due_on']}"
+        url = reverse("desk:mine")
+    else:
+        text = f"{by} assigned you claim #{data['claim']['id']}"
+        url = _claim_url(data)
+    return [Tell(_users_named([data["reviewer"]]), "assigned", text, url)]
+
+
+def judges(data: dict) -> list[Tell]:
+    """The reviewers whose judgements the lead decided between."""
+    claim_id = data["claim"]["id"]
+    verdict = data["adjudication"]["verdict"]
+    text = f"{data['by']} adjudicated claim #{claim_id} you judged: {verdict}"
+    return [Tell(_users_named(data["reviewers"]), "adjudicated", text, _claim_url(data))]
+
+
 def import_starter(data: dict) -> list[Tell]:
     """The user who started the import."""
     batch = ImportBatch.objects.filter(pk=data["batch"]["id"]).first()
@@ -72,6 +107,17 @@ def import_starter(data: dict) -> list[Tell]:
     text = f"Your import #{batch.pk} finished: {files or 'no files'}"
     url = reverse("imports:batch", args=[batch.pk])
     return [Tell(frozenset({batch.created_by_id}), "import_finished", text, url, actor_too=True)]
+
+
+def view_watchers(data: dict) -> list[Tell]:
+    """Watchers of saved views that gained claims (checked now: an import brings claims)."""
+    tells = []
+    for gain in saved_views_check():
+        n = gain.count
+        text = f"Saved view “{gain.saved_view}” gained {n} claim{'s' if n != 1 else ''}"
+        url = gain.saved_view.get_absolute_url()
+        tells.append(Tell(frozenset({gain.user_id}), "watched_view", text, url, actor_too=True))
+    return tells
 
 
 # What a watched claim's event says happened to it.
@@ -84,24 +130,30 @@ WATCHED_CHANGES = {
     "factcheck.unpublished": "fact-check unpublished",
 }
 
-# Event type → who is told. The desk adds e.g. "claim.assigned": [assignees] here.
+# Event type → who is told.
 RECIPIENTS: dict[str, list[Callable[[dict], list[Tell]]]] = {
     "note.added": [mentioned, watchers],
-    "import.finished": [import_starter],
+    "claim.assigned": [assignee],
+    "claim.adjudicated": [judges],
+    "import.finished": [import_starter, view_watchers],
     **{type_: [watchers] for type_ in WATCHED_CHANGES if type_ != "note.added"},
 }
 
 
 def tell(type: str, data: dict) -> None:
     """Notify everyone `RECIPIENTS` names for the event."""
-    actor = data.get("by")
     data = {**data, "_type": type}
     for recipients in RECIPIENTS.get(type, []):
-        for t in recipients(data):
-            users = get_user_model().objects.filter(pk__in=t.user_ids)
-            if actor and not t.actor_too:
-                users = users.exclude(username=actor)
-            notify(users=list(users), kind=t.kind, text=t.text, url=t.url)
+        deliver(recipients(data), actor=data.get("by"))
+
+
+def deliver(tells: list[Tell], *, actor: str | None = None) -> None:
+    """Notify the users of each `Tell` (leaving out `actor`, the username who did it)."""
+    for t in tells:
+        users = get_user_model().objects.filter(pk__in=t.user_ids)
+        if actor and not t.actor_too:
+            users = users.exclude(username=actor)
+        notify(users=list(users), kind=t.kind, text=t.text, url=t.url)
 
 
 @receiver(event, dispatch_uid="notifications.tell")

@@ -1,8 +1,9 @@
 """Who may open what: every URL of our apps, for anonymous users and each role.
 
-The table below is the specification. A URL added to `claims`, `sources`, `imports` or
-`webhooks` without a row here fails `test_every_url_of_our_apps_is_in_the_table`, so nobody ships a
-view whose access nobody decided.
+The table below is the specification. A URL added to `claims`, `sources`, `imports`,
+`webhooks`, `families` or `desk` without a row here fails
+`test_every_url_of_our_apps_is_in_the_table`, so nobody ships a view whose access nobody
+decided.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from claims import services
 from claims.models import Claim, ClaimKind, ClaimStatus, Stance
 from claims.report_jobs import report_job_create, report_job_run
 from claims.triage import parse_filters
+from desk.services import saved_view_save
 from evidence.fetching import Fetched
 from evidence.models import Archive, Capture
 from evidence.services import store_body
@@ -36,7 +38,7 @@ from webhooks.services import deliveries_create, endpoint_create, event_payload
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("claims", "sources", "imports", "webhooks", "families", "evidence")
+OUR_APPS = ("claims", "sources", "imports", "webhooks", "families", "evidence", "desk")
 ROLES = ("reviewer", "lead", "admin")
 
 
@@ -55,6 +57,7 @@ class Objects:
     report_job: object = None
     endpoint: object = None
     delivery: object = None
+    saved_view: object = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,36 @@ ROUTES: dict[str, Route] = {
         post={"reviewer": 403, "lead": 400, "admin": 400},
         data=lambda o: {"history_id": "1", "reason": "Undo"},
     ),
+    # The desk (issue 17): leads hand out and adjudicate; everyone has My work, agreement,
+    # activity and saved views (a shared one watched by anyone, deleted by its owner, a lead).
+    "desk:mine": Route(get=everyone(200)),
+    "desk:handouts": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {
+            "filter": "",
+            "reviewers": [o.users["reviewer"].pk],
+            "strategy": "round_robin",
+            "overlap": 1,
+        },
+    ),
+    "desk:adjudication": Route(get={"reviewer": 403, "lead": 200, "admin": 200}),
+    "desk:adjudicate": Route(
+        get={"reviewer": 403, "lead": 200, "admin": 200},
+        post={"reviewer": 403, "lead": 302, "admin": 302},
+        data=lambda o: {"verdict": "unverifiable", "reason": "No source says"},
+    ),
+    "desk:agreement": Route(get=everyone(200)),
+    "desk:activity": Route(get=everyone(200)),
+    "desk:claim_activity": Route(get=everyone(200)),
+    "desk:article_activity": Route(get=everyone(200)),
+    "desk:user_activity": Route(get=everyone(200)),
+    "desk:saved_views": Route(get=everyone(200)),
+    "desk:saved_view_save": Route(
+        post=everyone(302), data=lambda o: {"name": "Quotes", "filter": "kind=quote"}
+    ),
+    "desk:saved_view_watch": Route(post=everyone(302), data=lambda o: {"watching": "1"}),
+    "desk:saved_view_delete": Route(post={"reviewer": 404, "lead": 302, "admin": 404}),
 }
 
 
@@ -318,7 +351,13 @@ def url_for(name: str, o: Objects) -> str:
             "webhooks:active": o.endpoint.pk,
             "webhooks:delivery": o.delivery.pk,
             "webhooks:resend": o.delivery.pk,
+            "desk:adjudicate": o.claim.pk,
+            "desk:saved_view_watch": o.saved_view.pk,
+            "desk:saved_view_delete": o.saved_view.pk,
         },
+        "claim": o.claim.pk,
+        "article": o.article.pk,
+        "user": o.users["reviewer"].pk,
         "cid": o.corroboration.pk,
         "evidence_id": o.corroboration.pk,
         "claim_id": o.claim.pk,
@@ -386,9 +425,10 @@ def objects(make_user, settings) -> Objects:
         url="https://93.184.215.14/hook", events=["note.added"], by=users["admin"]
     )
     (delivery,) = deliveries_create(payload=event_payload(type="note.added", data={}))
+    saved_view = saved_view_save(name="Desk", filter="", shared=True, by=users["lead"])
     return Objects(
         claim, corroboration, note, publisher, article, history_id, users, batch, job,
-        endpoint=endpoint, delivery=delivery,
+        endpoint=endpoint, delivery=delivery, saved_view=saved_view,
     )  # fmt: skip
 
 

@@ -24,8 +24,9 @@ EVENT_TYPES = {
     "evidence.link_changed": "An evidence URL checked again is gone, moved or changed.",
     "factcheck.published": "A lead signed off a claim's fact-check: it is on its public page.",
     "factcheck.unpublished": "A published fact-check was taken off its public page (kept).",
-    "claim.assigned": "Claims were handed out: one event per hand-out and reviewer, with the "
-    "number of claims given to them (desk).",
+    "claim.assigned": "Claims were given to a reviewer: by a hand-out (one event per hand-out "
+    "and reviewer, with the number of claims given to them; desk), as a claim's assignee (one "
+    "event per claim), or by a bulk assign (one event with the claim ids).",
     "claim.adjudicated": "A lead set the verdict of a claim its reviewers disagreed on, "
     "with a reason; everyone's judgement is kept (desk).",
 }

@@ -52,7 +52,8 @@ def test_my_work_page_query_count_is_fixed(desk, claims6, client, django_assert_
     )
     client.force_login(desk["ann"])
     client.get(reverse("desk:mine"))  # session, permissions cached as for any page
-    # session, user, the four sections (4), the permissions the nav and tabs read (3)
+    # session, user, due hand-outs, the four sections (4; none due: three), the permissions
+    # the nav and tabs read (3)
     with django_assert_num_queries(9):
         page = client.get(reverse("desk:mine"))
     assert page.status_code == 200
@@ -61,7 +62,64 @@ def test_my_work_page_query_count_is_fixed(desk, claims6, client, django_assert_
 
 def test_my_work_queryset_is_four_queries(desk, claims6, django_assert_num_queries):
     handout_create(filter="", reviewers=[desk["ann"]], strategy="round_robin", by=desk["lead"])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4):  # the due hand-outs (none), assigned, waiting, done
         work = my_work(desk["ann"])
         assert len(work.assigned) == 6
         assert all(x.claim.text and x.hand_out.pk for x in work.assigned)
+
+
+def test_my_work_with_hand_outs_due_is_five_queries(desk, claims6, django_assert_num_queries):
+    today = datetime.date(2026, 12, 4)
+    for days in (1, 2):
+        handout_create(
+            filter="",
+            reviewers=[desk["ann"]],
+            strategy="round_robin",
+            due_on=today + datetime.timedelta(days=days),
+            by=desk["lead"],
+        )
+    with django_assert_num_queries(5):  # the due hand-outs, then the four sections
+        work = my_work(desk["ann"], today=today)
+    assert len(work.due) == 12 and work.due[0].hand_out.due_on == today + datetime.timedelta(1)
+
+
+def test_waiting_for_me_is_kept_when_another_reviewer_is_done(desk, claims6):
+    hand_out = handout_create(
+        filter="",
+        reviewers=[desk["ann"], desk["bob"], desk["cy"]],
+        strategy="round_robin",
+        overlap=2,
+        by=desk["lead"],
+    )
+    claim = claims6[0]
+    judge, other = [a.reviewer for a in hand_out.assignments.filter(claim=claim)]
+    claim_services.rating_set(
+        claim=claim, by=judge, confidence="low", rationale="", proposed_verdict="disputed"
+    )
+    waiting = hand_out.assignments.filter(claim=claim, waiting_since__isnull=False)
+    assert [a.reviewer for a in waiting] == [other]
+    assert [x.claim_id for x in my_work(other).waiting] == [claim.pk]
+    assert not hand_out.assignments.exclude(claim=claim).filter(waiting_since__isnull=False)
+    assert all(a.state == "open" for a in waiting)
+
+
+def test_my_work_rows_show_the_hand_out_and_escape_the_claim(desk, client):
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    article = ArticleFactory(text="Head\nThe <b>plant</b> & port opened.")
+    start = article.text.index("The <b>")
+    ClaimFactory(article=article, start=start, end=len(article.text))
+    handout_create(
+        filter="",
+        reviewers=[desk["ann"]],
+        strategy="round_robin",
+        blind=True,
+        due_on=datetime.date(2026, 12, 6),
+        name="Port <week>",
+        by=desk["lead"],
+    )
+    client.force_login(desk["ann"])
+    page = client.get(reverse("desk:mine")).content.decode()
+    assert "The &lt;b&gt;plant&lt;/b&gt; &amp; port opened." in page
+    assert "· Port &lt;week&gt; · blind · due 2026-12-06" in page
+    assert "Nothing done yet." in page and "<b>plant" not in page
