@@ -10,13 +10,17 @@ and plain text are captured; another content type is refused, naming it.
 The text and metadata are read the way HTML import reads a page (sources.ingest.html
 `decode_html` and `extract_page`: trafilatura), so a page's title, site name, author and
 date mean the same in a capture as in an imported article. Plain text is decoded as an
-uploaded .txt is (sources.ingest.decode). A PDF is kept as bytes; its text is not extracted
-(no PDF reader is among the dependencies), so its excerpt is not checked.
+uploaded .txt is (sources.ingest.decode). A PDF's text and its document information (title,
+author, creation date) are read with pypdf, the first EVIDENCE_PDF_MAX_PAGES pages; a PDF
+pypdf cannot read (damaged, encrypted, or pictures of text with no text layer) is kept as
+bytes with no text, so its excerpt says so instead of "not found".
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +33,8 @@ from sources.ingest.decode import decode_bytes
 from sources.ingest.html import decode_html, extract_page
 from sources.ingest.types import IngestError
 from workbench import outbound
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = "claim-workbench-evidence/1"
 PURPOSE = "evidence captures"
@@ -177,6 +183,37 @@ def extract(fetched: Fetched) -> Extracted:
         if fetched.kind == "text":
             text, _ = decode_bytes(fetched.body, name=name)
             return Extracted(text=text)
+        if fetched.kind == "pdf":
+            return extract_pdf(fetched.body, name=name)
     except IngestError as exc:
         return Extracted(error=str(exc))
-    return Extracted()  # a PDF: kept as bytes, no text
+    return Extracted()
+
+
+def extract_pdf(body: bytes, *, name: str) -> Extracted:
+    """A PDF's text (page after page, a blank line between) and its document information.
+
+    Nothing raised: a PDF that cannot be read gives no text (the capture keeps its bytes).
+    """
+    import pypdf  # loaded only when a PDF is captured
+
+    limit = getattr(settings, "EVIDENCE_PDF_MAX_PAGES", 200)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        if reader.is_encrypted:
+            return Extracted()
+        pages = [page.extract_text() or "" for page in reader.pages[:limit]]
+        info = reader.metadata or {}
+        created = info.get("/CreationDate") or ""
+        published = ""
+        if isinstance(created, str) and created.startswith("D:") and len(created) >= 10:
+            published = f"{created[2:6]}-{created[6:8]}-{created[8:10]}"
+        return Extracted(
+            text="\n\n".join(text.strip() for text in pages if text.strip()),
+            title=str(info.get("/Title") or "")[:500],
+            author=str(info.get("/Author") or "")[:500],
+            published=published,
+        )
+    except Exception:  # pypdf raises many kinds on damaged files; the bytes are kept anyway
+        logger.info("PDF text of %s could not be read", name, exc_info=True)
+        return Extracted()

@@ -389,6 +389,8 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 # every EVIDENCE_RECHECK_DAYS (check_evidence_links).
 EVIDENCE_TIMEOUT_SECONDS = env.float("EVIDENCE_TIMEOUT_SECONDS", default=15.0)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# A captured PDF's text is read from its first EVIDENCE_PDF_MAX_PAGES pages.
+EVIDENCE_PDF_MAX_PAGES = env.int("EVIDENCE_PDF_MAX_PAGES", default=200)
 EVIDENCE_MAX_REDIRECTS = env.int("EVIDENCE_MAX_REDIRECTS", default=5)
 EVIDENCE_RECHECK_DAYS = env.int("EVIDENCE_RECHECK_DAYS", default=30)
 # The workbench's public address (https://workbench.example.org): links in webhook payloads

@@ -113,7 +113,34 @@ def test_a_huge_page_is_not_kept_whether_it_says_its_length_or_not(allow_loopbac
     assert Capture.objects.filter(body_name="").count() == 2  # nothing stored
 
 
-def test_a_pdf_is_kept_as_bytes_and_its_excerpt_cannot_be_checked(allow_loopback, site, attach):
+def report_pdf_bytes() -> bytes:
+    """An invented two-page council report, made as a PDF by WeasyPrint (a dependency)."""
+    import weasyprint
+
+    html = """<html><head><title>Ferry repairs: final account</title>
+    <meta name="author" content="Harbour Council"><meta name="dcterms.created" content="2026-11-21">
+    </head><body><p>The harbour ferry returned to service after eleven weeks of repairs.</p>
+    <p style="break-before: page">The repairs cost 1.2 million in all.</p></body></html>"""
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def test_a_pdfs_text_and_document_information_are_read_and_its_excerpt_checked(
+    allow_loopback, site, attach
+):
+    body = report_pdf_bytes()
+    url = site.route("/account.pdf", body, content_type="application/pdf")
+    archive = captured(attach(url, excerpt="after eleven weeks of repairs"))
+    capture = archive.capture
+    assert archive.state == CaptureState.CAPTURED
+    assert read_body(capture) == body
+    assert "harbour ferry returned to service" in capture.text
+    assert "cost 1.2 million" in capture.text  # the second page too
+    assert (capture.title, capture.author) == ("Ferry repairs: final account", "Harbour Council")
+    assert capture.published == "2026-11-21"
+    assert archive.excerpt_status == ExcerptStatus.FOUND
+
+
+def test_a_pdf_without_readable_text_is_kept_as_bytes_and_says_so(allow_loopback, site, attach):
     url = site.route("/report.pdf", PDF, content_type="application/pdf")
     archive = captured(attach(url, excerpt="some words"))
     assert archive.state == CaptureState.CAPTURED
