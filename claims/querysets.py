@@ -17,6 +17,14 @@ SOURCE_RELATED = (
 )
 
 
+def triageable_q(prefix: str = "") -> models.Q:
+    """The condition of `ClaimQuerySet.triageable`, for a query that reaches claims through a
+    relation (`prefix` such as "claim__"): current, and not page chrome."""
+    return models.Q(**{f"{prefix}retired": False}) & ~models.Q(
+        **{f"{prefix}kind": SegmentKind.CHROME}
+    )
+
+
 class ClaimQuerySet(models.QuerySet):
     def current(self):
         """Claims in use: not retired by a merge or an undone fix (chrome included)."""
@@ -24,7 +32,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def triageable(self):
         """Claims that belong in triage, exports and search: current, and not page chrome."""
-        return self.current().exclude(kind=SegmentKind.CHROME)
+        return self.filter(triageable_q())
 
     def for_page(self):
         """Claims with the joins the claim page's panels read: article, people; no lists.

@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, Out
 
 from claims.choices import Confidence
 from claims.models import Claim
+from claims.querysets import triageable_q
 from desk.choices import AssignmentState
 from desk.models import Adjudication, Assignment, HandOut
 
@@ -54,10 +55,15 @@ def my_work(user, *, today: datetime.date | None = None, limit: int = MY_WORK_LI
     - waiting for me: open ones where another reviewer of the claim is done already
       (`waiting_since`, set when they were);
     - done: the latest done.
+
+    Open work is on claims still in the queue: a claim merged away (retired) or marked page
+    chrome after it was handed out is no work (its rating would be refused).
     """
     today = today or datetime.date.today()
     mine = Assignment.objects.filter(reviewer_id=user.pk)
-    open_ = mine.filter(state=AssignmentState.OPEN)
+    # On the claim's own row (joined already for the rows), so each section is still read
+    # in its index's order.
+    open_ = mine.filter(triageable_q("claim__"), state=AssignmentState.OPEN)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     # The reviewer's hand-outs due soon, as ids (a handful): the planner then reads their
     # claims through the index instead of guessing; none due, no query for the section.

@@ -5,6 +5,7 @@ import datetime
 from django.urls import reverse
 
 from claims import services as claim_services
+from claims.models import Claim, ClaimKind
 from desk.querysets import my_work
 from desk.services import handout_create
 
@@ -40,6 +41,15 @@ def test_sections(desk, claims6):
     assert work.done == []
     bob = my_work(desk["bob"], today=today)
     assert [x.claim_id for x in bob.done] == [a.pk] and bob.assigned == []
+
+
+def test_claims_merged_away_or_marked_chrome_are_no_open_work(desk, claims6):
+    handout_create(filter="", reviewers=[desk["ann"]], strategy="round_robin", by=desk["lead"])
+    merged, chrome = claims6[0], claims6[1]
+    Claim.objects.filter(pk=merged.pk).update(retired=True)
+    Claim.objects.filter(pk=chrome.pk).update(kind=ClaimKind.CHROME)
+    work = my_work(desk["ann"])
+    assert {x.claim_id for x in work.assigned} == {c.pk for c in claims6[2:]}
 
 
 def test_my_work_page_query_count_is_fixed(desk, claims6, client, django_assert_num_queries):
