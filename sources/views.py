@@ -154,30 +154,43 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sources/article_edit.html", context)
 
 
-@require_POST
-@require_perm("claims.revert_history")
-def article_revert(request: HttpRequest, pk: int) -> HttpResponse:
-    """Undo one recorded change of an article's metadata (leads), judging evidence again."""
-    article = get_object_or_404(Article.objects.only("id"), pk=pk)
+def _revert_posted(request: HttpRequest, obj, *, noun: str, revert, refused, done) -> HttpResponse:
+    """Undo the recorded change of `obj` named by the POST's `history_id`, with its `reason`:
+    `revert(history_id=…, by=…, reason=…)` is the service, `refused` the errors it raises
+    that the page reports, `done(result)` says it worked. Then back to `obj`'s page, which
+    shows what happened (htmx follows there as a browser would)."""
     history_id = parse_id(request.POST.get("history_id", ""))
     form = RevertForm(request.POST)
-    if history_id is None or not article.history.filter(history_id=history_id).exists():
-        messages.error(request, "Choose a recorded change of this article to revert.")
+    if history_id is None or not obj.history.filter(history_id=history_id).exists():
+        messages.error(request, f"Choose a recorded change of this {noun} to revert.")
     elif not form.is_valid():
         messages.error(request, f"Change #{history_id} not reverted: {error_text(form)}")
     else:
         try:
-            edit = services.article_revert(
+            result = revert(
                 history_id=history_id, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except (RevertRefused, StaleEdit, ValidationError) as exc:
+        except refused as exc:
             messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
         else:
-            _report_edit(request, edit)
-    # The page says what happened (its messages): htmx follows to it as a browser would.
+            done(result, history_id)
     if request.htmx:
-        return HttpResponseClientRedirect(article.get_absolute_url())
-    return redirect(article.get_absolute_url())
+        return HttpResponseClientRedirect(obj.get_absolute_url())
+    return redirect(obj.get_absolute_url())
+
+
+@require_POST
+@require_perm("claims.revert_history")
+def article_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo one recorded change of an article's metadata (leads), judging evidence again."""
+    return _revert_posted(
+        request,
+        get_object_or_404(Article.objects.only("id"), pk=pk),
+        noun="article",
+        revert=services.article_revert,
+        refused=(RevertRefused, StaleEdit, ValidationError),
+        done=lambda edit, _: _report_edit(request, edit),
+    )
 
 
 @require_GET
@@ -287,22 +300,11 @@ def publisher_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("sources.change_publisher")
 def publisher_revert(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo one recorded change of a publisher's registry entry (leads), with a reason."""
-    publisher = get_object_or_404(Publisher.objects.only("id"), pk=pk)
-    history_id = parse_id(request.POST.get("history_id", ""))
-    form = RevertForm(request.POST)
-    if history_id is None or not publisher.history.filter(history_id=history_id).exists():
-        messages.error(request, "Choose a recorded change of this publisher to revert.")
-    elif not form.is_valid():
-        messages.error(request, f"Change #{history_id} not reverted: {error_text(form)}")
-    else:
-        try:
-            services.publisher_revert(
-                history_id=history_id, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (RevertRefused, ValidationError) as exc:
-            messages.error(request, f"Change #{history_id} not reverted: {error_text(exc)}")
-        else:
-            messages.success(request, f"Change #{history_id} reverted.")
-    if request.htmx:
-        return HttpResponseClientRedirect(publisher.get_absolute_url())
-    return redirect(publisher.get_absolute_url())
+    return _revert_posted(
+        request,
+        get_object_or_404(Publisher.objects.only("id"), pk=pk),
+        noun="publisher",
+        revert=services.publisher_revert,
+        refused=(RevertRefused, ValidationError),
+        done=lambda _, history_id: messages.success(request, f"Change #{history_id} reverted."),
+    )
