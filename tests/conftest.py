@@ -137,6 +137,23 @@ def roles(transactional_db):
 
 
 @pytest.fixture
+def migrate_to():
+    """`migrate_to((app, migration))` migrates the test database there and gives the apps of
+    the state it is then in (the target, and the other apps' migrations that do not depend on
+    it still applied); afterwards every app's latest migration again, so the tests after it
+    (transactional ones run last) find every table. Use with django_db(transaction=True)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target: tuple[str, str]):
+        return MigrationExecutor(connection).migrate([target]).apps
+
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
 def make_user(db):
     """Create a user with a role the way `manage.py create_user` does; return the user."""
     from django.contrib.auth import get_user_model

@@ -12,8 +12,6 @@ import io
 import json
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,22 +139,9 @@ BEFORE, AFTER = (
 )
 
 
-@pytest.fixture
-def migrated_back():
-    """Migrations run back to BEFORE by the test; afterwards every app's latest migration again,
-    so the tests after it (transactional ones run last) find every table."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
-def test_migration_keeps_a_reviewers_six_and_empties_the_default_one(migrated_back):
-    executor = MigrationExecutor(connection)
-    # The state the database is in afterwards: BEFORE, and the other apps' migrations that do
-    # not depend on it still applied (not the state of BEFORE's ancestors alone).
-    apps = executor.migrate([BEFORE]).apps
+def test_migration_keeps_a_reviewers_six_and_empties_the_default_one(migrate_to):
+    apps = migrate_to(BEFORE)
     Article = apps.get_model("sources", "Article")
     Claim_ = apps.get_model("claims", "Claim")
     History = apps.get_model("claims", "HistoricalClaim")
@@ -212,8 +197,7 @@ def test_migration_keeps_a_reviewers_six_and_empties_the_default_one(migrated_ba
         credibility=2,
     )
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([AFTER])
+    migrate_to(AFTER)
     credibility = dict(Claim.objects.values_list("id", "credibility"))
     assert credibility == {default: None, set_six: 6, back_to_six: 6, verified: 2}
     assert Claim.objects.get(id=verified).verdict_reason == "Filings agree."

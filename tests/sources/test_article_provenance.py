@@ -122,28 +122,13 @@ BEFORE, AFTER = (
 )
 
 
-@pytest.fixture
-def migrated_back():
-    """The test migrates back to BEFORE; afterwards every app's latest migration again."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
-def test_migration_folds_republished_from_into_origin_keeping_every_value(migrated_back):
+def test_migration_folds_republished_from_into_origin_keeping_every_value(migrate_to):
     import hashlib
-
-    from django.db.migrations.executor import MigrationExecutor
 
     from sources.models import Article
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    apps = executor.loader.project_state([BEFORE]).apps
+    apps = migrate_to(BEFORE)
     Old = apps.get_model("sources", "Article")
     Pub = apps.get_model("sources", "Publisher")
     wire, courier = Pub.objects.create(name="Nordic Wire"), Pub.objects.create(name="Courier")
@@ -164,7 +149,7 @@ def test_migration_folds_republished_from_into_origin_keeping_every_value(migrat
     both_differ = article(3, republished_from=courier, origin=wire, origin_evidence=credited)
     neither = article(4)
 
-    MigrationExecutor(connection).migrate([AFTER])
+    migrate_to(AFTER)
     got = {a.pk: a for a in Article.objects.select_related("origin")}
     assert got[only_republished].origin.name == "Nordic Wire"
     assert got[only_republished].origin_evidence["kind"] == "republication"
