@@ -177,3 +177,16 @@ def test_relative_redirects_are_followed_on_the_original_host(strict, site, monk
     assert response.text == "moved here"
     assert str(response.url) == f"http://news.test:{site.port}/new"
     assert [h["host"] for _, h in site.requests] == [f"news.test:{site.port}"] * 2
+
+
+def test_a_public_address_is_accepted_and_is_where_to_connect(strict, monkeypatch):
+    resolving(monkeypatch, {"hooks.example": [["93.184.215.14"]]})
+    target = check_url("https://hooks.example:8443/in?x=1")
+    assert target.address == "93.184.215.14"
+    assert str(target.connect_url) == "https://93.184.215.14:8443/in?x=1"
+
+
+def test_a_name_that_does_not_resolve_is_refused(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_URLS = True  # refused for not resolving, not for where
+    with pytest.raises(URLRefused, match=r"^no-such-host\.invalid does not resolve"):
+        check_url("https://no-such-host.invalid/hook")
