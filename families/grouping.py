@@ -121,13 +121,15 @@ def _statements(ids: Iterable[int]) -> dict[int, Statement]:
     return found
 
 
-def _streamed_buckets(column: str, excluded: set[int]) -> Iterator[list[int]]:
-    """The claims sharing each value of one signature column, one bucket at a time."""
+def _streamed_buckets(column: str, excluded: set[int]) -> Iterator[list[tuple[int, tuple]]]:
+    """The claims sharing each value of one signature column, one bucket at a time, each
+    member as (claim id, its band values)."""
+    exact = column == "exact"
     shared = (
         ClaimSignature.objects.filter(**{f"{column}__isnull": False})
         .values(column)
         .annotate(n=Count("claim"))
-        .filter(n__gt=1, n__lte=MAX_BUCKET if column != "exact" else 10**9)
+        .filter(n__gt=1, n__lte=10**9 if exact else MAX_BUCKET)
         .values(column)
     )
     rows = (
@@ -135,17 +137,17 @@ def _streamed_buckets(column: str, excluded: set[int]) -> Iterator[list[int]]:
         .filter(claim__retired=False)
         .exclude(claim__kind=ClaimKind.CHROME)
         .order_by(column, "claim_id")
-        .values_list(column, "claim_id")
+        .values_list(column, "claim_id", *(() if exact else BAND_FIELDS))
     )
     current, bucket = None, []
-    for value, pk in rows.iterator(chunk_size=BATCH):
+    for value, pk, *bands in rows.iterator(chunk_size=BATCH):
         if pk in excluded:
             continue
         if value != current:
             if len(bucket) > 1:
                 yield bucket
             current, bucket = value, []
-        bucket.append(pk)
+        bucket.append((pk, tuple(bands)))
     if len(bucket) > 1:
         yield bucket
 
@@ -154,7 +156,7 @@ def _all_pairs(excluded: set[int]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for bucket in _streamed_buckets("exact", excluded):
         # One normal form: a chain links the whole bucket, however large.
-        pairs.update(pairwise(bucket))
+        pairs.update(pairwise(pk for pk, _ in bucket))
     for column in BAND_FIELDS:
         pairs |= bucket_pairs(_streamed_buckets(column, excluded))
     return pairs
