@@ -12,7 +12,6 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    CharField,
     Count,
     Exists,
     F,
@@ -29,6 +28,7 @@ from django.http import QueryDict
 
 from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
+from claims.querysets import triageable_q
 from families.inheritance import VERDICT_STATUSES
 from families.models import ClaimFamily, FigureConflict
 from sources.models import Article, Publisher, article_body_fields
@@ -279,43 +279,60 @@ FAMILY_OUTLETS_SEPARATOR = "\n"
 
 def family_rows(qs: QuerySet, selection: QuerySet) -> QuerySet:
     """One row per claim family: keep a claim only when no member of its family that matches
-    the filters (`selection`) scores higher (or as high, with a lower id); annotate the
-    family's size and its outlets' names.
+    the filters (`selection`) scores higher (or as high, with a lower id); `family_id` is
+    annotated (None: in no family), and `with_family_facts` adds what a family row shows.
 
     A claim in no family is its own row. The test is a correlated NOT EXISTS on the indexed
     family id (families_familymember.family_id), so a page walks the queue's own index and
-    costs a few index look-ups a row, whatever the number of claims; size and outlets are
-    sub-selects of the page's rows only.
+    costs a few index look-ups a row, whatever the number of claims.
     """
     better = selection.filter(family_member__family_id=OuterRef("family_id")).filter(
         Q(score__gt=OuterRef("score")) | Q(score=OuterRef("score"), pk__lt=OuterRef("pk"))
     )
-    members = (
-        Claim.objects.triageable()
-        .filter(family_member__family_id=OuterRef("family_id"))
-        .order_by()
-        .values("family_member__family_id")
-    )
-    size = members.annotate(n=Count("pk")).values("n")
-    outlets = members.annotate(
-        names=StringAgg(
-            "article__publisher__name", delimiter=Value(FAMILY_OUTLETS_SEPARATOR), distinct=False
-        )
-    ).values("names")
-    # "Already checked": the representative (another claim) has a verdict.
-    checked = ClaimFamily.objects.filter(
-        pk=OuterRef("family_id"), representative__status__in=VERDICT_STATUSES
-    ).exclude(representative_id=OuterRef("pk"))
+    return with_family_id(qs).exclude(Exists(better))
+
+
+def with_family_id(qs: QuerySet) -> QuerySet:
+    """Annotate each claim's `family_id` (None: in no family)."""
     return (
-        qs.annotate(family_id=F("family_member__family_id"))
-        .exclude(Exists(better))
-        .annotate(
-            family_size=Subquery(size, output_field=IntegerField()),
-            family_outlets=Subquery(outlets, output_field=CharField()),
-            checked_by=Subquery(checked.values("representative_id")[:1]),
-            checked_status=Subquery(checked.values("representative__status")[:1]),
-        )
+        qs
+        if "family_id" in qs.query.annotations
+        else qs.annotate(family_id=F("family_member__family_id"))
     )
+
+
+def with_family_facts(rows: list[Claim]) -> None:
+    """Set on each row what its family's row shows: `family_size` (its current members),
+    `family_outlets` (their outlets' names), and, when the representative is another claim
+    with a verdict, `checked_by` (its id) and `checked_status`. One query for the page's
+    families, none when no row is in one: the page's own query stays small to plan."""
+    for row in rows:
+        row.family_size = row.family_outlets = row.checked_by = row.checked_status = None
+    families = {row.family_id for row in rows if row.family_id is not None}
+    if not families:
+        return
+    current = triageable_q("members__claim__")
+    facts = {
+        pk: (size, names, representative, status)
+        for pk, size, names, representative, status in ClaimFamily.objects.filter(pk__in=families)
+        .annotate(
+            size=Count("members", filter=current),
+            names=StringAgg(
+                "members__claim__article__publisher__name",
+                delimiter=Value(FAMILY_OUTLETS_SEPARATOR),
+                filter=current,
+            ),
+        )
+        .values_list("pk", "size", "names", "representative_id", "representative__status")
+    }
+    for row in rows:
+        if row.family_id not in facts:
+            continue
+        size, names, representative, status = facts[row.family_id]
+        row.family_size, row.family_outlets = size, names
+        # "Already checked": the representative (another claim) has a verdict.
+        if representative != row.pk and status in VERDICT_STATUSES:
+            row.checked_by, row.checked_status = representative, status
 
 
 def family_outlets(names: str | None) -> list[str]:
@@ -414,20 +431,22 @@ def triage_page(
 
     `rows_only`: read only these fields of the rows (with the sort key), and no total — for a
     caller that builds its own rows from the ids (the API's records)."""
+    selection = triage_selection(filters, user)
     if rows_only:
         key = ORDERINGS.get(filters.o, (None, "id"))[1]
         fields = {"id", *rows_only, *([key] if key not in SORT_KEYS else [])}
-        base = with_sort_key(triage_selection(filters, user).only(*fields), filters.o)
+        shown = base = with_sort_key(selection.only(*fields), filters.o)
     else:
-        selection = triage_selection(filters, user)
-        shown = triage_queryset(filters, user, selection=selection)
-        base = with_sort_key(family_rows(shown, selection), filters.o)
+        shown = with_sort_key(
+            with_family_id(triage_queryset(filters, user, selection=selection)), filters.o
+        )
+        base = family_rows(shown, selection)
     if filters.q and is_postgres(base):
         # Ids first: only sort keys and the search vector are read (in queue order from the
         # claim_queue_search index, claims migration 0010; by best match, every match's id and
         # rank, not its whole row with its article, to sort), then the page's rows by id.
         ids = list(_ordered(base, filters).values_list("pk", flat=True)[: size + 1])
-        by_id = {claim.pk: claim for claim in base.filter(pk__in=ids)}
+        by_id = {claim.pk: claim for claim in shown.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
         rows = list(_ordered(base, filters)[: size + 1])
@@ -438,7 +457,10 @@ def triage_page(
         page = pages.cut(rows, _walk(filters)[1], size=size)
     next_cursor = pages.encode(page.next_start) if page.next_start else ""
     before = pages.start_before(page)
-    total, exact = (0, False) if rows_only else search_total(base)
+    if not rows_only:
+        with_family_facts(page.rows)
+    # The claims the filters match (a family counts its matching members).
+    total, exact = (0, False) if rows_only else search_total(selection)
     return TriagePage(
         page.rows,
         next_cursor,

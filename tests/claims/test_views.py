@@ -465,9 +465,11 @@ def test_claim_page_fragment_url_opened_directly_renders_the_full_page(rclient):
 # queue: rows, count (PostgreSQL: EXPLAIN, then an exact count when small), the publisher
 # registry's version (the publishers filter; the publishers themselves only when one changed
 # since the last page: one more query) and reviewers for the filters. A claim family is one
-# row (claims/triage.py family_rows): its size and outlets are sub-selects of the rows query,
-# so families add no query (tests/families/test_queue.py);
+# row (claims/triage.py family_rows); a page with families reads their sizes, outlets and
+# verdicts in one more query, whatever their number (FAMILY_FACTS_QUERIES,
+# tests/families/test_queue.py);
 QUEUE_QUERIES = {"sqlite": 9, "postgresql": 10}
+FAMILY_FACTS_QUERIES = 1
 # claim page: claim with its corroborations, ratings and notes (4), the article's spans, the
 # four history tables; the publisher registry's version (suggested credibility, the evidence
 # form's publishers), whether a blind hand-out hides the other ratings from this reviewer
