@@ -2,11 +2,45 @@
 row of a family stands for (its actions)."""
 
 from django.db import models
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 
-from sources.ingest.kinds import SegmentKind
+from claims.querysets import triageable_q
+
+# What `export_facts` reads of each membership, in its order: the names the export record's
+# family rules read (claims/exports/schema.py FAMILY).
+EXPORT_FACTS = ("claim_id", "family_id", "representative_id", "representative_status", "size")
 
 
 class FamilyMemberQuerySet(models.QuerySet):
+    def current(self):
+        """Memberships of claims in use (triageable: current, not page chrome) — the members a
+        family's size, its queue row and its export count."""
+        return self.filter(triageable_q("claim__"))
+
+    def export_facts(self):
+        """Each membership as the export record reads it (`EXPORT_FACTS`): the claim, its
+        family, the representative and its status, and the family's size (its current
+        members). The Python export path filters it to a chunk's claims
+        (claims/exports/records.py); the SQL path compiles it into its statement
+        (claims/exports/postgres.py)."""
+        size = (
+            self.model.objects.current()
+            .filter(family_id=OuterRef("family_id"))
+            .order_by()
+            .values("family_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.annotate(
+                representative_id=F("family__representative_id"),
+                representative_status=F("family__representative__status"),
+                size=Subquery(size, output_field=IntegerField()),
+            )
+            .order_by()
+            .values_list(*EXPORT_FACTS)
+        )
+
     def of_family(self, family_id: int):
         """The members of a family with their articles and outlets, representative first."""
         return self.filter(family_id=family_id).select_related(
@@ -22,8 +56,8 @@ class FamilyMemberQuerySet(models.QuerySet):
         ids = list(dict.fromkeys(claim_ids))
         families = self.filter(claim_id__in=ids).values("family_id")
         others = (
-            self.filter(family_id__in=families, claim__retired=False)
-            .exclude(claim__kind=SegmentKind.CHROME)
+            self.current()
+            .filter(family_id__in=families)
             .exclude(claim_id__in=ids)
             .order_by("claim_id")
             .values_list("claim_id", flat=True)

@@ -125,6 +125,8 @@ _COMPARISONS: dict[str, Callable[[object, object], bool]] = {
     "<>": operator.ne,
     ">": operator.gt,
     ">=": operator.ge,
+    # `<>` that treats null as a value, as Python's `!=` does (NULL <> 1 is null in SQL).
+    "IS DISTINCT FROM": operator.ne,
 }
 
 
@@ -151,6 +153,30 @@ def gt(left, right) -> Compare:
 
 def ge(left, right) -> Compare:
     return Compare(expr(left), ">=", expr(right))
+
+
+def differ(left, right) -> Compare:
+    """`left != right`, null included (a null and a value differ)."""
+    return Compare(expr(left), "IS DISTINCT FROM", expr(right))
+
+
+@dataclass(frozen=True)
+class In(Expr):
+    """True when the value is one of the constants `values` (false for null)."""
+
+    value: Expr
+    values: tuple[object, ...]
+
+    def evaluate(self, env):
+        return self.value.evaluate(env) in self.values
+
+    def sql(self, env):
+        values = ", ".join(sql_constant(v) for v in self.values)
+        return f"COALESCE({self.value.sql(env)} IN ({values}), FALSE)"
+
+
+def one_of(value, values) -> In:
+    return In(expr(value), tuple(values))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from claims.exports.schema import (
     Computed,
     Constant,
     Count,
+    Family,
     Field,
     List,
     Object,
@@ -93,11 +94,17 @@ def member_cells(member) -> list[Callable[[dict], object]]:
         return [_within(name, read) for sub in member.fields for read in member_cells(sub)]
     if isinstance(member, List):
         return [_list_cell(name, column) for column in member.columns]
+    if isinstance(member, Family):  # null (in no family): empty cells
+        return [_within_present(name, read) for sub in member.fields for read in member_cells(sub)]
     raise TypeError(f"no CSV rendering for {member!r}")
 
 
 def _within(name: str, read: Callable[[dict], object]) -> Callable[[dict], object]:
     return lambda value: read(value[name])
+
+
+def _within_present(name: str, read: Callable[[dict], object]) -> Callable[[dict], object]:
+    return lambda value: "" if value[name] is None else read(value[name])
 
 
 def _list_cell(name: str, column) -> Callable[[dict], object]:

@@ -57,6 +57,7 @@ from claims.exports.schema import (
     Changes,
     Constant,
     Count,
+    Family,
     Field,
     Items,
     List,
@@ -68,6 +69,8 @@ from claims.exports.schema import (
     record_fields,
 )
 from claims.models import Claim, ClaimKind
+from families.models import FamilyMember
+from families.querysets import EXPORT_FACTS
 from workbench.db import is_postgres
 
 # Rows per block of text handed to the response/file.
@@ -337,28 +340,7 @@ def items_cte(name: str, member: List | Summary, fmt: str, of_selection) -> str:
         cells = listed(member)
     else:
         counts = {key: count(key, column) for key, column in member.counts.items()}
-
-        def summary(fields) -> tuple[dict[str, str], list[str]]:
-            """The summary's JSON members, and its CSV cells."""
-            json, cells = {}, []
-            for sub in fields:
-                if isinstance(sub, List):
-                    rendered = listed(sub)
-                    if fmt == "json":
-                        json[sub.name] = rendered[0]
-                    else:
-                        cells += rendered
-                elif isinstance(sub, Object):
-                    json[sub.name] = j_object(summary(sub.fields)[0])
-                else:
-                    value = sub.rule.sql(counts)
-                    json[sub.name] = sub.kind.json_sql(value)
-                    if sub.csv:
-                        cells.append(sub.kind.csv_sql(value))
-            return json, cells
-
-        json, cells = summary(member.fields)
-        cells = [j_object(json)] if fmt == "json" else cells
+        cells = [rules_sql(member.fields, counts, fmt, listed)]
     piece = cells[0] if fmt == "json" else concat(comma_separated(cells))
     claim = scope.column("claim")
     rendered = "".join(
@@ -374,6 +356,46 @@ def items_cte(name: str, member: List | Summary, fmt: str, of_selection) -> str:
         f" FROM (SELECT {claim} AS claim_id{rendered} FROM {scope.source()}"
         f" WHERE {of_selection(claim)} ORDER BY {claim}, {_order(scope, items)}) i"
         " GROUP BY claim_id) g)"
+    )
+
+
+def rules_sql(members, env: dict[str, str], fmt: str, listed=None) -> str:
+    """The SQL of an object of `members` — rules (`Computed`) over `env` (name: SQL
+    expression), objects of them, and where a `List` stands `listed(list)` (a summary's
+    items: [its JSON] or its CSV cells) — as its JSON, or its CSV cells joined by commas."""
+
+    def build(fields) -> tuple[dict[str, str], list[str]]:
+        json, cells = {}, []
+        for sub in fields:
+            if isinstance(sub, List):
+                rendered = listed(sub)
+                if fmt == "json":
+                    json[sub.name] = rendered[0]
+                else:
+                    cells += rendered
+            elif isinstance(sub, Object):
+                sub_json, sub_cells = build(sub.fields)
+                json[sub.name] = j_object(sub_json)
+                cells += sub_cells
+            else:
+                value = sub.rule.sql(env)
+                json[sub.name] = sub.kind.json_sql(value)
+                if sub.csv:
+                    cells.append(sub.kind.csv_sql(value))
+        return json, cells
+
+    json, cells = build(members)
+    return j_object(json) if fmt == "json" else concat(comma_separated(cells))
+
+
+def family_cte(of_selection) -> tuple[str, list]:
+    """The CTE `fam`: the family facts (`EXPORT_FACTS`, compiled from the queryset the Python
+    path reads) of the selected claims that are in a family."""
+    sql, params = FamilyMember.objects.export_facts().query.sql_with_params()
+    names = ", ".join(EXPORT_FACTS)
+    return (
+        f"fam AS (SELECT * FROM ({sql}) AS f ({names}) WHERE {of_selection('f.claim_id')})",
+        list(params),
     )
 
 
@@ -481,6 +503,17 @@ def record_sql(
             ctes.append(history_cte(member, of_selection))
             pieces[f"{member.name}_j"] = "hist.n"
             joins.append(" LEFT JOIN hist ON hist.claim_id = c.c_id")
+        elif isinstance(member, Family):
+            cte, fam_params = family_cte(of_selection)
+            ctes.append(cte)
+            params += fam_params
+            env = {name: f"fam.{name}" for name in EXPORT_FACTS} | {
+                "id": "c.c_id",
+                "status": "c.c_status",
+            }
+            rendered = rules_sql(member.fields, env, fmt)
+            pieces[f"{member.name}_j"] = f"CASE WHEN fam.claim_id IS NOT NULL THEN {rendered} END"
+            joins.append(" LEFT JOIN fam ON fam.claim_id = c.c_id")
 
     if fmt == "json":
         json = {m.name: _member_sql(m, fmt, detail, windowed) for m in members}
@@ -539,6 +572,9 @@ def _member_sql(member, fmt: str, detail: str, windowed: set[str]) -> str | None
         return f"COALESCE(o.{member.name}_j, {_empty_rendering(member, fmt, **{member.name: []})})"
     if isinstance(member, Changes):
         return f"COALESCE(o.{member.name}_j, 0)::text"
+    if isinstance(member, Family):  # null: in no family
+        empty = _empty_rendering(member, fmt, **{member.name: None})
+        return f"COALESCE(o.{member.name}_j, {empty})"
     raise TypeError(f"no SQL rendering for {member!r}")
 
 

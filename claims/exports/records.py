@@ -29,6 +29,7 @@ from claims.exports.schema import (
     RATING_SUMMARY,
     Changes,
     Constant,
+    Family,
     Field,
     Items,
     List,
@@ -38,6 +39,8 @@ from claims.exports.schema import (
     record_fields,
 )
 from claims.models import Claim, ClaimKind, Rating
+from families.models import FamilyMember
+from families.querysets import EXPORT_FACTS
 from sources.models import article_body_fields
 
 CHUNK_SIZE = 2000
@@ -115,20 +118,21 @@ def count_items(counts: Mapping, records: list[dict]) -> dict[str, int]:
 def summary_record(summary: Summary, instances) -> dict:
     """The summary object of the items (the ratings summary of a claim's ratings)."""
     records = item_records(summary.items, instances)
-    env = count_items(summary.counts, records)
+    return rules_record(summary.fields, count_items(summary.counts, records), records)
 
-    def build(members) -> dict:
-        out = {}
-        for member in members:
-            if isinstance(member, List):
-                out[member.name] = records
-            elif isinstance(member, Object):
-                out[member.name] = build(member.fields)
-            else:
-                out[member.name] = member.kind.python(member.rule.evaluate(env))
-        return out
 
-    return build(summary.fields)
+def rules_record(members, env: Mapping[str, object], items: list[dict] | None = None) -> dict:
+    """The object of `members` — rules (`Computed`) over `env`, objects of them, and the
+    `items` where a `List` stands (a summary's)."""
+    out = {}
+    for member in members:
+        if isinstance(member, List):
+            out[member.name] = items
+        elif isinstance(member, Object):
+            out[member.name] = rules_record(member.fields, env, items)
+        else:
+            out[member.name] = member.kind.python(member.rule.evaluate(env))
+    return out
 
 
 def ratings_summary(ratings: list[Rating]) -> dict:
@@ -206,6 +210,15 @@ def history_counts(claim_ids: list[int]) -> dict[int, int]:
     return counts
 
 
+def family_facts(claim_ids: list[int]) -> dict[int, dict[str, object]]:
+    """{claim id: its family's facts (`EXPORT_FACTS`)} for the claims that are in a family (one
+    query)."""
+    if not claim_ids:
+        return {}
+    rows = FamilyMember.objects.export_facts().filter(claim_id__in=claim_ids)
+    return {row[0]: dict(zip(EXPORT_FACTS, row, strict=True)) for row in rows}
+
+
 def _left_out(member, include_notes: bool) -> bool:
     return isinstance(member, List) and member.optional and not include_notes
 
@@ -213,11 +226,12 @@ def _left_out(member, include_notes: bool) -> bool:
 def record_builder(
     detail: str, *, read: Callable[[str], Callable] = getter, include_notes: bool = True
 ) -> Callable[..., dict]:
-    """A function (source, context, changes) → the `detail` record of one claim.
+    """A function (source, context, changes, family) → the `detail` record of one claim.
 
     `read(path)` gives the function reading a model path from the source (a claim with its
-    relations prefetched, by default); `context` is (before, after) and `changes` the number
-    of recorded changes (full records only).
+    relations prefetched, by default); `context` is (before, after), `changes` the number
+    of recorded changes and `family` the claim's family facts (`family_facts`; None: in no
+    family) — full records only.
     """
     steps = [
         _member_value(member, detail, read)
@@ -225,14 +239,14 @@ def record_builder(
         if not _left_out(member, include_notes)
     ]
 
-    def build(source, context=(None, None), changes=0) -> dict:
-        return {name: value(source, context, changes) for name, value in steps}
+    def build(source, context=(None, None), changes=0, family=None) -> dict:
+        return {name: value(source, context, changes, family) for name, value in steps}
 
     return build
 
 
 def _member_value(member, detail: str, read: Callable[[str], Callable]):
-    """(name, function (source, context, changes) → the member's value)."""
+    """(name, function (source, context, changes, family) → the member's value)."""
     name = member.name
     if isinstance(member, Constant):
         constant = detail if member.value is DETAIL else member.value
@@ -245,7 +259,7 @@ def _member_value(member, detail: str, read: Callable[[str], Callable]):
         return name, lambda source, *_: {sub: render(get(source)) for sub, render, get in subs}
     if isinstance(member, Object):  # the neighbouring sentences, (before, after)
         subs = [(f.name, f.kind.python) for f in member.fields]
-        return name, lambda source, context, _: {
+        return name, lambda source, context, *_: {
             sub: render(value) for (sub, render), value in zip(subs, context, strict=True)
         }
     if isinstance(member, Summary):
@@ -255,7 +269,17 @@ def _member_value(member, detail: str, read: Callable[[str], Callable]):
         accessor = related_name(member.items)
         return name, lambda source, *_: item_records(member.items, getattr(source, accessor).all())
     if isinstance(member, Changes):
-        return name, lambda source, context, changes: changes
+        return name, lambda source, context, changes, _: changes
+    if isinstance(member, Family):
+        claim_id, status = read("id"), read("status")
+
+        def family(source, context, changes, facts):
+            if facts is None:
+                return None
+            env = {**facts, "id": claim_id(source), "status": status(source)}
+            return rules_record(member.fields, env)
+
+        return name, family
     raise TypeError(f"no Python rendering for {member!r}")
 
 
@@ -269,7 +293,7 @@ def iter_full_claims(
     """Yield (claim, full record) for every claim of `queryset`, chunk by chunk.
 
     Django prefetches per chunk of `iterator(chunk_size)`; batching the same number of rows
-    here lets the neighbour and history queries run once per chunk as well. `visible` leaves
+    here lets the neighbour, history and family queries run once per chunk as well. `visible` leaves
     out the ratings and notes the reader may not see (`items_prefetch`).
     """
     build = record_builder("full", include_notes=include_notes)
@@ -278,11 +302,15 @@ def iter_full_claims(
     )
     for chunk in batched(rows, chunk_size, strict=False):
         claims = list(chunk)
-        neighbours = neighbour_sentences(claims)
-        changes = history_counts([c.pk for c in claims])
+        ids = [c.pk for c in claims]
+        neighbours, changes, families = (
+            neighbour_sentences(claims),
+            history_counts(ids),
+            family_facts(ids),
+        )
         for claim in claims:
-            record = build(claim, neighbours.get(claim.pk, (None, None)), changes.get(claim.pk, 0))
-            yield claim, record
+            context = neighbours.get(claim.pk, (None, None))
+            yield claim, build(claim, context, changes.get(claim.pk, 0), families.get(claim.pk))
 
 
 def iter_full_records(

@@ -42,12 +42,14 @@ from claims.exports.expressions import (
     Ref,
     Sum,
     both,
+    differ,
     eq,
     first_of,
     ge,
     gt,
     join_present,
     lit,
+    one_of,
     sql_constant,
     text,
     when,
@@ -62,8 +64,9 @@ from claims.models import (
     Rating,
     Stance,
 )
+from families.inheritance import VERDICT_STATUSES
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 DETAILS = ("full", "plain")
 
 
@@ -450,6 +453,20 @@ class Changes:
     doc: str = ""
 
 
+@dataclass(frozen=True)
+class Family:
+    """The claim's family of copies (families.models); null when the claim is in none.
+
+    `fields` are rules (`Computed`, or objects of them) over what the family's export facts
+    read of the claim's membership (`families.querysets.EXPORT_FACTS`: family, size,
+    representative and its status) and the claim's own `id` and `status`."""
+
+    name: str
+    fields: tuple[Computed | Object, ...]
+    full: bool = False
+    doc: str = ""
+
+
 # --- The record ------------------------------------------------------------------------------
 
 ARTICLE = Object(
@@ -648,6 +665,69 @@ HISTORY_CHANGES = Changes(
     doc="Recorded changes of the claim and its corroborations, ratings and notes.",
 )
 
+# A verdict follows copies (families/inheritance.py): the claim's own verdict wins; else the
+# representative's, when the representative is another claim and has one.
+VERDICTS = tuple(sorted(VERDICT_STATUSES))
+VERDICT_SOURCES = ("own", "inherited")
+_OWN = one_of(Ref("status"), VERDICTS)
+_INHERITED = both(
+    one_of(Ref("representative_status"), VERDICTS), differ(Ref("representative_id"), Ref("id"))
+)
+_SOURCE = when(_OWN, "own", when(_INHERITED, "inherited"))
+_VERDICT = Match(
+    _SOURCE, ((Const("own"), Ref("status")), (Const("inherited"), Ref("representative_status")))
+)
+
+FAMILY = Family(
+    "family",
+    full=True,
+    doc="The claim's family: the claims of any article that make the same statement"
+    " (null: in none).",
+    fields=(
+        Computed("id", INT, Ref("family_id"), csv="family_id", doc="Family id."),
+        Computed(
+            "size", INT, Ref("size"), csv="family_size", doc="Its current claims, this one too."
+        ),
+        Computed(
+            "representative_id",
+            OPTIONAL_INT,
+            Ref("representative_id"),
+            csv="family_representative",
+            doc="The claim a family's verdict is set on (null: none left).",
+        ),
+        Object(
+            "verdict",
+            doc="The verdict that applies to this claim: its own, or else the representative's"
+            " (inherited); nulls when neither has one.",
+            fields=(
+                Computed(
+                    "status",
+                    replace(NULLABLE_TEXT, name="verdict", json_schema={"enum": list(VERDICTS)}),
+                    _VERDICT,
+                    csv="family_verdict",
+                ),
+                Computed(
+                    "source",
+                    replace(
+                        NULLABLE_TEXT,
+                        name="verdict source",
+                        json_schema={"enum": list(VERDICT_SOURCES)},
+                    ),
+                    _SOURCE,
+                    csv="verdict_source",
+                ),
+                Computed(
+                    "inherited_from",
+                    OPTIONAL_INT,
+                    when(eq(_SOURCE, "inherited"), Ref("representative_id")),
+                    csv="verdict_inherited_from",
+                    doc="The representative's id when the verdict is inherited.",
+                ),
+            ),
+        ),
+    ),
+)
+
 # In CSV column order.
 RECORD = (
     Constant("schema_version", SCHEMA_VERSION, csv="schema_version"),
@@ -700,6 +780,7 @@ RECORD = (
     NOTE_LIST,
     Field("reviewed_by", NULLABLE_TEXT, "reviewed_by__username", csv="reviewed_by", full=True),
     HISTORY_CHANGES,
+    FAMILY,
 )
 
 
@@ -725,7 +806,7 @@ def csv_columns(detail: str) -> list[str]:
 
 def member_columns(member) -> list[str]:
     """The CSV columns of one member of the record."""
-    if isinstance(member, Object | Summary):
+    if isinstance(member, Object | Summary | Family):
         return [name for sub in member.fields for name in member_columns(sub)]
     if isinstance(member, List):
         return [column.csv for column in member.columns]
@@ -756,6 +837,9 @@ SCHEMA_DESCRIPTION = (
     ' "plain" (the per-claim columns only: the fast path for very large exports).'
     " Offsets are Unicode code points into the article's canonical text:"
     " article.text[start:end] == text. Dates are ISO 8601."
+    " Changes: 2.0 made credibility null for a claim not rated yet and added verdict_reason;"
+    " 2.1 added each corroboration's archived copy (captured_at, capture_sha256,"
+    " excerpt_status, link_state); 2.2 added family (full records)."
     " Generated from claims/exports/schema.py by `manage.py export_schema`."
 )
 _FIRST_ID = ("AutoField", "BigAutoField", "SmallAutoField")
@@ -843,6 +927,10 @@ def _member_schema(member, model) -> dict:
         return _described({"type": "array", "items": _object_schema(records)}, member.doc)
     if isinstance(member, Changes):
         return _described({"type": "integer", "minimum": 0}, member.doc)
+    if isinstance(member, Family):
+        fields = {f.name: _member_schema(f, None) for f in member.fields}
+        schema = _object_schema(fields, member.doc)
+        return {**schema, "type": ["object", "null"]}
     raise TypeError(f"no JSON Schema for {member!r}")
 
 

@@ -564,14 +564,14 @@ def count_queries(client, url: str, *, stream: bool) -> int:
 
 # Session, user and the user's permissions (4), whether blind review hides anything from the
 # user (desk.blind, 1), claims (1), prefetches of corroborations, ratings, notes (3),
-# neighbours (1), history counts (4), export record insert (1) = 15.
-EXPORT_QUERIES = 15
+# neighbours (1), history counts (4), family facts (1), export record insert (1) = 16.
+EXPORT_QUERIES = 16
 # The SQL path: session, user, permissions (4), blind review (1), COPY (1), export record (1).
 EXPORT_QUERIES_SQL = 7
 # Session, user, permissions (4), blind review (1), counts by status (1), claims + prefetches +
-# neighbours + history counts (9), change log (4), chart (1), export record insert and
-# update (2) = 22.
-REPORT_QUERIES = 22
+# neighbours + history counts + family facts (10), change log (4), chart (1), export record
+# insert and update (2) = 23.
+REPORT_QUERIES = 23
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "claimreview"])

@@ -24,6 +24,7 @@ from claims.exports import Export, export_queryset, expressions, postgres, schem
 from claims.models import Claim, ClaimKind, ClaimStatus, Independence, Stance
 from claims.triage import parse_filters
 from evidence.models import Archive, Capture
+from families.models import ClaimFamily, FamilyMember, HowJoined
 from tests.claims.test_exports import RECORD_VALIDATOR
 from tests.factories import (
     ArticleFactory,
@@ -52,7 +53,8 @@ LINES = [
 
 
 def varied_selection() -> None:
-    """Two publishers' articles with chrome between claims, evidence, ratings and notes."""
+    """Two publishers' articles with chrome between claims, evidence, ratings, notes and
+    families (`add_families`)."""
     alice, bob, carol = (UserFactory(username=n) for n in ("alice", "bob", "Émile"))
     wire = PublisherFactory(name="=Wire Service")
     for n, publisher in enumerate([PublisherFactory(name="Global Times"), wire, None]):
@@ -109,6 +111,28 @@ def varied_selection() -> None:
             if i in (0, 4):
                 NoteFactory(claim=claim, author=bob, text='@note, "quoted"\nsecond line')
                 NoteFactory(claim=claim, author=alice, text="Fine.")
+    add_families()
+
+
+def add_families() -> None:
+    """Families over the articles' lines (claims in article order: line i of article n):
+    - the first lines' family, a verified representative: the second lines of the other two
+      articles (unreviewed) inherit its verdict, the other first lines (verified) keep theirs;
+    - the fifth lines (unreviewed) with the chrome third line of the first article: no
+      verdict, and the chrome member is not counted;
+    - the last lines (refuted), their representative gone: their own verdict."""
+    claims = list(Claim.objects.order_by("article_id", "start"))
+    line = {(n, i): claims[n * len(LINES) + i] for n in range(3) for i in range(len(LINES))}
+
+    def family(representative, members):
+        fam = ClaimFamily.objects.create(representative=representative)
+        for claim in members:
+            FamilyMember.objects.create(family=fam, claim=claim, how=HowJoined.EXACT)
+
+    first = line[0, 0]
+    family(first, [line[n, 0] for n in range(3)] + [line[1, 1], line[2, 1]])
+    family(line[0, 4], [line[0, 4], line[1, 4], line[0, 2]])
+    family(None, [line[0, 5], line[2, 5]])
 
 
 def archive_of(evidence, *, excerpt_status: str) -> None:
@@ -182,9 +206,47 @@ def test_sql_path_covers_the_interesting_cases():
     assert any(r["ratings"]["consensus"] is None and r["ratings"]["count"] == 2 for r in records)
     assert any(len(r["corroborations"]) == 2 for r in records)
     assert any(len(r.get("notes", [])) == 2 for r in records)
+    by_line = {(r["article_id"], r["text"]): r for r in records}
+    articles = sorted({r["article_id"] for r in records})
+    rep = by_line[articles[0], LINES[0]]
+    assert rep["family"]["verdict"] == {
+        "status": "verified",
+        "source": "own",
+        "inherited_from": None,
+    }
+    assert rep["family"]["size"] == 5 and rep["family"]["representative_id"] == rep["id"]
+    copy_id = by_line[articles[1], LINES[1]]["id"]
+    copy = by_line[articles[1], LINES[1]]["family"]
+    assert copy["verdict"] == {
+        "status": "verified",
+        "source": "inherited",
+        "inherited_from": rep["id"],
+    }
+    no_verdict = by_line[articles[1], LINES[4]]["family"]
+    assert no_verdict["size"] == 2  # the chrome member is not counted
+    assert no_verdict["verdict"] == {"status": None, "source": None, "inherited_from": None}
+    gone = by_line[articles[2], LINES[5]]["family"]
+    assert gone["representative_id"] is None and gone["verdict"]["source"] == "own"
+    assert by_line[articles[1], LINES[0]]["family"]["verdict"]["source"] == "own"
+    assert by_line[articles[2], LINES[3]]["family"] is None
+    alone_id = by_line[articles[2], LINES[3]]["id"]
     rows = list(csv.reader(io.StringIO(exported(selection("status=all"), "csv", sql=True)[0])))
     cells = [cell for row in rows[1:] for cell in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    # The family's columns close each row; a claim in no family leaves them empty.
+    family_columns = [
+        "family_id",
+        "family_size",
+        "family_representative",
+        "family_verdict",
+        "verdict_source",
+        "verdict_inherited_from",
+    ]
+    assert rows[0][-6:] == family_columns
+    by_id = {int(row[rows[0].index("id")]): row[-6:] for row in rows[1:]}
+    assert by_id[copy_id] == [str(copy["id"]), "5", str(rep["id"]), "verified", "inherited",
+                              str(rep["id"])]  # fmt: skip
+    assert by_id[alone_id] == [""] * 6
 
 
 @DIFFERENTIAL
@@ -422,7 +484,7 @@ def test_both_paths_write_every_schema_field_and_column(detail, notes):
         for m in members:
             if isinstance(m, schema.List) and m.optional and not notes:
                 continue
-            if isinstance(m, schema.Object | schema.Summary):
+            if isinstance(m, schema.Object | schema.Summary | schema.Family):
                 out[m.name] = keys(m.fields)
             elif isinstance(m, schema.List):
                 out[m.name] = keys(m.items.fields)

@@ -34,7 +34,7 @@ def test_each_evidence_record_has_its_capture_time_hash_and_excerpt_status(
     (record,) = records()
 
     RECORD_VALIDATOR.validate(record)
-    assert record["schema_version"] == schema.SCHEMA_VERSION == "2.1"
+    assert record["schema_version"] == schema.SCHEMA_VERSION == "2.2"
     first, second = record["corroborations"]
     assert first["captured_at"] == capture.retrieved_at.isoformat()
     assert first["capture_sha256"] == capture.sha256
