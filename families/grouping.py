@@ -41,7 +41,7 @@ from sources.ingest.statements import (
     Signature,
     Statement,
     bucket_pairs,
-    candidate_pairs,
+    candidate_pairs_with,
     conflicting_figures,
     groups,
     signature,
@@ -228,13 +228,18 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
     with transaction.atomic():
         signatures_fill(new)
         lead = _lead_placed()
-        mine = {s.claim_id: s for s in ClaimSignature.objects.filter(claim_id__in=new)}
-        mine = {pk: s for pk, s in mine.items() if pk not in lead}
-        stored: dict[int, ClaimSignature] = {}
+        # Rows, not instances: an import reads hundreds of thousands of stored signatures.
+        columns = ("claim_id", "exact", *BAND_FIELDS)
+        mine = {
+            row[0]: row
+            for row in ClaimSignature.objects.filter(claim_id__in=new).values_list(*columns)
+            if row[0] not in lead
+        }
+        stored: dict[int, tuple] = {}
         for chunk in _chunks(list(mine.values()), 500):
-            condition = Q(exact__in={s.exact for s in chunk})
-            for column in BAND_FIELDS:
-                values = {getattr(s, column) for s in chunk} - {None}
+            condition = Q(exact__in={row[1] for row in chunk})
+            for n, column in enumerate(BAND_FIELDS, start=2):
+                values = {row[n] for row in chunk} - {None}
                 if values:
                     condition |= Q(**{f"{column}__in": values})
             rows = (
@@ -242,10 +247,11 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
                 .exclude(claim_id__in=new | lead)
                 .filter(claim__retired=False)
                 .exclude(claim__kind=ClaimKind.CHROME)
+                .values_list(*columns)
             )
-            stored.update({s.claim_id: s for s in rows})
-        sigs = {pk: _as_signature(s) for pk, s in (mine | stored).items()}
-        pairs = {p for p in candidate_pairs(sigs) if p[0] in new or p[1] in new}
+            stored.update({row[0]: row for row in rows})
+        sigs = {pk: _as_signature(row) for pk, row in (mine | stored).items()}
+        pairs = candidate_pairs_with(sigs, new)
         # Stored claims already in one family need not be compared through each other.
         joined = UnionFind()
         family_of = FamilyMember.objects.filter(claim_id__in=stored).values_list(
@@ -262,8 +268,10 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
     return sum(1 for g in found for pk in g if pk in new)
 
 
-def _as_signature(row: ClaimSignature) -> Signature:
-    return Signature(row.exact, tuple(v for f in BAND_FIELDS if (v := getattr(row, f)) is not None))
+def _as_signature(row: tuple) -> Signature:
+    """A signature from a (claim id, exact key, band values…) row."""
+    _, exact, *bands = row
+    return Signature(exact, tuple(v for v in bands if v is not None))
 
 
 def _with_families_of(found: list[dict[int, Match]]) -> list[dict[int, Match]]:

@@ -1,6 +1,7 @@
 """The plain-text side of claim families: normal forms, signatures, matching, grouping."""
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,13 @@ from sources.ingest.provenance import without_credits
 from sources.ingest.statements import (
     BANDS,
     EXACT,
+    MAX_BUCKET,
     NEAR_EXACT_HOW,
     PARAPHRASE_HOW,
+    Signature,
     Statement,
+    candidate_pairs,
+    candidate_pairs_with,
     family_groups,
     match,
     normalise,
@@ -105,3 +110,21 @@ def test_precision_and_recall_on_the_labelled_pairs():
         fn += same and not found
     assert tp / (tp + fp) >= 0.85
     assert tp / (tp + fn) >= 0.95
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_pairs_of_new_statements_are_those_of_all_pairs_that_hold_one(seed):
+    """An import walks only its statements' buckets: the same pairs as comparing every
+    statement and keeping those with a new one — boilerplate buckets (over MAX_BUCKET)
+    skipped alike, exact copies chained alike."""
+    rng = random.Random(seed)
+    signatures = {}
+    for pk in range(1, 3 * MAX_BUCKET):
+        # Few band values: buckets of every size; two boilerplate ones (value 0 of bands 0
+        # and 1), where the odd statements share two bands and are no pair for it.
+        bands = tuple(0 if band < 2 and pk % 2 else rng.randrange(12) for band in range(BANDS))
+        signatures[pk] = Signature(f"key {rng.randrange(40)}", bands if pk % 7 else ())
+    new = set(rng.sample(sorted(signatures), 60)) | {10**6}  # one with no signature
+    expected = {p for p in candidate_pairs(signatures) if p[0] in new or p[1] in new}
+    assert candidate_pairs_with(signatures, new) == expected
+    assert expected  # the case is not empty
