@@ -158,7 +158,8 @@ def _all_pairs(excluded: set[int]) -> set[tuple[int, int]]:
         # One normal form: a chain links the whole bucket, however large.
         pairs.update(pairwise(pk for pk, _ in bucket))
     for column in BAND_FIELDS:
-        pairs |= bucket_pairs(_streamed_buckets(column, excluded))
+        own = BAND_FIELDS.index(column)
+        pairs |= bucket_pairs((own, bucket) for bucket in _streamed_buckets(column, excluded))
     return pairs
 
 

@@ -11,10 +11,12 @@ from sources.ingest.statements import (
     BANDS,
     EXACT,
     MAX_BUCKET,
+    MIN_SHARED_BANDS,
     NEAR_EXACT_HOW,
     PARAPHRASE_HOW,
     Signature,
     Statement,
+    bucket_pairs,
     candidate_pairs,
     candidate_pairs_with,
     family_groups,
@@ -128,3 +130,30 @@ def test_the_pairs_of_new_statements_are_those_of_all_pairs_that_hold_one(seed):
     expected = {p for p in candidate_pairs(signatures) if p[0] in new or p[1] in new}
     assert candidate_pairs_with(signatures, new) == expected
     assert expected  # the case is not empty
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bucket_pairs_are_the_members_sharing_enough_bands(seed):
+    """Every pair of each bucket compared band by band, boilerplate buckets skipped: the
+    pairs `bucket_pairs` lists without comparing them all."""
+    rng = random.Random(seed)
+    # Value 0 of each band is boilerplate (~240 members), the others ~45.
+    members = {
+        pk: tuple(0 if rng.random() < 0.4 else rng.randrange(1, 8) for _ in range(BANDS))
+        for pk in range(1, 600)
+    }
+    buckets = {}
+    for pk, bands in members.items():
+        for key in enumerate(bands):
+            buckets.setdefault(key, []).append((pk, bands))
+    expected = set()
+    for members_of in buckets.values():
+        if 2 <= len(members_of) <= MAX_BUCKET:
+            for x, xb in members_of:
+                for y, yb in members_of:
+                    shared = sum(a == b for a, b in zip(xb, yb, strict=True))
+                    if x < y and shared >= MIN_SHARED_BANDS:
+                        expected.add((x, y))
+    found = bucket_pairs((band, m) for (band, _), m in buckets.items())
+    assert found == expected and expected
+    assert any(len(m) > MAX_BUCKET for m in buckets.values())  # some are skipped
