@@ -4,11 +4,16 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 
 from claims.models import Claim, ClaimStatus
+from claims.triage import family_rows, keyset, parse_filters, triage_page, triage_selection
+from families.grouping import families_group_all
 from families.services import family_split
 from tests.claims.test_views import FAMILY_FACTS_QUERIES, QUEUE_QUERIES, row_ids
+from tests.families.conftest import scored
+from tests.families.test_grouping import STATEMENT, claim_in
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +81,39 @@ def test_queue_with_families_runs_the_pinned_number_of_queries(
     rclient.get(QUEUE)  # the publisher registry, loaded once
     with django_assert_num_queries(QUEUE_QUERIES[connection.vendor] + FAMILY_FACTS_QUERIES):
         rclient.get(QUEUE)
+
+
+def test_best_match_finds_family_rows_below_a_family_that_fills_the_first_ranks(lead):
+    """Best match ranks the matches first and applies the family rule to the best of them, a
+    few times a page at a time (claims/triage.py `_family_rows_in_order`): a family filling
+    the first ranks is one row, and the page's other rows come from further down — the rows
+    the family rule in one query over every match gives, in the same order."""
+    singles = [
+        scored(
+            claim_in(
+                f"Kestrel harbour crane {n} was idle for {n + 2} days.", outlet=f"Bay {n}", day=1
+            ),
+            10 + n,
+        )
+        for n in range(5)
+    ]
+    copies = [
+        scored(claim_in(STATEMENT, outlet=f"Wire outlet {n}", day=2 + n), 50 + n) for n in range(16)
+    ]
+    families_group_all()
+    filters = parse_filters(QueryDict("q=Kestrel&o=rank"))
+    selection = triage_selection(filters, lead)
+    ranked = list(keyset(filters.o).ordered(selection).values_list("pk", flat=True))
+    one_query = list(
+        keyset(filters.o).ordered(family_rows(selection, selection)).values_list("pk", flat=True)
+    )
+    # A page of 2 asks for 3 rows, ranked 12 at a time first: the first 12 hold fewer.
+    assert len(set(ranked[:12]) & set(one_query)) < 3, "the data must need a second look"
+    assert len(one_query) == len(singles) + 1
+
+    page = triage_page(filters, lead, size=2)
+    assert [row.pk for row in page.rows] == one_query[:2]
+    after = parse_filters(QueryDict(f"q=Kestrel&o=rank&after={page.next_cursor}"))
+    rest = triage_page(after, lead, size=10)
+    assert [row.pk for row in rest.rows] == one_query[2:]
+    assert {copies[-1].pk} == {row.pk for row in page.rows + rest.rows} & {c.pk for c in copies}
