@@ -30,7 +30,7 @@ from claims.choices import KIND_LABELS, STATUS_LABELS, credibility_label
 from claims.models import Claim, ClaimKind, ClaimStatus, Corroboration, Credibility
 from claims.querysets import triageable_q
 from families.inheritance import VERDICT_STATUSES
-from families.models import ClaimFamily, FigureConflict
+from families.models import ClaimFamily, FamilyMember, FigureConflict
 from sources.models import Article, Publisher, article_body_fields
 from workbench import search
 from workbench.http import parse_id
@@ -324,7 +324,7 @@ def with_family_facts(rows: list[Claim]) -> None:
         pk: (size, names, representative, status)
         for pk, size, names, representative, status in ClaimFamily.objects.filter(pk__in=families)
         .annotate(
-            size=Count("members", filter=current),
+            size=FamilyMember.objects.family_size(OuterRef("pk")),
             names=StringAgg(
                 "members__claim__article__publisher__name",
                 delimiter=Value(FAMILY_OUTLETS_SEPARATOR),

@@ -17,25 +17,31 @@ class FamilyMemberQuerySet(models.QuerySet):
         family's size, its queue row and its export count."""
         return self.filter(triageable_q("claim__"))
 
+    def family_size(self, family) -> Subquery:
+        """The size of a family (`family`: an expression of its id, e.g. OuterRef("pk")): the
+        number of its current members. The one definition that the queue's family rows
+        (claims/triage.py `with_family_facts`) and the export records (`export_facts`) read."""
+        counted = (
+            self.model.objects.current()
+            .filter(family_id=family)
+            .order_by()
+            .values("family_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Subquery(counted, output_field=IntegerField())
+
     def export_facts(self):
         """Each membership as the export record reads it (`EXPORT_FACTS`): the claim, its
         family, the representative and its status, and the family's size (its current
         members). The Python export path filters it to a chunk's claims
         (claims/exports/records.py); the SQL path compiles it into its statement
         (claims/exports/postgres.py)."""
-        size = (
-            self.model.objects.current()
-            .filter(family_id=OuterRef("family_id"))
-            .order_by()
-            .values("family_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             self.annotate(
                 representative_id=F("family__representative_id"),
                 representative_status=F("family__representative__status"),
-                size=Subquery(size, output_field=IntegerField()),
+                size=self.family_size(OuterRef("family_id")),
             )
             .order_by()
             .values_list(*EXPORT_FACTS)
