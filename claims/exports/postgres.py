@@ -453,6 +453,9 @@ def record_sql(
         m.path for m in members if isinstance(m, Object) and m.path
     ]:
         claim_cols.append(Claim._meta.get_field(path).column)
+    for member in members:
+        if isinstance(member, Family):  # the claim's own fields its rules read
+            claim_cols += [Claim._meta.get_field(path).column for path in member.claim_paths]
     claim_cols = list(dict.fromkeys(claim_cols))
 
     selection, params = selection_cte(queryset, claim_cols, chunked=chunked)
@@ -508,8 +511,7 @@ def record_sql(
             ctes.append(cte)
             params += fam_params
             env = {name: f"fam.{name}" for name in EXPORT_FACTS} | {
-                "id": "c.c_id",
-                "status": "c.c_status",
+                path: f"c.c_{Claim._meta.get_field(path).column}" for path in member.claim_paths
             }
             rendered = rules_sql(member.fields, env, fmt)
             pieces[f"{member.name}_j"] = f"CASE WHEN fam.claim_id IS NOT NULL THEN {rendered} END"

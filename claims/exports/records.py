@@ -271,12 +271,12 @@ def _member_value(member, detail: str, read: Callable[[str], Callable]):
     if isinstance(member, Changes):
         return name, lambda source, context, changes, _: changes
     if isinstance(member, Family):
-        claim_id, status = read("id"), read("status")
+        own = [(path, read(path)) for path in member.claim_paths]
 
         def family(source, context, changes, facts):
             if facts is None:
                 return None
-            env = {**facts, "id": claim_id(source), "status": status(source)}
+            env = {**facts, **{path: get(source) for path, get in own}}
             return rules_record(member.fields, env)
 
         return name, family

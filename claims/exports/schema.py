@@ -459,12 +459,13 @@ class Family:
 
     `fields` are rules (`Computed`, or objects of them) over what the family's export facts
     read of the claim's membership (`families.querysets.EXPORT_FACTS`: family, size,
-    representative and its status) and the claim's own `id` and `status`."""
+    representative and its status) and the claim's own fields named in `claim_paths`."""
 
     name: str
     fields: tuple[Computed | Object, ...]
     full: bool = False
     doc: str = ""
+    claim_paths: tuple[str, ...] = ("id", "status")
 
 
 # --- The record ------------------------------------------------------------------------------
