@@ -28,13 +28,14 @@ model would have to ship in a package and beat these measures on `bench/families
 Candidates (`signature`): MinHash of the content-word set, BANDS bands of ROWS values each,
 every band hashed to one signed 64-bit integer (a database column with an index). Two
 statements are compared when they share the exact key or at least MIN_SHARED_BANDS bands
-(`shared_enough`): with p = J^ROWS the chance that one band agrees at Jaccard J, that finds
-96 % of the pairs at J = 0.7 (the paraphrase threshold) and 99.6 % at 0.8, while two
-unrelated statements that share one common word ("million") are compared some 100 times less
-often than with one band — at 50,000 bench claims, 16,700 candidate pairs instead of
-1,261,000, one confirmed pair of 4,668 lost (bench/families.py measures both). A statement
-of fewer than MIN_CONTENT_WORDS content words ("China bans exports") has only its exact key:
-short texts that share a few words are not the same statement.
+(`bucket_pairs`, the one place that lists them): with p = J^ROWS the chance that one band
+agrees at Jaccard J, that finds 96 % of the pairs at J = 0.7 (the paraphrase threshold)
+and 99.6 % at 0.8, while two unrelated statements that share one common word ("million")
+are compared some 100 times less often than with one band — at 50,000 bench claims,
+16,700 candidate pairs instead of 1,261,000, one confirmed pair of 4,668 lost
+(bench/families.py measures both). A statement of fewer than MIN_CONTENT_WORDS content
+words ("China bans exports") has only its exact key: short texts that share a few words
+are not the same statement.
 """
 
 from __future__ import annotations
@@ -214,18 +215,15 @@ def _words_without_figures(text: str) -> frozenset[str]:
     return frozenset(w for w in features(text).content if not any(ch.isdigit() for ch in w))
 
 
-def shared_enough(ours: Sequence[int], theirs: Sequence[int]) -> bool:
-    """Whether two statements' band values agree in at least MIN_SHARED_BANDS bands."""
-    return sum(x == y for x, y in zip(ours, theirs, strict=False)) >= MIN_SHARED_BANDS
-
-
 def bucket_pairs(
     buckets: Iterable[tuple[int, Sequence[tuple[int, Sequence[int]]]]],
+    of: Collection[int] | None = None,
 ) -> set[tuple[int, int]]:
     """Candidate pairs (smaller id first) of the members, as (id, band values), of each
-    bucket (the band it is of, its members): those sharing enough bands (`shared_enough`).
-    Boilerplate buckets are skipped; a pair found in several buckets is one pair, and one
-    whose bucket was skipped is found in the buckets of its other shared bands.
+    bucket (the band it is of, its members): those sharing MIN_SHARED_BANDS band values;
+    with `of`, only the pairs holding one of these members. Boilerplate buckets are skipped;
+    a pair found in several buckets is one pair, and one whose bucket was skipped is found
+    in the buckets of its other shared bands.
 
     Members of one bucket share its band: with MIN_SHARED_BANDS = 2 a pair needs one more,
     so the bucket is split by each other band's value and only the pairs of those
@@ -237,15 +235,23 @@ def bucket_pairs(
     for own, members in buckets:
         if len(members) < 2 or len(members) > MAX_BUCKET:
             continue
+        # With `of`, only the band values one of those members has can make its pairs.
+        wanted = None if of is None else {k for pk, b in members if pk in of for k in enumerate(b)}
         split: dict[tuple[int, object], list[int]] = defaultdict(list)
         for pk, bands in members:
             for key in enumerate(bands):
-                if key[0] != own:
+                if key[0] != own and (wanted is None or key in wanted):
                     split[key].append(pk)
         for ids in split.values():
-            if len(ids) > 1:
+            if len(ids) < 2:
+                continue
+            if of is None:
                 ids.sort()
                 pairs.update((x, y) for i, x in enumerate(ids) for y in ids[i + 1 :])
+                continue
+            for x in ids:
+                if x in of:
+                    pairs.update((x, y) if x < y else (y, x) for y in ids if y != x)
     return pairs
 
 
@@ -280,28 +286,15 @@ def candidate_pairs_with(
 ) -> set[tuple[int, int]]:
     """The pairs of `candidate_pairs(signatures)` that hold one of the `new` statements.
 
-    Only the new statements' buckets are walked: an import compares its few thousand
-    statements with the stored ones sharing a band, never the stored ones with each other
-    (all pairs of those buckets then filtered cost ~15 million comparisons for 1,000 new
-    statements at a million stored).
+    Only the new statements' buckets are walked, and only pairs with a new statement listed:
+    an import compares its few thousand statements with the stored ones sharing its bands,
+    never the stored ones with each other (all pairs of those buckets then filtered cost ~15
+    million comparisons for 1,000 new statements at a million stored).
     """
+    new = set(new)
     chained, bands = _buckets(signatures, of=new)
     pairs = {p for p in chained if p[0] in new or p[1] in new}
-    for x in new:
-        if x not in signatures:
-            continue
-        ours = signatures[x].bands
-        seen = {x}
-        for band, value in enumerate(ours):
-            members = bands[(band, value)]
-            if len(members) > MAX_BUCKET:
-                continue  # boilerplate, as in `bucket_pairs`
-            for y, theirs in members:
-                if y not in seen:
-                    seen.add(y)
-                    if shared_enough(ours, theirs):
-                        pairs.add((x, y) if x < y else (y, x))
-    return pairs
+    return pairs | bucket_pairs(((band, members) for (band, _), members in bands.items()), of=new)
 
 
 @dataclass(frozen=True, slots=True)
