@@ -20,7 +20,8 @@ Run:  .venv/bin/python bench/families.py [--claims N] [--import-articles N] [--n
 4. The queue with families at that size (after VACUUM ANALYZE, through Django's test client
    as a lead, --runs runs a page, a warm-up first): the default queue (one row a family),
    the next page (its cursor), a publisher, the conflicts filter and a search. Goal (the
-   queue's): ≤ 30 ms a page. `--queue-only` times these on the database a run left.
+   queue's): ≤ 30 ms a page. `--queue-only` times these on the database a run left;
+   `--import-only` the import and its family step (adding its articles to that database).
 
 Fails (exit 1) when no family was found.
 """
@@ -266,9 +267,7 @@ def bench_queue(runs: int) -> None:
 def bench_database(claims: int, articles: int, naive: int, runs: int) -> None:
     django_setup(fresh=True, name="families")
     from claims.models import Claim
-    from families.grouping import families_group_all, families_group_new
-    from families.models import FamilyMember, FigureConflict
-    from imports.in_process import articles_import
+    from families.grouping import families_group_all
     from sources.ingest.statements import match
 
     rng = random.Random(2026)
@@ -293,6 +292,18 @@ def bench_database(claims: int, articles: int, naive: int, runs: int) -> None:
         f"{whole:.2f} s; baseline every pair of {len(texts):,} claims {baseline:.2f} s "
         f"(ours {ratio(whole, baseline):.2f}x, for {claims / max(len(texts), 1):.0f}x the claims)"
     )
+    bench_import(articles, rng)
+    bench_queue(runs)
+
+
+def bench_import(articles: int, rng: random.Random) -> None:
+    """Import `articles` articles of edited sample sentences through the import pipeline;
+    time it, then their family step again on its own (their memberships deleted first)."""
+    from claims.models import Claim
+    from families.grouping import families_group_new
+    from families.models import FamilyMember, FigureConflict
+    from imports.in_process import articles_import
+
     pool = _sentences()
     files = []
     for n in range(articles):
@@ -314,7 +325,6 @@ def bench_database(claims: int, articles: int, naive: int, runs: int) -> None:
         f"families        : {FamilyMember.objects.count():,} claims in families, "
         f"{FigureConflict.objects.count():,} conflict rows (both ways round)"
     )
-    bench_queue(runs)
 
 
 def main() -> None:
@@ -324,20 +334,30 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=15, help="runs a queue page")
     parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="time only the import and its family step, on the database a previous run left"
+        " (its articles are added to it)",
+    )
+    parser.add_argument(
         "--queue-only",
         action="store_true",
         help="time only the queue pages, on the database a previous run left",
     )
     args = parser.parse_args()
     print_calibration()
-    if args.queue_only:
+    if args.import_only or args.queue_only:
         django_setup(fresh=False, name="families")
         from claims.models import Claim
 
         if not Claim.objects.exists():
             fail("--queue-only: the bench database is empty; run without it first")
         print(f"database        : {Claim.objects.count():,} claims (a previous run's)")
-        bench_queue(args.runs)
+        if args.import_only:
+            # Other articles than the run's (whose texts are stored already).
+            bench_import(args.import_articles, random.Random(Claim.objects.count()))
+        if args.queue_only:
+            bench_queue(args.runs)
         return
     bench_pairs()
     bench_corpus()

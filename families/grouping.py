@@ -121,19 +121,28 @@ def _statements(ids: Iterable[int]) -> dict[int, Statement]:
     return found
 
 
+def _compared_values(column: str, among: set | None = None):
+    """The values of a signature column (of `among`, or all) whose bucket is compared: held
+    by two signatures or more, and for a band by at most MAX_BUCKET (a boilerplate band value
+    pairs nobody: reading its hundreds of rows per import was most of an import's look-up).
+    Counted on the column's index, no row read; a subquery of values."""
+    signatures = ClaimSignature.objects.filter(**{f"{column}__isnull": False})
+    if among is not None:
+        signatures = signatures.filter(**{f"{column}__in": among})
+    return (
+        signatures.values(column)
+        .annotate(n=Count("claim"))
+        .filter(n__gt=1, n__lte=10**9 if column == "exact" else MAX_BUCKET)
+        .values_list(column, flat=True)
+    )
+
+
 def _streamed_buckets(column: str, excluded: set[int]) -> Iterator[list[tuple[int, tuple]]]:
     """The claims sharing each value of one signature column, one bucket at a time, each
     member as (claim id, its band values)."""
     exact = column == "exact"
-    shared = (
-        ClaimSignature.objects.filter(**{f"{column}__isnull": False})
-        .values(column)
-        .annotate(n=Count("claim"))
-        .filter(n__gt=1, n__lte=10**9 if exact else MAX_BUCKET)
-        .values(column)
-    )
     rows = (
-        ClaimSignature.objects.filter(**{f"{column}__in": shared})
+        ClaimSignature.objects.filter(**{f"{column}__in": _compared_values(column)})
         .filter(claim__retired=False)
         .exclude(claim__kind=ClaimKind.CHROME)
         .order_by(column, "claim_id")
@@ -237,12 +246,16 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
             if row[0] not in lead
         }
         stored: dict[int, tuple] = {}
+        # (band, value) buckets not compared (over MAX_BUCKET, or one claim): rows not read.
+        not_compared: set[tuple[int, int]] = set()
         for chunk in _chunks(list(mine.values()), 500):
             condition = Q(exact__in={row[1] for row in chunk})
-            for n, column in enumerate(BAND_FIELDS, start=2):
-                values = {row[n] for row in chunk} - {None}
-                if values:
-                    condition |= Q(**{f"{column}__in": values})
+            for band, column in enumerate(BAND_FIELDS):
+                values = {row[band + 2] for row in chunk} - {None}
+                compared = set(_compared_values(column, values)) if values else values
+                not_compared |= {(band, v) for v in values - compared}
+                if compared:
+                    condition |= Q(**{f"{column}__in": compared})
             rows = (
                 ClaimSignature.objects.filter(condition)
                 .exclude(claim_id__in=new | lead)
@@ -252,7 +265,7 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
             )
             stored.update({row[0]: row for row in rows})
         sigs = {pk: _as_signature(row) for pk, row in (mine | stored).items()}
-        pairs = candidate_pairs_with(sigs, new)
+        pairs = candidate_pairs_with(sigs, new, not_compared)
         # Stored claims already in one family need not be compared through each other.
         joined = UnionFind()
         family_of = FamilyMember.objects.filter(claim_id__in=stored).values_list(

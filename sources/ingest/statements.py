@@ -282,19 +282,24 @@ def candidate_pairs(signatures: Mapping[int, Signature]) -> set[tuple[int, int]]
 
 
 def candidate_pairs_with(
-    signatures: Mapping[int, Signature], new: Collection[int]
+    signatures: Mapping[int, Signature],
+    new: Collection[int],
+    not_compared: Collection[tuple[int, int]] = frozenset(),
 ) -> set[tuple[int, int]]:
     """The pairs of `candidate_pairs(signatures)` that hold one of the `new` statements.
 
     Only the new statements' buckets are walked, and only pairs with a new statement listed:
     an import compares its few thousand statements with the stored ones sharing its bands,
     never the stored ones with each other (all pairs of those buckets then filtered cost ~15
-    million comparisons for 1,000 new statements at a million stored).
+    million comparisons for 1,000 new statements at a million stored). `not_compared`: the
+    (band, value) buckets known from a count over all statements to hold over MAX_BUCKET of
+    them (their members not all given) or just one — skipped, as such a bucket is.
     """
     new = set(new)
     chained, bands = _buckets(signatures, of=new)
     pairs = {p for p in chained if p[0] in new or p[1] in new}
-    return pairs | bucket_pairs(((band, members) for (band, _), members in bands.items()), of=new)
+    compared = ((key[0], m) for key, m in bands.items() if key not in not_compared)
+    return pairs | bucket_pairs(compared, of=new)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,48 @@ def test_the_pairs_of_new_statements_are_those_of_all_pairs_that_hold_one(seed):
 
 
 @pytest.mark.parametrize("seed", range(5))
+def test_an_import_needs_only_the_stored_statements_of_its_compared_buckets(seed):
+    """An import reads the stored statements sharing a value with its own that is compared
+    (held by 2 to MAX_BUCKET statements of all), and names the others `not_compared`
+    (families/grouping.py families_group_new): the same pairs as with every statement given —
+    none through a boilerplate bucket whose members were only partly read."""
+    rng = random.Random(seed)
+    signatures = {}
+    for pk in range(1, 3 * MAX_BUCKET):
+        bands = tuple(0 if band < 2 and pk % 2 else rng.randrange(12) for band in range(BANDS))
+        signatures[pk] = Signature(f"key {rng.randrange(40)}", bands if pk % 7 else ())
+    new = set(rng.sample(sorted(signatures), 60))
+    held: dict[tuple[int, int], int] = {}
+    for sig in signatures.values():
+        for key in enumerate(sig.bands):
+            held[key] = held.get(key, 0) + 1
+    mine = {key for pk in new for key in enumerate(signatures[pk].bands)}
+    not_compared = {key for key in mine if not 2 <= held[key] <= MAX_BUCKET}
+    keys = {signatures[pk].exact for pk in new}
+    read = {
+        pk: sig
+        for pk, sig in signatures.items()
+        if pk in new or sig.exact in keys or (set(enumerate(sig.bands)) & mine) - not_compared
+    }
+    assert len(read) < len(signatures) and not_compared  # the case reads less, and skips
+    expected = {p for p in candidate_pairs(signatures) if p[0] in new or p[1] in new}
+    assert candidate_pairs_with(read, new, not_compared) == expected
+
+
+def test_a_partly_read_boilerplate_bucket_pairs_nobody():
+    """x and t share two boilerplate band values only (held by MAX_BUCKET + 1 statements):
+    no pair. t is read for y (two other bands): the two boilerplate buckets then hold only x
+    and t of the import's statements, and only `not_compared` keeps them from pairing."""
+    unique = iter(range(100, 10**6))
+    x = (0, 0, *(next(unique) for _ in range(BANDS - 2)))
+    t = (0, 0, 7, 7, *(next(unique) for _ in range(BANDS - 4)))
+    y = (next(unique), next(unique), 7, 7, *(next(unique) for _ in range(BANDS - 4)))
+    read = {1: Signature("x", x), 2: Signature("t", t), 3: Signature("y", y)}
+    assert candidate_pairs_with(read, {1, 3}, {(0, 0), (1, 0)}) == {(2, 3)}
+    assert candidate_pairs_with(read, {1, 3}) == {(1, 2), (2, 3)}
+
+
+@pytest.mark.parametrize("seed", range(5))
 def test_bucket_pairs_are_the_members_sharing_enough_bands(seed):
     """Every pair of each bucket compared band by band, boilerplate buckets skipped: the
     pairs `bucket_pairs` lists without comparing them all."""
