@@ -474,7 +474,7 @@ def triage_page(
     # claims migration 0010; by best match, every match's id and rank, not its whole row with
     # its article, to sort), and neither query has both the family test and the row's four
     # joins and two sub-selects to plan (at 1M claims, PostgreSQL planned the one query in
-    # 3.3 ms; the two in 2.4 ms, and the page's whole read took 16 ms instead of 11).
+    # 3.3 ms, the two in 2.4 ms; the page's whole read took 11 ms instead of 16).
     if filters.o == RELEVANCE and not rows_only:
         ids = _family_rows_in_order(_ordered(selection, filters), selection, size + 1)
     else:
