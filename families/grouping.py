@@ -245,15 +245,19 @@ def families_group_new(*, claim_ids: Iterable[int], reason: str = "Claim family 
             for row in ClaimSignature.objects.filter(claim_id__in=new).values_list(*columns)
             if row[0] not in lead
         }
-        stored: dict[int, tuple] = {}
         # (band, value) buckets not compared (over MAX_BUCKET, or one claim): rows not read.
+        # Counted once a column for all the new claims' values (one query each).
         not_compared: set[tuple[int, int]] = set()
+        for band, column in enumerate(BAND_FIELDS):
+            values = {row[band + 2] for row in mine.values()} - {None}
+            compared = set(_compared_values(column, values)) if values else values
+            not_compared |= {(band, v) for v in values - compared}
+        stored: dict[int, tuple] = {}
         for chunk in _chunks(list(mine.values()), 500):
             condition = Q(exact__in={row[1] for row in chunk})
             for band, column in enumerate(BAND_FIELDS):
-                values = {row[band + 2] for row in chunk} - {None}
-                compared = set(_compared_values(column, values)) if values else values
-                not_compared |= {(band, v) for v in values - compared}
+                compared = {row[band + 2] for row in chunk} - {None}
+                compared = {v for v in compared if (band, v) not in not_compared}
                 if compared:
                     condition |= Q(**{f"{column}__in": compared})
             rows = (
