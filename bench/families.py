@@ -351,7 +351,7 @@ def main() -> None:
         from claims.models import Claim
 
         if not Claim.objects.exists():
-            fail("--queue-only: the bench database is empty; run without it first")
+            fail("the bench database is empty: run without --import-only/--queue-only first")
         print(f"database        : {Claim.objects.count():,} claims (a previous run's)")
         if args.import_only:
             # Other articles than the run's (whose texts are stored already).
